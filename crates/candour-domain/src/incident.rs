@@ -1,0 +1,430 @@
+//! Incidents, near misses and good-practice reports: their kinds, categories,
+//! references and the rules a new report must pass.
+
+use crate::ids::{AreaId, PersonId, ServiceId};
+use crate::organisation::code_enum;
+use crate::validation::FieldErrors;
+use jiff::{Timestamp, tz::TimeZone};
+use serde::Serialize;
+
+code_enum! {
+    /// What sort of event is being reported.
+    EventKind {
+        /// Harm happened or may have happened.
+        Incident = ("incident", "Incident"),
+        /// Caught before it reached the person.
+        NearMiss = ("near_miss", "Near miss"),
+        /// Something that went well and should be repeated.
+        GoodPractice = ("good_practice", "Good practice"),
+    }
+}
+
+code_enum! {
+    /// The category of an event. Each later gains its own detail questions.
+    Category {
+        /// A fall, witnessed or found on the floor.
+        Fall = ("fall", "Fall"),
+        /// A medication error or near miss.
+        Medication = ("medication", "Medication"),
+        /// Behaviour or distress.
+        Behaviour = ("behaviour", "Behaviour or distress"),
+        /// Pressure ulcer or other skin damage.
+        PressureUlcer = ("pressure_ulcer", "Pressure ulcer or skin damage"),
+        /// A safeguarding concern.
+        Safeguarding = ("safeguarding", "Safeguarding concern"),
+        /// Equipment.
+        Equipment = ("equipment", "Equipment"),
+        /// Environment or premises.
+        Environment = ("environment", "Environment or premises"),
+        /// Infection.
+        Infection = ("infection", "Infection"),
+        /// Choking.
+        Choking = ("choking", "Choking"),
+        /// Missing person.
+        MissingPerson = ("missing_person", "Missing person"),
+        /// Self-harm.
+        SelfHarm = ("self_harm", "Self-harm"),
+        /// Death.
+        Death = ("death", "Death"),
+        /// Injury to or violence against staff.
+        StaffInjury = ("staff_injury", "Staff injury or violence to staff"),
+        /// Personal data breach.
+        DataBreach = ("data_breach", "Data breach"),
+        /// Anything else.
+        Other = ("other", "Other"),
+    }
+}
+
+code_enum! {
+    /// Where a report is in its life. The triage issue adds the later states.
+    IncidentStatus {
+        /// Reported and waiting for review.
+        Reported = ("reported", "Reported"),
+    }
+}
+
+code_enum! {
+    /// The part a person played in an event.
+    InvolvementRole {
+        /// The person affected.
+        Affected = ("affected", "Affected"),
+        /// Saw what happened.
+        Witness = ("witness", "Witness"),
+        /// Alleged to have caused harm.
+        AllegedPerpetrator = ("alleged_perpetrator", "Alleged perpetrator"),
+        /// A member of staff involved.
+        StaffInvolved = ("staff_involved", "Staff involved"),
+    }
+}
+
+/// A human-readable incident reference such as `INC-000123`, unique in an organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct IncidentReference(pub i64);
+
+impl IncidentReference {
+    /// Parses `INC-000123`, `inc-123` or `123`.
+    pub fn parse(input: &str) -> Option<IncidentReference> {
+        let s = input.trim();
+        let digits = s
+            .get(..4)
+            .filter(|p| p.eq_ignore_ascii_case("INC-"))
+            .map_or(s, |_| &s[4..]);
+        if digits.is_empty() || digits.len() > 12 || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        digits
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(IncidentReference)
+    }
+}
+
+impl std::fmt::Display for IncidentReference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "INC-{:06}", self.0)
+    }
+}
+
+impl Serialize for IncidentReference {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Longest description accepted (about four pages of text).
+pub const MAX_DESCRIPTION: usize = 20_000;
+/// Longest "what was done straight away" accepted.
+pub const MAX_IMMEDIATE_ACTIONS: usize = 10_000;
+/// How far ahead of the server clock a time may be (phones drift).
+const FUTURE_TOLERANCE_SECONDS: i64 = 5 * 60;
+
+/// A report as submitted, before any rule has been applied. Every field is
+/// text, as it arrives from a form or JSON, so nothing typed is lost when the
+/// form is shown again with errors.
+#[derive(Debug, Clone, Default)]
+pub struct ReportDraft {
+    /// `incident`, `near_miss` or `good_practice`.
+    pub kind: String,
+    /// A [`Category`] code.
+    pub category: String,
+    /// The service the event happened in.
+    pub service_id: String,
+    /// Optional area within the service.
+    pub area_id: String,
+    /// When it happened: either RFC 3339 in `occurred_at`, or a local date and time.
+    pub occurred_at: String,
+    /// Local date `YYYY-MM-DD` (Europe/London), used when `occurred_at` is empty.
+    pub occurred_date: String,
+    /// Local time `HH:MM` (Europe/London), used when `occurred_at` is empty.
+    pub occurred_time: String,
+    /// What happened.
+    pub description: String,
+    /// What was done straight away.
+    pub immediate_actions: String,
+    /// People using the service who were affected.
+    pub affected_person_ids: Vec<String>,
+    /// Anyone else involved, as free text (visitor, relative, other).
+    pub others_involved: String,
+}
+
+/// A report that has passed every rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewIncident {
+    /// The kind of event.
+    pub kind: EventKind,
+    /// Its category.
+    pub category: Category,
+    /// The service it happened in.
+    pub service_id: ServiceId,
+    /// The area, when given.
+    pub area_id: Option<AreaId>,
+    /// When it happened.
+    pub occurred_at: Timestamp,
+    /// What happened.
+    pub description: String,
+    /// What was done straight away (may be empty for good practice).
+    pub immediate_actions: String,
+    /// People using the service who were affected.
+    pub affected: Vec<PersonId>,
+    /// Others involved, free text.
+    pub others_involved: String,
+}
+
+impl ReportDraft {
+    /// Applies every rule. `now` is the server's clock; times are read in Europe/London.
+    pub fn validate(&self, now: Timestamp) -> Result<NewIncident, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let kind = EventKind::parse(self.kind.trim());
+        if kind.is_none() {
+            errors.add(
+                "kind",
+                "Choose whether this is an incident, a near miss or good practice",
+            );
+        }
+        let category = Category::parse(self.category.trim());
+        if category.is_none() {
+            errors.add("category", "Choose what sort of event this was");
+        }
+        let service_id = self.service_id.trim().parse::<ServiceId>().ok();
+        if service_id.is_none() {
+            errors.add("service_id", "Choose the service where it happened");
+        }
+        let area_id = match self.area_id.trim() {
+            "" => None,
+            s => match s.parse::<AreaId>() {
+                Ok(a) => Some(a),
+                Err(_) => {
+                    errors.add("area_id", "Choose an area from the list, or leave it blank");
+                    None
+                }
+            },
+        };
+        let occurred_at = self.occurred_at(now, &mut errors);
+        let description = self.description.trim().to_owned();
+        if description.is_empty() {
+            errors.add("description", "Describe what happened");
+        } else if description.chars().count() > MAX_DESCRIPTION {
+            errors.add(
+                "description",
+                format!("Description must be {MAX_DESCRIPTION} characters or fewer"),
+            );
+        }
+        let immediate_actions = self.immediate_actions.trim().to_owned();
+        if immediate_actions.chars().count() > MAX_IMMEDIATE_ACTIONS {
+            errors.add(
+                "immediate_actions",
+                format!("What was done straight away must be {MAX_IMMEDIATE_ACTIONS} characters or fewer"),
+            );
+        } else if immediate_actions.is_empty() && kind == Some(EventKind::Incident) {
+            errors.add(
+                "immediate_actions",
+                "Say what was done straight away, even if it was only to call for help",
+            );
+        }
+        let mut affected = Vec::new();
+        for raw in self
+            .affected_person_ids
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+        {
+            match raw.parse::<PersonId>() {
+                Ok(p) if !affected.contains(&p) => affected.push(p),
+                Ok(_) => {}
+                Err(_) => errors.add(
+                    "affected_person_ids",
+                    "Choose people from the list of people using the service",
+                ),
+            }
+        }
+        let others_involved = self.others_involved.trim().to_owned();
+        if others_involved.chars().count() > 2_000 {
+            errors.add(
+                "others_involved",
+                "Others involved must be 2000 characters or fewer",
+            );
+        }
+        match (kind, category, service_id, occurred_at) {
+            (Some(kind), Some(category), Some(service_id), Some(occurred_at))
+                if errors.is_empty() =>
+            {
+                Ok(NewIncident {
+                    kind,
+                    category,
+                    service_id,
+                    area_id,
+                    occurred_at,
+                    description,
+                    immediate_actions,
+                    affected,
+                    others_involved,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+
+    fn occurred_at(&self, now: Timestamp, errors: &mut FieldErrors) -> Option<Timestamp> {
+        let at = if !self.occurred_at.trim().is_empty() {
+            match self.occurred_at.trim().parse::<Timestamp>() {
+                Ok(t) => t,
+                Err(_) => {
+                    errors.add("occurred_at", "Give the time it happened as an RFC 3339 timestamp, like 2026-11-22T14:30:00Z");
+                    return None;
+                }
+            }
+        } else {
+            let date = self.occurred_date.trim().parse::<jiff::civil::Date>();
+            let time = self.occurred_time.trim().parse::<jiff::civil::Time>();
+            match (date, time) {
+                (Err(_), _) => {
+                    errors.add(
+                        "occurred_date",
+                        "Enter the date it happened, like 22/11/2026",
+                    );
+                    return None;
+                }
+                (_, Err(_)) => {
+                    errors.add("occurred_time", "Enter the time it happened, like 14:30");
+                    return None;
+                }
+                (Ok(d), Ok(t)) => match london()
+                    .to_ambiguous_timestamp(d.to_datetime(t))
+                    .compatible()
+                {
+                    Ok(ts) => ts,
+                    Err(_) => {
+                        errors.add(
+                            "occurred_time",
+                            "That time does not exist in UK time: check the clocks-change day",
+                        );
+                        return None;
+                    }
+                },
+            }
+        };
+        if at.as_second() > now.as_second() + FUTURE_TOLERANCE_SECONDS {
+            let field = if self.occurred_at.trim().is_empty() {
+                "occurred_date"
+            } else {
+                "occurred_at"
+            };
+            errors.add(field, "The time it happened must not be in the future");
+            return None;
+        }
+        Some(at)
+    }
+}
+
+/// The Europe/London time zone (bundled, so a slim server without tzdata still works).
+pub fn london() -> TimeZone {
+    TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn now() -> Timestamp {
+        "2026-11-22T15:00:00Z"
+            .parse()
+            .unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+
+    fn valid_draft() -> ReportDraft {
+        ReportDraft {
+            kind: "near_miss".into(),
+            category: "medication".into(),
+            service_id: "0190b0d8-0000-7000-8000-000000000001".into(),
+            occurred_date: "2026-11-22".into(),
+            occurred_time: "14:30".into(),
+            description: "Wrong tablets put out for Mrs B, spotted before given".into(),
+            ..ReportDraft::default()
+        }
+    }
+
+    #[test]
+    fn a_valid_near_miss_passes_and_reads_time_in_london() {
+        let inc = valid_draft().validate(now()).map_err(|e| e.to_string());
+        let inc = inc.as_ref().map(|i| (i.kind, i.occurred_at.to_string()));
+        assert_eq!(
+            inc,
+            Ok((EventKind::NearMiss, "2026-11-22T14:30:00Z".to_owned()))
+        );
+        // In summer, London is an hour ahead of UTC.
+        let mut d = valid_draft();
+        d.occurred_date = "2026-07-01".into();
+        let t = d.validate(now()).map(|i| i.occurred_at.to_string());
+        assert_eq!(t, Ok("2026-07-01T13:30:00Z".to_owned()));
+    }
+
+    #[test]
+    fn each_missing_field_is_named() {
+        let cases: [(&str, fn(&mut ReportDraft)); 7] = [
+            ("kind", |d| d.kind = "accident".into()),
+            ("category", |d| d.category.clear()),
+            ("service_id", |d| d.service_id = "x".into()),
+            ("description", |d| d.description = "   ".into()),
+            ("occurred_date", |d| d.occurred_date = "22/13/2026".into()),
+            ("occurred_time", |d| d.occurred_time = "25:00".into()),
+            ("occurred_date", |d| d.occurred_date = "2027-01-01".into()),
+        ];
+        for (field, break_it) in cases {
+            let mut d = valid_draft();
+            break_it(&mut d);
+            let errs = d.validate(now()).err().unwrap_or_default();
+            assert!(
+                errs.for_field(field).is_some(),
+                "expected an error on {field}, got {errs:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_incident_needs_immediate_actions_but_a_near_miss_does_not() {
+        let mut d = valid_draft();
+        assert!(d.validate(now()).is_ok());
+        d.kind = "incident".into();
+        let errs = d.validate(now()).err().unwrap_or_default();
+        assert!(errs.for_field("immediate_actions").is_some());
+    }
+
+    #[test]
+    fn references_format_and_parse() {
+        assert_eq!(IncidentReference(123).to_string(), "INC-000123");
+        assert_eq!(IncidentReference(1_234_567).to_string(), "INC-1234567");
+        for s in ["INC-000123", "inc-123", "123", " INC-123 "] {
+            assert_eq!(
+                IncidentReference::parse(s),
+                Some(IncidentReference(123)),
+                "{s}"
+            );
+        }
+        for s in [
+            "",
+            "INC-",
+            "INC-0",
+            "INC-12a",
+            "ABC-123",
+            "-5",
+            "1234567890123",
+        ] {
+            assert_eq!(IncidentReference::parse(s), None, "{s}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_reference_round_trips(n in 1i64..1_000_000_000_000) {
+            prop_assert_eq!(IncidentReference::parse(&IncidentReference(n).to_string()), Some(IncidentReference(n)));
+        }
+
+        #[test]
+        fn validation_never_panics_on_arbitrary_text(kind in ".*", date in ".*", time in ".*", desc in ".*") {
+            let d = ReportDraft { kind, occurred_date: date, occurred_time: time, description: desc, ..valid_draft() };
+            let _ = d.validate(now());
+        }
+    }
+}

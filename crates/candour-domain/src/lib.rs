@@ -1,0 +1,16 @@
+//! Candour's domain: pure types and rules with no I/O and no async.
+//!
+//! Everything here is deterministic and unit-testable: validated newtypes
+//! ("parse, don't validate"), the role and permission matrix, incident
+//! validation, the audit hash chain and British date formatting. Storage,
+//! HTTP and time sources live in the `candour` crate and call into this one.
+
+pub mod audit;
+pub mod display;
+pub mod ids;
+pub mod incident;
+pub mod nhs_number;
+pub mod organisation;
+pub mod password;
+pub mod role;
+pub mod validation;

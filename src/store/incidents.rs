@@ -1,0 +1,370 @@
+//! Incidents, near misses and good-practice reports, and the people involved.
+
+use super::{PortableRow, Store, StoreResult, Tx, millis_to_ts, on_read, on_tx, parse_code};
+use candour_domain::ids::{AreaId, IncidentId, OrganisationId, PersonId, ServiceId, UserId};
+use candour_domain::incident::{
+    Category, EventKind, IncidentReference, IncidentStatus, InvolvementRole,
+};
+use jiff::Timestamp;
+
+/// A row to insert.
+#[derive(Debug, Clone)]
+pub struct IncidentInsert<'a> {
+    /// New id.
+    pub incident_id: IncidentId,
+    /// Organisation.
+    pub organisation_id: OrganisationId,
+    /// Service.
+    pub service_id: ServiceId,
+    /// Area, when given.
+    pub area_id: Option<AreaId>,
+    /// Reference number from [`next_reference`].
+    pub reference: IncidentReference,
+    /// Kind.
+    pub kind: EventKind,
+    /// Category.
+    pub category: Category,
+    /// When it happened.
+    pub occurred_at: Timestamp,
+    /// When it was reported.
+    pub reported_at: Timestamp,
+    /// Who reported it.
+    pub reported_by: Option<UserId>,
+    /// What happened.
+    pub description: &'a str,
+    /// What was done straight away.
+    pub immediate_actions: &'a str,
+    /// Others involved.
+    pub others_involved: &'a str,
+}
+
+/// A stored incident with the names a reader needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incident {
+    /// Id.
+    pub incident_id: IncidentId,
+    /// Organisation.
+    pub organisation_id: OrganisationId,
+    /// Reference.
+    pub reference: IncidentReference,
+    /// Service.
+    pub service_id: ServiceId,
+    /// Service name.
+    pub service_name: String,
+    /// Area.
+    pub area_id: Option<AreaId>,
+    /// Area name.
+    pub area_name: Option<String>,
+    /// Kind.
+    pub kind: EventKind,
+    /// Category.
+    pub category: Category,
+    /// Status.
+    pub status: IncidentStatus,
+    /// When it happened.
+    pub occurred_at: Timestamp,
+    /// When it was reported.
+    pub reported_at: Timestamp,
+    /// Reporter.
+    pub reported_by: Option<UserId>,
+    /// Reporter's name.
+    pub reporter_name: Option<String>,
+    /// What happened.
+    pub description: String,
+    /// What was done straight away.
+    pub immediate_actions: String,
+    /// Others involved.
+    pub others_involved: String,
+    /// Version, from 1.
+    pub version: i64,
+}
+
+/// A person's part in an incident, with what a reader needs to know them by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Involvement {
+    /// The person.
+    pub person_id: PersonId,
+    /// Their internal code.
+    pub internal_code: String,
+    /// Their name.
+    pub display_name: String,
+    /// Their part.
+    pub role: InvolvementRole,
+}
+
+/// A line in an incident list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentSummary {
+    /// Id (for cursors).
+    pub incident_id: IncidentId,
+    /// Reference.
+    pub reference: IncidentReference,
+    /// Service.
+    pub service_id: ServiceId,
+    /// Service name.
+    pub service_name: String,
+    /// Area name.
+    pub area_name: Option<String>,
+    /// Kind.
+    pub kind: EventKind,
+    /// Category.
+    pub category: Category,
+    /// Status.
+    pub status: IncidentStatus,
+    /// When it happened.
+    pub occurred_at: Timestamp,
+    /// When it was reported.
+    pub reported_at: Timestamp,
+    /// The first part of the description.
+    pub description: String,
+}
+
+/// Where a page of a list starts: after this (reported_at, id), newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListCursor {
+    /// Reported-at of the last row seen, epoch ms.
+    pub reported_at_ms: i64,
+    /// Id of the last row seen.
+    pub incident_id: IncidentId,
+}
+
+/// Takes the next reference number of an organisation (inside the report's transaction).
+pub async fn next_reference(tx: &mut Tx, org: OrganisationId) -> StoreResult<IncidentReference> {
+    let n: i64 = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "insert into reference_counter (organisation_id, prefix, last_value) values ($1, 'INC', 1) \
+             on conflict (organisation_id, prefix) do update set last_value = reference_counter.last_value + 1 \
+             returning last_value",
+        )
+        .bind(org.0)
+        .fetch_one(&mut *c)
+        .await?
+    });
+    Ok(IncidentReference(n))
+}
+
+/// Inserts an incident.
+pub async fn insert_incident(tx: &mut Tx, i: &IncidentInsert<'_>) -> StoreResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "insert into incident (incident_id, organisation_id, service_id, area_id, reference_number, kind, category, status, \
+             occurred_at, reported_at, reported_by, description, immediate_actions, others_involved, version, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, 'reported', $8, $9, $10, $11, $12, $13, 1, $9)",
+        )
+        .bind(i.incident_id.0)
+        .bind(i.organisation_id.0)
+        .bind(i.service_id.0)
+        .bind(i.area_id.map(|a| a.0))
+        .bind(i.reference.0)
+        .bind(i.kind.code())
+        .bind(i.category.code())
+        .bind(i.occurred_at.as_millisecond())
+        .bind(i.reported_at.as_millisecond())
+        .bind(i.reported_by.map(|u| u.0))
+        .bind(i.description)
+        .bind(i.immediate_actions)
+        .bind(i.others_involved)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Records a person's part in an incident.
+pub async fn insert_involvement(
+    tx: &mut Tx,
+    org: OrganisationId,
+    incident: IncidentId,
+    person: PersonId,
+    role: InvolvementRole,
+) -> StoreResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query("insert into incident_person (incident_id, person_id, organisation_id, role) values ($1, $2, $3, $4)")
+            .bind(incident.0)
+            .bind(person.0)
+            .bind(org.0)
+            .bind(role.code())
+            .execute(&mut *c)
+            .await?;
+    });
+    Ok(())
+}
+
+const SUMMARY_COLUMNS: &str = "i.incident_id, i.reference_number, i.service_id, s.name as service_name, a.name as area_name, \
+    i.kind, i.category, i.status, i.occurred_at, i.reported_at, substr(i.description, 1, 200) as description";
+
+fn summary_from(r: &impl PortableRow) -> StoreResult<IncidentSummary> {
+    Ok(IncidentSummary {
+        incident_id: IncidentId(r.uuid("incident_id")?),
+        reference: IncidentReference(r.int("reference_number")?),
+        service_id: ServiceId(r.uuid("service_id")?),
+        service_name: r.text("service_name")?,
+        area_name: r.opt_text("area_name")?,
+        kind: parse_code(&r.text("kind")?, EventKind::parse, "kind")?,
+        category: parse_code(&r.text("category")?, Category::parse, "category")?,
+        status: parse_code(&r.text("status")?, IncidentStatus::parse, "status")?,
+        occurred_at: millis_to_ts(r.int("occurred_at")?)?,
+        reported_at: millis_to_ts(r.int("reported_at")?)?,
+        description: r.text("description")?,
+    })
+}
+
+fn incident_from(r: &impl PortableRow) -> StoreResult<Incident> {
+    Ok(Incident {
+        incident_id: IncidentId(r.uuid("incident_id")?),
+        organisation_id: OrganisationId(r.uuid("organisation_id")?),
+        reference: IncidentReference(r.int("reference_number")?),
+        service_id: ServiceId(r.uuid("service_id")?),
+        service_name: r.text("service_name")?,
+        area_id: r.opt_uuid("area_id")?.map(AreaId),
+        area_name: r.opt_text("area_name")?,
+        kind: parse_code(&r.text("kind")?, EventKind::parse, "kind")?,
+        category: parse_code(&r.text("category")?, Category::parse, "category")?,
+        status: parse_code(&r.text("status")?, IncidentStatus::parse, "status")?,
+        occurred_at: millis_to_ts(r.int("occurred_at")?)?,
+        reported_at: millis_to_ts(r.int("reported_at")?)?,
+        reported_by: r.opt_uuid("reported_by")?.map(UserId),
+        reporter_name: r.opt_text("reporter_name")?,
+        description: r.text("description")?,
+        immediate_actions: r.text("immediate_actions")?,
+        others_involved: r.text("others_involved")?,
+        version: r.int("version")?,
+    })
+}
+
+impl Store {
+    /// One incident of `org` by reference; `None` when absent or another organisation's.
+    pub async fn incident_by_reference(
+        &self,
+        org: OrganisationId,
+        reference: IncidentReference,
+    ) -> StoreResult<Option<Incident>> {
+        on_read!(self, |p| {
+            let row = sqlx::query(
+                "select i.incident_id, i.organisation_id, i.reference_number, i.service_id, s.name as service_name, i.area_id, \
+                 a.name as area_name, i.kind, i.category, i.status, i.occurred_at, i.reported_at, i.reported_by, \
+                 u.display_name as reporter_name, i.description, i.immediate_actions, i.others_involved, i.version \
+                 from incident i join service s on s.service_id = i.service_id \
+                 left join area a on a.area_id = i.area_id left join app_user u on u.user_id = i.reported_by \
+                 where i.organisation_id = $1 and i.reference_number = $2",
+            )
+            .bind(org.0)
+            .bind(reference.0)
+            .fetch_optional(p)
+            .await?;
+            row.as_ref().map(incident_from).transpose()
+        })
+    }
+
+    /// The people recorded against an incident.
+    pub async fn involvements(&self, incident: IncidentId) -> StoreResult<Vec<Involvement>> {
+        on_read!(self, |p| {
+            let rows = sqlx::query(
+                "select ip.person_id, p.internal_code, p.display_name, ip.role from incident_person ip \
+                 join person p on p.person_id = ip.person_id where ip.incident_id = $1 order by p.display_name",
+            )
+            .bind(incident.0)
+            .fetch_all(p)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(Involvement {
+                        person_id: PersonId(r.uuid("person_id")?),
+                        internal_code: r.text("internal_code")?,
+                        display_name: r.text("display_name")?,
+                        role: parse_code(
+                            &r.text("role")?,
+                            InvolvementRole::parse,
+                            "involvement role",
+                        )?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// A page of incidents in the given services of `org`, newest report first.
+    pub async fn incidents_in_services(
+        &self,
+        org: OrganisationId,
+        services: &[ServiceId],
+        after: Option<ListCursor>,
+        limit: i64,
+    ) -> StoreResult<Vec<IncidentSummary>> {
+        if services.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Placeholders $5.. for the service ids; the SQL is built from numbers only.
+        let list: Vec<String> = (0..services.len()).map(|i| format!("${}", i + 5)).collect();
+        let sql = format!(
+            "select {SUMMARY_COLUMNS} from incident i join service s on s.service_id = i.service_id \
+             left join area a on a.area_id = i.area_id \
+             where i.organisation_id = $1 and (i.reported_at < $2 or (i.reported_at = $2 and i.incident_id < $3)) \
+             and i.service_id in ({}) order by i.reported_at desc, i.incident_id desc limit $4",
+            list.join(", ")
+        );
+        let (at, id) = after.map_or((i64::MAX, uuid::Uuid::max()), |c| {
+            (c.reported_at_ms, c.incident_id.0)
+        });
+        on_read!(self, |p| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(org.0)
+                .bind(at)
+                .bind(id)
+                .bind(limit);
+            for s in services {
+                q = q.bind(s.0);
+            }
+            let rows = q.fetch_all(p).await?;
+            rows.iter().map(summary_from).collect()
+        })
+    }
+
+    /// A reporter's own reports, newest first.
+    pub async fn incidents_reported_by(
+        &self,
+        user: UserId,
+        limit: i64,
+    ) -> StoreResult<Vec<IncidentSummary>> {
+        let sql = format!(
+            "select {SUMMARY_COLUMNS} from incident i join service s on s.service_id = i.service_id \
+             left join area a on a.area_id = i.area_id where i.reported_by = $1 \
+             order by i.reported_at desc, i.incident_id desc limit $2"
+        );
+        on_read!(self, |p| {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(user.0)
+                .bind(limit)
+                .fetch_all(p)
+                .await?;
+            rows.iter().map(summary_from).collect()
+        })
+    }
+
+    /// Counts of incidents by service for the services given, since `since`.
+    pub async fn incident_counts(
+        &self,
+        org: OrganisationId,
+        since: Timestamp,
+    ) -> StoreResult<Vec<(ServiceId, EventKind, i64)>> {
+        on_read!(self, |p| {
+            let rows = sqlx::query(
+                "select service_id, kind, count(*) as n from incident where organisation_id = $1 and occurred_at >= $2 \
+                 group by service_id, kind",
+            )
+            .bind(org.0)
+            .bind(since.as_millisecond())
+            .fetch_all(p)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok((
+                        ServiceId(r.uuid("service_id")?),
+                        parse_code(&r.text("kind")?, EventKind::parse, "kind")?,
+                        r.int("n")?,
+                    ))
+                })
+                .collect()
+        })
+    }
+}

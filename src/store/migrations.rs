@@ -1,0 +1,110 @@
+//! Schema migrations, embedded in the binary.
+//!
+//! Two folders, `migrations/sqlite` and `migrations/postgres`, hold one file
+//! per version with the same number and name in both; a test fails when the
+//! folders or this list drift apart. Each version is applied once, in its own
+//! transaction, and recorded in `schema_migration`.
+
+use super::{Backend, Store, StoreResult, Tx, on_tx};
+
+/// One migration: its version, name, and SQL for each engine.
+pub struct Migration {
+    /// Version number, from 1, the same in both folders.
+    pub version: i64,
+    /// The file name without the extension.
+    pub name: &'static str,
+    /// SQL for SQLite.
+    pub sqlite: &'static str,
+    /// SQL for PostgreSQL.
+    pub postgres: &'static str,
+}
+
+/// Every migration in order.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_foundation",
+    sqlite: include_str!("../../migrations/sqlite/0001_foundation.sql"),
+    postgres: include_str!("../../migrations/postgres/0001_foundation.sql"),
+}];
+
+impl Store {
+    /// Applies every migration not yet applied; returns how many were applied.
+    pub async fn migrate(&self) -> StoreResult<usize> {
+        let mut applied = 0;
+        {
+            let mut tx = self.begin().await?;
+            on_tx!(&mut tx, |c| {
+                sqlx::query(
+                    "create table if not exists schema_migration (version bigint primary key, name text not null, applied_at bigint not null)",
+                )
+                .execute(&mut *c)
+                .await?;
+            });
+            tx.commit().await?;
+        }
+        for m in MIGRATIONS {
+            let mut tx = self.begin().await?;
+            // BACKEND DIFFERENCE: several PostgreSQL instances may start at
+            // once; an advisory lock makes them migrate one after another.
+            // SQLite's BEGIN IMMEDIATE already serialises writers.
+            if let Tx::Postgres(t) = &mut tx {
+                sqlx::query("select pg_advisory_xact_lock(7274001)")
+                    .execute(&mut **t)
+                    .await?;
+            }
+            let done: Option<i64> = on_tx!(&mut tx, |c| {
+                sqlx::query_scalar("select version from schema_migration where version = $1")
+                    .bind(m.version)
+                    .fetch_optional(&mut *c)
+                    .await?
+            });
+            if done.is_some() {
+                continue;
+            }
+            let now = jiff::Timestamp::now().as_millisecond();
+            on_tx!(&mut tx, |c| {
+                let sql = match self.backend() {
+                    Backend::Sqlite { .. } => m.sqlite,
+                    Backend::Postgres(_) => m.postgres,
+                };
+                sqlx::raw_sql(sql).execute(&mut *c).await?;
+                sqlx::query(
+                    "insert into schema_migration (version, name, applied_at) values ($1, $2, $3)",
+                )
+                .bind(m.version)
+                .bind(m.name)
+                .bind(now)
+                .execute(&mut *c)
+                .await?;
+            });
+            tx.commit().await?;
+            applied += 1;
+        }
+        Ok(applied)
+    }
+
+    /// Table and column names as the engine reports them, sorted, for the
+    /// test that both engines end up with the same schema.
+    pub async fn schema_outline(&self) -> StoreResult<Vec<(String, String)>> {
+        // BACKEND DIFFERENCE: each engine describes its schema its own way.
+        let mut cols: Vec<(String, String)> =
+            match self.backend() {
+                Backend::Sqlite { read, .. } => {
+                    sqlx::query_as(
+                        "select m.name, p.name from sqlite_master m, pragma_table_info(m.name) p \
+                     where m.type = 'table' and m.name not like 'sqlite_%'",
+                    )
+                    .fetch_all(read)
+                    .await?
+                }
+                Backend::Postgres(pool) => sqlx::query_as(
+                    "select table_name::text, column_name::text from information_schema.columns \
+                     where table_schema = current_schema()",
+                )
+                .fetch_all(pool)
+                .await?,
+            };
+        cols.sort();
+        Ok(cols)
+    }
+}

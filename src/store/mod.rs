@@ -1,0 +1,324 @@
+//! All SQL lives here. One code path for SQLite and PostgreSQL.
+//!
+//! Each store function holds one portable SQL string with `$1` placeholders
+//! (sqlx's SQLite driver reads `$N` as the N-th argument) and is compiled
+//! once per concrete sqlx driver by the [`on_tx!`] and [`on_read!`] macros, so
+//! native `Uuid` binds work on both engines and no query exists twice.
+//! Backend differences are few, and each is marked `// BACKEND DIFFERENCE:`.
+//!
+//! Writes go through [`Tx`], a transaction on either engine. On SQLite there
+//! is one writer connection and every write transaction starts with
+//! `BEGIN IMMEDIATE`, so writers queue instead of failing on upgrade.
+
+pub mod audit;
+pub mod incidents;
+pub mod migrations;
+pub mod organisations;
+pub mod people;
+pub mod sessions;
+pub mod settings;
+pub mod tokens;
+pub mod users;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Row, Sqlite, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Errors from the storage layer. sqlx errors are mapped here, once.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No row matched.
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness or check constraint refused the write.
+    #[error("conflict on {constraint}")]
+    Conflict {
+        /// The constraint or column that was violated, as the engine named it.
+        constraint: String,
+    },
+    /// A stored value could not be read back as its Rust type.
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+    /// Anything else: connection lost, disk full, a bug in SQL.
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(ref db)
+                if db.is_unique_violation()
+                    || db.is_foreign_key_violation()
+                    || db.is_check_violation() =>
+            {
+                StoreError::Conflict {
+                    constraint: db
+                        .constraint()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| db.message().to_owned()),
+                }
+            }
+            other => StoreError::Other(other.into()),
+        }
+    }
+}
+
+/// Result alias for store functions.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The two engines, each with its concrete pools.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    /// SQLite: one writer connection, several readers, WAL.
+    Sqlite {
+        /// The single writer connection.
+        write: SqlitePool,
+        /// Read-only work.
+        read: SqlitePool,
+    },
+    /// PostgreSQL: one pool.
+    Postgres(PgPool),
+}
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    backend: Backend,
+}
+
+/// A write transaction on either engine. Dropped without `commit`, it rolls back.
+pub enum Tx {
+    /// SQLite, begun with `BEGIN IMMEDIATE`.
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    /// PostgreSQL.
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` with `$c` bound to the transaction's connection, compiled once per engine.
+macro_rules! on_tx {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            $crate::store::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::store::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_tx;
+
+/// Runs `$body` with `$p` bound to a read pool, compiled once per engine.
+macro_rules! on_read {
+    ($store:expr, |$p:ident| $body:expr) => {
+        match $store.backend() {
+            $crate::store::Backend::Sqlite { read: $p, .. } => $body,
+            $crate::store::Backend::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use on_read;
+
+/// Which engine a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// `sqlite://…`
+    Sqlite,
+    /// `postgres://…` or `postgresql://…`
+    Postgres,
+}
+
+/// Reads the engine from a database URL's scheme.
+pub fn engine_of(url: &str) -> Option<Engine> {
+    if url.starts_with("sqlite:") {
+        Some(Engine::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Some(Engine::Postgres)
+    } else {
+        None
+    }
+}
+
+impl Store {
+    /// Opens the database named by `url`, creating a SQLite file (and its folder) when missing.
+    /// Does not migrate: call [`Store::migrate`].
+    pub async fn connect(url: &str) -> anyhow::Result<Store> {
+        match engine_of(url) {
+            Some(Engine::Sqlite) => Self::connect_sqlite(url).await,
+            Some(Engine::Postgres) => {
+                let opts = PgConnectOptions::from_str(url)?;
+                Self::connect_postgres(opts).await
+            }
+            None => anyhow::bail!("the URL must start with sqlite:// or postgres://"),
+        }
+    }
+
+    async fn connect_sqlite(url: &str) -> anyhow::Result<Store> {
+        let opts = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a report acknowledged to a user survives power loss.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let path = opts.get_filename().to_owned();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| anyhow::anyhow!("cannot create the folder {}: {e}", dir.display()))?;
+        }
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts.clone())
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts.read_only(true))
+            .await?;
+        Ok(Store {
+            backend: Backend::Sqlite { write, read },
+        })
+    }
+
+    /// Opens PostgreSQL with explicit options (tests use this to pick a schema).
+    pub async fn connect_postgres(opts: PgConnectOptions) -> anyhow::Result<Store> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts.options([("statement_timeout", "30s")]))
+            .await?;
+        Ok(Store {
+            backend: Backend::Postgres(pool),
+        })
+    }
+
+    /// The engine in use.
+    pub fn engine(&self) -> Engine {
+        match self.backend {
+            Backend::Sqlite { .. } => Engine::Sqlite,
+            Backend::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// The concrete pools (for the macros).
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// Starts a write transaction.
+    pub async fn begin(&self) -> StoreResult<Tx> {
+        Ok(match &self.backend {
+            // BACKEND DIFFERENCE: SQLite takes the write lock up front so a
+            // reader never has to upgrade (which would fail with SQLITE_BUSY).
+            Backend::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> StoreResult<()> {
+        on_read!(self, |p| {
+            sqlx::query("select 1").execute(p).await?;
+        });
+        Ok(())
+    }
+
+    /// Pool sizes for /metrics: (connections open, idle).
+    pub fn pool_stats(&self) -> (u32, usize) {
+        match &self.backend {
+            Backend::Sqlite { write, read } => (
+                write.size() + read.size(),
+                write.num_idle() + read.num_idle(),
+            ),
+            Backend::Postgres(p) => (p.size(), p.num_idle()),
+        }
+    }
+
+    /// Closes every connection (graceful shutdown; SQLite checkpoints its WAL).
+    pub async fn close(&self) {
+        match &self.backend {
+            Backend::Sqlite { write, read } => {
+                read.close().await;
+                write.close().await;
+            }
+            Backend::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+impl Tx {
+    /// Makes every write durable. Only after this returns may a user be told "saved".
+    pub async fn commit(self) -> StoreResult<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// Reading a column the same way from either engine's row.
+pub trait PortableRow {
+    /// A UUID column.
+    fn uuid(&self, col: &str) -> StoreResult<Uuid>;
+    /// A nullable UUID column.
+    fn opt_uuid(&self, col: &str) -> StoreResult<Option<Uuid>>;
+    /// A text column.
+    fn text(&self, col: &str) -> StoreResult<String>;
+    /// A nullable text column.
+    fn opt_text(&self, col: &str) -> StoreResult<Option<String>>;
+    /// An integer column.
+    fn int(&self, col: &str) -> StoreResult<i64>;
+    /// A nullable integer column.
+    fn opt_int(&self, col: &str) -> StoreResult<Option<i64>>;
+    /// A boolean column.
+    fn boolean(&self, col: &str) -> StoreResult<bool>;
+}
+
+macro_rules! portable_row {
+    ($row:ty) => {
+        impl PortableRow for $row {
+            fn uuid(&self, col: &str) -> StoreResult<Uuid> {
+                Ok(self.try_get(col)?)
+            }
+            fn opt_uuid(&self, col: &str) -> StoreResult<Option<Uuid>> {
+                Ok(self.try_get(col)?)
+            }
+            fn text(&self, col: &str) -> StoreResult<String> {
+                Ok(self.try_get(col)?)
+            }
+            fn opt_text(&self, col: &str) -> StoreResult<Option<String>> {
+                Ok(self.try_get(col)?)
+            }
+            fn int(&self, col: &str) -> StoreResult<i64> {
+                Ok(self.try_get(col)?)
+            }
+            fn opt_int(&self, col: &str) -> StoreResult<Option<i64>> {
+                Ok(self.try_get(col)?)
+            }
+            fn boolean(&self, col: &str) -> StoreResult<bool> {
+                Ok(self.try_get(col)?)
+            }
+        }
+    };
+}
+portable_row!(sqlx::sqlite::SqliteRow);
+portable_row!(sqlx::postgres::PgRow);
+
+/// Parses a stored code into an enum, or reports the row as corrupt.
+pub fn parse_code<T>(value: &str, parse: fn(&str) -> Option<T>, what: &str) -> StoreResult<T> {
+    parse(value).ok_or_else(|| StoreError::Corrupt(format!("unknown {what} code {value:?}")))
+}
+
+/// Converts a stored epoch-millisecond instant.
+pub fn millis_to_ts(ms: i64) -> StoreResult<jiff::Timestamp> {
+    jiff::Timestamp::from_millisecond(ms).map_err(|e| StoreError::Corrupt(e.to_string()))
+}

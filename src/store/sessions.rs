@@ -1,0 +1,159 @@
+//! Browser sessions and login attempts (for throttling).
+
+use super::{PortableRow, Store, StoreResult, Tx, on_read, on_tx};
+use candour_domain::ids::{OrganisationId, UserId};
+
+/// A live session as looked up from its cookie.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionRow {
+    /// The signed-in user.
+    pub user_id: UserId,
+    /// Their organisation.
+    pub organisation_id: OrganisationId,
+    /// When the session was created.
+    pub created_at_ms: i64,
+    /// Last request seen.
+    pub last_seen_at_ms: i64,
+    /// Absolute end.
+    pub expires_at_ms: i64,
+}
+
+/// Stores a new session under the hash of its secret.
+pub async fn insert_session(tx: &mut Tx, hash: &str, s: &SessionRow) -> StoreResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "insert into user_session (session_hash, user_id, organisation_id, created_at, last_seen_at, expires_at) values ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(hash)
+        .bind(s.user_id.0)
+        .bind(s.organisation_id.0)
+        .bind(s.created_at_ms)
+        .bind(s.last_seen_at_ms)
+        .bind(s.expires_at_ms)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Ends one session.
+pub async fn delete_session(tx: &mut Tx, hash: &str) -> StoreResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query("delete from user_session where session_hash = $1")
+            .bind(hash)
+            .execute(&mut *c)
+            .await?;
+    });
+    Ok(())
+}
+
+/// Ends every session of a user (after a password change or reset).
+pub async fn delete_user_sessions(tx: &mut Tx, user: UserId) -> StoreResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query("delete from user_session where user_id = $1")
+            .bind(user.0)
+            .execute(&mut *c)
+            .await?;
+    });
+    Ok(())
+}
+
+/// Records `last_seen_at`.
+pub async fn touch_session(tx: &mut Tx, hash: &str, now_ms: i64) -> StoreResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query("update user_session set last_seen_at = $1 where session_hash = $2")
+            .bind(now_ms)
+            .bind(hash)
+            .execute(&mut *c)
+            .await?;
+    });
+    Ok(())
+}
+
+/// Records a login attempt.
+pub async fn insert_login_attempt(
+    tx: &mut Tx,
+    email: &str,
+    ip: &str,
+    succeeded: bool,
+    now_ms: i64,
+) -> StoreResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "insert into login_attempt (login_attempt_id, email, client_ip, succeeded, attempted_at) values ($1, $2, $3, $4, $5)",
+        )
+        .bind(uuid::Uuid::now_v7())
+        .bind(email)
+        .bind(ip)
+        .bind(succeeded)
+        .bind(now_ms)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
+impl Store {
+    /// The session stored under `hash`, if any.
+    pub async fn session(&self, hash: &str) -> StoreResult<Option<SessionRow>> {
+        on_read!(self, |p| {
+            match sqlx::query(
+                "select user_id, organisation_id, created_at, last_seen_at, expires_at from user_session where session_hash = $1",
+            )
+            .bind(hash)
+            .fetch_optional(p)
+            .await?
+            {
+                Some(r) => Ok(Some(SessionRow {
+                    user_id: UserId(r.uuid("user_id")?),
+                    organisation_id: OrganisationId(r.uuid("organisation_id")?),
+                    created_at_ms: r.int("created_at")?,
+                    last_seen_at_ms: r.int("last_seen_at")?,
+                    expires_at_ms: r.int("expires_at")?,
+                })),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// Failed attempts for `email` since the later of `since_ms` and its last success.
+    pub async fn recent_failures_for_email(
+        &self,
+        email: &str,
+        since_ms: i64,
+    ) -> StoreResult<(i64, Option<i64>)> {
+        on_read!(self, |p| {
+            let r = sqlx::query(
+                "select count(*) as n, max(attempted_at) as latest from login_attempt \
+                 where email = $1 and succeeded = $2 and attempted_at >= $3 \
+                 and attempted_at > coalesce((select max(attempted_at) from login_attempt where email = $1 and succeeded = $4), 0)",
+            )
+            .bind(email)
+            .bind(false)
+            .bind(since_ms)
+            .bind(true)
+            .fetch_one(p)
+            .await?;
+            Ok((r.int("n")?, r.opt_int("latest")?))
+        })
+    }
+
+    /// Failed attempts from `ip` since `since_ms`.
+    pub async fn recent_failures_for_ip(
+        &self,
+        ip: &str,
+        since_ms: i64,
+    ) -> StoreResult<(i64, Option<i64>)> {
+        on_read!(self, |p| {
+            let r = sqlx::query(
+                "select count(*) as n, max(attempted_at) as latest from login_attempt where client_ip = $1 and succeeded = $2 and attempted_at >= $3",
+            )
+            .bind(ip)
+            .bind(false)
+            .bind(since_ms)
+            .fetch_one(p)
+            .await?;
+            Ok((r.int("n")?, r.opt_int("latest")?))
+        })
+    }
+}

@@ -1,0 +1,186 @@
+//! Staff accounts and their role grants.
+
+use super::{PortableRow, Store, StoreError, StoreResult, Tx, on_read, on_tx, parse_code};
+use candour_domain::ids::{OrganisationId, RegionId, RoleGrantId, ServiceId, UserId};
+use candour_domain::role::{Grant, Role, Scope};
+
+/// A staff account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    /// Its id.
+    pub user_id: UserId,
+    /// The organisation it belongs to.
+    pub organisation_id: OrganisationId,
+    /// Login email, lower case.
+    pub email: String,
+    /// Name shown to colleagues.
+    pub display_name: String,
+    /// Argon2id PHC string; `None` until a password is set.
+    pub password_hash: Option<String>,
+    /// Whether the account may sign in.
+    pub active: bool,
+}
+
+fn user_from(r: &impl PortableRow) -> StoreResult<User> {
+    Ok(User {
+        user_id: UserId(r.uuid("user_id")?),
+        organisation_id: OrganisationId(r.uuid("organisation_id")?),
+        email: r.text("email")?,
+        display_name: r.text("display_name")?,
+        password_hash: r.opt_text("password_hash")?,
+        active: r.boolean("active")?,
+    })
+}
+
+const USER_COLUMNS: &str = "user_id, organisation_id, email, display_name, password_hash, active";
+
+/// Inserts a user.
+pub async fn insert_user(tx: &mut Tx, u: &User, now_ms: i64) -> StoreResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "insert into app_user (user_id, organisation_id, email, display_name, password_hash, active, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $7)",
+        )
+        .bind(u.user_id.0)
+        .bind(u.organisation_id.0)
+        .bind(&u.email)
+        .bind(&u.display_name)
+        .bind(&u.password_hash)
+        .bind(u.active)
+        .bind(now_ms)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Grants `role` over `scope` to a user of `org`.
+pub async fn insert_grant(
+    tx: &mut Tx,
+    org: OrganisationId,
+    user: UserId,
+    grant: Grant,
+    now_ms: i64,
+) -> StoreResult<RoleGrantId> {
+    let id = RoleGrantId(uuid::Uuid::now_v7());
+    let (region, service) = match grant.scope {
+        Scope::Organisation => (None, None),
+        Scope::Region(r) => (Some(r.0), None),
+        Scope::Service(s) => (None, Some(s.0)),
+    };
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "insert into role_grant (role_grant_id, organisation_id, user_id, role, scope_kind, region_id, service_id, created_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id.0)
+        .bind(org.0)
+        .bind(user.0)
+        .bind(grant.role.code())
+        .bind(grant.scope.kind_code())
+        .bind(region)
+        .bind(service)
+        .bind(now_ms)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(id)
+}
+
+/// Replaces a user's password hash.
+pub async fn set_password_hash(
+    tx: &mut Tx,
+    user: UserId,
+    hash: &str,
+    now_ms: i64,
+) -> StoreResult<()> {
+    let n = on_tx!(tx, |c| {
+        sqlx::query("update app_user set password_hash = $1, updated_at = $2 where user_id = $3")
+            .bind(hash)
+            .bind(now_ms)
+            .bind(user.0)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+    });
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The account with this email (lower case), in any organisation.
+    pub async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
+        let sql = format!("select {USER_COLUMNS} from app_user where email = $1");
+        on_read!(self, |p| {
+            match sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(email)
+                .fetch_optional(p)
+                .await?
+            {
+                Some(r) => Ok(Some(user_from(&r)?)),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// One account by id.
+    pub async fn user(&self, id: UserId) -> StoreResult<User> {
+        let sql = format!("select {USER_COLUMNS} from app_user where user_id = $1");
+        on_read!(self, |p| {
+            let r = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(id.0)
+                .fetch_one(p)
+                .await?;
+            user_from(&r)
+        })
+    }
+
+    /// Every account of an organisation, by name.
+    pub async fn users(&self, org: OrganisationId) -> StoreResult<Vec<User>> {
+        let sql = format!(
+            "select {USER_COLUMNS} from app_user where organisation_id = $1 order by display_name, email"
+        );
+        on_read!(self, |p| {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(org.0)
+                .fetch_all(p)
+                .await?;
+            rows.iter().map(user_from).collect()
+        })
+    }
+
+    /// A user's grants.
+    pub async fn grants(&self, user: UserId) -> StoreResult<Vec<Grant>> {
+        on_read!(self, |p| {
+            let rows = sqlx::query(
+                "select role, scope_kind, region_id, service_id from role_grant where user_id = $1 order by created_at, role_grant_id",
+            )
+            .bind(user.0)
+            .fetch_all(p)
+            .await?;
+            rows.iter().map(grant_from).collect()
+        })
+    }
+}
+
+fn grant_from(r: &impl PortableRow) -> StoreResult<Grant> {
+    let role = parse_code(&r.text("role")?, Role::parse, "role")?;
+    let scope = match (
+        r.text("scope_kind")?.as_str(),
+        r.opt_uuid("region_id")?,
+        r.opt_uuid("service_id")?,
+    ) {
+        ("organisation", None, None) => Scope::Organisation,
+        ("region", Some(reg), None) => Scope::Region(RegionId(reg)),
+        ("service", None, Some(s)) => Scope::Service(ServiceId(s)),
+        (kind, _, _) => {
+            return Err(StoreError::Corrupt(format!(
+                "grant scope {kind:?} does not match its ids"
+            )));
+        }
+    };
+    Ok(Grant { role, scope })
+}
