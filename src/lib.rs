@@ -3,4 +3,11 @@
 //! Layers, with dependencies pointing one way (see docs/ARCHITECTURE.md):
 //! `web`, `cli` → `actions` → `candour_domain` + `store`.
 
+pub mod actions;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod secrets;
 pub mod store;
+pub mod web;

@@ -368,3 +368,93 @@ impl Store {
         })
     }
 }
+
+/// Reserves `count` consecutive reference numbers; returns the first.
+pub async fn reserve_references(
+    tx: &mut Tx,
+    org: OrganisationId,
+    count: i64,
+) -> StoreResult<IncidentReference> {
+    let last: i64 = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "insert into reference_counter (organisation_id, prefix, last_value) values ($1, 'INC', $2) \
+             on conflict (organisation_id, prefix) do update set last_value = reference_counter.last_value + $2 \
+             returning last_value",
+        )
+        .bind(org.0)
+        .bind(count)
+        .fetch_one(&mut *c)
+        .await?
+    });
+    Ok(IncidentReference(last - count + 1))
+}
+
+/// Columns bound per row by [`insert_incidents_batch`].
+const BATCH_COLUMNS: usize = 13;
+/// Rows per statement: keeps binds under SQLite's and PostgreSQL's limits.
+pub const BATCH_ROWS: usize = 400;
+
+/// Inserts many incidents with multi-row statements (demo and bulk loads).
+pub async fn insert_incidents_batch(tx: &mut Tx, rows: &[IncidentInsert<'_>]) -> StoreResult<()> {
+    for chunk in rows.chunks(BATCH_ROWS) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let p: Vec<String> = (1..=BATCH_COLUMNS)
+                    .map(|c| format!("${}", r * BATCH_COLUMNS + c))
+                    .collect();
+                format!("({}, 'reported', 1, {})", p.join(", "), p[8])
+            })
+            .collect();
+        let sql = format!(
+            "insert into incident (incident_id, organisation_id, service_id, area_id, reference_number, kind, category, \
+             occurred_at, reported_at, reported_by, description, immediate_actions, others_involved, status, version, updated_at) values {}",
+            values.join(", ")
+        );
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+            for i in chunk {
+                q = q
+                    .bind(i.incident_id.0)
+                    .bind(i.organisation_id.0)
+                    .bind(i.service_id.0)
+                    .bind(i.area_id.map(|a| a.0))
+                    .bind(i.reference.0)
+                    .bind(i.kind.code())
+                    .bind(i.category.code())
+                    .bind(i.occurred_at.as_millisecond())
+                    .bind(i.reported_at.as_millisecond())
+                    .bind(i.reported_by.map(|u| u.0))
+                    .bind(i.description)
+                    .bind(i.immediate_actions)
+                    .bind(i.others_involved);
+            }
+            q.execute(&mut *c).await?;
+        });
+    }
+    Ok(())
+}
+
+/// Records many (incident, person, role) links with multi-row statements.
+pub async fn insert_involvements_batch(
+    tx: &mut Tx,
+    org: OrganisationId,
+    rows: &[(IncidentId, PersonId, InvolvementRole)],
+) -> StoreResult<()> {
+    for chunk in rows.chunks(2_000) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|r| format!("(${}, ${}, $1, ${})", r * 3 + 2, r * 3 + 3, r * 3 + 4))
+            .collect();
+        let sql = format!(
+            "insert into incident_person (incident_id, person_id, organisation_id, role) values {}",
+            values.join(", ")
+        );
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(org.0);
+            for (i, p, role) in chunk {
+                q = q.bind(i.0).bind(p.0).bind(role.code());
+            }
+            q.execute(&mut *c).await?;
+        });
+    }
+    Ok(())
+}

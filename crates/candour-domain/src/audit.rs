@@ -49,7 +49,7 @@ pub fn chain_hash(prev_hash: &str, content: &AuditContent<'_>) -> String {
 }
 
 /// A stored event as read back for verification.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEvent {
     /// The content.
     pub sequence: i64,
@@ -98,21 +98,34 @@ pub enum ChainBreak {
     },
 }
 
-/// Walks events in sequence order and reports the first broken link.
-pub fn verify_chain<'a>(
-    events: impl IntoIterator<Item = &'a StoredEvent>,
-) -> Result<u64, ChainBreak> {
-    let mut prev_hash = GENESIS_HASH.to_owned();
-    let mut prev_seq = 0;
-    let mut count = 0;
-    for e in events {
-        if e.sequence != prev_seq + 1 {
+/// Checks a chain one event at a time, so a long chain need not be held in memory.
+#[derive(Debug, Clone)]
+pub struct ChainVerifier {
+    prev_hash: String,
+    prev_seq: i64,
+    count: u64,
+}
+
+impl Default for ChainVerifier {
+    fn default() -> Self {
+        ChainVerifier {
+            prev_hash: GENESIS_HASH.to_owned(),
+            prev_seq: 0,
+            count: 0,
+        }
+    }
+}
+
+impl ChainVerifier {
+    /// Checks the next event in sequence order.
+    pub fn push(&mut self, e: &StoredEvent) -> Result<(), ChainBreak> {
+        if e.sequence != self.prev_seq + 1 {
             return Err(ChainBreak::Gap {
-                expected_after: prev_seq,
+                expected_after: self.prev_seq,
                 found: e.sequence,
             });
         }
-        if e.prev_hash != prev_hash {
+        if e.prev_hash != self.prev_hash {
             return Err(ChainBreak::BadLink {
                 sequence: e.sequence,
             });
@@ -126,16 +139,37 @@ pub fn verify_chain<'a>(
             record_id: &e.record_id,
             changes: &e.changes,
         };
-        if chain_hash(&prev_hash, &content) != e.hash {
+        if chain_hash(&self.prev_hash, &content) != e.hash {
             return Err(ChainBreak::Tampered {
                 sequence: e.sequence,
             });
         }
-        prev_hash = e.hash.clone();
-        prev_seq = e.sequence;
-        count += 1;
+        self.prev_hash.clone_from(&e.hash);
+        self.prev_seq = e.sequence;
+        self.count += 1;
+        Ok(())
     }
-    Ok(count)
+
+    /// How many events have been checked.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// The sequence of the last event checked (0 before any).
+    pub fn last_sequence(&self) -> i64 {
+        self.prev_seq
+    }
+}
+
+/// Walks events in sequence order and reports the first broken link.
+pub fn verify_chain<'a>(
+    events: impl IntoIterator<Item = &'a StoredEvent>,
+) -> Result<u64, ChainBreak> {
+    let mut v = ChainVerifier::default();
+    for e in events {
+        v.push(e)?;
+    }
+    Ok(v.count())
 }
 
 #[cfg(test)]

@@ -1,0 +1,214 @@
+//! Reporting an incident and reading incidents back, within the actor's scope.
+
+use super::{
+    ActionError, ActionResult, Actor, Ctx, created_changes, service_where, services_where,
+};
+use crate::store::audit::{NewAuditEvent, append};
+use crate::store::incidents::{
+    Incident, IncidentInsert, IncidentSummary, Involvement, ListCursor, insert_incident,
+    insert_involvement, next_reference,
+};
+use candour_domain::ids::{IncidentId, ServiceId};
+use candour_domain::incident::{IncidentReference, InvolvementRole, ReportDraft};
+use candour_domain::role::Permission;
+use candour_domain::validation::FieldErrors;
+use serde_json::json;
+
+/// How many rows a list page holds.
+pub const PAGE_SIZE: i64 = 50;
+
+/// What the reporter is told once the report is safely stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reported {
+    /// The new incident's id.
+    pub incident_id: IncidentId,
+    /// Its reference, such as `INC-000123`.
+    pub reference: IncidentReference,
+}
+
+/// Reports an incident, near miss or good practice. Returns only after the
+/// report and its audit event are durably committed.
+pub async fn report_incident(
+    ctx: &Ctx,
+    actor: &Actor,
+    draft: &ReportDraft,
+) -> ActionResult<Reported> {
+    let now = ctx.clock.now();
+    let new = match draft.validate(now) {
+        Ok(n) => n,
+        Err(errors) => return Err(ActionError::Invalid(errors)),
+    };
+    let mut errors = FieldErrors::new();
+    let service = match service_where(ctx, actor, new.service_id, Permission::ReportIncident).await
+    {
+        Ok(s) => s,
+        Err(ActionError::NotFound | ActionError::Forbidden) => {
+            errors.add("service_id", "Choose one of your services");
+            return Err(ActionError::Invalid(errors));
+        }
+        Err(e) => return Err(e),
+    };
+    if let Some(area) = new.area_id {
+        let areas = ctx
+            .store
+            .areas(actor.organisation_id, service.service_id)
+            .await?;
+        if !areas.iter().any(|a| a.area_id == area) {
+            errors.add("area_id", format!("Choose an area of {}", service.name));
+        }
+    }
+    let people = ctx
+        .store
+        .people_in_service(actor.organisation_id, service.service_id, &new.affected)
+        .await?;
+    if people.len() != new.affected.len() {
+        errors.add(
+            "affected_person_ids",
+            format!("Choose people who use {}", service.name),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(ActionError::Invalid(errors));
+    }
+    let incident_id = IncidentId(uuid::Uuid::now_v7());
+    let mut tx = ctx.store.begin().await?;
+    let reference = next_reference(&mut tx, actor.organisation_id).await?;
+    insert_incident(
+        &mut tx,
+        &IncidentInsert {
+            incident_id,
+            organisation_id: actor.organisation_id,
+            service_id: service.service_id,
+            area_id: new.area_id,
+            reference,
+            kind: new.kind,
+            category: new.category,
+            occurred_at: new.occurred_at,
+            reported_at: now,
+            reported_by: Some(actor.user_id),
+            description: &new.description,
+            immediate_actions: &new.immediate_actions,
+            others_involved: &new.others_involved,
+        },
+    )
+    .await?;
+    for p in &people {
+        insert_involvement(
+            &mut tx,
+            actor.organisation_id,
+            incident_id,
+            p.person_id,
+            InvolvementRole::Affected,
+        )
+        .await?;
+    }
+    let changes = created_changes(&[
+        ("reference", json!(reference.to_string())),
+        ("kind", json!(new.kind.code())),
+        ("category", json!(new.category.code())),
+        ("service_id", json!(service.service_id)),
+        ("area_id", json!(new.area_id)),
+        ("occurred_at", json!(new.occurred_at.as_millisecond())),
+        ("description", json!(new.description)),
+        ("immediate_actions", json!(new.immediate_actions)),
+        ("others_involved", json!(new.others_involved)),
+        (
+            "affected_person_ids",
+            json!(people.iter().map(|p| p.person_id).collect::<Vec<_>>()),
+        ),
+    ]);
+    append(
+        &mut tx,
+        &NewAuditEvent {
+            organisation_id: actor.organisation_id,
+            occurred_at_ms: now.as_millisecond(),
+            actor: &actor.audit_name(),
+            action: "incident.reported",
+            record_type: "incident",
+            record_id: &incident_id.to_string(),
+            changes: &changes,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Reported {
+        incident_id,
+        reference,
+    })
+}
+
+/// An incident as its reader sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentView {
+    /// The incident.
+    pub incident: Incident,
+    /// People recorded against it.
+    pub people: Vec<Involvement>,
+    /// Whether the reader may open its history.
+    pub can_view_history: bool,
+}
+
+/// Opens one incident. Absent, another organisation's, or outside the
+/// reader's scope (and not their own report) all answer `NotFound`, so
+/// existence does not leak.
+pub async fn show_incident(
+    ctx: &Ctx,
+    actor: &Actor,
+    reference: IncidentReference,
+) -> ActionResult<IncidentView> {
+    let incident = ctx
+        .store
+        .incident_by_reference(actor.organisation_id, reference)
+        .await?
+        .ok_or(ActionError::NotFound)?;
+    let service = ctx
+        .store
+        .service(actor.organisation_id, incident.service_id)
+        .await?;
+    let own = incident.reported_by == Some(actor.user_id);
+    if !own && !actor.can_in(Permission::ViewIncidents, &service) {
+        return Err(ActionError::NotFound);
+    }
+    let people = ctx.store.involvements(incident.incident_id).await?;
+    let can_view_history = actor.can_in(Permission::ViewAuditHistory, &service);
+    Ok(IncidentView {
+        incident,
+        people,
+        can_view_history,
+    })
+}
+
+/// A page of incidents in the services the actor may see, optionally one service only.
+pub async fn list_incidents(
+    ctx: &Ctx,
+    actor: &Actor,
+    service: Option<ServiceId>,
+    after: Option<ListCursor>,
+) -> ActionResult<Vec<IncidentSummary>> {
+    let ids: Vec<ServiceId> = match service {
+        Some(id) => vec![
+            service_where(ctx, actor, id, Permission::ViewIncidents)
+                .await?
+                .service_id,
+        ],
+        None => {
+            if !actor.can_anywhere(Permission::ViewIncidents) {
+                return Err(ActionError::Forbidden);
+            }
+            services_where(ctx, actor, Permission::ViewIncidents)
+                .await?
+                .into_iter()
+                .map(|s| s.service_id)
+                .collect()
+        }
+    };
+    Ok(ctx
+        .store
+        .incidents_in_services(actor.organisation_id, &ids, after, PAGE_SIZE)
+        .await?)
+}
+
+/// The actor's own reports, newest first.
+pub async fn my_reports(ctx: &Ctx, actor: &Actor) -> ActionResult<Vec<IncidentSummary>> {
+    Ok(ctx.store.incidents_reported_by(actor.user_id, 200).await?)
+}

@@ -1,0 +1,164 @@
+//! Use cases shared by the HTML pages, the JSON API, the CLI and jobs.
+//!
+//! Each action checks permission and scope, applies domain rules, writes
+//! through the store inside one transaction and appends the audit event in
+//! that same transaction. Handlers never touch the store for writes.
+
+pub mod accounts;
+pub mod audit;
+pub mod incidents;
+pub mod sessions;
+pub mod tokens;
+
+use crate::clock::Clock;
+use crate::store::organisations::Service;
+use crate::store::{Store, StoreError};
+use candour_domain::ids::{OrganisationId, ServiceId, UserId};
+use candour_domain::role::{Grant, Permission, Role};
+use candour_domain::validation::FieldErrors;
+use std::sync::Arc;
+
+/// Why an action did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    /// The record does not exist, or exists where the actor may not know of it.
+    #[error("not found")]
+    NotFound,
+    /// The actor may not do this (and may know the record exists).
+    #[error("you do not have permission to do this")]
+    Forbidden,
+    /// Not signed in, or the session or token is no longer valid.
+    #[error("sign in to continue")]
+    Unauthenticated,
+    /// The input broke one or more rules.
+    #[error("{0}")]
+    Invalid(FieldErrors),
+    /// Someone else changed the record, or a unique value is taken.
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many failed attempts; try again after this many seconds.
+    #[error("too many attempts: try again in {retry_after_seconds} seconds")]
+    Throttled {
+        /// Seconds until another attempt is allowed.
+        retry_after_seconds: i64,
+    },
+    /// A fault that is not the user's to fix.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for ActionError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ActionError::NotFound,
+            StoreError::Conflict { constraint } => {
+                ActionError::Conflict(format!("a conflicting record exists ({constraint})"))
+            }
+            other => ActionError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<FieldErrors> for ActionError {
+    fn from(e: FieldErrors) -> Self {
+        ActionError::Invalid(e)
+    }
+}
+
+/// Result alias for actions.
+pub type ActionResult<T> = Result<T, ActionError>;
+
+/// What every action needs: the store and the clock.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    /// The database.
+    pub store: Store,
+    /// The time source.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// The signed-in person on whose behalf an action runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Actor {
+    /// Their account.
+    pub user_id: UserId,
+    /// Their organisation: every query is scoped to it.
+    pub organisation_id: OrganisationId,
+    /// Their name.
+    pub display_name: String,
+    /// Their email.
+    pub email: String,
+    /// What they may do, and where.
+    pub grants: Vec<Grant>,
+}
+
+impl Actor {
+    /// Whether the actor may do `permission` in `service`.
+    pub fn can_in(&self, permission: Permission, service: &Service) -> bool {
+        service.organisation_id == self.organisation_id
+            && candour_domain::role::grants_allow(
+                &self.grants,
+                permission,
+                service.service_id,
+                service.region_id,
+            )
+    }
+
+    /// Whether any grant allows `permission` anywhere.
+    pub fn can_anywhere(&self, permission: Permission) -> bool {
+        self.grants.iter().any(|g| g.role.allows(permission))
+    }
+
+    /// Whether the actor holds `role` in any scope.
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    /// The text recorded as the actor in the audit trail.
+    pub fn audit_name(&self) -> String {
+        self.user_id.to_string()
+    }
+}
+
+/// The services of the actor's organisation in which they may do `permission`.
+pub async fn services_where(
+    ctx: &Ctx,
+    actor: &Actor,
+    permission: Permission,
+) -> ActionResult<Vec<Service>> {
+    let all = ctx.store.services(actor.organisation_id).await?;
+    Ok(all
+        .into_iter()
+        .filter(|s| actor.can_in(permission, s))
+        .collect())
+}
+
+/// Loads a service of the actor's organisation and checks `permission` in it.
+/// Another organisation's service is `NotFound`, so its existence does not leak.
+pub async fn service_where(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: ServiceId,
+    permission: Permission,
+) -> ActionResult<Service> {
+    let service = ctx.store.service(actor.organisation_id, id).await?;
+    if actor.can_in(permission, &service) {
+        Ok(service)
+    } else {
+        Err(ActionError::Forbidden)
+    }
+}
+
+/// Builds the `changes` JSON of a created record: every field with `before: null`.
+pub fn created_changes(fields: &[(&str, serde_json::Value)]) -> String {
+    let map: serde_json::Map<String, serde_json::Value> = fields
+        .iter()
+        .map(|(k, v)| {
+            (
+                (*k).to_owned(),
+                serde_json::json!({ "before": null, "after": v }),
+            )
+        })
+        .collect();
+    serde_json::Value::Object(map).to_string()
+}

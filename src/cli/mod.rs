@@ -1,0 +1,198 @@
+//! Command-line interface: one file per subcommand. The CLI calls actions,
+//! like the web layer; it never writes SQL.
+
+mod audit;
+mod demo;
+mod serve;
+mod token;
+mod user;
+
+use crate::actions::Ctx;
+use crate::clock::SystemClock;
+use crate::config::{DEFAULT_DATABASE_URL, EXAMPLE, FileConfig};
+use crate::store::Store;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Candour: incident, near-miss and learning system for adult social care.
+#[derive(Debug, Parser)]
+#[command(name = "candour", version, about)]
+pub struct Cli {
+    /// A TOML configuration file (see `candour config example`).
+    #[arg(long, global = true, env = "CANDOUR_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Log format: human or json.
+    #[arg(long, global = true, env = "CANDOUR_LOG_FORMAT")]
+    pub log_format: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The database to use; every subcommand that touches data takes it.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArg {
+    /// Database URL: sqlite://PATH (default sqlite://candour-data/candour.db) or postgres://…
+    #[arg(long, env = "CANDOUR_DATABASE_URL")]
+    pub database: Option<String>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web application.
+    Serve(serve::ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(DatabaseArg),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// Manage personal API tokens.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// Fill a database with a synthetic demo care group.
+    Demo(demo::DemoArgs),
+    /// Configuration help.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// `candour config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print a commented example configuration file.
+    Example,
+}
+
+/// Settings resolved from flags, environment and file.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// The file's settings (empty when no file).
+    pub file: Arc<FileConfig>,
+    /// Log format.
+    pub json_logs: bool,
+}
+
+impl Resolved {
+    /// The database URL: flag or environment, else file, else the default.
+    pub fn database_url(&self, arg: &DatabaseArg) -> String {
+        arg.database
+            .clone()
+            .or_else(|| self.file.database.clone())
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())
+    }
+}
+
+/// Opens and migrates the database, or fails with one sentence naming the URL and the cause.
+pub async fn open_store(url: &str) -> anyhow::Result<Store> {
+    let shown = redact(url);
+    let store = Store::connect(url)
+        .await
+        .map_err(|e| anyhow::anyhow!("could not open the database {shown}: {e}"))?;
+    store
+        .migrate()
+        .await
+        .map_err(|e| anyhow::anyhow!("could not migrate the database {shown}: {e}"))?;
+    Ok(store)
+}
+
+/// A URL with any password replaced, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// A context on the real clock.
+pub fn ctx(store: Store) -> Ctx {
+    Ctx {
+        store,
+        clock: Arc::new(SystemClock),
+    }
+}
+
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CANDOUR_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let file = match &cli.config {
+        Some(p) => FileConfig::load(p)?,
+        None => FileConfig::default(),
+    };
+    let format = cli
+        .log_format
+        .clone()
+        .or_else(|| file.log_format.clone())
+        .unwrap_or_else(|| "human".to_owned());
+    let json_logs = match format.as_str() {
+        "human" => false,
+        "json" => true,
+        other => anyhow::bail!("the log format must be human or json, not {other:?}"),
+    };
+    let resolved = Resolved {
+        file: Arc::new(file),
+        json_logs,
+    };
+    match cli.command {
+        Command::Config(ConfigCommand::Example) => {
+            print!("{EXAMPLE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve(args) => {
+            init_logging(resolved.json_logs);
+            serve::run(args, &resolved).await
+        }
+        Command::Migrate(db) => {
+            let url = resolved.database_url(&db);
+            let store = Store::connect(&url).await.map_err(|e| {
+                anyhow::anyhow!("could not open the database {}: {e}", redact(&url))
+            })?;
+            let n = store.migrate().await?;
+            println!("Applied {n} migration(s) to {}.", redact(&url));
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(cmd) => user::run(cmd, &resolved).await,
+        Command::Token(cmd) => token::run(cmd, &resolved).await,
+        Command::Audit(cmd) => audit::run(cmd, &resolved).await,
+        Command::Demo(args) => demo::run(args, &resolved).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_in_database_urls_are_hidden() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(
+            redact("sqlite://candour-data/candour.db"),
+            "sqlite://candour-data/candour.db"
+        );
+    }
+}

@@ -1,0 +1,118 @@
+//! `candour serve`: the web application, optionally on fresh demo data.
+
+use super::{DatabaseArg, Resolved, ctx, open_store, redact};
+use crate::config::DEFAULT_LISTEN;
+use crate::web::{AppState, serve};
+use clap::Args;
+use std::process::ExitCode;
+
+/// Where the demo database lives when no database is named.
+const DEMO_DATABASE_URL: &str = "sqlite://candour-data/demo.db";
+
+/// `candour serve`
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    db: DatabaseArg,
+    /// Address to listen on, such as 127.0.0.1:8080 (port 0 picks a free port).
+    #[arg(long, env = "CANDOUR_LISTEN")]
+    listen: Option<String>,
+    /// Run on a fresh database filled with a synthetic demo care group.
+    #[arg(long)]
+    demo: bool,
+    /// Mark session cookies Secure (when served over HTTPS).
+    #[arg(long, env = "CANDOUR_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+/// Runs the server until SIGINT or SIGTERM.
+pub async fn run(args: ServeArgs, resolved: &Resolved) -> anyhow::Result<ExitCode> {
+    let named = args
+        .db
+        .database
+        .clone()
+        .or_else(|| resolved.file.database.clone());
+    let url = match (&named, args.demo) {
+        (None, true) => {
+            // A fresh demo every time: the old demo file is removed first.
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("candour-data/demo.db{suffix}"));
+            }
+            DEMO_DATABASE_URL.to_owned()
+        }
+        _ => resolved.database_url(&args.db),
+    };
+    let store = open_store(&url).await?;
+    let context = ctx(store.clone());
+    if args.demo {
+        if store.organisation_ids().await?.is_empty() {
+            eprintln!("Filling {} with demo data…", redact(&url));
+            crate::demo::generate(
+                &context,
+                crate::demo::Scale::Small,
+                crate::demo::DEFAULT_SEED,
+            )
+            .await?;
+        } else if store.setting("demo").await?.is_none() {
+            anyhow::bail!(
+                "the database {} already holds real data: --demo needs an empty database",
+                redact(&url)
+            );
+        }
+    }
+    let listen = args
+        .listen
+        .or_else(|| resolved.file.listen.clone())
+        .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("could not listen on {listen}: {e}"))?;
+    let addr = listener.local_addr()?;
+    let secure = args.secure_cookies || resolved.file.secure_cookies.unwrap_or(false);
+    let state = AppState::new(context, secure).await?;
+    println!("Candour is running at http://{addr}/ on {}", redact(&url));
+    if args.demo {
+        print_demo_logins(&store).await?;
+    }
+    tracing::info!(%addr, "listening");
+    serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("stopped; closing the database");
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn print_demo_logins(store: &crate::store::Store) -> anyhow::Result<()> {
+    let Some(json) = store.setting("demo_logins").await? else {
+        return Ok(());
+    };
+    let logins: Vec<crate::demo::DemoLogin> = serde_json::from_str(&json)?;
+    println!(
+        "Demo sign-ins (every password is {}):",
+        crate::demo::DEMO_PASSWORD
+    );
+    for l in logins {
+        println!("  {:<20} {:<45} {}", l.role, l.email, l.scope);
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

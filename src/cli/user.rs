@@ -1,0 +1,157 @@
+//! `candour user add` and `candour user reset-password`.
+
+use super::{DatabaseArg, Resolved, ctx, open_store};
+use crate::actions::ActionError;
+use crate::actions::accounts::{NewUser, add_user, pick_organisation, resolve_scope, set_password};
+use candour_domain::role::{Grant, Role};
+use clap::{Args, Subcommand};
+use std::io::Read;
+use std::process::ExitCode;
+
+/// `candour user …`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a staff account with one role.
+    Add(AddArgs),
+    /// Set a new password for an account and end its sessions.
+    ResetPassword(ResetArgs),
+}
+
+/// `candour user add`
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    #[command(flatten)]
+    db: DatabaseArg,
+    /// Email address (the sign-in name).
+    #[arg(long)]
+    email: String,
+    /// Full name.
+    #[arg(long)]
+    name: String,
+    /// care_worker, senior_carer, registered_manager, regional_manager,
+    /// head_of_operations, quality_assurance, board_member or administrator.
+    #[arg(long)]
+    role: String,
+    /// organisation, region:NAME or service:NAME.
+    #[arg(long)]
+    scope: String,
+    /// The organisation, when the database holds several.
+    #[arg(long)]
+    organisation: Option<String>,
+    /// Read the password from standard input (otherwise one is generated and printed).
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+/// `candour user reset-password`
+#[derive(Debug, Args)]
+pub struct ResetArgs {
+    #[command(flatten)]
+    db: DatabaseArg,
+    /// The account's email address.
+    #[arg(long)]
+    email: String,
+    /// Read the new password from standard input (otherwise one is generated and printed).
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if from_stdin {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        Ok((s.trim_end_matches(['\r', '\n']).to_owned(), false))
+    } else {
+        Ok((
+            crate::secrets::new_secret("")?.chars().take(20).collect(),
+            true,
+        ))
+    }
+}
+
+/// Explains field errors on the command line.
+fn explain(e: ActionError) -> anyhow::Error {
+    match e {
+        ActionError::Invalid(f) => anyhow::anyhow!(
+            "{}",
+            f.0.iter()
+                .map(|e| format!("--{}: {}", e.field.replace('_', "-"), e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        other => anyhow::anyhow!(other),
+    }
+}
+
+/// Runs a user subcommand.
+pub async fn run(cmd: UserCommand, resolved: &Resolved) -> anyhow::Result<ExitCode> {
+    match cmd {
+        UserCommand::Add(a) => {
+            let store = open_store(&resolved.database_url(&a.db)).await?;
+            let ctx = ctx(store.clone());
+            let role = Role::parse(a.role.trim()).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--role: {:?} is not a role; use one of {}",
+                    a.role,
+                    role_list()
+                )
+            })?;
+            let org = pick_organisation(&ctx, a.organisation.as_deref())
+                .await
+                .map_err(explain)?;
+            let scope = resolve_scope(&ctx, org, &a.scope).await.map_err(explain)?;
+            let (password, generated) = read_password(a.password_stdin)?;
+            let new = NewUser {
+                organisation_id: org,
+                email: a.email,
+                display_name: a.name,
+                grant: Grant { role, scope },
+                password: Some(password.clone()),
+            };
+            let user = add_user(&ctx, &new, "cli").await.map_err(explain)?;
+            println!(
+                "Added {} <{}> as {}.",
+                user.display_name,
+                user.email,
+                role.label()
+            );
+            if generated {
+                println!(
+                    "Their first password is: {password}\nGive it to them privately; they can change it after signing in."
+                );
+            }
+            store.close().await;
+        }
+        UserCommand::ResetPassword(a) => {
+            let store = open_store(&resolved.database_url(&a.db)).await?;
+            let ctx = ctx(store.clone());
+            let user = store
+                .user_by_email(&a.email.trim().to_lowercase())
+                .await?
+                .ok_or_else(|| {
+                    anyhow::anyhow!("--email: there is no account with the email {}", a.email)
+                })?;
+            let (password, generated) = read_password(a.password_stdin)?;
+            set_password(&ctx, &user, &password, "cli")
+                .await
+                .map_err(explain)?;
+            println!(
+                "Password reset for {}; their sessions have ended.",
+                user.email
+            );
+            if generated {
+                println!("Their new password is: {password}");
+            }
+            store.close().await;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn role_list() -> String {
+    Role::ALL
+        .iter()
+        .map(|r| r.code())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,90 @@
+//! Configuration: command-line flags, then `CANDOUR_*` environment variables
+//! (clap reads both), then an optional TOML file (`--config`), then defaults.
+
+use serde::Deserialize;
+use std::path::Path;
+
+/// The default database: a SQLite file in `candour-data/`, created on first run.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://candour-data/candour.db";
+/// The default listen address.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// Settings that may come from the TOML file.
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Database URL.
+    pub database: Option<String>,
+    /// Listen address.
+    pub listen: Option<String>,
+    /// Whether to mark cookies Secure.
+    pub secure_cookies: Option<bool>,
+    /// `human` or `json`.
+    pub log_format: Option<String>,
+}
+
+impl FileConfig {
+    /// Reads a TOML file; a missing or malformed file is an error naming the path.
+    pub fn load(path: &Path) -> anyhow::Result<FileConfig> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            anyhow::anyhow!("cannot read the configuration file {}: {e}", path.display())
+        })?;
+        toml::from_str(&text).map_err(|e| {
+            anyhow::anyhow!(
+                "the configuration file {} is not valid: {e}",
+                path.display()
+            )
+        })
+    }
+}
+
+/// A commented example configuration (`candour config example`).
+pub const EXAMPLE: &str = r#"# Candour configuration. Every setting can also be given as a command-line flag
+# or a CANDOUR_* environment variable; flags win over the environment, and the
+# environment wins over this file.
+
+# Where the data lives. SQLite (the default) needs nothing else installed:
+#   database = "sqlite://candour-data/candour.db"
+# PostgreSQL, for a care group running several instances:
+#   database = "postgres://candour:secret@db.example.internal/candour"
+# Environment: CANDOUR_DATABASE_URL
+database = "sqlite://candour-data/candour.db"
+
+# The address and port to listen on. Put a TLS-terminating proxy in front of
+# Candour on any network other than the machine itself.
+# Environment: CANDOUR_LISTEN
+listen = "127.0.0.1:8080"
+
+# Mark session cookies Secure (send only over HTTPS). Turn on when served over TLS.
+# Environment: CANDOUR_SECURE_COOKIES
+secure_cookies = false
+
+# Log format: "human" (default) or "json" for a log collector.
+# Environment: CANDOUR_LOG_FORMAT
+log_format = "human"
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_printed_example_is_a_valid_configuration() {
+        let parsed: Result<FileConfig, _> = toml::from_str(EXAMPLE);
+        let parsed = parsed.map_err(|e| e.to_string());
+        assert_eq!(
+            parsed,
+            Ok(FileConfig {
+                database: Some(DEFAULT_DATABASE_URL.to_owned()),
+                listen: Some(DEFAULT_LISTEN.to_owned()),
+                secure_cookies: Some(false),
+                log_format: Some("human".to_owned()),
+            })
+        );
+    }
+
+    #[test]
+    fn an_unknown_setting_is_refused() {
+        assert!(toml::from_str::<FileConfig>("databse = \"x\"").is_err());
+    }
+}

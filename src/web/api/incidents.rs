@@ -1,0 +1,275 @@
+//! `/api/v1/incidents`: report, read and list incidents.
+
+use super::{ApiJson, Problem};
+use crate::actions::incidents::{
+    IncidentView, PAGE_SIZE, list_incidents as list_action, report_incident, show_incident,
+};
+use crate::store::incidents::IncidentSummary;
+use crate::web::AppState;
+use crate::web::auth::ApiUser;
+use crate::web::error::{ApiError, WebError};
+use crate::web::pages::incidents::{decode_cursor, encode_cursor};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use candour_domain::ids::ServiceId;
+use candour_domain::incident::{IncidentReference, ReportDraft};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A new report.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportRequest {
+    /// `incident`, `near_miss` or `good_practice`.
+    pub kind: String,
+    /// Category code, such as `fall` or `medication`.
+    pub category: String,
+    /// The service it happened in.
+    pub service_id: String,
+    /// Area within the service.
+    pub area_id: Option<String>,
+    /// When it happened, RFC 3339 (for example `2026-11-22T14:30:00Z`).
+    pub occurred_at: String,
+    /// What happened.
+    pub description: String,
+    /// What was done straight away (required for incidents).
+    pub immediate_actions: Option<String>,
+    /// People using the service who were affected.
+    #[serde(default)]
+    pub affected_person_ids: Vec<String>,
+    /// Anyone else involved, free text.
+    pub others_involved: Option<String>,
+}
+
+/// A person recorded against an incident (by internal code, not name).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonJson {
+    /// Id.
+    pub person_id: String,
+    /// Internal code.
+    pub internal_code: String,
+    /// `affected`, `witness`, `alleged_perpetrator` or `staff_involved`.
+    pub role: String,
+}
+
+/// An incident.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IncidentJson {
+    /// Reference such as `INC-000123`.
+    pub reference: String,
+    /// Kind code.
+    pub kind: String,
+    /// Category code.
+    pub category: String,
+    /// Status code.
+    pub status: String,
+    /// Service id.
+    pub service_id: String,
+    /// Service name.
+    pub service_name: String,
+    /// Area id.
+    pub area_id: Option<String>,
+    /// Area name.
+    pub area_name: Option<String>,
+    /// When it happened (RFC 3339, UTC).
+    pub occurred_at: String,
+    /// When it was reported (RFC 3339, UTC).
+    pub reported_at: String,
+    /// What happened.
+    pub description: String,
+    /// What was done straight away.
+    pub immediate_actions: String,
+    /// Others involved.
+    pub others_involved: String,
+    /// People recorded.
+    pub people: Vec<PersonJson>,
+    /// Version, from 1; rises with every change.
+    pub version: i64,
+}
+
+impl From<IncidentView> for IncidentJson {
+    fn from(v: IncidentView) -> Self {
+        let i = v.incident;
+        IncidentJson {
+            reference: i.reference.to_string(),
+            kind: i.kind.code().to_owned(),
+            category: i.category.code().to_owned(),
+            status: i.status.code().to_owned(),
+            service_id: i.service_id.to_string(),
+            service_name: i.service_name,
+            area_id: i.area_id.map(|a| a.to_string()),
+            area_name: i.area_name,
+            occurred_at: i.occurred_at.to_string(),
+            reported_at: i.reported_at.to_string(),
+            description: i.description,
+            immediate_actions: i.immediate_actions,
+            others_involved: i.others_involved,
+            people: v
+                .people
+                .into_iter()
+                .map(|p| PersonJson {
+                    person_id: p.person_id.to_string(),
+                    internal_code: p.internal_code,
+                    role: p.role.code().to_owned(),
+                })
+                .collect(),
+            version: i.version,
+        }
+    }
+}
+
+/// A line of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IncidentSummaryJson {
+    /// Reference.
+    pub reference: String,
+    /// Kind code.
+    pub kind: String,
+    /// Category code.
+    pub category: String,
+    /// Status code.
+    pub status: String,
+    /// Service id.
+    pub service_id: String,
+    /// Service name.
+    pub service_name: String,
+    /// When it happened.
+    pub occurred_at: String,
+    /// When it was reported.
+    pub reported_at: String,
+}
+
+impl From<&IncidentSummary> for IncidentSummaryJson {
+    fn from(s: &IncidentSummary) -> Self {
+        IncidentSummaryJson {
+            reference: s.reference.to_string(),
+            kind: s.kind.code().to_owned(),
+            category: s.category.code().to_owned(),
+            status: s.status.code().to_owned(),
+            service_id: s.service_id.to_string(),
+            service_name: s.service_name.clone(),
+            occurred_at: s.occurred_at.to_string(),
+            reported_at: s.reported_at.to_string(),
+        }
+    }
+}
+
+/// A page of incidents.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IncidentPage {
+    /// Newest report first.
+    pub items: Vec<IncidentSummaryJson>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Filters of the list.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListParams {
+    /// Only this service (default: every service you may see).
+    pub service: Option<String>,
+    /// From `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Report an incident, near miss or good practice.
+#[utoipa::path(post, path = "/api/v1/incidents", tag = "incidents", request_body = ReportRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Reported and durably stored", body = IncidentJson),
+        (status = 400, description = "The body is not valid JSON of this shape", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field broke a rule; `errors` names each", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_incident(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(body): ApiJson<ReportRequest>,
+) -> Result<(StatusCode, Json<IncidentJson>), ApiError> {
+    let draft = ReportDraft {
+        kind: body.kind,
+        category: body.category,
+        service_id: body.service_id,
+        area_id: body.area_id.unwrap_or_default(),
+        occurred_at: body.occurred_at,
+        occurred_date: String::new(),
+        occurred_time: String::new(),
+        description: body.description,
+        immediate_actions: body.immediate_actions.unwrap_or_default(),
+        affected_person_ids: body.affected_person_ids,
+        others_involved: body.others_involved.unwrap_or_default(),
+    };
+    // An empty occurred_at would fall back to date/time fields the API does not have.
+    if draft.occurred_at.trim().is_empty() {
+        let mut e = candour_domain::validation::FieldErrors::new();
+        e.add(
+            "occurred_at",
+            "Give the time it happened as an RFC 3339 timestamp, like 2026-11-22T14:30:00Z",
+        );
+        return Err(ApiError(WebError::Invalid(e)));
+    }
+    let reported = report_incident(&state.ctx, &actor, &draft).await?;
+    let view = show_incident(&state.ctx, &actor, reported.reference).await?;
+    Ok((StatusCode::CREATED, Json(view.into())))
+}
+
+/// Read one incident by reference.
+#[utoipa::path(get, path = "/api/v1/incidents/{reference}", tag = "incidents",
+    security(("bearer" = [])),
+    params(("reference" = String, Path, description = "Such as INC-000123")),
+    responses(
+        (status = 200, description = "The incident", body = IncidentJson),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such incident that you may see", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_incident(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(reference): Path<String>,
+) -> Result<Json<IncidentJson>, ApiError> {
+    let reference = IncidentReference::parse(&reference).ok_or(ApiError(WebError::NotFound))?;
+    Ok(Json(
+        show_incident(&state.ctx, &actor, reference).await?.into(),
+    ))
+}
+
+/// List incidents in the services you may see, newest report first.
+#[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents",
+    security(("bearer" = [])),
+    params(ListParams),
+    responses(
+        (status = 200, description = "A page of incidents", body = IncidentPage),
+        (status = 400, description = "A parameter is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "You may not list incidents there", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_incidents(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(p): Query<ListParams>,
+) -> Result<Json<IncidentPage>, ApiError> {
+    let service = match p.service.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => Some(s.parse::<ServiceId>().map_err(|_| {
+            ApiError(WebError::BadRequest(
+                "The service parameter must be a service id".to_owned(),
+            ))
+        })?),
+        None => None,
+    };
+    let after = p
+        .cursor
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(decode_cursor)
+        .transpose()?;
+    let rows = list_action(&state.ctx, &actor, service, after).await?;
+    let next_cursor = (rows.len() as i64 == PAGE_SIZE)
+        .then(|| rows.last().map(encode_cursor))
+        .flatten();
+    Ok(Json(IncidentPage {
+        items: rows.iter().map(IncidentSummaryJson::from).collect(),
+        next_cursor,
+    }))
+}

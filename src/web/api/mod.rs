@@ -1,0 +1,92 @@
+//! The JSON API under `/api/v1`: bearer-token auth, problem+json errors, and
+//! an OpenAPI 3.1 document built from the same handlers the router serves
+//! (utoipa-axum registers each route and its documentation together).
+
+pub mod incidents;
+
+use super::AppState;
+use super::error::{ApiError, WebError};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+
+/// An RFC 9457 problem document, as every API error is sent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short summary.
+    pub title: String,
+    /// HTTP status.
+    pub status: u16,
+    /// What went wrong and what to do.
+    pub detail: String,
+    /// For validation errors: one entry per field.
+    pub errors: Option<Vec<ProblemField>>,
+}
+
+/// One field's problem.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemField {
+    /// The field, as named in the request.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Candour API", description = "Incidents, near misses and learning for adult social care. Authenticate with a personal API token: `Authorization: Bearer cdr_…`."),
+    modifiers(&BearerAuth),
+    components(schemas(Problem, ProblemField))
+)]
+struct ApiDoc;
+
+/// The API routes and their OpenAPI document.
+pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(utoipa_axum::routes!(
+            incidents::create_incident,
+            incidents::list_incidents
+        ))
+        .routes(utoipa_axum::routes!(incidents::get_incident))
+        .split_for_parts()
+}
+
+/// A JSON body whose problems come back as problem+json naming the field.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::BytesRejection(b))
+                if b.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                Err(ApiError(WebError::TooLarge))
+            }
+            Err(e) => Err(ApiError(WebError::BadRequest(format!(
+                "The JSON body could not be read: {}",
+                e.body_text()
+            )))),
+        }
+    }
+}

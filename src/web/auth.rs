@@ -1,0 +1,168 @@
+//! Who is asking: the signed-in user of a page (session cookie) or the owner
+//! of an API token (bearer). Also the anti-forgery (CSRF) check for forms.
+//!
+//! CSRF defence is a double-submit token: a random `candour_csrf` cookie
+//! (HttpOnly, SameSite=Strict) whose value every form repeats in a hidden
+//! `csrf_token` field; plus, when the browser sends `Origin`, it must be ours.
+//! The API takes bearer tokens only, never cookies, so it needs no token.
+
+use super::{AppState, cookies, error::ApiError, error::WebError};
+use crate::actions::{Actor, sessions::actor_from_session, tokens::actor_from_token};
+use crate::secrets::{constant_time_eq, new_secret};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::{HeaderValue, Method, header, request::Parts};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// The signed-in user of a page, with the CSRF token to put in its forms.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    /// Who they are and what they may do.
+    pub actor: Actor,
+    /// The value for hidden `csrf_token` fields.
+    pub csrf: String,
+}
+
+/// The CSRF token of this request (set by [`csrf_cookie`]).
+#[derive(Debug, Clone)]
+pub struct CsrfToken(pub String);
+
+impl FromRequestParts<AppState> for CsrfToken {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<CsrfToken>()
+            .cloned()
+            .ok_or(WebError::Csrf)
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = WebError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let secret =
+            cookies::get(&parts.headers, cookies::SESSION).ok_or(WebError::Unauthenticated)?;
+        let actor = actor_from_session(&state.ctx, &secret).await?;
+        let csrf = CsrfToken::from_request_parts(parts, state).await?.0;
+        Ok(CurrentUser { actor, csrf })
+    }
+}
+
+/// The owner of the bearer token of an API request.
+#[derive(Debug, Clone)]
+pub struct ApiUser(pub Actor);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(ApiError(WebError::Unauthenticated))?;
+        Ok(ApiUser(actor_from_token(&state.ctx, token.trim()).await?))
+    }
+}
+
+/// Gives every browser a CSRF cookie, and refuses cross-site form posts by `Origin`.
+pub async fn csrf_cookie(mut req: Request, next: Next) -> Response {
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method && !req.uri().path().starts_with("/api/") && !same_origin(&req) {
+        return WebError::Csrf.into_response();
+    }
+    let existing = cookies::get(req.headers(), cookies::CSRF);
+    let (token, fresh) = match existing {
+        Some(t) => (t, false),
+        None => match new_secret("") {
+            Ok(t) => (t, true),
+            Err(e) => return WebError::Internal(e).into_response(),
+        },
+    };
+    req.extensions_mut().insert(CsrfToken(token.clone()));
+    let secure = req.extensions().get::<SecureCookies>().is_some_and(|s| s.0);
+    let mut resp = next.run(req).await;
+    if fresh
+        && let Ok(v) =
+            HeaderValue::from_str(&cookies::set(cookies::CSRF, &token, "Strict", secure, None))
+    {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+/// Whether cookies carry the Secure flag (set as a request extension by the router).
+#[derive(Debug, Clone, Copy)]
+pub struct SecureCookies(pub bool);
+
+fn same_origin(req: &Request) -> bool {
+    let Some(origin) = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return true; // Older browsers and non-browser clients send no Origin; the token still guards.
+    };
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    origin.split_once("://").map(|(_, h)| h) == Some(host)
+}
+
+/// A submitted form whose CSRF token has been checked. Keeps every pair in
+/// order, so repeated fields (checkboxes) are not lost.
+#[derive(Debug, Clone, Default)]
+pub struct CsrfForm {
+    pairs: Vec<(String, String)>,
+}
+
+impl CsrfForm {
+    /// The first value of `name`, or empty.
+    pub fn get(&self, name: &str) -> String {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    /// Every value of `name`.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}
+
+impl FromRequest<AppState> for CsrfForm {
+    type Rejection = WebError;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let cookie = cookies::get(req.headers(), cookies::CSRF);
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                WebError::TooLarge
+            } else {
+                WebError::BadRequest("The form could not be read".to_owned())
+            }
+        })?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| WebError::BadRequest("The form could not be read".to_owned()))?;
+        let form = CsrfForm { pairs };
+        match cookie {
+            Some(c) if constant_time_eq(&c, &form.get("csrf_token")) => Ok(form),
+            _ => Err(WebError::Csrf),
+        }
+    }
+}

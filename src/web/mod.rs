@@ -1,0 +1,256 @@
+//! The web layer: axum router, pages (HTML), api (JSON), operations endpoints.
+//!
+//! Handlers are thin: parse input, call an action, render. Errors go through
+//! [`error::WebError`] (pages) or [`error::ApiError`] (API).
+
+pub mod api;
+pub mod auth;
+pub mod cookies;
+pub mod error;
+pub mod layout;
+pub mod metrics;
+pub mod pages;
+
+use crate::actions::Ctx;
+use askama::Template;
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use error::{ErrorToRender, InternalCause, WebError};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Largest request body accepted (forms and JSON).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Shared state of every handler.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// Store and clock for actions.
+    pub ctx: Ctx,
+    /// Whether this database holds demo data (shows the banner).
+    pub demo: bool,
+    /// Whether cookies carry the Secure flag.
+    pub secure_cookies: bool,
+    /// Request metrics.
+    pub metrics: Arc<metrics::Metrics>,
+    /// The OpenAPI document, rendered once.
+    pub openapi_json: Arc<String>,
+}
+
+impl AppState {
+    /// Builds the state; reads the demo marker from the database.
+    pub async fn new(ctx: Ctx, secure_cookies: bool) -> anyhow::Result<AppState> {
+        let demo = ctx.store.setting("demo").await?.is_some();
+        let (_, openapi) = api::router();
+        Ok(AppState {
+            ctx,
+            demo,
+            secure_cookies,
+            metrics: Arc::new(metrics::Metrics::new()?),
+            openapi_json: Arc::new(openapi.to_pretty_json()?),
+        })
+    }
+}
+
+/// The whole application's routes.
+pub fn router(state: AppState) -> Router {
+    let (api_routes, _) = api::router();
+    let secure = state.secure_cookies;
+    let pages = Router::new()
+        .route("/", get(pages::home::show_home))
+        .route(
+            "/login",
+            get(pages::login::show_login).post(pages::login::create_session),
+        )
+        .route("/logout", post(pages::login::delete_session))
+        .route(
+            "/account/password",
+            get(pages::account::show_password_form).post(pages::account::change_password),
+        )
+        .route(
+            "/account/tokens",
+            get(pages::account::list_tokens).post(pages::account::create_api_token),
+        )
+        .route(
+            "/account/tokens/{id}/revoke",
+            post(pages::account::revoke_api_token),
+        )
+        .route("/incidents/new", get(pages::incidents::new_incident_form))
+        .route("/incidents", post(pages::incidents::create_incident))
+        .route(
+            "/incidents/{reference}",
+            get(pages::incidents::show_incident_page),
+        )
+        .route(
+            "/incidents/{reference}/history",
+            get(pages::incidents::show_incident_history),
+        )
+        .route("/my-reports", get(pages::incidents::list_my_reports))
+        .route(
+            "/services/{service_id}/incidents",
+            get(pages::incidents::list_service_incidents),
+        )
+        .fallback(not_found)
+        .layer(middleware::from_fn(auth::csrf_cookie))
+        .layer(middleware::from_fn(
+            move |mut req: Request, next: Next| async move {
+                req.extensions_mut().insert(auth::SecureCookies(secure));
+                next.run(req).await
+            },
+        ));
+    Router::new()
+        .merge(api_routes)
+        .route("/api/v1/openapi.json", get(openapi_document))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_text))
+        .route("/assets/candour.css", get(stylesheet))
+        .merge(pages)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            render_error_pages,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+async fn not_found() -> WebError {
+    WebError::NotFound
+}
+
+/// Counts and times every request, and logs each 5xx once with its cause chain.
+async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let resp = next.run(req).await;
+    let status = resp.status();
+    state.metrics.record_request(
+        &method,
+        &route,
+        status.as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
+    if status.is_server_error() {
+        match resp.extensions().get::<InternalCause>() {
+            Some(cause) => {
+                tracing::error!(%method, %route, status = status.as_u16(), error = ?cause.0, "request failed")
+            }
+            None => tracing::error!(%method, %route, status = status.as_u16(), "request failed"),
+        }
+    }
+    resp
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: layout::Layout,
+    title: &'static str,
+    detail: String,
+}
+
+/// Turns an [`ErrorToRender`] marker into a full page with the shared layout.
+async fn render_error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    let Some(e) = resp.extensions().get::<ErrorToRender>().cloned() else {
+        return resp;
+    };
+    let page = ErrorPage {
+        layout: layout::Layout::public(e.title, state.demo),
+        title: e.title,
+        detail: e.detail,
+    };
+    let (mut parts, _) = resp.into_parts();
+    let body = page.render().unwrap_or_else(|_| e.title.to_owned());
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(body))
+}
+
+/// Headers every response carries: no framing, no sniffing, a strict CSP
+/// (only our own assets), and no referrer leaking incident references.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+async fn openapi_document(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        state.openapi_json.as_str().to_owned(),
+    )
+        .into_response()
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.ctx.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ready\n").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "database not reachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database not reachable\n").into_response()
+        }
+    }
+}
+
+async fn metrics_text(State(state): State<AppState>) -> Response {
+    let (open, idle) = state.ctx.store.pool_stats();
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(open, idle),
+    )
+        .into_response()
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        Html(include_str!("../../assets/candour.css")),
+    )
+        .into_response()
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, then drains.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,133 @@
+//! The home page: what each role needs first.
+
+use crate::actions::incidents::my_reports;
+use crate::actions::services_where;
+use crate::web::AppState;
+use crate::web::auth::CurrentUser;
+use crate::web::error::{WebError, render};
+use crate::web::layout::Layout;
+use crate::web::pages::incidents::IncidentRow;
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use candour_domain::incident::EventKind;
+use candour_domain::role::{Permission, Role};
+use std::collections::HashMap;
+
+/// A service with its counts over the last 30 days.
+pub struct ServiceCounts {
+    /// Service id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Type of service.
+    pub service_type: &'static str,
+    /// Incidents.
+    pub incidents: i64,
+    /// Near misses.
+    pub near_misses: i64,
+    /// Good practice.
+    pub good_practice: i64,
+    /// Whether the reader may open its list.
+    pub can_open: bool,
+}
+
+/// A user line for administrators.
+pub struct UserLine {
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: String,
+    /// Active or not.
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+    name: String,
+    roles: Vec<&'static str>,
+    can_report: bool,
+    my_recent: Vec<IncidentRow>,
+    services: Vec<ServiceCounts>,
+    users: Vec<UserLine>,
+    is_admin: bool,
+}
+
+/// GET /
+pub async fn show_home(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, WebError> {
+    let ctx = &state.ctx;
+    let actor = &user.actor;
+    let can_report = actor.can_anywhere(Permission::ReportIncident);
+    let my_recent = if can_report {
+        my_reports(ctx, actor)
+            .await?
+            .iter()
+            .take(5)
+            .map(IncidentRow::from)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut services = Vec::new();
+    if actor.can_anywhere(Permission::ViewAggregates) {
+        let since = ctx.clock.now() - jiff::SignedDuration::from_hours(24 * 30);
+        let counts = ctx
+            .store
+            .incident_counts(actor.organisation_id, since)
+            .await?;
+        let mut by: HashMap<_, [i64; 3]> = HashMap::new();
+        for (service, kind, n) in counts {
+            let slot = match kind {
+                EventKind::Incident => 0,
+                EventKind::NearMiss => 1,
+                EventKind::GoodPractice => 2,
+            };
+            by.entry(service).or_default()[slot] += n;
+        }
+        for s in services_where(ctx, actor, Permission::ViewAggregates).await? {
+            let c = by.get(&s.service_id).copied().unwrap_or_default();
+            services.push(ServiceCounts {
+                id: s.service_id.to_string(),
+                service_type: s.service_type.label(),
+                can_open: actor.can_in(Permission::ViewIncidents, &s),
+                name: s.name,
+                incidents: c[0],
+                near_misses: c[1],
+                good_practice: c[2],
+            });
+        }
+    }
+    let is_admin = actor.can_anywhere(Permission::ManageUsers);
+    let users = if is_admin {
+        ctx.store
+            .users(actor.organisation_id)
+            .await?
+            .into_iter()
+            .map(|u| UserLine {
+                name: u.display_name,
+                email: u.email,
+                active: u.active,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut roles: Vec<&'static str> = actor.grants.iter().map(|g| g.role.label()).collect();
+    roles.dedup();
+    let page = HomePage {
+        layout: Layout::new("Home", &user, state.demo),
+        name: actor.display_name.clone(),
+        roles,
+        can_report,
+        my_recent,
+        services,
+        users,
+        is_admin: is_admin || actor.has_role(Role::Administrator),
+    };
+    Ok(render(&page)?.into_response())
+}

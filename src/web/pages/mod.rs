@@ -1,0 +1,6 @@
+//! Server-rendered HTML pages. Each page's struct sits next to its handler.
+
+pub mod account;
+pub mod home;
+pub mod incidents;
+pub mod login;
