@@ -104,43 +104,55 @@ impl Scale {
     }
 }
 
-const SMALL_SERVICES: [(&str, ServiceType, usize, &str, &str, [&str; 3], AreaKind); 4] = [
-    (
-        "Ashdown House",
-        ServiceType::CareHome,
-        0,
-        "14 Moorside Road, Bolton",
-        "BL1 4QX",
-        ["Ground Floor", "First Floor", "Garden Wing"],
-        AreaKind::Floor,
-    ),
-    (
-        "Beech Lodge Nursing Home",
-        ServiceType::CareHomeWithNursing,
-        0,
-        "2 Beech Lane, Wigan",
-        "WN6 7PD",
-        ["Rowan Unit", "Willow Unit", "Maple Unit"],
-        AreaKind::Unit,
-    ),
-    (
-        "Calder Valley Home Care",
-        ServiceType::HomeCare,
-        1,
-        "Unit 5, Mill Yard, Hebden Bridge",
-        "HX7 8AD",
-        ["Hebden round", "Todmorden round", "Halifax round"],
-        AreaKind::Round,
-    ),
-    (
-        "Elm Court Supported Living",
-        ServiceType::SupportedLiving,
-        1,
-        "Elm Court, Kirkstall, Leeds",
-        "LS5 3BT",
-        ["House 1", "House 2", "House 3"],
-        AreaKind::House,
-    ),
+/// The shape of one demo service.
+struct ServiceTemplate {
+    name: &'static str,
+    service_type: ServiceType,
+    /// Index into the small demo's regions.
+    region: usize,
+    address: &'static str,
+    postcode: &'static str,
+    areas: [&'static str; 3],
+    area_kind: AreaKind,
+}
+
+const SMALL_SERVICES: [ServiceTemplate; 4] = [
+    ServiceTemplate {
+        name: "Ashdown House",
+        service_type: ServiceType::CareHome,
+        region: 0,
+        address: "14 Moorside Road, Bolton",
+        postcode: "BL1 4QX",
+        areas: ["Ground Floor", "First Floor", "Garden Wing"],
+        area_kind: AreaKind::Floor,
+    },
+    ServiceTemplate {
+        name: "Beech Lodge Nursing Home",
+        service_type: ServiceType::CareHomeWithNursing,
+        region: 0,
+        address: "2 Beech Lane, Wigan",
+        postcode: "WN6 7PD",
+        areas: ["Rowan Unit", "Willow Unit", "Maple Unit"],
+        area_kind: AreaKind::Unit,
+    },
+    ServiceTemplate {
+        name: "Calder Valley Home Care",
+        service_type: ServiceType::HomeCare,
+        region: 1,
+        address: "Unit 5, Mill Yard, Hebden Bridge",
+        postcode: "HX7 8AD",
+        areas: ["Hebden round", "Todmorden round", "Halifax round"],
+        area_kind: AreaKind::Round,
+    },
+    ServiceTemplate {
+        name: "Elm Court Supported Living",
+        service_type: ServiceType::SupportedLiving,
+        region: 1,
+        address: "Elm Court, Kirkstall, Leeds",
+        postcode: "LS5 3BT",
+        areas: ["House 1", "House 2", "House 3"],
+        area_kind: AreaKind::House,
+    },
 ];
 
 /// Fills an empty database with a demo care group. Returns what it made.
@@ -187,17 +199,13 @@ pub async fn generate(ctx: &Ctx, scale: Scale, seed: u64) -> anyhow::Result<Demo
     }
     let mut services: Vec<(Service, Vec<Area>)> = Vec::new();
     for i in 0..plan.services {
-        let (name, stype, region_ix, address, postcode, areas, kind) = match scale {
-            Scale::Small => SMALL_SERVICES[i],
-            Scale::Large => {
-                let (n, t, _, a, p, ar, k) = SMALL_SERVICES[i % 4];
-                let _ = n;
-                (SMALL_SERVICES[i % 4].0, t, i % regions.len(), a, p, ar, k)
-            }
-        };
-        let name = match scale {
-            Scale::Small => name.to_owned(),
-            Scale::Large => format!("{name} {}", i / 4 + 1),
+        let t = &SMALL_SERVICES[i % SMALL_SERVICES.len()];
+        let (name, region_ix) = match scale {
+            Scale::Small => (t.name.to_owned(), t.region),
+            Scale::Large => (
+                format!("{} {}", t.name, i / SMALL_SERVICES.len() + 1),
+                i % regions.len(),
+            ),
         };
         let s = Service {
             service_id: ServiceId(rng.uuid(now_ms)),
@@ -205,19 +213,19 @@ pub async fn generate(ctx: &Ctx, scale: Scale, seed: u64) -> anyhow::Result<Demo
             region_id: regions[region_ix].region_id,
             name,
             cqc_location_id: Some(format!("1-{}", 100_000_000 + rng.below(899_999_999))),
-            service_type: stype,
-            address: address.to_owned(),
-            postcode: postcode.to_owned(),
+            service_type: t.service_type,
+            address: t.address.to_owned(),
+            postcode: t.postcode.to_owned(),
             nation: Nation::EnglandAndWales,
         };
         insert_service(&mut tx, &s, now_ms).await?;
         let mut made = Vec::new();
-        for a in areas {
+        for a in t.areas {
             let area = Area {
                 area_id: AreaId(rng.uuid(now_ms)),
                 service_id: s.service_id,
                 name: a.to_owned(),
-                kind,
+                kind: t.area_kind,
             };
             insert_area(&mut tx, org, &area, now_ms).await?;
             made.push(area);

@@ -146,14 +146,14 @@ async fn report_page(
             .iter()
             .map(|k| (k.code().to_owned(), k.label().to_owned()))
             .collect(),
-        &[draft.kind.clone()],
+        std::slice::from_ref(&draft.kind),
     );
     let categories = choices(
         Category::ALL
             .iter()
             .map(|c| (c.code().to_owned(), c.label().to_owned()))
             .collect(),
-        &[draft.category.clone()],
+        std::slice::from_ref(&draft.category),
     );
     let (mut areas, mut people) = (Vec::new(), Vec::new());
     if let Some(s) = &chosen {
@@ -165,7 +165,7 @@ async fn report_page(
             a.into_iter()
                 .map(|a| (a.area_id.to_string(), a.name))
                 .collect(),
-            &[draft.area_id.clone()],
+            std::slice::from_ref(&draft.area_id),
         );
         let p = ctx
             .store

@@ -1,0 +1,276 @@
+//! The JSON API: bearer tokens, problem+json errors naming the field,
+//! pagination, and an OpenAPI document that matches the routes served.
+
+use crate::helpers::*;
+use candour::actions::tokens::{create_token, revoke_own_token};
+use candour_domain::role::Role;
+use serde_json::{Value, json};
+
+async fn token_for(app: &TestApp, email: &str) -> anyhow::Result<String> {
+    let user = app.ctx.store.user_by_email(email).await?.unwrap();
+    let (_, secret) = create_token(&app.ctx, user.user_id, "tests", "test")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(secret)
+}
+
+fn report(app: &TestApp, description: &str) -> Value {
+    json!({
+        "kind": "near_miss",
+        "category": "fall",
+        "service_id": app.world.service.service_id,
+        "occurred_at": "2026-11-23T06:40:00Z",
+        "description": description,
+        "affected_person_ids": [app.world.person],
+    })
+}
+
+async fn post(app: &TestApp, token: &str, body: &str) -> anyhow::Result<reqwest::Response> {
+    Ok(reqwest::Client::new()
+        .post(format!("{}/api/v1/incidents", app.base))
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(body.to_owned())
+        .send()
+        .await?)
+}
+
+async fn get(app: &TestApp, token: &str, path: &str) -> anyhow::Result<reqwest::Response> {
+    Ok(reqwest::Client::new()
+        .get(format!("{}{path}", app.base))
+        .bearer_auth(token)
+        .send()
+        .await?)
+}
+
+fn is_problem(resp: &reqwest::Response) -> bool {
+    resp.headers()
+        .get("content-type")
+        .is_some_and(|v| v == "application/problem+json")
+}
+
+db_test!(a_report_through_the_api_is_stored_and_read_back, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    let token = token_for(&app, app.world.email(Role::CareWorker)).await?;
+    let resp = post(
+        &app,
+        &token,
+        &report(&app, "Nearly slipped on a wet floor").to_string(),
+    )
+    .await?;
+    assert_eq!(resp.status(), 201);
+    let body: Value = resp.json().await?;
+    assert_eq!(body["reference"], "INC-000001");
+    assert_eq!(body["kind"], "near_miss");
+    assert_eq!(body["occurred_at"], "2026-11-23T06:40:00Z");
+    assert_eq!(body["people"][0]["internal_code"], "P-000001");
+    assert!(
+        body["people"][0].get("display_name").is_none(),
+        "the API names people by code only"
+    );
+    let manager = token_for(&app, app.world.email(Role::RegisteredManager)).await?;
+    let read: Value = get(&app, &manager, "/api/v1/incidents/INC-000001")
+        .await?
+        .json()
+        .await?;
+    assert_eq!(read["description"], "Nearly slipped on a wet floor");
+    Ok(())
+});
+
+db_test!(
+    bad_bodies_get_problem_documents_that_name_the_field,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let token = token_for(&app, app.world.email(Role::CareWorker)).await?;
+        let resp = post(&app, &token, "{not json").await?;
+        assert_eq!(resp.status(), 400);
+        assert!(is_problem(&resp));
+        let mut wrong_type = report(&app, "x");
+        wrong_type["description"] = json!(42);
+        let resp = post(&app, &token, &wrong_type.to_string()).await?;
+        assert_eq!(resp.status(), 400);
+        let p: Value = resp.json().await?;
+        assert!(p["detail"].as_str().unwrap().contains("description"), "{p}");
+        let mut invalid = report(&app, "  ");
+        invalid["kind"] = json!("accident");
+        invalid["occurred_at"] = json!("yesterday");
+        let resp = post(&app, &token, &invalid.to_string()).await?;
+        assert_eq!(resp.status(), 422);
+        assert!(is_problem(&resp));
+        let p: Value = resp.json().await?;
+        let fields: Vec<&str> = p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["kind", "occurred_at", "description"]);
+        assert_eq!(p["status"], 422);
+        let huge = report(&app, &"x".repeat(2 * 1024 * 1024)).to_string();
+        let resp = post(&app, &token, &huge).await?;
+        assert_eq!(resp.status(), 413);
+        Ok(())
+    }
+);
+
+db_test!(requests_without_a_valid_token_are_unauthorised, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    let resp = reqwest::Client::new()
+        .get(format!("{}/api/v1/incidents", app.base))
+        .send()
+        .await?;
+    assert_eq!(resp.status(), 401);
+    assert!(is_problem(&resp));
+    assert!(resp.headers().contains_key("www-authenticate"));
+    assert_eq!(
+        get(&app, "cdr_madeup", "/api/v1/incidents").await?.status(),
+        401
+    );
+    // A browser session is not an API credential.
+    let c = app
+        .signed_in(app.world.email(Role::RegisteredManager))
+        .await?;
+    assert_eq!(c.get("/api/v1/incidents").await?.status(), 401);
+    Ok(())
+});
+
+db_test!(a_revoked_token_stops_working_at_once, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    let email = app.world.email(Role::RegisteredManager);
+    let token = token_for(&app, email).await?;
+    assert_eq!(get(&app, &token, "/api/v1/incidents").await?.status(), 200);
+    let actor = app.actor(email).await?;
+    let id = app.ctx.store.tokens_of(actor.user_id).await?[0].api_token_id;
+    revoke_own_token(&app.ctx, &actor, id)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    assert_eq!(get(&app, &token, "/api/v1/incidents").await?.status(), 401);
+    Ok(())
+});
+
+db_test!(
+    tokens_can_be_made_and_revoked_from_the_account_page,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let c = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        let csrf = c.csrf("/account/tokens").await?;
+        let page = c
+            .post_form(
+                "/account/tokens",
+                &[("csrf_token", &csrf), ("label", "Rota sync")],
+            )
+            .await?
+            .text()
+            .await?;
+        let at = page.find("cdr_").expect("the new token is shown once");
+        let token: String = page[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect();
+        assert_eq!(get(&app, &token, "/api/v1/incidents").await?.status(), 200);
+        let page = c.get("/account/tokens").await?.text().await?;
+        assert!(!page.contains(&token), "the secret is never shown again");
+        let revoke_at = page.find("/account/tokens/").unwrap();
+        let action: String = page[revoke_at..]
+            .chars()
+            .take_while(|c| *c != '"')
+            .collect();
+        assert_eq!(
+            c.post_form(&action, &[("csrf_token", &csrf)])
+                .await?
+                .status(),
+            303
+        );
+        assert_eq!(get(&app, &token, "/api/v1/incidents").await?.status(), 401);
+        Ok(())
+    }
+);
+
+db_test!(
+    the_list_pages_through_every_report_with_a_cursor,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let worker = token_for(&app, app.world.email(Role::CareWorker)).await?;
+        for i in 0..55 {
+            assert_eq!(
+                post(
+                    &app,
+                    &worker,
+                    &report(&app, &format!("Report {i}")).to_string()
+                )
+                .await?
+                .status(),
+                201
+            );
+            app.clock.advance(60);
+        }
+        let manager = token_for(&app, app.world.email(Role::RegisteredManager)).await?;
+        let path = format!("/api/v1/incidents?service={}", app.world.service.service_id);
+        let first: Value = get(&app, &manager, &path).await?.json().await?;
+        let items = first["items"].as_array().unwrap();
+        assert_eq!(items.len(), 50);
+        assert_eq!(items[0]["reference"], "INC-000055", "newest first");
+        let cursor = first["next_cursor"].as_str().unwrap();
+        let second: Value = get(&app, &manager, &format!("{path}&cursor={cursor}"))
+            .await?
+            .json()
+            .await?;
+        let items = second["items"].as_array().unwrap();
+        assert_eq!(items.len(), 5);
+        assert_eq!(items[4]["reference"], "INC-000001");
+        assert!(second["next_cursor"].is_null());
+        assert_eq!(
+            get(&app, &manager, &format!("{path}&cursor=garbage"))
+                .await?
+                .status(),
+            400
+        );
+        assert_eq!(
+            get(&app, &manager, "/api/v1/incidents?service=nope")
+                .await?
+                .status(),
+            400
+        );
+        Ok(())
+    }
+);
+
+db_test!(
+    the_openapi_document_describes_exactly_the_routes_served,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let doc: Value = reqwest::get(format!("{}/api/v1/openapi.json", app.base))
+            .await?
+            .json()
+            .await?;
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+        let paths = doc["paths"].as_object().unwrap();
+        let mut documented: Vec<String> = Vec::new();
+        for (path, ops) in paths {
+            for method in ops.as_object().unwrap().keys() {
+                documented.push(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+        documented.sort();
+        assert_eq!(
+            documented,
+            [
+                "GET /api/v1/incidents",
+                "GET /api/v1/incidents/{reference}",
+                "POST /api/v1/incidents"
+            ]
+        );
+        // Every documented operation is served (anything but 404/405 without a token means a route exists).
+        let client = reqwest::Client::new();
+        for op in &documented {
+            let (method, path) = op.split_once(' ').unwrap();
+            let url = format!("{}{}", app.base, path.replace("{reference}", "INC-000001"));
+            let resp = client.request(method.parse()?, url).send().await?;
+            assert_eq!(resp.status(), 401, "{op} should exist and need a token");
+        }
+        assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+        Ok(())
+    }
+);

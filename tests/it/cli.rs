@@ -1,0 +1,252 @@
+//! The `candour` binary's subcommands, run as a user would run them.
+
+use crate::helpers::*;
+use candour::actions::Ctx;
+use candour::clock::FixedClock;
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+fn candour(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_candour"))
+        .args(args)
+        .env_remove("CANDOUR_DATABASE_URL")
+        .output()
+        .expect("run candour")
+}
+
+fn text(o: &std::process::Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_database_that_cannot_be_opened_gives_one_clear_sentence() {
+    let out = candour(&[
+        "migrate",
+        "--database",
+        "postgres://nobody:secret@127.0.0.1:1/nowhere",
+    ]);
+    assert!(!out.status.success());
+    let (_, err) = text(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with(
+            "candour: could not open the database postgres://nobody:***@127.0.0.1:1/nowhere: "
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("secret") && !err.contains("panicked"));
+    let out = candour(&["migrate", "--database", "mysql://localhost/x"]);
+    assert!(
+        text(&out)
+            .1
+            .contains("must start with sqlite:// or postgres://")
+    );
+}
+
+#[test]
+fn the_example_configuration_is_printed_and_accepted() {
+    let out = candour(&["config", "example"]);
+    assert!(out.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("candour.toml");
+    let db = format!("sqlite://{}/from-file.db", dir.path().display());
+    let example = text(&out)
+        .0
+        .replace("sqlite://candour-data/candour.db", &db);
+    std::fs::write(&path, example).unwrap();
+    let out = candour(&["--config", path.to_str().unwrap(), "migrate"]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert!(
+        dir.path().join("from-file.db").exists(),
+        "the file's database setting was used"
+    );
+    std::fs::write(&path, "databse = 1").unwrap();
+    let out = candour(&["--config", path.to_str().unwrap(), "migrate"]);
+    assert!(text(&out).1.contains("is not valid"));
+}
+
+db_test!(
+    users_tokens_and_audit_verification_from_the_command_line,
+    |engine| {
+        let db = TestDb::new(engine).await?;
+        let url = db.url.clone();
+        let out = candour(&["demo", "--database", &url]);
+        assert!(out.status.success(), "{:?}", text(&out));
+        assert!(text(&out).0.contains("4 services"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_candour"))
+            .args([
+                "user",
+                "add",
+                "--database",
+                &url,
+                "--email",
+                "New.Nurse@Brightwater.example",
+                "--name",
+                "Nia Nurse",
+                "--role",
+                "senior_carer",
+                "--scope",
+                "service:Ashdown House",
+                "--password-stdin",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"lantern-harbour-quill\n")?;
+        let out = child.wait_with_output()?;
+        assert!(out.status.success(), "{:?}", text(&out));
+        let out = candour(&[
+            "user",
+            "add",
+            "--database",
+            &url,
+            "--email",
+            "x@y.example",
+            "--name",
+            "X",
+            "--role",
+            "wizard",
+            "--scope",
+            "organisation",
+        ]);
+        assert!(text(&out).1.contains("--role: \"wizard\" is not a role"));
+        let out = candour(&[
+            "user",
+            "add",
+            "--database",
+            &url,
+            "--email",
+            "x@y.example",
+            "--name",
+            "X",
+            "--role",
+            "care_worker",
+            "--scope",
+            "service:Nowhere",
+        ]);
+        assert!(
+            text(&out)
+                .1
+                .contains("--scope: There is no service called \"Nowhere\""),
+            "{:?}",
+            text(&out)
+        );
+        let out = candour(&[
+            "token",
+            "create",
+            "--database",
+            &url,
+            "--email",
+            "new.nurse@brightwater.example",
+            "--label",
+            "Script",
+        ]);
+        assert!(out.status.success());
+        assert!(text(&out).0.trim().starts_with("cdr_"));
+        let out = candour(&[
+            "user",
+            "reset-password",
+            "--database",
+            &url,
+            "--email",
+            "new.nurse@brightwater.example",
+        ]);
+        assert!(text(&out).0.contains("Their new password is: "));
+        let out = candour(&["audit", "verify", "--database", &url]);
+        assert!(out.status.success(), "{:?}", text(&out));
+        assert!(text(&out).0.contains("chain intact"));
+        // Tamper with one stored event; verification now fails and names it.
+        let store = db.store().await?;
+        let sql = "update audit_event set action = 'user.removed' where sequence = 5";
+        match store.backend() {
+            candour::store::Backend::Sqlite { write, .. } => {
+                sqlx::query(sql).execute(write).await?.rows_affected()
+            }
+            candour::store::Backend::Postgres(p) => {
+                sqlx::query(sql).execute(p).await?.rows_affected()
+            }
+        };
+        store.close().await;
+        let out = candour(&["audit", "verify", "--database", &url]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            text(&out)
+                .0
+                .contains("event 5 was changed after it was written"),
+            "{:?}",
+            text(&out)
+        );
+        Ok(())
+    }
+);
+
+db_test!(
+    demo_data_is_the_same_for_the_same_seed_and_clock_on_either_engine,
+    |engine| {
+        async fn fingerprint(engine: candour::store::Engine) -> anyhow::Result<Vec<String>> {
+            let db = TestDb::new(engine).await?;
+            let store = db.store().await?;
+            let ctx = Ctx {
+                store: store.clone(),
+                clock: Arc::new(FixedClock::new(start_time())),
+            };
+            let summary = candour::demo::generate(&ctx, candour::demo::Scale::Small, 7).await?;
+            assert!(
+                summary.people >= 140 && summary.people <= 160,
+                "{summary:?}"
+            );
+            assert!(summary.staff >= 55 && summary.staff <= 65, "{summary:?}");
+            assert!(summary.incidents > 800, "{summary:?}");
+            assert_eq!(summary.logins.len(), 8, "one sign-in per role");
+            let org = store.organisation_ids().await?[0];
+            let services: Vec<_> = store
+                .services(org)
+                .await?
+                .into_iter()
+                .map(|s| s.service_id)
+                .collect();
+            let mut all = Vec::new();
+            let mut after = None;
+            loop {
+                let page = store
+                    .incidents_in_services(org, &services, after, 500)
+                    .await?;
+                let Some(last) = page.last() else { break };
+                after = Some(candour::store::incidents::ListCursor {
+                    reported_at_ms: last.reported_at.as_millisecond(),
+                    incident_id: last.incident_id,
+                });
+                all.extend(page.iter().map(|i| {
+                    format!(
+                        "{} {} {} {}",
+                        i.reference,
+                        i.category.code(),
+                        i.occurred_at,
+                        i.description
+                    )
+                }));
+            }
+            assert_eq!(all.len(), summary.incidents);
+            Ok(all)
+        }
+        let a = fingerprint(engine).await?;
+        let b = fingerprint(candour::store::Engine::Sqlite).await?;
+        assert_eq!(a, b);
+        // Falls cluster at night and around handovers: more falls between 19:00 and 08:00.
+        let falls: Vec<&String> = a
+            .iter()
+            .filter(|l| l.split(' ').nth(1) == Some("fall"))
+            .collect();
+        assert!(falls.len() * 3 > a.len(), "falls are the most common event");
+        Ok(())
+    }
+);

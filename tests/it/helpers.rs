@@ -1,0 +1,478 @@
+//! Test support: fresh databases per engine, a seeded organisation with one
+//! user per role, a real server on port 0 and a cookie-carrying client.
+
+use candour::actions::Ctx;
+use candour::actions::accounts::{NewUser, add_user_in, hash_password};
+use candour::clock::FixedClock;
+use candour::store::organisations::{
+    Area, Organisation, Region, Service, insert_area, insert_organisation, insert_region,
+    insert_service,
+};
+use candour::store::people::{Person, insert_person};
+use candour::store::{Engine, Store};
+use candour::web::{AppState, serve};
+use candour_domain::ids::*;
+use candour_domain::organisation::{AreaKind, Nation, PersonStatus, ServiceType};
+use candour_domain::role::{Grant, Role, Scope};
+use std::sync::Arc;
+use tokio::sync::OnceCell;
+
+/// Every test user's password.
+pub const PASSWORD: &str = "kettle-orbit-meadow";
+
+/// Expands a test into `sqlite` and `postgres` variants.
+macro_rules! db_test {
+    ($name:ident, |$engine:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() -> anyhow::Result<()> {
+                let $engine = candour::store::Engine::Sqlite;
+                $body
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() -> anyhow::Result<()> {
+                if !$crate::helpers::postgres_available() {
+                    return Ok(());
+                }
+                let $engine = candour::store::Engine::Postgres;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use db_test;
+
+/// The PostgreSQL server for tests, from `CANDOUR_TEST_POSTGRES_URL`.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("CANDOUR_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+/// Whether PostgreSQL variants run. In CI a missing server fails the test
+/// rather than skipping, unless the run opts out explicitly with
+/// `CANDOUR_TEST_SKIP_POSTGRES=1` (CI's SQLite-only pass does).
+pub fn postgres_available() -> bool {
+    match postgres_url() {
+        Some(_) => true,
+        None if std::env::var("CANDOUR_TEST_SKIP_POSTGRES").is_ok_and(|v| v == "1") => false,
+        None if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!(
+                "CI is set but CANDOUR_TEST_POSTGRES_URL is not: PostgreSQL tests must run in CI"
+            )
+        }
+        None => {
+            eprintln!("CANDOUR_TEST_POSTGRES_URL is not set: skipping the PostgreSQL variant");
+            false
+        }
+    }
+}
+
+/// A fresh, empty database on `engine`, and the URL that opens it.
+pub struct TestDb {
+    /// The URL (for the binary's `--database`).
+    pub url: String,
+    /// Keeps the SQLite folder alive.
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    /// Makes a fresh database: a SQLite file, or a new PostgreSQL schema.
+    pub async fn new(engine: Engine) -> anyhow::Result<TestDb> {
+        match engine {
+            Engine::Sqlite => {
+                let dir = tempfile::tempdir()?;
+                let url = format!("sqlite://{}/candour.db", dir.path().display());
+                Ok(TestDb {
+                    url,
+                    _dir: Some(dir),
+                })
+            }
+            Engine::Postgres => {
+                let base = postgres_url().ok_or_else(|| anyhow::anyhow!("no PostgreSQL URL"))?;
+                let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+                let admin = sqlx::PgPool::connect(&base).await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!("create schema {schema}")))
+                    .execute(&admin)
+                    .await?;
+                admin.close().await;
+                let sep = if base.contains('?') { '&' } else { '?' };
+                let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+                Ok(TestDb { url, _dir: None })
+            }
+        }
+    }
+
+    /// Opens and migrates it.
+    pub async fn store(&self) -> anyhow::Result<Store> {
+        let store = Store::connect(&self.url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+}
+
+/// The seeded world most tests use.
+#[derive(Debug, Clone)]
+pub struct World {
+    /// Organisation A.
+    pub org: OrganisationId,
+    /// A service of A in region 1.
+    pub service: Service,
+    /// Another service of A in region 2.
+    pub other_service: Service,
+    /// An area of `service`.
+    pub area: AreaId,
+    /// A person using `service`.
+    pub person: PersonId,
+    /// A person using `other_service`.
+    pub other_person: PersonId,
+    /// Organisation B.
+    pub org_b: OrganisationId,
+    /// B's only service.
+    pub service_b: Service,
+    /// (role, email) of users of A, scoped to `service` or region 1 or the organisation.
+    pub users: Vec<(Role, String)>,
+    /// A care worker of B.
+    pub user_b: String,
+}
+
+impl World {
+    /// The email of A's user with `role`.
+    pub fn email(&self, role: Role) -> &str {
+        self.users
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map(|(_, e)| e.as_str())
+            .unwrap_or("")
+    }
+}
+
+static HASH: OnceCell<String> = OnceCell::const_new();
+
+/// One shared hash of [`PASSWORD`], so fixtures do not spend seconds hashing.
+pub async fn password_hash() -> String {
+    HASH.get_or_init(|| async { hash_password(PASSWORD).await.unwrap() })
+        .await
+        .clone()
+}
+
+fn service(org: OrganisationId, region: RegionId, name: &str) -> Service {
+    Service {
+        service_id: ServiceId(uuid::Uuid::now_v7()),
+        organisation_id: org,
+        region_id: region,
+        name: name.to_owned(),
+        cqc_location_id: Some("1-123456789".to_owned()),
+        service_type: ServiceType::CareHome,
+        address: "1 Test Street".to_owned(),
+        postcode: "AB1 2CD".to_owned(),
+        nation: Nation::EnglandAndWales,
+    }
+}
+
+fn person(service: ServiceId, code: &str, name: &str) -> Person {
+    Person {
+        person_id: PersonId(uuid::Uuid::now_v7()),
+        service_id: service,
+        internal_code: code.to_owned(),
+        display_name: name.to_owned(),
+        date_of_birth: Some("1940-03-02".to_owned()),
+        nhs_number: Some("9434765919".to_owned()),
+        area_id: None,
+        room: Some("Room 4".to_owned()),
+        start_date: "2024-01-01".to_owned(),
+        status: PersonStatus::Active,
+    }
+}
+
+/// Seeds two organisations: A with two services in two regions and one user
+/// per role, B with one service and one care worker.
+pub async fn seed(ctx: &Ctx) -> anyhow::Result<World> {
+    let now = ctx.clock.now().as_millisecond();
+    let hash = password_hash().await;
+    let mut tx = ctx.store.begin().await?;
+    let org = OrganisationId(uuid::Uuid::now_v7());
+    insert_organisation(
+        &mut tx,
+        &Organisation {
+            organisation_id: org,
+            name: "Organisation A".into(),
+        },
+        now,
+    )
+    .await?;
+    let (r1, r2) = (
+        RegionId(uuid::Uuid::now_v7()),
+        RegionId(uuid::Uuid::now_v7()),
+    );
+    insert_region(
+        &mut tx,
+        org,
+        &Region {
+            region_id: r1,
+            name: "Region One".into(),
+        },
+        now,
+    )
+    .await?;
+    insert_region(
+        &mut tx,
+        org,
+        &Region {
+            region_id: r2,
+            name: "Region Two".into(),
+        },
+        now,
+    )
+    .await?;
+    let s1 = service(org, r1, "Alder House");
+    let s2 = service(org, r2, "Birch House");
+    insert_service(&mut tx, &s1, now).await?;
+    insert_service(&mut tx, &s2, now).await?;
+    let area = AreaId(uuid::Uuid::now_v7());
+    insert_area(
+        &mut tx,
+        org,
+        &Area {
+            area_id: area,
+            service_id: s1.service_id,
+            name: "Ground Floor".into(),
+            kind: AreaKind::Floor,
+        },
+        now,
+    )
+    .await?;
+    let p1 = person(s1.service_id, "P-000001", "Edna Test");
+    let p2 = person(s2.service_id, "P-000002", "Arthur Test");
+    insert_person(&mut tx, org, &p1, now).await?;
+    insert_person(&mut tx, org, &p2, now).await?;
+    let mut users = Vec::new();
+    for role in Role::ALL {
+        let scope = match role {
+            Role::CareWorker | Role::SeniorCarer | Role::RegisteredManager => {
+                Scope::Service(s1.service_id)
+            }
+            Role::RegionalManager => Scope::Region(r1),
+            _ => Scope::Organisation,
+        };
+        let email = format!("{}@a.example", role.code());
+        let new = NewUser {
+            organisation_id: org,
+            email: email.clone(),
+            display_name: role.label().to_owned(),
+            grant: Grant { role, scope },
+            password: None,
+        };
+        add_user_in(&mut tx, &new, Some(hash.clone()), "test", now).await?;
+        users.push((role, email));
+    }
+    let org_b = OrganisationId(uuid::Uuid::now_v7());
+    insert_organisation(
+        &mut tx,
+        &Organisation {
+            organisation_id: org_b,
+            name: "Organisation B".into(),
+        },
+        now,
+    )
+    .await?;
+    let rb = RegionId(uuid::Uuid::now_v7());
+    insert_region(
+        &mut tx,
+        org_b,
+        &Region {
+            region_id: rb,
+            name: "Region B".into(),
+        },
+        now,
+    )
+    .await?;
+    let sb = service(org_b, rb, "Cedar House");
+    insert_service(&mut tx, &sb, now).await?;
+    let user_b = "care_worker@b.example".to_owned();
+    let new = NewUser {
+        organisation_id: org_b,
+        email: user_b.clone(),
+        display_name: "Care worker B".into(),
+        grant: Grant {
+            role: Role::CareWorker,
+            scope: Scope::Service(sb.service_id),
+        },
+        password: None,
+    };
+    add_user_in(&mut tx, &new, Some(hash), "test", now).await?;
+    tx.commit().await?;
+    Ok(World {
+        org,
+        service: s1,
+        other_service: s2,
+        area,
+        person: p1.person_id,
+        other_person: p2.person_id,
+        org_b,
+        service_b: sb,
+        users,
+        user_b,
+    })
+}
+
+/// The fixed time tests start at: a Monday morning in November.
+pub fn start_time() -> jiff::Timestamp {
+    "2026-11-23T09:30:00Z".parse().unwrap()
+}
+
+/// A running server on a fresh, seeded database.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    /// Context for calling actions directly.
+    pub ctx: Ctx,
+    /// The test clock.
+    pub clock: FixedClock,
+    /// The seeded world.
+    pub world: World,
+    /// The database.
+    pub _db: TestDb,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    /// Starts a server on port 0 over a fresh, seeded database.
+    pub async fn spawn(engine: Engine) -> anyhow::Result<TestApp> {
+        let db = TestDb::new(engine).await?;
+        let store = db.store().await?;
+        let clock = FixedClock::new(start_time());
+        let ctx = Ctx {
+            store,
+            clock: Arc::new(clock.clone()),
+        };
+        let world = seed(&ctx).await?;
+        let state = AppState::new(ctx.clone(), false).await?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(serve(listener, state, async {
+            let _ = rx.await;
+        }));
+        Ok(TestApp {
+            base,
+            ctx,
+            clock,
+            world,
+            _db: db,
+            stop: Some(tx),
+        })
+    }
+
+    /// A new browser-like client with its own cookies; redirects are not followed.
+    pub fn client(&self) -> Client {
+        Client {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: self.base.clone(),
+        }
+    }
+
+    /// A client signed in as `email`.
+    pub async fn signed_in(&self, email: &str) -> anyhow::Result<Client> {
+        let c = self.client();
+        let resp = c.sign_in(email, PASSWORD).await?;
+        anyhow::ensure!(
+            resp.status() == 303,
+            "sign in as {email} answered {}",
+            resp.status()
+        );
+        Ok(c)
+    }
+
+    /// The actor for an email, for calling actions directly.
+    pub async fn actor(&self, email: &str) -> anyhow::Result<candour::actions::Actor> {
+        let user = self
+            .ctx
+            .store
+            .user_by_email(email)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no user {email}"))?;
+        Ok(candour::actions::sessions::actor_for(&self.ctx, user.user_id).await?)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// A cookie-carrying client.
+pub struct Client {
+    /// The reqwest client.
+    pub http: reqwest::Client,
+    /// Server base URL.
+    pub base: String,
+}
+
+impl Client {
+    /// GET a path.
+    pub async fn get(&self, path: &str) -> anyhow::Result<reqwest::Response> {
+        Ok(self.http.get(format!("{}{path}", self.base)).send().await?)
+    }
+
+    /// The CSRF token from a page's form.
+    pub async fn csrf(&self, path: &str) -> anyhow::Result<String> {
+        let body = self.get(path).await?.text().await?;
+        csrf_in(&body).ok_or_else(|| anyhow::anyhow!("no csrf_token on {path}"))
+    }
+
+    /// POST a form (the caller includes `csrf_token` when it wants one).
+    pub async fn post_form(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> anyhow::Result<reqwest::Response> {
+        Ok(self
+            .http
+            .post(format!("{}{path}", self.base))
+            .form(form)
+            .send()
+            .await?)
+    }
+
+    /// Signs in through the form.
+    pub async fn sign_in(&self, email: &str, password: &str) -> anyhow::Result<reqwest::Response> {
+        let token = self.csrf("/login").await?;
+        self.post_form(
+            "/login",
+            &[
+                ("csrf_token", &token),
+                ("email", email),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+}
+
+/// Finds the first `csrf_token` hidden field's value in an HTML page.
+pub fn csrf_in(html: &str) -> Option<String> {
+    let at = html.find("name=\"csrf_token\" value=\"")? + "name=\"csrf_token\" value=\"".len();
+    Some(html[at..].split('"').next()?.to_owned())
+}
+
+/// The cookie `name` set by a response, if any.
+pub fn set_cookie(resp: &reqwest::Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| {
+            v.strip_prefix(&format!("{name}="))
+                .map(|rest| rest.split(';').next().unwrap_or("").to_owned())
+        })
+}

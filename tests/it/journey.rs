@@ -1,0 +1,176 @@
+//! The README's first command, end to end: `candour serve --demo` on a free
+//! port; a care worker signs in and reports a near miss through the HTML
+//! form; the registered manager signs in and reads it. Then the server is
+//! killed without warning and the acknowledged report is still there.
+
+use crate::helpers::*;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+struct Server {
+    child: Child,
+    base: String,
+    care_worker: String,
+    manager: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(dir: &std::path::Path, database: Option<&str>) -> anyhow::Result<Server> {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_candour"));
+    cmd.current_dir(dir)
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .env_remove("CANDOUR_DATABASE_URL");
+    if let Some(db) = database {
+        cmd.args(["--database", db]);
+    }
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn()?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| anyhow::anyhow!("no stdout"))?;
+    let mut lines = BufReader::new(stdout).lines();
+    let (mut base, mut care_worker, mut manager) = (None, None, None);
+    while let Some(line) = lines.next().transpose()? {
+        if let Some(rest) = line.strip_prefix("Candour is running at ") {
+            base = rest.split('/').take(3).collect::<Vec<_>>().join("/").into();
+        }
+        let email = || {
+            line.split_whitespace()
+                .find(|w| w.contains('@'))
+                .map(str::to_owned)
+        };
+        if line.trim_start().starts_with("Care worker") {
+            care_worker = email();
+        }
+        if line.trim_start().starts_with("Registered manager") {
+            manager = email();
+        }
+        if base.is_some() && care_worker.is_some() && manager.is_some() {
+            break;
+        }
+    }
+    Ok(Server {
+        child,
+        base: base.ok_or_else(|| anyhow::anyhow!("no URL printed"))?,
+        care_worker: care_worker.ok_or_else(|| anyhow::anyhow!("no care worker printed"))?,
+        manager: manager.ok_or_else(|| anyhow::anyhow!("no manager printed"))?,
+    })
+}
+
+fn client(base: &str) -> Client {
+    Client {
+        http: reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        base: base.to_owned(),
+    }
+}
+
+db_test!(
+    the_demo_serves_a_care_worker_and_a_manager_and_survives_a_crash,
+    |engine| {
+        let dir = tempfile::tempdir()?;
+        let db = match engine {
+            candour::store::Engine::Sqlite => None,
+            candour::store::Engine::Postgres => Some(TestDb::new(engine).await?),
+        };
+        let mut server = start(dir.path(), db.as_ref().map(|d| d.url.as_str()))?;
+        let worker = client(&server.base);
+        let resp = worker
+            .sign_in(&server.care_worker, candour::demo::DEMO_PASSWORD)
+            .await?;
+        assert_eq!(resp.status(), 303, "the printed care worker can sign in");
+        let home = worker.get("/").await?.text().await?;
+        assert!(home.contains("Demo data"), "the demo banner shows");
+        let form = worker.get("/incidents/new").await?.text().await?;
+        let token = csrf_in(&form).unwrap();
+        let service = {
+            let at = form.find("name=\"service_id\" value=\"").unwrap() + 25;
+            form[at..].split('"').next().unwrap().to_owned()
+        };
+        let now = jiff::Timestamp::now().to_zoned(candour_domain::incident::london());
+        let resp = worker
+            .post_form(
+                "/incidents",
+                &[
+                    ("csrf_token", &token),
+                    ("service_id", &service),
+                    ("kind", "near_miss"),
+                    ("category", "medication"),
+                    ("occurred_date", &now.date().to_string()),
+                    ("occurred_time", &now.time().strftime("%H:%M").to_string()),
+                    (
+                        "description",
+                        "Journey test: insulin pen found in the wrong person's drawer before use.",
+                    ),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 303);
+        let location = resp.headers()["location"].to_str()?.to_owned();
+        let reference = location
+            .trim_start_matches("/incidents/")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_owned();
+        assert!(
+            worker
+                .get(&location)
+                .await?
+                .text()
+                .await?
+                .contains("Report sent")
+        );
+
+        let manager = client(&server.base);
+        assert_eq!(
+            manager
+                .sign_in(&server.manager, candour::demo::DEMO_PASSWORD)
+                .await?
+                .status(),
+            303
+        );
+        let list = manager
+            .get(&format!("/services/{service}/incidents"))
+            .await?
+            .text()
+            .await?;
+        assert!(
+            list.contains(&reference),
+            "the manager sees {reference} in the service list"
+        );
+        let page = manager
+            .get(&format!("/incidents/{reference}"))
+            .await?
+            .text()
+            .await?;
+        assert!(page.contains("insulin pen found in the wrong person"));
+
+        // Kill without warning: the acknowledged report must be on disk.
+        server.child.kill()?;
+        server.child.wait()?;
+        let url = match &db {
+            Some(d) => d.url.clone(),
+            None => format!("sqlite://{}/candour-data/demo.db", dir.path().display()),
+        };
+        let store = candour::store::Store::connect(&url).await?;
+        let org = store.organisation_ids().await?[0];
+        let found = store
+            .incident_by_reference(
+                org,
+                candour_domain::incident::IncidentReference::parse(&reference).unwrap(),
+            )
+            .await?;
+        assert!(found.is_some_and(|i| i.description.starts_with("Journey test")));
+        Ok(())
+    }
+);

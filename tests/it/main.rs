@@ -1,0 +1,18 @@
+//! Integration tests: one binary, one file per area. Every storage and HTTP
+//! test runs on SQLite and on PostgreSQL through `db_test!`; each test owns a
+//! fresh database (SQLite file) or schema (PostgreSQL).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod api;
+mod audit;
+mod authorisation;
+mod cli;
+mod docs;
+mod incidents;
+mod journey;
+mod operations;
+mod sessions;
+mod storage;

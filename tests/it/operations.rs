@@ -1,0 +1,61 @@
+//! Health, readiness, metrics, assets and the headers every response carries.
+
+use crate::helpers::*;
+use candour_domain::role::Role;
+
+db_test!(health_readiness_and_metrics_answer, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    let c = app.client();
+    assert_eq!(c.get("/healthz").await?.status(), 200);
+    assert_eq!(c.get("/readyz").await?.status(), 200);
+    c.get("/login").await?;
+    c.get("/nothing-here").await?;
+    let metrics = c.get("/metrics").await?.text().await?;
+    assert!(
+        metrics.contains(
+            "candour_http_requests_total{method=\"GET\",route=\"/login\",status=\"200\"} 1"
+        ),
+        "{metrics}"
+    );
+    assert!(metrics.contains("status=\"404\""));
+    assert!(metrics.contains("candour_http_request_duration_seconds_bucket"));
+    assert!(metrics.contains("candour_db_pool_connections"));
+    Ok(())
+});
+
+db_test!(readiness_fails_when_the_database_is_gone, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    app.ctx.store.close().await;
+    assert_eq!(app.client().get("/readyz").await?.status(), 503);
+    assert_eq!(app.client().get("/healthz").await?.status(), 200);
+    Ok(())
+});
+
+db_test!(pages_carry_security_headers_and_own_assets_only, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    let c = app.signed_in(app.world.email(Role::CareWorker)).await?;
+    let resp = c.get("/").await?;
+    let h = resp.headers();
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert!(
+        h["content-security-policy"]
+            .to_str()?
+            .contains("default-src 'self'")
+    );
+    assert_eq!(h["cache-control"], "no-store");
+    let body = resp.text().await?;
+    assert!(
+        !body.contains("http://") && !body.contains("https://"),
+        "no asset from another host"
+    );
+    assert!(body.contains("Skip to main content") && body.contains("<main id=\"main\""));
+    assert_eq!(body.matches("<h1").count(), 1, "one h1 per page");
+    assert!(
+        !body.contains("Demo data"),
+        "no demo banner on a real database"
+    );
+    let css = c.get("/assets/candour.css").await?;
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    Ok(())
+});

@@ -1,0 +1,281 @@
+//! Signing in and out: wrong passwords, lockout, session rotation, expiry,
+//! CSRF, and password changes.
+
+use crate::helpers::*;
+use candour_domain::role::Role;
+
+db_test!(
+    a_wrong_password_is_refused_with_a_message_on_the_form,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let c = app.client();
+        let resp = c
+            .sign_in(app.world.email(Role::CareWorker), "not-the-password")
+            .await?;
+        assert_eq!(resp.status(), 422);
+        assert!(set_cookie(&resp, "candour_session").is_none());
+        let body = resp.text().await?;
+        assert!(body.contains("The email address or password is not right"));
+        assert!(
+            body.contains("value=\"care_worker@a.example\""),
+            "the typed email is kept"
+        );
+        assert!(
+            body.contains("href=\"#email\""),
+            "the error summary links to the field"
+        );
+        let resp = c.sign_in("", "").await?;
+        let body = resp.text().await?;
+        assert!(body.contains("Enter your email address") && body.contains("Enter your password"));
+        Ok(())
+    }
+);
+
+db_test!(
+    signing_in_issues_a_new_session_and_the_old_one_stops_working,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let email = app.world.email(Role::CareWorker);
+        let c = app.client();
+        let first = set_cookie(&c.sign_in(email, PASSWORD).await?, "candour_session")
+            .expect("session cookie");
+        assert_eq!(c.get("/").await?.status(), 200);
+        let second = set_cookie(&c.sign_in(email, PASSWORD).await?, "candour_session")
+            .expect("session cookie");
+        assert_ne!(first, second, "the session id must change at sign-in");
+        // A client holding only the old cookie is sent to sign in.
+        let old = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        let resp = old
+            .get(format!("{}/", app.base))
+            .header("cookie", format!("candour_session={first}"))
+            .send()
+            .await?;
+        assert_eq!(resp.status(), 303);
+        assert_eq!(resp.headers()["location"], "/login?expired=1");
+        let resp = old
+            .get(format!("{}/", app.base))
+            .header("cookie", format!("candour_session={second}"))
+            .send()
+            .await?;
+        assert_eq!(resp.status(), 200);
+        Ok(())
+    }
+);
+
+db_test!(
+    the_session_cookie_is_http_only_and_same_site_lax,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let resp = app
+            .client()
+            .sign_in(app.world.email(Role::CareWorker), PASSWORD)
+            .await?;
+        let raw: Vec<String> = resp
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect();
+        let session = raw
+            .iter()
+            .find(|c| c.starts_with("candour_session="))
+            .expect("a session cookie");
+        assert!(
+            session.contains("HttpOnly") && session.contains("SameSite=Lax"),
+            "{session}"
+        );
+        Ok(())
+    }
+);
+
+db_test!(
+    five_failures_lock_the_account_for_fifteen_minutes,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let email = app.world.email(Role::SeniorCarer);
+        let c = app.client();
+        for _ in 0..5 {
+            assert_eq!(c.sign_in(email, "wrong-password-here").await?.status(), 422);
+        }
+        let resp = c.sign_in(email, PASSWORD).await?;
+        assert_eq!(
+            resp.status(),
+            429,
+            "even the right password is refused while locked"
+        );
+        assert!(resp.text().await?.contains("Too many attempts to sign in"));
+        // Another account is not affected.
+        assert_eq!(
+            c.sign_in(app.world.email(Role::CareWorker), PASSWORD)
+                .await?
+                .status(),
+            303
+        );
+        app.clock.advance(16 * 60);
+        assert_eq!(c.sign_in(email, PASSWORD).await?.status(), 303);
+        Ok(())
+    }
+);
+
+db_test!(many_failures_from_one_address_are_refused, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    let c = app.client();
+    for i in 0..20 {
+        c.sign_in(&format!("nobody{i}@a.example"), "wrong-password-here")
+            .await?;
+    }
+    assert_eq!(
+        c.sign_in(app.world.email(Role::CareWorker), PASSWORD)
+            .await?
+            .status(),
+        429
+    );
+    Ok(())
+});
+
+db_test!(a_session_ends_after_two_idle_hours, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    let c = app.signed_in(app.world.email(Role::CareWorker)).await?;
+    app.clock.advance(60 * 60);
+    assert_eq!(c.get("/").await?.status(), 200);
+    app.clock.advance(2 * 60 * 60 + 60);
+    let resp = c.get("/").await?;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/login?expired=1");
+    let body = c.get("/login?expired=1").await?.text().await?;
+    assert!(body.contains("Your session has ended"));
+    Ok(())
+});
+
+db_test!(forms_without_a_matching_csrf_token_are_refused, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    let c = app.signed_in(app.world.email(Role::CareWorker)).await?;
+    let service = app.world.service.service_id.to_string();
+    let fields = [
+        ("service_id", service.as_str()),
+        ("kind", "near_miss"),
+        ("category", "fall"),
+        ("description", "x"),
+    ];
+    let resp = c.post_form("/incidents", &fields).await?;
+    assert_eq!(resp.status(), 403);
+    assert!(resp.text().await?.contains("This form has expired"));
+    let mut with_wrong = fields.to_vec();
+    with_wrong.push(("csrf_token", "forged"));
+    assert_eq!(c.post_form("/incidents", &with_wrong).await?.status(), 403);
+    // A sign-in form without the token is refused too (login CSRF).
+    let fresh = app.client();
+    let resp = fresh
+        .post_form(
+            "/login",
+            &[("email", "care_worker@a.example"), ("password", PASSWORD)],
+        )
+        .await?;
+    assert_eq!(resp.status(), 403);
+    // A cross-site post with the right token is still refused by its Origin.
+    let token = c.csrf("/incidents/new").await?;
+    let resp = c
+        .http
+        .post(format!("{}/logout", app.base))
+        .header("origin", "https://evil.example")
+        .form(&[("csrf_token", token.as_str())])
+        .send()
+        .await?;
+    assert_eq!(resp.status(), 403);
+    assert_eq!(c.get("/").await?.status(), 200, "still signed in");
+    Ok(())
+});
+
+db_test!(signing_out_ends_the_session, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    let c = app.signed_in(app.world.email(Role::CareWorker)).await?;
+    let token = c.csrf("/").await?;
+    let resp = c.post_form("/logout", &[("csrf_token", &token)]).await?;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(c.get("/").await?.status(), 303);
+    Ok(())
+});
+
+db_test!(
+    changing_the_password_needs_the_old_one_and_ends_every_session,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let email = app.world.email(Role::CareWorker);
+        let c = app.signed_in(email).await?;
+        let other_device = app.signed_in(email).await?;
+        let token = c.csrf("/account/password").await?;
+        let resp = c
+            .post_form(
+                "/account/password",
+                &[
+                    ("csrf_token", &token),
+                    ("current_password", "wrong"),
+                    ("new_password", "river-lantern-pebble"),
+                    ("confirm_password", "river-lantern-pebble"),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 422);
+        assert!(
+            resp.text()
+                .await?
+                .contains("Your current password is not right")
+        );
+        let resp = c
+            .post_form(
+                "/account/password",
+                &[
+                    ("csrf_token", &token),
+                    ("current_password", PASSWORD),
+                    ("new_password", "password123"),
+                    ("confirm_password", "password123"),
+                ],
+            )
+            .await?;
+        assert!(resp.text().await?.contains("This password is too common"));
+        let resp = c
+            .post_form(
+                "/account/password",
+                &[
+                    ("csrf_token", &token),
+                    ("current_password", PASSWORD),
+                    ("new_password", "river-lantern-pebble"),
+                    ("confirm_password", "river-lantern-pebble"),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 303);
+        assert_eq!(
+            other_device.get("/").await?.status(),
+            303,
+            "other sessions ended"
+        );
+        assert_eq!(app.client().sign_in(email, PASSWORD).await?.status(), 422);
+        assert_eq!(
+            app.client()
+                .sign_in(email, "river-lantern-pebble")
+                .await?
+                .status(),
+            303
+        );
+        Ok(())
+    }
+);
+
+db_test!(pages_need_a_signed_in_user, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    for path in [
+        "/",
+        "/incidents/new",
+        "/my-reports",
+        "/account/tokens",
+        "/incidents/INC-000001",
+    ] {
+        let resp = app.client().get(path).await?;
+        assert_eq!(resp.status(), 303, "{path}");
+        assert_eq!(resp.headers()["location"], "/login?expired=1", "{path}");
+    }
+    Ok(())
+});
