@@ -7,6 +7,8 @@
 pub mod accounts;
 pub mod audit;
 pub mod incidents;
+pub mod organisation;
+pub mod people;
 pub mod sessions;
 pub mod tokens;
 

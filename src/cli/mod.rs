@@ -3,6 +3,7 @@
 
 mod audit;
 mod demo;
+mod org;
 mod serve;
 mod token;
 mod user;
@@ -46,6 +47,9 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Apply database migrations and exit.
     Migrate(DatabaseArg),
+    /// Set up the organisation: regions, services and areas.
+    #[command(subcommand)]
+    Org(org::OrgCommand),
     /// Manage user accounts.
     #[command(subcommand)]
     User(user::UserCommand),
@@ -175,6 +179,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.close().await;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Org(cmd) => org::run(cmd, &resolved).await,
         Command::User(cmd) => user::run(cmd, &resolved).await,
         Command::Token(cmd) => token::run(cmd, &resolved).await,
         Command::Audit(cmd) => audit::run(cmd, &resolved).await,

@@ -46,7 +46,7 @@ pub async fn run(args: ServeArgs, resolved: &Resolved) -> anyhow::Result<ExitCod
     let context = ctx(store.clone());
     if args.demo {
         if store.organisation_ids().await?.is_empty() {
-            eprintln!("Filling {} with demo data…", redact(&url));
+            tracing::info!("filling {} with demo data", redact(&url));
             crate::demo::generate(
                 &context,
                 crate::demo::Scale::Small,
@@ -70,7 +70,10 @@ pub async fn run(args: ServeArgs, resolved: &Resolved) -> anyhow::Result<ExitCod
     let addr = listener.local_addr()?;
     let secure = args.secure_cookies || resolved.file.secure_cookies.unwrap_or(false);
     let state = AppState::new(context, secure).await?;
-    println!("Candour is running at http://{addr}/ on {}", redact(&url));
+    say(&format!(
+        "Candour is running at http://{addr}/ on {}",
+        redact(&url)
+    ));
     if args.demo {
         print_demo_logins(&store).await?;
     }
@@ -86,14 +89,23 @@ async fn print_demo_logins(store: &crate::store::Store) -> anyhow::Result<()> {
         return Ok(());
     };
     let logins: Vec<crate::demo::DemoLogin> = serde_json::from_str(&json)?;
-    println!(
+    say(&format!(
         "Demo sign-ins (every password is {}):",
         crate::demo::DEMO_PASSWORD
-    );
+    ));
     for l in logins {
-        println!("  {:<20} {:<45} {}", l.role, l.email, l.scope);
+        say(&format!("  {:<20} {:<45} {}", l.role, l.email, l.scope));
     }
     Ok(())
+}
+
+/// Prints a line for the operator. A closed or broken stdout (a supervisor
+/// that stopped reading) must never stop the server, so errors are ignored.
+fn say(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
 }
 
 async fn shutdown_signal() {

@@ -69,8 +69,8 @@ fn read_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
     }
 }
 
-/// Explains field errors on the command line.
-fn explain(e: ActionError) -> anyhow::Error {
+/// Explains field errors on the command line, naming the flag.
+pub fn explain(e: ActionError) -> anyhow::Error {
     match e {
         ActionError::Invalid(f) => anyhow::anyhow!(
             "{}",

@@ -11,6 +11,7 @@ mod rng;
 use crate::actions::Ctx;
 use crate::actions::accounts::hash_password;
 use crate::store::audit::{NewAuditEvent, append};
+use crate::store::counters::reserve_numbers;
 use crate::store::incidents::{
     IncidentInsert, insert_incidents_batch, insert_involvements_batch, reserve_references,
 };
@@ -288,6 +289,8 @@ pub async fn generate(ctx: &Ctx, scale: Scale, seed: u64) -> anyhow::Result<Demo
         }
         people.push(list);
     }
+    // Later additions continue from the demo's last code.
+    reserve_numbers(&mut tx, org, "P", code_no).await?;
 
     // Staff, one password hash shared by every demo account.
     let hash = hash_password(DEMO_PASSWORD).await?;

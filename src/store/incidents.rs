@@ -1,5 +1,6 @@
 //! Incidents, near misses and good-practice reports, and the people involved.
 
+use super::counters::reserve_numbers;
 use super::{PortableRow, Store, StoreResult, Tx, millis_to_ts, on_read, on_tx, parse_code};
 use candour_domain::ids::{AreaId, IncidentId, OrganisationId, PersonId, ServiceId, UserId};
 use candour_domain::incident::{
@@ -130,17 +131,7 @@ pub struct ListCursor {
 
 /// Takes the next reference number of an organisation (inside the report's transaction).
 pub async fn next_reference(tx: &mut Tx, org: OrganisationId) -> StoreResult<IncidentReference> {
-    let n: i64 = on_tx!(tx, |c| {
-        sqlx::query_scalar(
-            "insert into reference_counter (organisation_id, prefix, last_value) values ($1, 'INC', 1) \
-             on conflict (organisation_id, prefix) do update set last_value = reference_counter.last_value + 1 \
-             returning last_value",
-        )
-        .bind(org.0)
-        .fetch_one(&mut *c)
-        .await?
-    });
-    Ok(IncidentReference(n))
+    Ok(IncidentReference(reserve_numbers(tx, org, "INC", 1).await?))
 }
 
 /// Inserts an incident.
@@ -375,18 +366,9 @@ pub async fn reserve_references(
     org: OrganisationId,
     count: i64,
 ) -> StoreResult<IncidentReference> {
-    let last: i64 = on_tx!(tx, |c| {
-        sqlx::query_scalar(
-            "insert into reference_counter (organisation_id, prefix, last_value) values ($1, 'INC', $2) \
-             on conflict (organisation_id, prefix) do update set last_value = reference_counter.last_value + $2 \
-             returning last_value",
-        )
-        .bind(org.0)
-        .bind(count)
-        .fetch_one(&mut *c)
-        .await?
-    });
-    Ok(IncidentReference(last - count + 1))
+    Ok(IncidentReference(
+        reserve_numbers(tx, org, "INC", count).await?,
+    ))
 }
 
 /// Columns bound per row by [`insert_incidents_batch`].

@@ -11,6 +11,7 @@
 //! `BEGIN IMMEDIATE`, so writers queue instead of failing on upgrade.
 
 pub mod audit;
+pub mod counters;
 pub mod incidents;
 pub mod migrations;
 pub mod organisations;

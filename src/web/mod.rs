@@ -94,6 +94,14 @@ pub fn router(state: AppState) -> Router {
             "/services/{service_id}/incidents",
             get(pages::incidents::list_service_incidents),
         )
+        .route(
+            "/services/{service_id}/people",
+            get(pages::people::list_service_people).post(pages::people::create_person),
+        )
+        .route(
+            "/services/{service_id}/people/new",
+            get(pages::people::new_person_form),
+        )
         .fallback(not_found)
         .layer(middleware::from_fn(auth::csrf_cookie))
         .layer(middleware::from_fn(

@@ -180,6 +180,11 @@ db_test!(
             (s2.to_string(), [422, 422, 422, 422, 303, 303, 403, 403]),
             (sb.to_string(), [422, 422, 422, 422, 422, 422, 403, 403]),
         ];
+        let people_posts: [(String, [u16; 8]); 3] = [
+            (s1.to_string(), [403, 403, 303, 403, 403, 403, 403, 303]),
+            (s2.to_string(), [403, 403, 403, 403, 403, 403, 403, 303]),
+            (sb.to_string(), [404, 404, 404, 404, 404, 404, 404, 404]),
+        ];
         let api_posts: [(String, [u16; 8]); 3] = [
             (s1.to_string(), [201, 201, 201, 201, 201, 201, 422, 422]),
             (s2.to_string(), [422, 422, 422, 422, 201, 201, 422, 422]),
@@ -237,6 +242,28 @@ db_test!(
                     .as_u16();
                 check(
                     &format!("POST /incidents into {service}"),
+                    *role,
+                    got,
+                    want[i],
+                    &mut failures,
+                );
+            }
+            for (service, want) in &people_posts {
+                let csrf = browser.csrf("/account/password").await?;
+                let got = browser
+                    .post_form(
+                        &format!("/services/{service}/people"),
+                        &[
+                            ("csrf_token", &csrf),
+                            ("display_name", "Matrix Person"),
+                            ("start_date", "2026-11-01"),
+                        ],
+                    )
+                    .await?
+                    .status()
+                    .as_u16();
+                check(
+                    &format!("POST /services/{service}/people"),
                     *role,
                     got,
                     want[i],

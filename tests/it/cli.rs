@@ -250,3 +250,165 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    a_new_organisation_is_set_up_from_the_command_line,
+    |engine| {
+        let db = TestDb::new(engine).await?;
+        let url = db.url.clone();
+        let run = |args: &[&str]| {
+            let mut all = args.to_vec();
+            all.extend(["--database", &url]);
+            candour(&all)
+        };
+        let out = run(&[
+            "user",
+            "add",
+            "--email",
+            "a@b.example",
+            "--name",
+            "A",
+            "--role",
+            "administrator",
+            "--scope",
+            "organisation",
+        ]);
+        assert!(
+            text(&out).1.contains("no organisation yet"),
+            "{:?}",
+            text(&out)
+        );
+        assert!(
+            run(&["org", "create", "--name", "Harbour Care"])
+                .status
+                .success()
+        );
+        assert!(
+            run(&["org", "add-region", "--name", "South Coast"])
+                .status
+                .success()
+        );
+        let out = run(&["org", "add-region", "--name", "south coast"]);
+        assert!(!out.status.success());
+        let out = run(&[
+            "org",
+            "add-service",
+            "--region",
+            "South Coast",
+            "--name",
+            "Quay House",
+            "--type",
+            "castle",
+            "--address",
+            "1 Quay",
+            "--postcode",
+            "po1 1aa",
+        ]);
+        assert!(
+            text(&out)
+                .1
+                .contains("--type: The type must be one of care_home"),
+            "{:?}",
+            text(&out)
+        );
+        let out = run(&[
+            "org",
+            "add-service",
+            "--region",
+            "South Coast",
+            "--name",
+            "Quay House",
+            "--type",
+            "care_home",
+            "--cqc-location-id",
+            "12345",
+            "--address",
+            "1 Quay",
+            "--postcode",
+            "po1 1aa",
+        ]);
+        assert!(
+            text(&out)
+                .1
+                .contains("--cqc-location-id: Enter the CQC location id"),
+            "{:?}",
+            text(&out)
+        );
+        let out = run(&[
+            "org",
+            "add-service",
+            "--region",
+            "South Coast",
+            "--name",
+            "Quay House",
+            "--type",
+            "care_home",
+            "--cqc-location-id",
+            "1-987654321",
+            "--address",
+            "1 Quay",
+            "--postcode",
+            "po1 1aa",
+        ]);
+        assert!(out.status.success(), "{:?}", text(&out));
+        assert!(
+            run(&[
+                "org",
+                "add-area",
+                "--service",
+                "Quay House",
+                "--name",
+                "Harbour Wing",
+                "--kind",
+                "wing"
+            ])
+            .status
+            .success()
+        );
+        let out = run(&[
+            "org",
+            "add-area",
+            "--service",
+            "Quay House",
+            "--name",
+            "Harbour Wing",
+            "--kind",
+            "wing",
+        ]);
+        assert!(
+            text(&out)
+                .1
+                .contains("--name: \"Harbour Wing\" is already taken"),
+            "{:?}",
+            text(&out)
+        );
+        let out = run(&[
+            "user",
+            "add",
+            "--email",
+            "rm@harbour.example",
+            "--name",
+            "Rhona Manager",
+            "--role",
+            "registered_manager",
+            "--scope",
+            "service:Quay House",
+        ]);
+        assert!(out.status.success(), "{:?}", text(&out));
+        let out = run(&["org", "show"]);
+        let (shown, _) = text(&out);
+        assert!(shown.contains("Harbour Care") && shown.contains("Region: South Coast"));
+        assert!(
+            shown.contains("Service: Quay House (Care home, 1-987654321)")
+                && shown.contains("Wing: Harbour Wing"),
+            "{shown}"
+        );
+        let out = run(&["audit", "verify"]);
+        assert!(
+            text(&out).0.contains("5 audit events, chain intact"),
+            "{:?}",
+            text(&out)
+        );
+        Ok(())
+    }
+);

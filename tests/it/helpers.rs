@@ -248,6 +248,7 @@ pub async fn seed(ctx: &Ctx) -> anyhow::Result<World> {
     let p2 = person(s2.service_id, "P-000002", "Arthur Test");
     insert_person(&mut tx, org, &p1, now).await?;
     insert_person(&mut tx, org, &p2, now).await?;
+    candour::store::counters::reserve_numbers(&mut tx, org, "P", 2).await?;
     let mut users = Vec::new();
     for role in Role::ALL {
         let scope = match role {

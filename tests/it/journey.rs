@@ -55,6 +55,8 @@ fn start(dir: &std::path::Path, database: Option<&str>) -> anyhow::Result<Server
             break;
         }
     }
+    // Keep draining stdout so the server never writes into a closed pipe.
+    std::thread::spawn(move || for _ in lines {});
     Ok(Server {
         child,
         base: base.ok_or_else(|| anyhow::anyhow!("no URL printed"))?,
@@ -174,3 +176,38 @@ db_test!(
         Ok(())
     }
 );
+
+#[tokio::test]
+async fn the_server_keeps_running_when_nobody_reads_what_it_prints() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_candour"))
+        .current_dir(dir.path())
+        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
+        .env_remove("CANDOUR_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    drop(child.stdout.take()); // the reader goes away before anything is printed
+    let base = format!("http://127.0.0.1:{port}");
+    let mut up = false;
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/healthz"))
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(up, "the server came up");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(reqwest::get(format!("{base}/login")).await?.status(), 200);
+    assert!(child.try_wait()?.is_none(), "the server is still running");
+    let _ = child.kill();
+    let _ = child.wait();
+    Ok(())
+}

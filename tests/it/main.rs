@@ -14,5 +14,6 @@ mod docs;
 mod incidents;
 mod journey;
 mod operations;
+mod people;
 mod sessions;
 mod storage;

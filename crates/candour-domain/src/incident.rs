@@ -362,7 +362,8 @@ mod tests {
 
     #[test]
     fn each_missing_field_is_named() {
-        let cases: [(&str, fn(&mut ReportDraft)); 7] = [
+        type Breaker = fn(&mut ReportDraft);
+        let cases: [(&str, Breaker); 7] = [
             ("kind", |d| d.kind = "accident".into()),
             ("category", |d| d.category.clear()),
             ("service_id", |d| d.service_id = "x".into()),

@@ -12,5 +12,6 @@ pub mod incident;
 pub mod nhs_number;
 pub mod organisation;
 pub mod password;
+pub mod person;
 pub mod role;
 pub mod validation;

@@ -201,6 +201,28 @@ pub fn grants_allow(
         .any(|g| g.role.allows(permission) && g.scope.covers(service, region))
 }
 
+/// The permission matrix as a Markdown table (docs/permissions.md holds a copy
+/// that a test keeps in step).
+pub fn matrix_markdown() -> String {
+    let mut out = String::from("| Permission |");
+    for r in Role::ALL {
+        out.push_str(&format!(" {} |", r.label()));
+    }
+    out.push_str("\n|---|");
+    for _ in Role::ALL {
+        out.push_str(":---:|");
+    }
+    out.push('\n');
+    for p in Permission::ALL {
+        out.push_str(&format!("| {} |", p.describe()));
+        for r in Role::ALL {
+            out.push_str(if r.allows(p) { " yes |" } else { " – |" });
+        }
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,26 +274,4 @@ mod tests {
         assert!(grants_allow(&regional, Permission::ViewIncidents, s2, r1));
         assert!(!grants_allow(&regional, Permission::ViewIncidents, s2, r2));
     }
-}
-
-/// The permission matrix as a Markdown table (docs/permissions.md holds a copy
-/// that a test keeps in step).
-pub fn matrix_markdown() -> String {
-    let mut out = String::from("| Permission |");
-    for r in Role::ALL {
-        out.push_str(&format!(" {} |", r.label()));
-    }
-    out.push_str("\n|---|");
-    for _ in Role::ALL {
-        out.push_str(":---:|");
-    }
-    out.push('\n');
-    for p in Permission::ALL {
-        out.push_str(&format!("| {} |", p.describe()));
-        for r in Role::ALL {
-            out.push_str(if r.allows(p) { " yes |" } else { " – |" });
-        }
-        out.push('\n');
-    }
-    out
 }

@@ -30,6 +30,8 @@ pub struct ServiceCounts {
     pub good_practice: i64,
     /// Whether the reader may open its list.
     pub can_open: bool,
+    /// Whether the reader may open its register of people.
+    pub people_link: bool,
 }
 
 /// A user line for administrators.
@@ -95,6 +97,8 @@ pub async fn show_home(
                 id: s.service_id.to_string(),
                 service_type: s.service_type.label(),
                 can_open: actor.can_in(Permission::ViewIncidents, &s),
+                people_link: actor.can_in(Permission::ViewPeopleRegister, &s)
+                    || actor.can_in(Permission::ManagePeople, &s),
                 name: s.name,
                 incidents: c[0],
                 near_misses: c[1],

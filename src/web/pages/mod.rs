@@ -4,3 +4,4 @@ pub mod account;
 pub mod home;
 pub mod incidents;
 pub mod login;
+pub mod people;
