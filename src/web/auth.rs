@@ -47,7 +47,12 @@ impl FromRequestParts<AppState> for CurrentUser {
     ) -> Result<Self, Self::Rejection> {
         let secret =
             cookies::get(&parts.headers, cookies::SESSION).ok_or(WebError::Unauthenticated)?;
-        let actor = actor_from_session(&state.ctx, &secret).await?;
+        let actor = actor_from_session(&state.ctx, &secret)
+            .await
+            .map_err(|e| match e {
+                crate::actions::ActionError::Unauthenticated => WebError::SessionEnded,
+                other => other.into(),
+            })?;
         let csrf = CsrfToken::from_request_parts(parts, state).await?.0;
         Ok(CurrentUser { actor, csrf })
     }
@@ -88,7 +93,10 @@ pub async fn csrf_cookie(mut req: Request, next: Next) -> Response {
         },
     };
     req.extensions_mut().insert(CsrfToken(token.clone()));
-    let secure = req.extensions().get::<SecureCookies>().is_some_and(|s| s.0);
+    let secure = cookies::secure(
+        req.extensions().get::<SecureCookies>().is_some_and(|s| s.0),
+        req.headers(),
+    );
     let mut resp = next.run(req).await;
     if fresh
         && let Ok(v) =

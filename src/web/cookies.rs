@@ -42,3 +42,14 @@ pub fn set(
 pub fn clear(name: &str, secure: bool) -> String {
     set(name, "", "Lax", secure, Some(0))
 }
+
+/// Whether cookies must carry `Secure`: when configured, or when a TLS proxy
+/// says the browser used HTTPS. (Trusting the header is safe: a forged one can
+/// only make a cookie stricter.)
+pub fn secure(configured: bool, headers: &HeaderMap) -> bool {
+    configured
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}

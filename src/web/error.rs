@@ -21,9 +21,12 @@ pub enum WebError {
     /// Signed in, but not allowed.
     #[error("You do not have permission to see this page")]
     Forbidden,
-    /// Not signed in or the session has ended.
+    /// Not signed in (pages send the browser to sign in).
     #[error("Sign in to continue")]
     Unauthenticated,
+    /// A session cookie was sent but the session has ended (idle, too old, signed out).
+    #[error("Your session has ended")]
+    SessionEnded,
     /// The form's anti-forgery check failed.
     #[error(
         "This form has expired or was not sent from Candour. Go back, reload the page and try again."
@@ -77,7 +80,7 @@ impl WebError {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::Forbidden | WebError::Csrf => StatusCode::FORBIDDEN,
-            WebError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            WebError::Unauthenticated | WebError::SessionEnded => StatusCode::UNAUTHORIZED,
             WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Conflict(_) => StatusCode::CONFLICT,
@@ -91,7 +94,7 @@ impl WebError {
         match self {
             WebError::NotFound => "Page not found",
             WebError::Forbidden => "You do not have permission",
-            WebError::Unauthenticated => "Sign in to continue",
+            WebError::Unauthenticated | WebError::SessionEnded => "Sign in to continue",
             WebError::Csrf => "This form has expired",
             WebError::Invalid(_) => "There is a problem with what was sent",
             WebError::BadRequest(_) => "The request could not be read",
@@ -136,8 +139,14 @@ pub struct ErrorToRender {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if matches!(self, WebError::Unauthenticated) {
-            return axum::response::Redirect::to("/login?expired=1").into_response();
+        match self {
+            WebError::Unauthenticated => {
+                return axum::response::Redirect::to("/login").into_response();
+            }
+            WebError::SessionEnded => {
+                return axum::response::Redirect::to("/login?expired=1").into_response();
+            }
+            _ => {}
         }
         let mut resp = (status, self.title()).into_response();
         resp.extensions_mut().insert(ErrorToRender {

@@ -275,7 +275,61 @@ db_test!(pages_need_a_signed_in_user, |engine| {
     ] {
         let resp = app.client().get(path).await?;
         assert_eq!(resp.status(), 303, "{path}");
-        assert_eq!(resp.headers()["location"], "/login?expired=1", "{path}");
+        assert_eq!(
+            resp.headers()["location"],
+            "/login",
+            "{path}: a first visit is not told its session ended"
+        );
     }
     Ok(())
 });
+
+db_test!(cookies_are_secure_behind_an_https_proxy, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    let c = app.client();
+    let token = c.csrf("/login").await?;
+    let resp = c
+        .http
+        .post(format!("{}/login", app.base))
+        .header("x-forwarded-proto", "https")
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", app.world.email(Role::CareWorker)),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await?;
+    assert_eq!(resp.status(), 303);
+    let raw: Vec<String> = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_owned))
+        .collect();
+    assert!(
+        raw.iter()
+            .any(|c| c.starts_with("candour_session=") && c.contains("; Secure")),
+        "{raw:?}"
+    );
+    Ok(())
+});
+
+db_test!(
+    an_oversized_form_is_refused_without_losing_the_server,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let c = app.signed_in(app.world.email(Role::CareWorker)).await?;
+        let token = c.csrf("/incidents/new").await?;
+        let huge = "x".repeat(2 * 1024 * 1024);
+        let resp = c
+            .post_form(
+                "/incidents",
+                &[("csrf_token", &token), ("description", &huge)],
+            )
+            .await?;
+        assert_eq!(resp.status(), 413);
+        assert!(resp.text().await?.contains("What was sent is too large"));
+        assert_eq!(c.get("/").await?.status(), 200);
+        Ok(())
+    }
+);

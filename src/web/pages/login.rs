@@ -79,7 +79,7 @@ pub async fn create_session(
                 cookies::SESSION,
                 &signed_in.secret,
                 "Lax",
-                state.secure_cookies,
+                cookies::secure(state.secure_cookies, &headers),
                 Some(ABSOLUTE_TIMEOUT_SECONDS),
             );
             let mut resp = Redirect::to("/").into_response();
@@ -140,8 +140,11 @@ pub async fn delete_session(
     let mut resp = Redirect::to("/login?signed_out=1").into_response();
     resp.headers_mut().append(
         header::SET_COOKIE,
-        HeaderValue::from_str(&cookies::clear(cookies::SESSION, state.secure_cookies))
-            .map_err(|e| WebError::Internal(e.into()))?,
+        HeaderValue::from_str(&cookies::clear(
+            cookies::SESSION,
+            cookies::secure(state.secure_cookies, &headers),
+        ))
+        .map_err(|e| WebError::Internal(e.into()))?,
     );
     Ok(resp)
 }
