@@ -40,6 +40,13 @@ pub struct DatabaseArg {
     pub database: Option<String>,
 }
 
+impl DatabaseArg {
+    /// The URL given by flag or environment; an empty value counts as not given.
+    pub fn given(&self) -> Option<String> {
+        self.database.clone().filter(|s| !s.trim().is_empty())
+    }
+}
+
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -85,8 +92,7 @@ pub struct Resolved {
 impl Resolved {
     /// The database URL: flag or environment, else file, else the default.
     pub fn database_url(&self, arg: &DatabaseArg) -> String {
-        arg.database
-            .clone()
+        arg.given()
             .or_else(|| self.file.database.clone())
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())
     }

@@ -27,11 +27,7 @@ pub struct ServeArgs {
 
 /// Runs the server until SIGINT or SIGTERM.
 pub async fn run(args: ServeArgs, resolved: &Resolved) -> anyhow::Result<ExitCode> {
-    let named = args
-        .db
-        .database
-        .clone()
-        .or_else(|| resolved.file.database.clone());
+    let named = args.db.given().or_else(|| resolved.file.database.clone());
     let url = match (&named, args.demo) {
         (None, true) => {
             // A fresh demo every time: the old demo file is removed first.

@@ -189,7 +189,9 @@ async fn render_error_pages(State(state): State<AppState>, req: Request, next: N
 }
 
 /// Headers every response carries: no framing, no sniffing, a strict CSP
-/// (only our own assets), and no referrer leaking incident references.
+/// (only our own assets), and no referrer sent to other sites (incident
+/// references stay inside). `same-origin`, not `no-referrer`: with the latter
+/// browsers send `Origin: null` on our own form posts, which the CSRF check refuses.
 async fn security_headers(req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
@@ -198,7 +200,7 @@ async fn security_headers(req: Request, next: Next) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     h.insert(
         "content-security-policy",
         HeaderValue::from_static("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),

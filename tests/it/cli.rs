@@ -412,3 +412,16 @@ db_test!(
         Ok(())
     }
 );
+
+#[test]
+fn an_empty_database_variable_means_the_default_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_candour"))
+        .current_dir(dir.path())
+        .arg("migrate")
+        .env("CANDOUR_DATABASE_URL", "")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert!(dir.path().join("candour-data/candour.db").exists());
+}

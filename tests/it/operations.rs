@@ -44,6 +44,8 @@ db_test!(pages_carry_security_headers_and_own_assets_only, |engine| {
             .contains("default-src 'self'")
     );
     assert_eq!(h["cache-control"], "no-store");
+    // Not no-referrer: browsers would then send `Origin: null` on our own forms.
+    assert_eq!(h["referrer-policy"], "same-origin");
     let body = resp.text().await?;
     assert!(
         !body.contains("http://") && !body.contains("https://"),

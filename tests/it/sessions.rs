@@ -185,6 +185,16 @@ db_test!(forms_without_a_matching_csrf_token_are_refused, |engine| {
         .await?;
     assert_eq!(resp.status(), 403);
     assert_eq!(c.get("/").await?.status(), 200, "still signed in");
+    // A post from our own origin, as a browser sends it, is accepted.
+    let host = app.base.trim_start_matches("http://").to_owned();
+    let resp = c
+        .http
+        .post(format!("{}/logout", app.base))
+        .header("origin", format!("http://{host}"))
+        .form(&[("csrf_token", token.as_str())])
+        .send()
+        .await?;
+    assert_eq!(resp.status(), 303);
     Ok(())
 });
 

@@ -1,0 +1,172 @@
+// Journeys a person makes, in a real browser (Debian's Chromium, driven by
+// playwright-core), with an axe-core check of every page state. Runs against
+// `candour serve --demo` on a free port. Fails on any serious or critical
+// accessibility problem.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+import * as axe from '@axe-core/playwright';
+
+const AxeBuilder = axe.AxeBuilder ?? axe.default?.default ?? axe.default;
+const BIN = resolve(process.env.CANDOUR_BIN ?? '../target/debug/candour');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const PASSWORD = 'learning-from-care';
+
+let server, browser, base, dir;
+
+/** The environment without CANDOUR_DATABASE_URL, so the demo picks its own database. */
+function withoutDatabase() {
+  const env = { ...process.env };
+  delete env.CANDOUR_DATABASE_URL;
+  return env;
+}
+const logins = {};
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'candour-e2e-'));
+  server = spawn(BIN, ['serve', '--demo', '--listen', '127.0.0.1:0'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'], env: withoutDatabase() });
+  const lines = createInterface({ input: server.stdout });
+  await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error('candour did not start within 60 s')), 60_000);
+    lines.on('line', (line) => {
+      const url = line.match(/^Candour is running at (http:\/\/[^/]+)\//);
+      if (url) base = url[1];
+      const who = line.match(/^\s+(Care worker|Registered manager|Board member)\s+(\S+@\S+)/);
+      if (who) logins[who[1]] = who[2];
+      if (base && logins['Care worker'] && logins['Registered manager'] && logins['Board member']) {
+        clearTimeout(timer);
+        ok();
+      }
+    });
+    server.on('exit', (code) => fail(new Error(`candour exited with ${code}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Fails on any serious or critical WCAG 2.2 A/AA problem on the page as it is now. */
+async function accessible(page, state) {
+  if (process.env.E2E_DEBUG) console.error('checking', state);
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+    .analyze();
+  const bad = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  assert.deepEqual(bad, [], `accessibility problems on ${state}`);
+  assert.equal(await page.locator('h1').count(), 1, `one h1 on ${state}`);
+}
+
+async function signIn(page, email) {
+  await page.goto(`${base}/login`);
+  await page.fill('#email', email);
+  await page.fill('#password', PASSWORD);
+  await page.click('button:has-text("Sign in")');
+  await page.waitForURL(`${base}/`);
+}
+
+test('a care worker reports a near miss on a phone, and the manager reads it', async () => {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-GB' });
+  const page = await phone.newPage();
+
+  await page.goto(`${base}/login`);
+  await accessible(page, 'the sign-in page');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Skip to main content', 'the first Tab reaches the skip link');
+  await page.click('button:has-text("Sign in")');
+  assert.ok(await page.locator('.error-summary').isVisible(), 'an error summary');
+  await accessible(page, 'the sign-in page with errors');
+
+  await signIn(page, logins['Care worker']);
+  assert.ok(await page.locator('.demo-banner').isVisible(), 'the demo banner');
+  await accessible(page, "the care worker's home page");
+
+  await page.click('text=Report an incident or near miss');
+  await accessible(page, 'the report form');
+  await page.check('#kind-near_miss');
+  await page.selectOption('#category', 'medication');
+  await page.click('button:has-text("Send report")');
+  assert.ok((await page.locator('.error-summary').textContent()).includes('Describe what happened'));
+  await accessible(page, 'the report form with errors');
+  assert.ok(await page.isChecked('#kind-near_miss'), 'the choice is kept');
+
+  await page.fill('#description', 'Browser journey: two residents’ tablets swapped on the trolley, caught before giving.');
+  await page.click('button:has-text("Send report")');
+  const panel = await page.locator('.panel').textContent();
+  const reference = panel.match(/INC-\d{6}/)?.[0];
+  assert.ok(reference, 'a reference is shown');
+  await accessible(page, 'the confirmation');
+
+  await page.click('text=My reports');
+  assert.ok((await page.content()).includes(reference));
+  await accessible(page, 'my reports');
+  await phone.close();
+
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+  const manager = await desk.newPage();
+  await signIn(manager, logins['Registered manager']);
+  await accessible(manager, "the registered manager's home page");
+  await manager.click('table a:has-text("Ashdown House")');
+  await accessible(manager, 'the service incident list');
+  await manager.click(`text=${reference}`);
+  assert.ok((await manager.content()).includes('two residents’ tablets swapped'));
+  await accessible(manager, 'the incident page');
+  await manager.click('text=History of this record');
+  await accessible(manager, 'the history page');
+  await manager.goto(`${base}/account/password`);
+  await accessible(manager, 'the change password page');
+  await manager.goto(`${base}/account/tokens`);
+  await accessible(manager, 'the API tokens page');
+  await desk.close();
+});
+
+test('reporting works with JavaScript turned off', async () => {
+  // axe needs script, so this journey checks function only; the pages are the
+  // same markup with or without script (Candour ships none).
+  const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, javaScriptEnabled: false, locale: 'en-GB' });
+  const page = await ctx.newPage();
+  await signIn(page, logins['Care worker']);
+  await page.click('text=Report an incident or near miss');
+  await page.check('#kind-good_practice');
+  await page.selectOption('#category', 'other');
+  await page.fill('#description', 'No-script journey: night staff noticed a change in breathing early.');
+  await page.click('button:has-text("Send report")');
+  assert.match(await page.locator('.panel').textContent(), /INC-\d{6}/);
+  await ctx.close();
+});
+
+test('a board member sees counts only, and the register and not-found pages are accessible', async () => {
+  const ctx = await browser.newContext({ locale: 'en-GB' });
+  const page = await ctx.newPage();
+  await signIn(page, logins['Board member']);
+  await accessible(page, "the board member's home page");
+  assert.equal(await page.locator('a[href^="/services/"]').count(), 0, 'no links into named lists');
+  await page.goto(`${base}/no-such-page`);
+  await accessible(page, 'the not-found page');
+  await ctx.close();
+
+  const rm = await browser.newContext({ locale: 'en-GB' });
+  const p = await rm.newPage();
+  await signIn(p, logins['Registered manager']);
+  await p.click('a:has-text("People")');
+  await accessible(p, 'the register of people');
+  await p.click('text=Add a person');
+  await accessible(p, 'the add-a-person form');
+  await p.fill('#nhs_number', '123');
+  await p.click('button:has-text("Add to the register")');
+  await accessible(p, 'the add-a-person form with errors');
+  await rm.close();
+});
