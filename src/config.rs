@@ -19,6 +19,8 @@ pub struct FileConfig {
     pub listen: Option<String>,
     /// Whether to mark cookies Secure.
     pub secure_cookies: Option<bool>,
+    /// Whether to trust X-Forwarded-For from a reverse proxy.
+    pub trust_proxy: Option<bool>,
     /// `human` or `json`.
     pub log_format: Option<String>,
 }
@@ -59,6 +61,12 @@ listen = "127.0.0.1:8080"
 # Environment: CANDOUR_SECURE_COOKIES
 secure_cookies = false
 
+# Behind a reverse proxy (nginx, a load balancer), take the client's address
+# from X-Forwarded-For, so sign-in throttling counts each person's address
+# rather than the proxy's. Only turn on when the proxy sets that header.
+# Environment: CANDOUR_TRUST_PROXY
+trust_proxy = false
+
 # Log format: "human" (default) or "json" for a log collector.
 # Environment: CANDOUR_LOG_FORMAT
 log_format = "human"
@@ -78,6 +86,7 @@ mod tests {
                 database: Some(DEFAULT_DATABASE_URL.to_owned()),
                 listen: Some(DEFAULT_LISTEN.to_owned()),
                 secure_cookies: Some(false),
+                trust_proxy: Some(false),
                 log_format: Some("human".to_owned()),
             })
         );

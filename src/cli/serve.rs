@@ -23,6 +23,10 @@ pub struct ServeArgs {
     /// Mark session cookies Secure (when served over HTTPS).
     #[arg(long, env = "CANDOUR_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Behind a reverse proxy: take the client's address from X-Forwarded-For
+    /// (for sign-in throttling). Only when the proxy overwrites that header.
+    #[arg(long, env = "CANDOUR_TRUST_PROXY")]
+    trust_proxy: bool,
 }
 
 /// Runs the server until SIGINT or SIGTERM.
@@ -65,7 +69,8 @@ pub async fn run(args: ServeArgs, resolved: &Resolved) -> anyhow::Result<ExitCod
         .map_err(|e| anyhow::anyhow!("could not listen on {listen}: {e}"))?;
     let addr = listener.local_addr()?;
     let secure = args.secure_cookies || resolved.file.secure_cookies.unwrap_or(false);
-    let state = AppState::new(context, secure).await?;
+    let mut state = AppState::new(context, secure).await?;
+    state.trust_proxy = args.trust_proxy || resolved.file.trust_proxy.unwrap_or(false);
     say(&format!(
         "Candour is running at http://{addr}/ on {}",
         redact(&url)

@@ -35,6 +35,8 @@ pub struct AppState {
     pub demo: bool,
     /// Whether cookies carry the Secure flag.
     pub secure_cookies: bool,
+    /// Whether to take the client's address from `X-Forwarded-For` (behind a proxy).
+    pub trust_proxy: bool,
     /// Request metrics.
     pub metrics: Arc<metrics::Metrics>,
     /// The OpenAPI document, rendered once.
@@ -50,6 +52,7 @@ impl AppState {
             ctx,
             demo,
             secure_cookies,
+            trust_proxy: false,
             metrics: Arc::new(metrics::Metrics::new()?),
             openapi_json: Arc::new(openapi.to_pretty_json()?),
         })

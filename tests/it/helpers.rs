@@ -342,6 +342,11 @@ pub struct TestApp {
 impl TestApp {
     /// Starts a server on port 0 over a fresh, seeded database.
     pub async fn spawn(engine: Engine) -> anyhow::Result<TestApp> {
+        Self::spawn_with(engine, false).await
+    }
+
+    /// The same, optionally trusting `X-Forwarded-For` as a proxied deployment does.
+    pub async fn spawn_with(engine: Engine, trust_proxy: bool) -> anyhow::Result<TestApp> {
         let db = TestDb::new(engine).await?;
         let store = db.store().await?;
         let clock = FixedClock::new(start_time());
@@ -350,7 +355,8 @@ impl TestApp {
             clock: Arc::new(clock.clone()),
         };
         let world = seed(&ctx).await?;
-        let state = AppState::new(ctx.clone(), false).await?;
+        let mut state = AppState::new(ctx.clone(), false).await?;
+        state.trust_proxy = trust_proxy;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -211,3 +211,41 @@ async fn the_server_keeps_running_when_nobody_reads_what_it_prints() -> anyhow::
     let _ = child.wait();
     Ok(())
 }
+
+#[tokio::test]
+async fn sigterm_stops_the_server_cleanly() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = format!("sqlite://{}/candour.db", dir.path().display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_candour"))
+        .args(["serve", "--database", &db, "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| anyhow::anyhow!("no stdout"))?;
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().transpose()?.unwrap_or_default();
+    assert!(
+        first.starts_with("Candour is running at http://127.0.0.1:"),
+        "{first}"
+    );
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()?;
+    assert!(status.success());
+    let started = std::time::Instant::now();
+    let exit = loop {
+        if let Some(s) = child.try_wait()? {
+            break s;
+        }
+        assert!(
+            started.elapsed().as_secs() < 15,
+            "the server did not stop within 15 s of SIGTERM"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(exit.success(), "exit status {exit:?}");
+    Ok(())
+}

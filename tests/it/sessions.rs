@@ -343,3 +343,57 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    behind_a_trusted_proxy_throttling_counts_each_forwarded_address,
+    |engine| {
+        let app = TestApp::spawn_with(engine, true).await?;
+        let c = app.client();
+        let from = |ip: &'static str, email: String, password: &'static str| {
+            let c = &c;
+            async move {
+                let token = c.csrf("/login").await?;
+                let resp = c
+                    .http
+                    .post(format!("{}/login", c.base))
+                    .header("x-forwarded-for", format!("203.0.113.9, {ip}"))
+                    .form(&[
+                        ("csrf_token", token.as_str()),
+                        ("email", email.as_str()),
+                        ("password", password),
+                    ])
+                    .send()
+                    .await?;
+                anyhow::Ok(resp.status().as_u16())
+            }
+        };
+        for i in 0..20 {
+            from(
+                "192.0.2.1",
+                format!("nobody{i}@a.example"),
+                "wrong-password-here",
+            )
+            .await?;
+        }
+        assert_eq!(
+            from(
+                "192.0.2.1",
+                app.world.email(Role::CareWorker).to_owned(),
+                PASSWORD
+            )
+            .await?,
+            429
+        );
+        // Someone else behind the same proxy is not locked out.
+        assert_eq!(
+            from(
+                "192.0.2.2",
+                app.world.email(Role::CareWorker).to_owned(),
+                PASSWORD
+            )
+            .await?,
+            303
+        );
+        Ok(())
+    }
+);

@@ -64,7 +64,7 @@ pub async fn create_session(
 ) -> Result<Response, WebError> {
     let email = form.get("email");
     let old = cookies::get(&headers, cookies::SESSION);
-    let ip = addr.ip().to_string();
+    let ip = client_address(&headers, addr, state.trust_proxy);
     match sign_in(
         &state.ctx,
         &email,
@@ -109,6 +109,25 @@ pub async fn create_session(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The address sign-in throttling counts: the socket's peer, or behind a
+/// trusted proxy the last address it appended to `X-Forwarded-For`.
+pub fn client_address(headers: &HeaderMap, peer: SocketAddr, trust_proxy: bool) -> String {
+    let forwarded = trust_proxy
+        .then(|| {
+            headers
+                .get("x-forwarded-for")?
+                .to_str()
+                .ok()?
+                .rsplit(',')
+                .next()
+                .map(str::trim)
+                .map(str::to_owned)
+        })
+        .flatten()
+        .filter(|a| a.parse::<std::net::IpAddr>().is_ok());
+    forwarded.unwrap_or_else(|| peer.ip().to_string())
 }
 
 fn relogin(
