@@ -1,6 +1,7 @@
 //! Reading the audit trail: a record's history, and verifying the hash chains.
 
-use super::{ActionError, ActionResult, Actor, Ctx};
+use super::{ActionResult, Actor, Ctx};
+use crate::actions::incidents::incident_in_scope;
 use crate::store::Store;
 use candour_domain::audit::{ChainBreak, ChainVerifier, StoredEvent};
 use candour_domain::ids::{OrganisationId, UserId};
@@ -22,18 +23,8 @@ pub async fn incident_history(
     actor: &Actor,
     reference: IncidentReference,
 ) -> ActionResult<Vec<HistoryEntry>> {
-    let incident = ctx
-        .store
-        .incident_by_reference(actor.organisation_id, reference)
-        .await?
-        .ok_or(ActionError::NotFound)?;
-    let service = ctx
-        .store
-        .service(actor.organisation_id, incident.service_id)
-        .await?;
-    if !actor.can_in(Permission::ViewAuditHistory, &service) {
-        return Err(ActionError::NotFound);
-    }
+    let (incident, _) =
+        incident_in_scope(ctx, actor, reference, Permission::ViewAuditHistory, false).await?;
     let events = ctx
         .store
         .audit_for_record(

@@ -8,6 +8,7 @@ use crate::store::incidents::{
     Incident, IncidentInsert, IncidentSummary, Involvement, ListCursor, insert_incident,
     insert_involvement, next_reference,
 };
+use crate::store::organisations::Service;
 use candour_domain::ids::{IncidentId, ServiceId};
 use candour_domain::incident::{IncidentReference, InvolvementRole, ReportDraft};
 use candour_domain::role::Permission;
@@ -148,14 +149,17 @@ pub struct IncidentView {
     pub can_view_history: bool,
 }
 
-/// Opens one incident. Absent, another organisation's, or outside the
-/// reader's scope (and not their own report) all answer `NotFound`, so
+/// Loads an incident of the actor's organisation with its service, if the
+/// actor holds `permission` there (or, when `own_allowed`, reported it).
+/// Absent, another organisation's and out-of-scope all answer `NotFound`, so
 /// existence does not leak.
-pub async fn show_incident(
+pub(crate) async fn incident_in_scope(
     ctx: &Ctx,
     actor: &Actor,
     reference: IncidentReference,
-) -> ActionResult<IncidentView> {
+    permission: Permission,
+    own_allowed: bool,
+) -> ActionResult<(Incident, Service)> {
     let incident = ctx
         .store
         .incident_by_reference(actor.organisation_id, reference)
@@ -165,10 +169,23 @@ pub async fn show_incident(
         .store
         .service(actor.organisation_id, incident.service_id)
         .await?;
-    let own = incident.reported_by == Some(actor.user_id);
-    if !own && !actor.can_in(Permission::ViewIncidents, &service) {
-        return Err(ActionError::NotFound);
+    let own = own_allowed && incident.reported_by == Some(actor.user_id);
+    if own || actor.can_in(permission, &service) {
+        Ok((incident, service))
+    } else {
+        Err(ActionError::NotFound)
     }
+}
+
+/// Opens one incident: for someone who may see incidents in its service, or
+/// who reported it.
+pub async fn show_incident(
+    ctx: &Ctx,
+    actor: &Actor,
+    reference: IncidentReference,
+) -> ActionResult<IncidentView> {
+    let (incident, service) =
+        incident_in_scope(ctx, actor, reference, Permission::ViewIncidents, true).await?;
     let people = ctx.store.involvements(incident.incident_id).await?;
     let can_view_history = actor.can_in(Permission::ViewAuditHistory, &service);
     Ok(IncidentView {
