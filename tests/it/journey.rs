@@ -249,3 +249,38 @@ async fn sigterm_stops_the_server_cleanly() -> anyhow::Result<()> {
     assert!(exit.success(), "exit status {exit:?}");
     Ok(())
 }
+
+#[tokio::test]
+async fn logs_can_be_json_lines_for_a_collector() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = format!("sqlite://{}/candour.db", dir.path().display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_candour"))
+        .args([
+            "--log-format",
+            "json",
+            "serve",
+            "--database",
+            &db,
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let stderr = child
+        .stderr
+        .take()
+        .ok_or_else(|| anyhow::anyhow!("no stderr"))?;
+    let first = BufReader::new(stderr)
+        .lines()
+        .next()
+        .transpose()?
+        .unwrap_or_default();
+    let _ = child.kill();
+    let _ = child.wait();
+    let line: serde_json::Value =
+        serde_json::from_str(&first).map_err(|e| anyhow::anyhow!("{e}: {first}"))?;
+    assert_eq!(line["level"], "INFO");
+    assert_eq!(line["fields"]["message"], "listening");
+    Ok(())
+}

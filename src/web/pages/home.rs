@@ -1,6 +1,6 @@
 //! The home page: what each role needs first.
 
-use crate::actions::incidents::my_reports;
+use crate::actions::incidents::{list_incidents, my_reports};
 use crate::actions::services_where;
 use crate::web::AppState;
 use crate::web::auth::CurrentUser;
@@ -52,6 +52,8 @@ struct HomePage {
     roles: Vec<&'static str>,
     can_report: bool,
     my_recent: Vec<IncidentRow>,
+    /// The newest reports in the services the reader oversees.
+    latest: Vec<IncidentRow>,
     services: Vec<ServiceCounts>,
     users: Vec<UserLine>,
     is_admin: bool,
@@ -70,6 +72,16 @@ pub async fn show_home(
             .await?
             .iter()
             .take(5)
+            .map(IncidentRow::from)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let latest = if actor.can_anywhere(Permission::ViewIncidents) {
+        list_incidents(ctx, actor, None, None)
+            .await?
+            .iter()
+            .take(10)
             .map(IncidentRow::from)
             .collect()
     } else {
@@ -129,6 +141,7 @@ pub async fn show_home(
         roles,
         can_report,
         my_recent,
+        latest,
         services,
         users,
         is_admin: is_admin || actor.has_role(Role::Administrator),
