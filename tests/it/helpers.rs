@@ -483,3 +483,24 @@ pub fn set_cookie(resp: &reqwest::Response, name: &str) -> Option<String> {
                 .map(|rest| rest.split(';').next().unwrap_or("").to_owned())
         })
 }
+
+/// Every `#field` link in a page's error summary points at an element that exists.
+pub fn assert_summary_links_resolve(html: &str) {
+    let Some(start) = html.find("class=\"error-summary\"") else {
+        panic!("no error summary on the page");
+    };
+    let summary = &html[start
+        ..html[start..]
+            .find("</div>")
+            .map_or(html.len(), |e| start + e)];
+    let mut links = 0;
+    for part in summary.split("href=\"#").skip(1) {
+        let id = part.split('"').next().unwrap_or("");
+        assert!(
+            html.contains(&format!("id=\"{id}\"")),
+            "the error summary links to #{id}, which is not on the page"
+        );
+        links += 1;
+    }
+    assert!(links > 0, "the error summary has no links");
+}

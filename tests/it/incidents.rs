@@ -104,6 +104,7 @@ db_test!(
         .await?;
         assert_eq!(resp.status(), 422);
         let body = resp.text().await?;
+        assert_summary_links_resolve(&body);
         assert!(body.contains("There is a problem"));
         assert!(body.contains("href=\"#occurred_time\""));
         assert!(body.contains("Enter the time it happened, like 14:30"));
@@ -147,6 +148,15 @@ db_test!(
             )
             .await?;
         assert_eq!(resp.status(), 422);
+        let body = resp.text().await?;
+        assert_summary_links_resolve(&body);
+        assert!(
+            body.contains("Choose one of your services") && body.contains("href=\"#service_id\"")
+        );
+        assert!(
+            body.contains("id=\"service_id\""),
+            "the summary's link has somewhere to go"
+        );
         // The form falls back to the reporter's own service and says what is wrong.
         let other_person = app.world.other_person.to_string();
         let resp = report_form(&worker, &app, &[("affected_person_ids", &other_person)]).await?;

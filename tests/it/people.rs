@@ -95,6 +95,7 @@ db_test!(
             .await?;
         assert_eq!(resp.status(), 422);
         let body = resp.text().await?;
+        assert_summary_links_resolve(&body);
         assert!(body.contains("This is not a valid NHS number"));
         assert!(body.contains("Date of birth must be in the past"));
         assert!(body.contains("href=\"#start_date\""));

@@ -15,6 +15,7 @@ db_test!(
         assert_eq!(resp.status(), 422);
         assert!(set_cookie(&resp, "candour_session").is_none());
         let body = resp.text().await?;
+        assert_summary_links_resolve(&body);
         assert!(body.contains("The email address or password is not right"));
         assert!(
             body.contains("value=\"care_worker@a.example\""),
@@ -26,6 +27,7 @@ db_test!(
         );
         let resp = c.sign_in("", "").await?;
         let body = resp.text().await?;
+        assert_summary_links_resolve(&body);
         assert!(body.contains("Enter your email address") && body.contains("Enter your password"));
         Ok(())
     }
