@@ -4,13 +4,16 @@ use super::{
     ActionError, ActionResult, Actor, Ctx, created_changes, service_where, services_where,
 };
 use crate::store::audit::{NewAuditEvent, append};
+use crate::store::idempotency::claim_key;
 use crate::store::incidents::{
     Incident, IncidentInsert, IncidentSummary, Involvement, ListCursor, insert_incident,
     insert_involvement, next_reference,
 };
 use crate::store::organisations::Service;
 use candour_domain::ids::{IncidentId, ServiceId};
-use candour_domain::incident::{IncidentReference, InvolvementRole, ReportDraft};
+use candour_domain::incident::{
+    IncidentReference, InvolvementRole, ReportDraft, check_idempotency_key,
+};
 use candour_domain::role::Permission;
 use candour_domain::validation::FieldErrors;
 use serde_json::json;
@@ -25,6 +28,8 @@ pub struct Reported {
     pub incident_id: IncidentId,
     /// Its reference, such as `INC-000123`.
     pub reference: IncidentReference,
+    /// True when this was a retry of a report already made with the same key.
+    pub replayed: bool,
 }
 
 /// Reports an incident, near miss or good practice. Returns only after the
@@ -34,6 +39,25 @@ pub async fn report_incident(
     actor: &Actor,
     draft: &ReportDraft,
 ) -> ActionResult<Reported> {
+    report_incident_once(ctx, actor, draft, None).await
+}
+
+/// Reports once per idempotency key: a retry with the same key and the same
+/// report returns the report already made; the same key with a different
+/// report is a conflict. Nothing is half-saved either way.
+pub async fn report_incident_once(
+    ctx: &Ctx,
+    actor: &Actor,
+    draft: &ReportDraft,
+    key: Option<&str>,
+) -> ActionResult<Reported> {
+    if let Some(k) = key
+        && let Err(message) = check_idempotency_key(k)
+    {
+        let mut e = FieldErrors::new();
+        e.add("idempotency_key", message);
+        return Err(ActionError::Invalid(e));
+    }
     let now = ctx.clock.now();
     let new = match draft.validate(now) {
         Ok(n) => n,
@@ -73,6 +97,23 @@ pub async fn report_incident(
     }
     let incident_id = IncidentId(uuid::Uuid::now_v7());
     let mut tx = ctx.store.begin().await?;
+    if let Some(key) = key {
+        let hash = draft.fingerprint();
+        let claimed = claim_key(
+            &mut tx,
+            actor.user_id,
+            key,
+            actor.organisation_id,
+            &hash,
+            incident_id,
+            now.as_millisecond(),
+        )
+        .await?;
+        if !claimed {
+            drop(tx); // nothing was written
+            return replay(ctx, actor, key, &hash).await;
+        }
+    }
     let reference = next_reference(&mut tx, actor.organisation_id).await?;
     insert_incident(
         &mut tx,
@@ -133,8 +174,31 @@ pub async fn report_incident(
     .await?;
     tx.commit().await?;
     Ok(Reported {
+        replayed: false,
         incident_id,
         reference,
+    })
+}
+
+/// Answers a retried submission from what its key was first used for.
+async fn replay(ctx: &Ctx, actor: &Actor, key: &str, hash: &str) -> ActionResult<Reported> {
+    let used = ctx
+        .store
+        .used_key(actor.user_id, key)
+        .await?
+        .ok_or_else(|| {
+            anyhow::anyhow!("idempotency key {key:?} was claimed but its report is missing")
+        })?;
+    if used.request_hash != hash {
+        return Err(ActionError::Conflict(format!(
+            "This Idempotency-Key was already used for a different report ({}). Use a new key for a new report.",
+            used.reference
+        )));
+    }
+    Ok(Reported {
+        incident_id: used.incident_id,
+        reference: used.reference,
+        replayed: true,
     })
 }
 

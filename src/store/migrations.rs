@@ -20,12 +20,20 @@ pub struct Migration {
 }
 
 /// Every migration in order.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_foundation",
-    sqlite: include_str!("../../migrations/sqlite/0001_foundation.sql"),
-    postgres: include_str!("../../migrations/postgres/0001_foundation.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_foundation",
+        sqlite: include_str!("../../migrations/sqlite/0001_foundation.sql"),
+        postgres: include_str!("../../migrations/postgres/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_idempotency",
+        sqlite: include_str!("../../migrations/sqlite/0002_idempotency.sql"),
+        postgres: include_str!("../../migrations/postgres/0002_idempotency.sql"),
+    },
+];
 
 impl Store {
     /// Applies every migration not yet applied; returns how many were applied.

@@ -12,6 +12,7 @@
 
 pub mod audit;
 pub mod counters;
+pub mod idempotency;
 pub mod incidents;
 pub mod migrations;
 pub mod organisations;

@@ -274,3 +274,139 @@ db_test!(
         Ok(())
     }
 );
+
+async fn post_with_key(
+    app: &TestApp,
+    token: &str,
+    key: &str,
+    body: &str,
+) -> anyhow::Result<reqwest::Response> {
+    Ok(reqwest::Client::new()
+        .post(format!("{}/api/v1/incidents", app.base))
+        .bearer_auth(token)
+        .header("idempotency-key", key)
+        .header("content-type", "application/json")
+        .body(body.to_owned())
+        .send()
+        .await?)
+}
+
+db_test!(
+    the_same_idempotency_key_sent_ten_times_at_once_makes_one_report,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let token = token_for(&app, app.world.email(Role::CareWorker)).await?;
+        let body = report(&app, "Sent from a phone that kept retrying").to_string();
+        let key = "0190b0d8-aaaa-7000-8000-00000000beef";
+        let mut tasks = Vec::new();
+        for _ in 0..10 {
+            let (base, token, body) = (app.base.clone(), token.clone(), body.clone());
+            tasks.push(tokio::spawn(async move {
+                let resp = reqwest::Client::new()
+                    .post(format!("{base}/api/v1/incidents"))
+                    .bearer_auth(&token)
+                    .header("idempotency-key", key)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await?;
+                let replayed = resp.headers().contains_key("idempotent-replayed");
+                let status = resp.status().as_u16();
+                let json: Value = resp.json().await?;
+                anyhow::Ok((
+                    status,
+                    json["reference"].as_str().unwrap_or("").to_owned(),
+                    replayed,
+                ))
+            }));
+        }
+        let mut answers = Vec::new();
+        for t in tasks {
+            answers.push(t.await??);
+        }
+        assert!(
+            answers
+                .iter()
+                .all(|(s, r, _)| *s == 201 && r == "INC-000001"),
+            "{answers:?}"
+        );
+        assert_eq!(
+            answers.iter().filter(|(_, _, replayed)| !replayed).count(),
+            1,
+            "exactly one made the report"
+        );
+        let manager = token_for(&app, app.world.email(Role::RegisteredManager)).await?;
+        let list: Value = get(&app, &manager, "/api/v1/incidents")
+            .await?
+            .json()
+            .await?;
+        assert_eq!(list["items"].as_array().unwrap().len(), 1);
+        let events = app.ctx.store.audit_page(app.world.org, 0, 10_000).await?;
+        assert_eq!(
+            events
+                .iter()
+                .filter(|e| e.action == "incident.reported")
+                .count(),
+            1
+        );
+        Ok(())
+    }
+);
+
+db_test!(
+    a_key_reused_for_a_different_report_is_a_conflict_and_bad_keys_are_refused,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let token = token_for(&app, app.world.email(Role::CareWorker)).await?;
+        let key = "report-2026-11-23-0001";
+        assert_eq!(
+            post_with_key(&app, &token, key, &report(&app, "First").to_string())
+                .await?
+                .status(),
+            201
+        );
+        let resp = post_with_key(
+            &app,
+            &token,
+            key,
+            &report(&app, "Second, different").to_string(),
+        )
+        .await?;
+        assert_eq!(resp.status(), 409);
+        assert!(is_problem(&resp));
+        let p: Value = resp.json().await?;
+        assert!(
+            p["detail"]
+                .as_str()
+                .unwrap()
+                .contains("already used for a different report (INC-000001)"),
+            "{p}"
+        );
+        // Keys belong to their user: another user's identical key is independent.
+        let senior = token_for(&app, app.world.email(Role::SeniorCarer)).await?;
+        let resp = post_with_key(
+            &app,
+            &senior,
+            key,
+            &report(&app, "Second, different").to_string(),
+        )
+        .await?;
+        assert_eq!(resp.status(), 201);
+        assert_eq!(resp.json::<Value>().await?["reference"], "INC-000002");
+        let resp = post_with_key(
+            &app,
+            &token,
+            "has spaces in it",
+            &report(&app, "x").to_string(),
+        )
+        .await?;
+        assert_eq!(resp.status(), 400);
+        assert!(
+            resp.json::<Value>().await?["detail"]
+                .as_str()
+                .unwrap()
+                .contains("Idempotency-Key")
+        );
+        Ok(())
+    }
+);

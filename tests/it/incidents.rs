@@ -239,3 +239,59 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    a_double_tapped_send_files_one_report_but_an_edited_resend_files_another,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
+        let form = worker.get("/incidents/new").await?.text().await?;
+        let token = csrf_in(&form).unwrap();
+        let key = {
+            let at = form.find("name=\"idempotency_key\" value=\"").unwrap() + 30;
+            form[at..].split('"').next().unwrap().to_owned()
+        };
+        let service = app.world.service.service_id.to_string();
+        let fields = |text: &'static str| {
+            vec![
+                ("csrf_token", token.clone()),
+                ("idempotency_key", key.clone()),
+                ("service_id", service.clone()),
+                ("kind", "near_miss".to_owned()),
+                ("category", "fall".to_owned()),
+                ("occurred_date", "2026-11-23".to_owned()),
+                ("occurred_time", "08:00".to_owned()),
+                ("description", text.to_owned()),
+            ]
+        };
+        let send = |f: Vec<(&'static str, String)>| {
+            let worker = &worker;
+            async move {
+                worker
+                    .http
+                    .post(format!("{}/incidents", worker.base))
+                    .form(&f)
+                    .send()
+                    .await
+            }
+        };
+        let first = send(fields("Loose handrail on the stairs")).await?;
+        let second = send(fields("Loose handrail on the stairs")).await?;
+        assert_eq!(
+            first.headers()["location"],
+            "/incidents/INC-000001?reported=1"
+        );
+        assert_eq!(
+            second.headers()["location"],
+            "/incidents/INC-000001?reported=1",
+            "the repeat is the same report"
+        );
+        let edited = send(fields("Loose handrail on the stairs and a broken bulb")).await?;
+        assert_eq!(
+            edited.headers()["location"],
+            "/incidents/INC-000002?reported=1",
+            "an edited resend is a new report"
+        );
+        Ok(())
+    }
+);

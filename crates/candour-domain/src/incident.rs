@@ -317,6 +317,44 @@ impl ReportDraft {
     }
 }
 
+impl ReportDraft {
+    /// A hash of everything submitted, so a retried submission can be told
+    /// apart from a different report sent with the same idempotency key.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        let mut people = self.affected_person_ids.clone();
+        people.sort();
+        for part in [
+            &self.kind,
+            &self.category,
+            &self.service_id,
+            &self.area_id,
+            &self.occurred_at,
+            &self.occurred_date,
+            &self.occurred_time,
+            &self.description,
+            &self.immediate_actions,
+            &people.join(","),
+            &self.others_involved,
+        ] {
+            let part = part.trim();
+            h.update((part.len() as u64).to_be_bytes());
+            h.update(part.as_bytes());
+        }
+        hex::encode(h.finalize())
+    }
+}
+
+/// Checks a client's idempotency key: 1 to 200 visible ASCII characters.
+pub fn check_idempotency_key(key: &str) -> Result<(), &'static str> {
+    if !key.is_empty() && key.len() <= 200 && key.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(())
+    } else {
+        Err("The Idempotency-Key must be 1 to 200 visible characters, such as a UUID")
+    }
+}
+
 /// The Europe/London time zone (bundled, so a slim server without tzdata still works).
 pub fn london() -> TimeZone {
     TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC)
@@ -413,6 +451,33 @@ mod tests {
             "1234567890123",
         ] {
             assert_eq!(IncidentReference::parse(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn the_fingerprint_changes_with_content_but_not_with_order_of_people() {
+        let mut a = valid_draft();
+        a.affected_person_ids = vec!["b".into(), "a".into()];
+        let mut b = a.clone();
+        b.affected_person_ids = vec!["a".into(), "b".into()];
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        b.description.push('!');
+        assert_ne!(a.fingerprint(), b.fingerprint());
+        // Moving text between fields is a different report.
+        let mut c = valid_draft();
+        c.description = "ab".into();
+        c.immediate_actions = "c".into();
+        let mut d = valid_draft();
+        d.description = "a".into();
+        d.immediate_actions = "bc".into();
+        assert_ne!(c.fingerprint(), d.fingerprint());
+    }
+
+    #[test]
+    fn idempotency_keys_are_short_visible_text() {
+        assert!(check_idempotency_key("0190b0d8-0000-7000-8000-000000000001").is_ok());
+        for bad in ["", " ", "has space", "tab\t", &"k".repeat(201), "caf\u{e9}"] {
+            assert!(check_idempotency_key(bad).is_err(), "{bad:?}");
         }
     }
 

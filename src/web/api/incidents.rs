@@ -2,7 +2,7 @@
 
 use super::{ApiJson, Problem};
 use crate::actions::incidents::{
-    IncidentView, PAGE_SIZE, list_incidents as list_action, report_incident, show_incident,
+    IncidentView, PAGE_SIZE, list_incidents as list_action, report_incident_once, show_incident,
 };
 use crate::store::incidents::IncidentSummary;
 use crate::web::AppState;
@@ -11,9 +11,11 @@ use crate::web::error::{ApiError, WebError};
 use crate::web::pages::incidents::{decode_cursor, encode_cursor};
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use candour_domain::ids::ServiceId;
-use candour_domain::incident::{IncidentReference, ReportDraft};
+use candour_domain::incident::{IncidentReference, ReportDraft, check_idempotency_key};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -174,10 +176,17 @@ pub struct ListParams {
 }
 
 /// Report an incident, near miss or good practice.
+///
+/// Send an `Idempotency-Key` header (a UUID made by the client) so that a
+/// retry never creates a second report: the same key with the same body
+/// returns the report already made (with `Idempotent-Replayed: true`); the
+/// same key with a different body is refused with 409.
 #[utoipa::path(post, path = "/api/v1/incidents", tag = "incidents", request_body = ReportRequest,
     security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 200 visible characters, unique per report; a UUID is ideal")),
     responses(
-        (status = 201, description = "Reported and durably stored", body = IncidentJson),
+        (status = 201, description = "Reported and durably stored (or, for a replayed key, the report already made)", body = IncidentJson),
+        (status = 409, description = "The Idempotency-Key was used for a different report", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "The body is not valid JSON of this shape", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field broke a rule; `errors` names each", body = Problem, content_type = "application/problem+json"),
@@ -185,8 +194,21 @@ pub struct ListParams {
 pub async fn create_incident(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<ReportRequest>,
-) -> Result<(StatusCode, Json<IncidentJson>), ApiError> {
+) -> Result<Response, ApiError> {
+    let key = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => {
+            let k = v.to_str().map_err(|_| {
+                ApiError(WebError::BadRequest(
+                    "The Idempotency-Key must be visible ASCII text".to_owned(),
+                ))
+            })?;
+            check_idempotency_key(k).map_err(|m| ApiError(WebError::BadRequest(m.to_owned())))?;
+            Some(k.to_owned())
+        }
+    };
     let draft = ReportDraft {
         kind: body.kind,
         category: body.category,
@@ -209,9 +231,16 @@ pub async fn create_incident(
         );
         return Err(ApiError(WebError::Invalid(e)));
     }
-    let reported = report_incident(&state.ctx, &actor, &draft).await?;
+    let reported = report_incident_once(&state.ctx, &actor, &draft, key.as_deref()).await?;
     let view = show_incident(&state.ctx, &actor, reported.reference).await?;
-    Ok((StatusCode::CREATED, Json(view.into())))
+    let mut resp = (StatusCode::CREATED, Json(IncidentJson::from(view))).into_response();
+    if reported.replayed {
+        resp.headers_mut().insert(
+            "idempotent-replayed",
+            axum::http::HeaderValue::from_static("true"),
+        );
+    }
+    Ok(resp)
 }
 
 /// Read one incident by reference.

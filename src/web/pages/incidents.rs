@@ -3,7 +3,7 @@
 
 use crate::actions::audit::incident_history;
 use crate::actions::incidents::{
-    PAGE_SIZE, list_incidents, my_reports, report_incident, show_incident,
+    PAGE_SIZE, list_incidents, my_reports, report_incident_once, show_incident,
 };
 use crate::actions::{ActionError, services_where};
 use crate::store::incidents::{IncidentSummary, ListCursor};
@@ -89,6 +89,8 @@ struct NewIncidentPage {
     people: Vec<Choice>,
     draft: ReportDraft,
     errors: FieldErrors,
+    /// One key per filled-in form: a double-tapped "Send" files one report.
+    idempotency_key: String,
 }
 
 /// Query of the report form.
@@ -110,7 +112,8 @@ pub async fn new_incident_form(
         occurred_time: now.time().strftime("%H:%M").to_string(),
         ..ReportDraft::default()
     };
-    let page = report_page(&state, &user, draft, FieldErrors::new()).await?;
+    let key = uuid::Uuid::now_v7().to_string();
+    let page = report_page(&state, &user, draft, FieldErrors::new(), key).await?;
     Ok(render(&page)?.into_response())
 }
 
@@ -119,6 +122,7 @@ async fn report_page(
     user: &CurrentUser,
     draft: ReportDraft,
     errors: FieldErrors,
+    idempotency_key: String,
 ) -> Result<NewIncidentPage, WebError> {
     let ctx = &state.ctx;
     let services = services_where(ctx, &user.actor, Permission::ReportIncident).await?;
@@ -206,6 +210,7 @@ async fn report_page(
         people,
         draft,
         errors,
+        idempotency_key,
     })
 }
 
@@ -228,12 +233,21 @@ pub async fn create_incident(
         affected_person_ids: form.all("affected_person_ids"),
         others_involved: form.get("others_involved"),
     };
-    match report_incident(&state.ctx, &user.actor, &draft).await {
+    let key = Some(form.get("idempotency_key")).filter(|k| !k.is_empty());
+    let mut result = report_incident_once(&state.ctx, &user.actor, &draft, key.as_deref()).await;
+    if let Err(ActionError::Conflict(_)) = result {
+        // The same form sent again with other content (Back, edit, Send) is a
+        // new report, not a retry: file it under a fresh key.
+        let fresh = uuid::Uuid::now_v7().to_string();
+        result = report_incident_once(&state.ctx, &user.actor, &draft, Some(&fresh)).await;
+    }
+    match result {
         Ok(r) => {
             Ok(Redirect::to(&format!("/incidents/{}?reported=1", r.reference)).into_response())
         }
         Err(ActionError::Invalid(errors)) => {
-            let page = report_page(&state, &user, draft, errors).await?;
+            let key = key.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+            let page = report_page(&state, &user, draft, errors, key).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
         Err(e) => Err(e.into()),
