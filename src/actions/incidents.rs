@@ -6,8 +6,8 @@ use super::{
 use crate::store::audit::{NewAuditEvent, append};
 use crate::store::idempotency::claim_key;
 use crate::store::incidents::{
-    Incident, IncidentInsert, IncidentSummary, Involvement, ListCursor, insert_incident,
-    insert_involvement, next_reference,
+    Incident, IncidentFilter, IncidentInsert, IncidentSummary, Involvement, ListCursor,
+    insert_incident, insert_involvement, next_reference,
 };
 use crate::store::organisations::Service;
 use candour_domain::ids::{IncidentId, ServiceId};
@@ -264,6 +264,7 @@ pub async fn list_incidents(
     ctx: &Ctx,
     actor: &Actor,
     service: Option<ServiceId>,
+    filter: &IncidentFilter,
     after: Option<ListCursor>,
 ) -> ActionResult<Vec<IncidentSummary>> {
     let ids: Vec<ServiceId> = match service {
@@ -285,7 +286,7 @@ pub async fn list_incidents(
     };
     Ok(ctx
         .store
-        .incidents_in_services(actor.organisation_id, &ids, after, PAGE_SIZE)
+        .incidents_in_services(actor.organisation_id, &ids, filter, after, PAGE_SIZE)
         .await?)
 }
 

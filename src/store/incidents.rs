@@ -120,6 +120,32 @@ pub struct IncidentSummary {
     pub description: String,
 }
 
+/// Narrows a list of incidents. Every field left `None` does not filter.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IncidentFilter {
+    /// Only this area.
+    pub area: Option<AreaId>,
+    /// Only this category.
+    pub category: Option<Category>,
+    /// Only this kind.
+    pub kind: Option<EventKind>,
+    /// Only this status.
+    pub status: Option<IncidentStatus>,
+    /// Only incidents this person is recorded against.
+    pub person: Option<PersonId>,
+    /// Happened at or after this instant.
+    pub occurred_from: Option<Timestamp>,
+    /// Happened before this instant.
+    pub occurred_before: Option<Timestamp>,
+}
+
+/// A value bound into dynamically assembled SQL.
+enum Param {
+    Uuid(uuid::Uuid),
+    Int(i64),
+    Text(&'static str),
+}
+
 /// Where a page of a list starts: after this (reported_at, id), newest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ListCursor {
@@ -274,37 +300,80 @@ impl Store {
         })
     }
 
-    /// A page of incidents in the given services of `org`, newest report first.
+    /// A page of incidents in the given services of `org` that pass
+    /// `filter`, newest report first.
     pub async fn incidents_in_services(
         &self,
         org: OrganisationId,
         services: &[ServiceId],
+        filter: &IncidentFilter,
         after: Option<ListCursor>,
         limit: i64,
     ) -> StoreResult<Vec<IncidentSummary>> {
         if services.is_empty() {
             return Ok(Vec::new());
         }
-        // Placeholders $5.. for the service ids; the SQL is built from numbers only.
-        let list: Vec<String> = (0..services.len()).map(|i| format!("${}", i + 5)).collect();
+        let (at, id) = after.map_or((i64::MAX, uuid::Uuid::max()), |c| {
+            (c.reported_at_ms, c.incident_id.0)
+        });
+        let mut params = vec![
+            Param::Uuid(org.0),
+            Param::Int(at),
+            Param::Uuid(id),
+            Param::Int(limit),
+        ];
+        let mut push = |p: Param| {
+            params.push(p);
+            format!("${}", params.len())
+        };
+        // The SQL is built from fixed fragments and placeholder numbers only.
+        let list: Vec<String> = services.iter().map(|s| push(Param::Uuid(s.0))).collect();
+        let mut conditions = vec![format!("i.service_id in ({})", list.join(", "))];
+        if let Some(a) = filter.area {
+            conditions.push(format!("i.area_id = {}", push(Param::Uuid(a.0))));
+        }
+        if let Some(c) = filter.category {
+            conditions.push(format!("i.category = {}", push(Param::Text(c.code()))));
+        }
+        if let Some(k) = filter.kind {
+            conditions.push(format!("i.kind = {}", push(Param::Text(k.code()))));
+        }
+        if let Some(st) = filter.status {
+            conditions.push(format!("i.status = {}", push(Param::Text(st.code()))));
+        }
+        if let Some(p) = filter.person {
+            conditions.push(format!(
+                "exists (select 1 from incident_person ip where ip.incident_id = i.incident_id and ip.person_id = {})",
+                push(Param::Uuid(p.0))
+            ));
+        }
+        if let Some(from) = filter.occurred_from {
+            conditions.push(format!(
+                "i.occurred_at >= {}",
+                push(Param::Int(from.as_millisecond()))
+            ));
+        }
+        if let Some(before) = filter.occurred_before {
+            conditions.push(format!(
+                "i.occurred_at < {}",
+                push(Param::Int(before.as_millisecond()))
+            ));
+        }
         let sql = format!(
             "select {SUMMARY_COLUMNS} from incident i join service s on s.service_id = i.service_id \
              left join area a on a.area_id = i.area_id \
              where i.organisation_id = $1 and (i.reported_at < $2 or (i.reported_at = $2 and i.incident_id < $3)) \
-             and i.service_id in ({}) order by i.reported_at desc, i.incident_id desc limit $4",
-            list.join(", ")
+             and {} order by i.reported_at desc, i.incident_id desc limit $4",
+            conditions.join(" and ")
         );
-        let (at, id) = after.map_or((i64::MAX, uuid::Uuid::max()), |c| {
-            (c.reported_at_ms, c.incident_id.0)
-        });
         on_read!(self, |p| {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-                .bind(org.0)
-                .bind(at)
-                .bind(id)
-                .bind(limit);
-            for s in services {
-                q = q.bind(s.0);
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+            for param in &params {
+                q = match param {
+                    Param::Uuid(u) => q.bind(*u),
+                    Param::Int(i) => q.bind(*i),
+                    Param::Text(t) => q.bind(*t),
+                };
             }
             let rows = q.fetch_all(p).await?;
             rows.iter().map(summary_from).collect()

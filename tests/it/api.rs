@@ -410,3 +410,140 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    the_list_filters_by_area_category_kind_status_person_and_dates,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let w = app.world.clone();
+        let worker = token_for(&app, w.email(Role::HeadOfOperations)).await?;
+        let send = |kind: &str,
+                        category: &str,
+                        service: String,
+                        area: Option<String>,
+                        person: Option<String>,
+                        at: &str| {
+            let mut body = json!({"kind": kind, "category": category, "service_id": service, "occurred_at": at,
+            "description": format!("{kind} {category} at {at}"), "immediate_actions": "Checked"});
+            if let Some(a) = area {
+                body["area_id"] = json!(a);
+            }
+            if let Some(p) = person {
+                body["affected_person_ids"] = json!([p]);
+            }
+            body.to_string()
+        };
+        let s1 = w.service.service_id.to_string();
+        let s2 = w.other_service.service_id.to_string();
+        let bodies = [
+            send(
+                "incident",
+                "fall",
+                s1.clone(),
+                Some(w.area.to_string()),
+                Some(w.person.to_string()),
+                "2026-11-02T23:30:00Z",
+            ),
+            send(
+                "near_miss",
+                "medication",
+                s1.clone(),
+                None,
+                None,
+                "2026-11-10T08:00:00Z",
+            ),
+            send(
+                "incident",
+                "fall",
+                s2.clone(),
+                None,
+                Some(w.other_person.to_string()),
+                "2026-11-20T14:00:00Z",
+            ),
+            send(
+                "good_practice",
+                "other",
+                s1.clone(),
+                None,
+                None,
+                "2026-10-31T12:00:00Z",
+            ),
+        ];
+        for b in &bodies {
+            assert_eq!(post(&app, &worker, b).await?.status(), 201);
+        }
+        let refs = |v: Value| -> Vec<String> {
+            v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["reference"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let cases: Vec<(String, Vec<&str>)> = vec![
+            (
+                "".into(),
+                vec!["INC-000004", "INC-000003", "INC-000002", "INC-000001"],
+            ),
+            (
+                format!("service={s1}"),
+                vec!["INC-000004", "INC-000002", "INC-000001"],
+            ),
+            (format!("area={}", w.area), vec!["INC-000001"]),
+            ("category=fall".into(), vec!["INC-000003", "INC-000001"]),
+            ("kind=near_miss".into(), vec!["INC-000002"]),
+            (
+                "status=reported".into(),
+                vec!["INC-000004", "INC-000003", "INC-000002", "INC-000001"],
+            ),
+            (format!("person={}", w.other_person), vec!["INC-000003"]),
+            // 23:30 UTC on 2 Nov is still 2 Nov in the UK (GMT); dates are UK days.
+            (
+                "occurred_from=2026-11-01&occurred_to=2026-11-02".into(),
+                vec!["INC-000001"],
+            ),
+            (
+                "occurred_from=2026-11-03".into(),
+                vec!["INC-000003", "INC-000002"],
+            ),
+            ("occurred_to=2026-10-31".into(), vec!["INC-000004"]),
+            (
+                "category=fall&kind=incident".into(),
+                vec!["INC-000003", "INC-000001"],
+            ),
+        ];
+        for (query, want) in cases {
+            let got = refs(
+                get(&app, &worker, &format!("/api/v1/incidents?{query}"))
+                    .await?
+                    .json()
+                    .await?,
+            );
+            assert_eq!(got, want, "?{query}");
+        }
+        for (query, name) in [
+            ("category=falls", "category"),
+            ("kind=accident", "kind"),
+            ("status=gone", "status"),
+            ("area=upstairs", "area"),
+            ("person=edna", "person"),
+            ("occurred_from=02/11/2026", "occurred_from"),
+            (
+                "occurred_from=2026-11-05&occurred_to=2026-11-01",
+                "occurred_from",
+            ),
+        ] {
+            let resp = get(&app, &worker, &format!("/api/v1/incidents?{query}")).await?;
+            assert_eq!(resp.status(), 400, "?{query}");
+            let p: Value = resp.json().await?;
+            assert!(
+                p["detail"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("The {name} parameter")),
+                "?{query}: {p}"
+            );
+        }
+        Ok(())
+    }
+);

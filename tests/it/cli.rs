@@ -218,7 +218,7 @@ db_test!(
             let mut after = None;
             loop {
                 let page = store
-                    .incidents_in_services(org, &services, after, 500)
+                    .incidents_in_services(org, &services, &Default::default(), after, 500)
                     .await?;
                 let Some(last) = page.last() else { break };
                 after = Some(candour::store::incidents::ListCursor {

@@ -4,7 +4,7 @@ use super::{ApiJson, Problem};
 use crate::actions::incidents::{
     IncidentView, PAGE_SIZE, list_incidents as list_action, report_incident_once, show_incident,
 };
-use crate::store::incidents::IncidentSummary;
+use crate::store::incidents::{IncidentFilter, IncidentSummary};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
 use crate::web::error::{ApiError, WebError};
@@ -15,7 +15,10 @@ use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use candour_domain::ids::ServiceId;
-use candour_domain::incident::{IncidentReference, ReportDraft, check_idempotency_key};
+use candour_domain::incident::{
+    Category, EventKind, IncidentReference, IncidentStatus, ReportDraft, check_idempotency_key,
+    london,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -171,8 +174,93 @@ pub struct IncidentPage {
 pub struct ListParams {
     /// Only this service (default: every service you may see).
     pub service: Option<String>,
+    /// Only this area (an area id).
+    pub area: Option<String>,
+    /// Only this category, such as `fall`.
+    pub category: Option<String>,
+    /// Only this kind: `incident`, `near_miss` or `good_practice`.
+    pub kind: Option<String>,
+    /// Only this status, such as `reported`.
+    pub status: Option<String>,
+    /// Only incidents recorded against this person (a person id).
+    pub person: Option<String>,
+    /// Happened on or after this UK date, `YYYY-MM-DD`.
+    pub occurred_from: Option<String>,
+    /// Happened on or before this UK date, `YYYY-MM-DD`.
+    pub occurred_to: Option<String>,
     /// From `next_cursor` of the previous page.
     pub cursor: Option<String>,
+}
+
+fn bad_param(name: &str, what: &str) -> ApiError {
+    ApiError(WebError::BadRequest(format!(
+        "The {name} parameter must be {what}"
+    )))
+}
+
+/// Reads one optional parameter with `parse`, naming it when it is wrong.
+fn param<T>(
+    value: &Option<String>,
+    name: &str,
+    what: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Option<T>, ApiError> {
+    match value.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => parse(s).map(Some).ok_or_else(|| bad_param(name, what)),
+    }
+}
+
+/// Midnight (UK time) starting `date`.
+fn day_start(date: jiff::civil::Date) -> Option<jiff::Timestamp> {
+    date.to_zoned(london()).ok().map(|z| z.timestamp())
+}
+
+impl ListParams {
+    fn filter(&self) -> Result<IncidentFilter, ApiError> {
+        let date = |s: &str| s.parse::<jiff::civil::Date>().ok();
+        let from = param(
+            &self.occurred_from,
+            "occurred_from",
+            "a date like 2026-11-01",
+            date,
+        )?;
+        let to = param(
+            &self.occurred_to,
+            "occurred_to",
+            "a date like 2026-11-30",
+            date,
+        )?;
+        if let (Some(f), Some(t)) = (from, to)
+            && f > t
+        {
+            return Err(bad_param("occurred_from", "on or before occurred_to"));
+        }
+        Ok(IncidentFilter {
+            area: param(&self.area, "area", "an area id", |s| s.parse().ok())?,
+            category: param(
+                &self.category,
+                "category",
+                "a category code such as fall",
+                Category::parse,
+            )?,
+            kind: param(
+                &self.kind,
+                "kind",
+                "incident, near_miss or good_practice",
+                EventKind::parse,
+            )?,
+            status: param(
+                &self.status,
+                "status",
+                "a status code such as reported",
+                IncidentStatus::parse,
+            )?,
+            person: param(&self.person, "person", "a person id", |s| s.parse().ok())?,
+            occurred_from: from.and_then(day_start),
+            occurred_before: to.and_then(|d| d.tomorrow().ok()).and_then(day_start),
+        })
+    }
 }
 
 /// Report an incident, near miss or good practice.
@@ -293,7 +381,8 @@ pub async fn list_incidents(
         .filter(|s| !s.is_empty())
         .map(decode_cursor)
         .transpose()?;
-    let rows = list_action(&state.ctx, &actor, service, after).await?;
+    let filter = p.filter()?;
+    let rows = list_action(&state.ctx, &actor, service, &filter, after).await?;
     let next_cursor = (rows.len() as i64 == PAGE_SIZE)
         .then(|| rows.last().map(encode_cursor))
         .flatten();

@@ -78,7 +78,7 @@ pub async fn show_home(
         Vec::new()
     };
     let latest = if actor.can_anywhere(Permission::ViewIncidents) {
-        list_incidents(ctx, actor, None, None)
+        list_incidents(ctx, actor, None, &Default::default(), None)
             .await?
             .iter()
             .take(10)

@@ -6,7 +6,7 @@ use crate::actions::incidents::{
     PAGE_SIZE, list_incidents, my_reports, report_incident_once, show_incident,
 };
 use crate::actions::{ActionError, services_where};
-use crate::store::incidents::{IncidentSummary, ListCursor};
+use crate::store::incidents::{IncidentFilter, IncidentSummary, ListCursor};
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, CurrentUser};
 use crate::web::error::{WebError, render};
@@ -382,7 +382,14 @@ pub async fn list_service_incidents(
         .store
         .service(user.actor.organisation_id, service_id)
         .await?;
-    let rows = list_incidents(&state.ctx, &user.actor, Some(service_id), after).await?;
+    let rows = list_incidents(
+        &state.ctx,
+        &user.actor,
+        Some(service_id),
+        &IncidentFilter::default(),
+        after,
+    )
+    .await?;
     let next = (rows.len() as i64 == PAGE_SIZE)
         .then(|| {
             rows.last().map(|r| {
