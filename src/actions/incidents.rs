@@ -3,6 +3,7 @@
 use super::{
     ActionError, ActionResult, Actor, Ctx, created_changes, service_where, services_where,
 };
+use crate::store::addenda::Addendum;
 use crate::store::audit::{NewAuditEvent, append};
 use crate::store::idempotency::claim_key;
 use crate::store::incidents::{
@@ -211,6 +212,12 @@ pub struct IncidentView {
     pub people: Vec<Involvement>,
     /// Whether the reader may open its history.
     pub can_view_history: bool,
+    /// Addenda, correction requests and corrections, oldest first.
+    pub addenda: Vec<Addendum>,
+    /// Whether the reader reported it (may add and answer corrections).
+    pub is_reporter: bool,
+    /// Whether the reader reviews the service's incidents (may ask for corrections).
+    pub is_reviewer: bool,
 }
 
 /// Loads an incident of the actor's organisation with its service, if the
@@ -252,10 +259,16 @@ pub async fn show_incident(
         incident_in_scope(ctx, actor, reference, Permission::ViewIncidents, true).await?;
     let people = ctx.store.involvements(incident.incident_id).await?;
     let can_view_history = actor.can_in(Permission::ViewAuditHistory, &service);
+    let addenda = ctx.store.addenda(incident.incident_id).await?;
+    let is_reporter = incident.reported_by == Some(actor.user_id);
+    let is_reviewer = actor.can_in(Permission::ViewIncidents, &service);
     Ok(IncidentView {
         incident,
         people,
         can_view_history,
+        addenda,
+        is_reporter,
+        is_reviewer,
     })
 }
 

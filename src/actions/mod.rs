@@ -5,6 +5,7 @@
 //! that same transaction. Handlers never touch the store for writes.
 
 pub mod accounts;
+pub mod addenda;
 pub mod audit;
 pub mod incidents;
 pub mod organisation;

@@ -33,6 +33,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0002_idempotency.sql"),
         postgres: include_str!("../../migrations/postgres/0002_idempotency.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_addenda",
+        sqlite: include_str!("../../migrations/sqlite/0003_addenda.sql"),
+        postgres: include_str!("../../migrations/postgres/0003_addenda.sql"),
+    },
 ];
 
 impl Store {

@@ -86,11 +86,15 @@ pub fn router(state: AppState) -> Router {
         .route("/incidents", post(pages::incidents::create_incident))
         .route(
             "/incidents/{reference}",
-            get(pages::incidents::show_incident_page),
+            get(pages::incident_page::show_incident_page),
         )
         .route(
             "/incidents/{reference}/history",
             get(pages::incidents::show_incident_history),
+        )
+        .route(
+            "/incidents/{reference}/addenda",
+            post(pages::incident_page::create_addendum),
         )
         .route("/my-reports", get(pages::incidents::list_my_reports))
         .route(

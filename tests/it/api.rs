@@ -259,7 +259,8 @@ db_test!(
             [
                 "GET /api/v1/incidents",
                 "GET /api/v1/incidents/{reference}",
-                "POST /api/v1/incidents"
+                "POST /api/v1/incidents",
+                "POST /api/v1/incidents/{reference}/addenda"
             ]
         );
         // Every documented operation is served (anything but 404/405 without a token means a route exists).
@@ -418,11 +419,11 @@ db_test!(
         let w = app.world.clone();
         let worker = token_for(&app, w.email(Role::HeadOfOperations)).await?;
         let send = |kind: &str,
-                        category: &str,
-                        service: String,
-                        area: Option<String>,
-                        person: Option<String>,
-                        at: &str| {
+                    category: &str,
+                    service: String,
+                    area: Option<String>,
+                    person: Option<String>,
+                    at: &str| {
             let mut body = json!({"kind": kind, "category": category, "service_id": service, "occurred_at": at,
             "description": format!("{kind} {category} at {at}"), "immediate_actions": "Checked"});
             if let Some(a) = area {

@@ -220,6 +220,53 @@ db_test!(
                 check(route, *role, got, want[i], &mut failures);
             }
         }
+        // Adding to a report, before any post creates more reports in A.
+        let addenda_posts: [(&str, [u16; 8]); 3] = [
+            ("INC-000001", [404, 303, 303, 303, 303, 303, 404, 404]),
+            ("INC-000002", [404, 404, 404, 404, 303, 303, 404, 404]),
+            ("INC-000003", [404, 404, 404, 404, 404, 404, 404, 404]),
+        ];
+        for (i, role) in ROLES.iter().enumerate() {
+            let (browser, token) = &sessions[i];
+            for (reference, want) in &addenda_posts {
+                let csrf = browser.csrf("/account/password").await?;
+                let got = browser
+                    .post_form(
+                        &format!("/incidents/{reference}/addenda"),
+                        &[
+                            ("csrf_token", &csrf),
+                            ("kind", "addendum"),
+                            ("text", "matrix"),
+                        ],
+                    )
+                    .await?
+                    .status()
+                    .as_u16();
+                check(
+                    &format!("POST /incidents/{reference}/addenda"),
+                    *role,
+                    got,
+                    want[i],
+                    &mut failures,
+                );
+                let api_want = if want[i] == 303 { 201 } else { want[i] };
+                let got = http
+                    .post(format!("{}/api/v1/incidents/{reference}/addenda", app.base))
+                    .bearer_auth(token)
+                    .json(&json!({"text": "matrix"}))
+                    .send()
+                    .await?
+                    .status()
+                    .as_u16();
+                check(
+                    &format!("POST /api/v1/incidents/{reference}/addenda"),
+                    *role,
+                    got,
+                    api_want,
+                    &mut failures,
+                );
+            }
+        }
         for (i, role) in ROLES.iter().enumerate() {
             let (browser, token) = &sessions[i];
             for (service, want) in &form_posts {

@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod addenda;
 mod api;
 mod audit;
 mod authorisation;

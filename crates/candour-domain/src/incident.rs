@@ -77,6 +77,36 @@ code_enum! {
     }
 }
 
+code_enum! {
+    /// What an addition to a submitted report is.
+    AddendumKind {
+        /// Something the reporter (or a reviewer) adds later.
+        Addendum = ("addendum", "Addendum"),
+        /// A reviewer asks the reporter to correct or clarify.
+        CorrectionRequest = ("correction_request", "Correction requested"),
+        /// The reporter's answer to a correction request.
+        Correction = ("correction", "Correction"),
+    }
+}
+
+/// Longest addendum, request or correction accepted.
+pub const MAX_ADDENDUM: usize = 10_000;
+
+/// Checks the text of an addendum, request or correction.
+pub fn check_addendum_text(text: &str) -> Result<String, FieldErrors> {
+    let t = text.trim();
+    let mut e = FieldErrors::new();
+    if t.is_empty() {
+        e.add("text", "Write what you want to add");
+    } else if t.chars().count() > MAX_ADDENDUM {
+        e.add(
+            "text",
+            format!("Keep it to {MAX_ADDENDUM} characters or fewer"),
+        );
+    }
+    e.into_result(t.to_owned())
+}
+
 /// A human-readable incident reference such as `INC-000123`, unique in an organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct IncidentReference(pub i64);

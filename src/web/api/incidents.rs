@@ -1,9 +1,11 @@
 //! `/api/v1/incidents`: report, read and list incidents.
 
 use super::{ApiJson, Problem};
+use crate::actions::addenda::add_to_report;
 use crate::actions::incidents::{
     IncidentView, PAGE_SIZE, list_incidents as list_action, report_incident_once, show_incident,
 };
+use crate::store::addenda::Addendum;
 use crate::store::incidents::{IncidentFilter, IncidentSummary};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
@@ -16,8 +18,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use candour_domain::ids::ServiceId;
 use candour_domain::incident::{
-    Category, EventKind, IncidentReference, IncidentStatus, ReportDraft, check_idempotency_key,
-    london,
+    AddendumKind, Category, EventKind, IncidentReference, IncidentStatus, ReportDraft,
+    check_idempotency_key, london,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -91,6 +93,52 @@ pub struct IncidentJson {
     pub people: Vec<PersonJson>,
     /// Version, from 1; rises with every change.
     pub version: i64,
+    /// Addenda, correction requests and corrections, oldest first.
+    pub addenda: Vec<AddendumJson>,
+}
+
+/// An addition to a submitted report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AddendumJson {
+    /// Its id (answer a correction request by giving it as `in_reply_to`).
+    pub id: String,
+    /// `addendum`, `correction_request` or `correction`.
+    pub kind: String,
+    /// The correction request this answers.
+    pub in_reply_to: Option<String>,
+    /// Who wrote it.
+    pub author: String,
+    /// When (RFC 3339, UTC).
+    pub created_at: String,
+    /// The text.
+    pub text: String,
+}
+
+impl From<&Addendum> for AddendumJson {
+    fn from(a: &Addendum) -> Self {
+        AddendumJson {
+            id: a.addendum_id.to_string(),
+            kind: a.kind.code().to_owned(),
+            in_reply_to: a.in_reply_to.map(|u| u.to_string()),
+            author: a.author_name.clone(),
+            created_at: jiff::Timestamp::from_millisecond(a.created_at_ms)
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+            text: a.body.clone(),
+        }
+    }
+}
+
+/// Something to add to a submitted report.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddendumRequest {
+    /// `addendum` (default), `correction_request` (reviewers) or `correction` (the reporter, answering a request).
+    pub kind: Option<String>,
+    /// For a correction: the id of the request it answers.
+    pub in_reply_to: Option<String>,
+    /// What to add, up to 10,000 characters.
+    pub text: String,
 }
 
 impl From<IncidentView> for IncidentJson {
@@ -120,6 +168,7 @@ impl From<IncidentView> for IncidentJson {
                 })
                 .collect(),
             version: i.version,
+            addenda: v.addenda.iter().map(AddendumJson::from).collect(),
         }
     }
 }
@@ -329,6 +378,45 @@ pub async fn create_incident(
         );
     }
     Ok(resp)
+}
+
+/// Add to a submitted report. The report itself never changes.
+#[utoipa::path(post, path = "/api/v1/incidents/{reference}/addenda", tag = "incidents", request_body = AddendumRequest,
+    security(("bearer" = [])),
+    params(("reference" = String, Path, description = "Such as INC-000123")),
+    responses(
+        (status = 201, description = "Added", body = AddendumJson),
+        (status = 400, description = "The body or its kind could not be read", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "You may not add this kind here", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such incident that you may see", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The text or in_reply_to broke a rule", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_addendum(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(reference): Path<String>,
+    ApiJson(body): ApiJson<AddendumRequest>,
+) -> Result<(StatusCode, Json<AddendumJson>), ApiError> {
+    let reference = IncidentReference::parse(&reference).ok_or(ApiError(WebError::NotFound))?;
+    let kind = match body.kind.as_deref() {
+        None => AddendumKind::Addendum,
+        Some(k) => AddendumKind::parse(k).ok_or_else(|| {
+            ApiError(WebError::BadRequest(
+                "kind must be addendum, correction_request or correction".to_owned(),
+            ))
+        })?,
+    };
+    let reply_to = match body.in_reply_to.as_deref() {
+        None => None,
+        Some(s) => Some(s.parse::<uuid::Uuid>().map_err(|_| {
+            ApiError(WebError::BadRequest(
+                "in_reply_to must be the id of a correction request".to_owned(),
+            ))
+        })?),
+    };
+    let added = add_to_report(&state.ctx, &actor, reference, kind, reply_to, &body.text).await?;
+    Ok((StatusCode::CREATED, Json(AddendumJson::from(&added))))
 }
 
 /// Read one incident by reference.

@@ -67,6 +67,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
             incidents::list_incidents
         ))
         .routes(utoipa_axum::routes!(incidents::get_incident))
+        .routes(utoipa_axum::routes!(incidents::create_addendum))
         .split_for_parts()
 }
 

@@ -2,9 +2,7 @@
 //! incident page, a service's list, "My reports" and a record's history.
 
 use crate::actions::audit::incident_history;
-use crate::actions::incidents::{
-    PAGE_SIZE, list_incidents, my_reports, report_incident_once, show_incident,
-};
+use crate::actions::incidents::{PAGE_SIZE, list_incidents, my_reports, report_incident_once};
 use crate::actions::{ActionError, services_where};
 use crate::store::incidents::{IncidentFilter, IncidentSummary, ListCursor};
 use crate::web::AppState;
@@ -254,86 +252,9 @@ pub async fn create_incident(
     }
 }
 
-/// A person shown on the incident page.
-pub struct PersonLine {
-    /// Internal code.
-    pub code: String,
-    /// Name.
-    pub name: String,
-    /// Their part.
-    pub role: &'static str,
-}
-
-#[derive(Template)]
-#[template(path = "incident_show.html")]
-struct IncidentPage {
-    layout: Layout,
-    just_reported: bool,
-    reference: String,
-    kind: &'static str,
-    category: &'static str,
-    status: &'static str,
-    service: String,
-    area: String,
-    occurred: String,
-    reported: String,
-    reporter: String,
-    description: String,
-    immediate_actions: String,
-    others_involved: String,
-    people: Vec<PersonLine>,
-    can_view_history: bool,
-}
-
-/// Query of the incident page.
-#[derive(Debug, Deserialize)]
-pub struct ShowQuery {
-    reported: Option<String>,
-}
-
-fn parse_reference(s: &str) -> Result<IncidentReference, WebError> {
+/// Reads a reference from a path; anything unreadable is simply not found.
+pub(crate) fn parse_reference(s: &str) -> Result<IncidentReference, WebError> {
     IncidentReference::parse(s).ok_or(WebError::NotFound)
-}
-
-/// GET /incidents/{reference}
-pub async fn show_incident_page(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(reference): Path<String>,
-    Query(q): Query<ShowQuery>,
-) -> Result<Response, WebError> {
-    let view = show_incident(&state.ctx, &user.actor, parse_reference(&reference)?).await?;
-    let i = &view.incident;
-    let page = IncidentPage {
-        layout: Layout::new(i.reference.to_string(), &user, state.demo),
-        just_reported: q.reported.is_some(),
-        reference: i.reference.to_string(),
-        kind: i.kind.label(),
-        category: i.category.label(),
-        status: i.status.label(),
-        service: i.service_name.clone(),
-        area: i.area_name.clone().unwrap_or_default(),
-        occurred: display::date_time(i.occurred_at),
-        reported: display::date_time(i.reported_at),
-        reporter: i
-            .reporter_name
-            .clone()
-            .unwrap_or_else(|| "Anonymous".to_owned()),
-        description: i.description.clone(),
-        immediate_actions: i.immediate_actions.clone(),
-        others_involved: i.others_involved.clone(),
-        people: view
-            .people
-            .iter()
-            .map(|p| PersonLine {
-                code: p.internal_code.clone(),
-                name: p.display_name.clone(),
-                role: p.role.label(),
-            })
-            .collect(),
-        can_view_history: view.can_view_history,
-    };
-    Ok(render(&page)?.into_response())
 }
 
 #[derive(Template)]

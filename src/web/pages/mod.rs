@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod home;
+pub mod incident_page;
 pub mod incidents;
 pub mod login;
 pub mod people;

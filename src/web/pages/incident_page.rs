@@ -1,0 +1,182 @@
+//! One incident's page: what was reported, the people involved, and the
+//! append-only additions (addenda, correction requests and corrections)
+//! with their forms.
+
+use super::incidents::parse_reference;
+use crate::actions::ActionError;
+use crate::actions::addenda::add_to_report;
+use crate::actions::incidents::{IncidentView, show_incident};
+use crate::web::AppState;
+use crate::web::auth::{CsrfForm, CurrentUser};
+use crate::web::error::{WebError, render};
+use crate::web::layout::Layout;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use candour_domain::display;
+use candour_domain::incident::{AddendumKind, IncidentReference};
+use candour_domain::validation::FieldErrors;
+use serde::Deserialize;
+
+/// A person shown on the incident page.
+pub struct PersonLine {
+    /// Internal code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Their part.
+    pub role: &'static str,
+}
+
+/// An addition shown on the incident page.
+pub struct AdditionLine {
+    /// Id (for answering a request).
+    pub id: String,
+    /// What it is.
+    pub kind: &'static str,
+    /// Whether it is a correction request not yet answered.
+    pub open_request: bool,
+    /// Who wrote it.
+    pub author: String,
+    /// When.
+    pub when: String,
+    /// The text.
+    pub body: String,
+}
+
+#[derive(Template)]
+#[template(path = "incident_show.html")]
+struct IncidentPage {
+    layout: Layout,
+    just_reported: bool,
+    reference: String,
+    kind: &'static str,
+    category: &'static str,
+    status: &'static str,
+    service: String,
+    area: String,
+    occurred: String,
+    reported: String,
+    reporter: String,
+    description: String,
+    immediate_actions: String,
+    others_involved: String,
+    people: Vec<PersonLine>,
+    can_view_history: bool,
+    additions: Vec<AdditionLine>,
+    is_reporter: bool,
+    can_request: bool,
+    errors: FieldErrors,
+    text: String,
+}
+
+fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    view: IncidentView,
+    just_reported: bool,
+    errors: FieldErrors,
+    text: String,
+) -> IncidentPage {
+    let i = &view.incident;
+    let answered: Vec<uuid::Uuid> = view.addenda.iter().filter_map(|a| a.in_reply_to).collect();
+    IncidentPage {
+        layout: Layout::new(i.reference.to_string(), user, state.demo),
+        just_reported,
+        reference: i.reference.to_string(),
+        kind: i.kind.label(),
+        category: i.category.label(),
+        status: i.status.label(),
+        service: i.service_name.clone(),
+        area: i.area_name.clone().unwrap_or_default(),
+        occurred: display::date_time(i.occurred_at),
+        reported: display::date_time(i.reported_at),
+        reporter: i
+            .reporter_name
+            .clone()
+            .unwrap_or_else(|| "Anonymous".to_owned()),
+        description: i.description.clone(),
+        immediate_actions: i.immediate_actions.clone(),
+        others_involved: i.others_involved.clone(),
+        people: view
+            .people
+            .iter()
+            .map(|p| PersonLine {
+                code: p.internal_code.clone(),
+                name: p.display_name.clone(),
+                role: p.role.label(),
+            })
+            .collect(),
+        can_view_history: view.can_view_history,
+        additions: view
+            .addenda
+            .iter()
+            .map(|a| AdditionLine {
+                id: a.addendum_id.to_string(),
+                kind: a.kind.label(),
+                open_request: a.kind == AddendumKind::CorrectionRequest
+                    && !answered.contains(&a.addendum_id),
+                author: a.author_name.clone(),
+                when: jiff::Timestamp::from_millisecond(a.created_at_ms)
+                    .map(display::date_time)
+                    .unwrap_or_default(),
+                body: a.body.clone(),
+            })
+            .collect(),
+        is_reporter: view.is_reporter,
+        can_request: view.is_reviewer && !view.is_reporter,
+        errors,
+        text,
+    }
+}
+
+/// Query of the incident page.
+#[derive(Debug, Deserialize)]
+pub struct ShowQuery {
+    reported: Option<String>,
+}
+
+/// GET /incidents/{reference}
+pub async fn show_incident_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(reference): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response, WebError> {
+    let view = show_incident(&state.ctx, &user.actor, parse_reference(&reference)?).await?;
+    let p = page(
+        &state,
+        &user,
+        view,
+        q.reported.is_some(),
+        FieldErrors::new(),
+        String::new(),
+    );
+    Ok(render(&p)?.into_response())
+}
+
+/// POST /incidents/{reference}/addenda: add an addendum, ask for a
+/// correction, or answer a request (`kind`, `in_reply_to`, `text`).
+pub async fn create_addendum(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(reference): Path<String>,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    let reference: IncidentReference = parse_reference(&reference)?;
+    let kind = AddendumKind::parse(&form.get("kind")).ok_or_else(|| {
+        WebError::BadRequest("The form's kind is not one Candour knows".to_owned())
+    })?;
+    let reply_to = form.get("in_reply_to").parse::<uuid::Uuid>().ok();
+    let text = form.get("text");
+    match add_to_report(&state.ctx, &user.actor, reference, kind, reply_to, &text).await {
+        Ok(_) => Ok(Redirect::to(&format!("/incidents/{reference}#additions")).into_response()),
+        Err(ActionError::Invalid(errors)) => {
+            let view = show_incident(&state.ctx, &user.actor, reference).await?;
+            let p = page(&state, &user, view, false, errors, text);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
