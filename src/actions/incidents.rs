@@ -97,6 +97,7 @@ pub async fn report_incident_once(
         return Err(ActionError::Invalid(errors));
     }
     let incident_id = IncidentId(uuid::Uuid::now_v7());
+    let details_json = new.details.to_json();
     let mut tx = ctx.store.begin().await?;
     if let Some(key) = key {
         let hash = draft.fingerprint();
@@ -132,6 +133,7 @@ pub async fn report_incident_once(
             description: &new.description,
             immediate_actions: &new.immediate_actions,
             others_involved: &new.others_involved,
+            details: &details_json,
         },
     )
     .await?;
@@ -155,6 +157,10 @@ pub async fn report_incident_once(
         ("description", json!(new.description)),
         ("immediate_actions", json!(new.immediate_actions)),
         ("others_involved", json!(new.others_involved)),
+        (
+            "details",
+            serde_json::from_str(&details_json).unwrap_or_default(),
+        ),
         (
             "affected_person_ids",
             json!(people.iter().map(|p| p.person_id).collect::<Vec<_>>()),

@@ -6,6 +6,7 @@ use super::rng::Rng;
 use super::{Plan, names};
 use crate::store::organisations::{Area, Service};
 use crate::store::people::Person;
+use candour_domain::details::{RawDetails, validate_details};
 use candour_domain::ids::{AreaId, PersonId, UserId};
 use candour_domain::incident::{Category, EventKind, london};
 use candour_domain::organisation::ServiceType;
@@ -21,6 +22,8 @@ pub(super) struct Event {
     pub(super) reporter: UserId,
     pub(super) description: String,
     pub(super) actions: String,
+    /// The category's answers as JSON.
+    pub(super) details: String,
 }
 
 /// Hour-of-day weights for falls: nights and the two handovers are worst.
@@ -89,6 +92,7 @@ pub(super) fn events_for(
                         .get(rng.below(areas.len() as u64) as usize)
                         .map(|a| a.area_id)
                 });
+            let details = demo_details(rng, category, &description);
             out.push(Event {
                 kind,
                 category,
@@ -99,6 +103,7 @@ pub(super) fn events_for(
                 reporter: *rng.pick(reporters),
                 description,
                 actions,
+                details,
             });
         }
     }
@@ -180,4 +185,48 @@ fn pick_event(rng: &mut Rng, stype: ServiceType) -> (Category, EventKind, String
         action.to_owned(),
         7 * 60 + rng.below(15 * 60) as i64,
     )
+}
+
+/// Believable answers to a category's questions, matching the report's text.
+fn demo_details(rng: &mut Rng, category: Category, description: &str) -> String {
+    let mut raw = RawDetails::new();
+    let mut put = |k: &str, v: &str| {
+        raw.insert(k.to_owned(), vec![v.to_owned()]);
+    };
+    match category {
+        Category::Fall => {
+            let found = description.contains("Found")
+                || description.contains("found")
+                || description.contains("Heard a bang");
+            let head = if rng.chance(0.15) {
+                "yes"
+            } else if found && rng.chance(0.3) {
+                "not_known"
+            } else {
+                "no"
+            };
+            put("seen", if found { "found_on_floor" } else { "witnessed" });
+            put("head_struck", head);
+            put("anticoagulant", if rng.chance(0.25) { "yes" } else { "no" });
+        }
+        Category::Medication => {
+            let error = [
+                ("not signed", "omission"),
+                ("instead of", "wrong_time"),
+                ("Wrong strength", "wrong_dose"),
+                ("another resident", "wrong_person"),
+                ("ran out", "stock_ran_out"),
+                ("register", "controlled_drug_discrepancy"),
+            ]
+            .iter()
+            .find(|(text, _)| description.contains(text))
+            .map_or("other", |(_, code)| code);
+            put("error_type", error);
+        }
+        _ => {}
+    }
+    // The demo's times are all in the past, so "now" can be far ahead.
+    validate_details(category, &raw, jiff::Timestamp::MAX)
+        .map(|d| d.to_json())
+        .unwrap_or_else(|_| "{}".to_owned())
 }

@@ -461,6 +461,7 @@ async fn store_events(
             description: &e.description,
             immediate_actions: &e.actions,
             others_involved: "",
+            details: &e.details,
         });
     }
     insert_incidents_batch(&mut tx, &rows).await?;

@@ -37,6 +37,8 @@ pub struct IncidentInsert<'a> {
     pub immediate_actions: &'a str,
     /// Others involved.
     pub others_involved: &'a str,
+    /// The category's answers as JSON.
+    pub details: &'a str,
 }
 
 /// A stored incident with the names a reader needs.
@@ -76,6 +78,8 @@ pub struct Incident {
     pub immediate_actions: String,
     /// Others involved.
     pub others_involved: String,
+    /// The category's answers as JSON.
+    pub details_json: String,
     /// Version, from 1.
     pub version: i64,
 }
@@ -162,29 +166,7 @@ pub async fn next_reference(tx: &mut Tx, org: OrganisationId) -> StoreResult<Inc
 
 /// Inserts an incident.
 pub async fn insert_incident(tx: &mut Tx, i: &IncidentInsert<'_>) -> StoreResult<()> {
-    on_tx!(tx, |c| {
-        sqlx::query(
-            "insert into incident (incident_id, organisation_id, service_id, area_id, reference_number, kind, category, status, \
-             occurred_at, reported_at, reported_by, description, immediate_actions, others_involved, version, updated_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, 'reported', $8, $9, $10, $11, $12, $13, 1, $9)",
-        )
-        .bind(i.incident_id.0)
-        .bind(i.organisation_id.0)
-        .bind(i.service_id.0)
-        .bind(i.area_id.map(|a| a.0))
-        .bind(i.reference.0)
-        .bind(i.kind.code())
-        .bind(i.category.code())
-        .bind(i.occurred_at.as_millisecond())
-        .bind(i.reported_at.as_millisecond())
-        .bind(i.reported_by.map(|u| u.0))
-        .bind(i.description)
-        .bind(i.immediate_actions)
-        .bind(i.others_involved)
-        .execute(&mut *c)
-        .await?;
-    });
-    Ok(())
+    insert_incidents_batch(tx, std::slice::from_ref(i)).await
 }
 
 /// Records a person's part in an incident.
@@ -245,6 +227,7 @@ fn incident_from(r: &impl PortableRow) -> StoreResult<Incident> {
         description: r.text("description")?,
         immediate_actions: r.text("immediate_actions")?,
         others_involved: r.text("others_involved")?,
+        details_json: r.text("details")?,
         version: r.int("version")?,
     })
 }
@@ -260,7 +243,7 @@ impl Store {
             let row = sqlx::query(
                 "select i.incident_id, i.organisation_id, i.reference_number, i.service_id, s.name as service_name, i.area_id, \
                  a.name as area_name, i.kind, i.category, i.status, i.occurred_at, i.reported_at, i.reported_by, \
-                 u.display_name as reporter_name, i.description, i.immediate_actions, i.others_involved, i.version \
+                 u.display_name as reporter_name, i.description, i.immediate_actions, i.others_involved, i.details, i.version \
                  from incident i join service s on s.service_id = i.service_id \
                  left join area a on a.area_id = i.area_id left join app_user u on u.user_id = i.reported_by \
                  where i.organisation_id = $1 and i.reference_number = $2",
@@ -441,9 +424,9 @@ pub async fn reserve_references(
 }
 
 /// Columns bound per row by [`insert_incidents_batch`].
-const BATCH_COLUMNS: usize = 13;
+const BATCH_COLUMNS: usize = 14;
 /// Rows per statement: keeps binds under SQLite's and PostgreSQL's limits.
-pub const BATCH_ROWS: usize = 400;
+pub const BATCH_ROWS: usize = 400; // 400 × 14 binds stays under SQLite's 32,766
 
 /// Inserts many incidents with multi-row statements (demo and bulk loads).
 pub async fn insert_incidents_batch(tx: &mut Tx, rows: &[IncidentInsert<'_>]) -> StoreResult<()> {
@@ -458,7 +441,7 @@ pub async fn insert_incidents_batch(tx: &mut Tx, rows: &[IncidentInsert<'_>]) ->
             .collect();
         let sql = format!(
             "insert into incident (incident_id, organisation_id, service_id, area_id, reference_number, kind, category, \
-             occurred_at, reported_at, reported_by, description, immediate_actions, others_involved, status, version, updated_at) values {}",
+             occurred_at, reported_at, reported_by, description, immediate_actions, others_involved, details, status, version, updated_at) values {}",
             values.join(", ")
         );
         on_tx!(tx, |c| {
@@ -477,7 +460,8 @@ pub async fn insert_incidents_batch(tx: &mut Tx, rows: &[IncidentInsert<'_>]) ->
                     .bind(i.reported_by.map(|u| u.0))
                     .bind(i.description)
                     .bind(i.immediate_actions)
-                    .bind(i.others_involved);
+                    .bind(i.others_involved)
+                    .bind(i.details);
             }
             q.execute(&mut *c).await?;
         });

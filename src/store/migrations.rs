@@ -39,6 +39,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0003_addenda.sql"),
         postgres: include_str!("../../migrations/postgres/0003_addenda.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_incident_details",
+        sqlite: include_str!("../../migrations/sqlite/0004_incident_details.sql"),
+        postgres: include_str!("../../migrations/postgres/0004_incident_details.sql"),
+    },
 ];
 
 impl Store {

@@ -82,8 +82,8 @@ pub fn router(state: AppState) -> Router {
             "/account/tokens/{id}/revoke",
             post(pages::account::revoke_api_token),
         )
-        .route("/incidents/new", get(pages::incidents::new_incident_form))
-        .route("/incidents", post(pages::incidents::create_incident))
+        .route("/incidents/new", get(pages::report::new_incident_form))
+        .route("/incidents", post(pages::report::create_incident))
         .route(
             "/incidents/{reference}",
             get(pages::incident_page::show_incident_page),

@@ -10,6 +10,7 @@ async fn reported_by_care_worker(app: &TestApp) -> anyhow::Result<()> {
     let draft = ReportDraft {
         kind: "incident".into(),
         category: "fall".into(),
+        details: fall_details(),
         service_id: app.world.service.service_id.to_string(),
         occurred_at: "2026-11-23T07:00:00Z".into(),
         description: "Found on the floor by the wardrobe".into(),

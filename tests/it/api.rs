@@ -22,6 +22,7 @@ fn report(app: &TestApp, description: &str) -> Value {
         "occurred_at": "2026-11-23T06:40:00Z",
         "description": description,
         "affected_person_ids": [app.world.person],
+        "details": fall_details_json(),
     })
 }
 
@@ -431,6 +432,11 @@ db_test!(
             }
             if let Some(p) = person {
                 body["affected_person_ids"] = json!([p]);
+            }
+            match category {
+                "fall" => body["details"] = fall_details_json(),
+                "medication" => body["details"] = json!({"error_type": "wrong_time"}),
+                _ => {}
             }
             body.to_string()
         };

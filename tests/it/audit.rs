@@ -22,6 +22,7 @@ fn draft(app: &TestApp) -> ReportDraft {
     ReportDraft {
         kind: "incident".into(),
         category: "fall".into(),
+        details: fall_details(),
         service_id: app.world.service.service_id.to_string(),
         occurred_at: "2026-11-23T07:15:00Z".into(),
         description: "Found on the floor by the bed".into(),

@@ -25,6 +25,7 @@ async fn seed_reports(app: &TestApp) -> anyhow::Result<()> {
     let make = |service: String, text: &str| ReportDraft {
         kind: "incident".into(),
         category: "fall".into(),
+        details: fall_details(),
         service_id: service,
         occurred_at: "2026-11-23T07:00:00Z".into(),
         description: text.into(),
@@ -278,7 +279,7 @@ db_test!(
                             ("csrf_token", &csrf),
                             ("service_id", service),
                             ("kind", "near_miss"),
-                            ("category", "fall"),
+                            ("category", "environment"),
                             ("occurred_date", "2026-11-23"),
                             ("occurred_time", "08:00"),
                             ("description", "matrix"),
@@ -318,7 +319,7 @@ db_test!(
                 );
             }
             for (service, want) in &api_posts {
-                let body = json!({"kind": "near_miss", "category": "fall", "service_id": service, "occurred_at": "2026-11-23T08:00:00Z", "description": "matrix"});
+                let body = json!({"kind": "near_miss", "category": "environment", "service_id": service, "occurred_at": "2026-11-23T08:00:00Z", "description": "matrix"});
                 let got = http
                     .post(format!("{}/api/v1/incidents", app.base))
                     .bearer_auth(token)

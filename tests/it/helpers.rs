@@ -504,3 +504,23 @@ pub fn assert_summary_links_resolve(html: &str) {
     }
     assert!(links > 0, "the error summary has no links");
 }
+
+/// The answers a fall needs (a witnessed fall, no head strike, no blood thinner).
+pub const FALL_FIELDS: [(&str, &str); 3] = [
+    ("seen", "witnessed"),
+    ("head_struck", "no"),
+    ("anticoagulant", "no"),
+];
+
+/// The same answers as raw details for a `ReportDraft`.
+pub fn fall_details() -> candour_domain::details::RawDetails {
+    FALL_FIELDS
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), vec![(*v).to_owned()]))
+        .collect()
+}
+
+/// The same answers as JSON for the API.
+pub fn fall_details_json() -> serde_json::Value {
+    serde_json::json!({"seen": "witnessed", "head_struck": "no", "anticoagulant": "no"})
+}

@@ -15,6 +15,7 @@ async fn report_form(
         ("service_id", service.as_str()),
         ("kind", "near_miss"),
         ("category", "medication"),
+        ("error_type", "wrong_person"),
         ("occurred_date", "2026-11-23"),
         ("occurred_time", "08:05"),
         (
@@ -140,7 +141,7 @@ db_test!(
                     ("csrf_token", &token),
                     ("service_id", &other),
                     ("kind", "near_miss"),
-                    ("category", "fall"),
+                    ("category", "environment"),
                     ("occurred_date", "2026-11-23"),
                     ("occurred_time", "08:00"),
                     ("description", "x"),
@@ -184,7 +185,7 @@ db_test!(
                     ("csrf_token", &token),
                     ("service_id", &service_b),
                     ("kind", "near_miss"),
-                    ("category", "fall"),
+                    ("category", "environment"),
                     ("occurred_date", "2026-11-23"),
                     ("occurred_time", "08:00"),
                     ("description", "In organisation B"),
@@ -225,8 +226,28 @@ db_test!(
         let app = TestApp::spawn(engine).await?;
         let worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
         let body = worker.get("/incidents/new").await?.text().await?;
-        assert!(body.contains("At Alder House"));
+        assert!(body.contains("At Alder House") && body.contains("What are you reporting?"));
+        assert!(body.contains("What was it about?") && body.contains("category-pressure_ulcer"));
+        let body = worker
+            .get("/incidents/new?kind=incident&category=fall")
+            .await?
+            .text()
+            .await?;
+        assert!(body.contains("Incident: Fall</strong> at Alder House"));
         assert!(body.contains("Edna Test, Room 4"));
+        assert!(
+            body.contains("Did they hit their head?")
+                && body.contains("Do they take a blood thinner?")
+        );
+        let body = worker
+            .get("/incidents/new?kind=near_miss&category=choking")
+            .await?
+            .text()
+            .await?;
+        assert!(
+            !body.contains("Did they hit their head?"),
+            "only the chosen category's questions"
+        );
         assert!(
             !body.contains("Arthur Test"),
             "people of other services are not listed"
@@ -245,7 +266,11 @@ db_test!(
     |engine| {
         let app = TestApp::spawn(engine).await?;
         let worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
-        let form = worker.get("/incidents/new").await?.text().await?;
+        let form = worker
+            .get("/incidents/new?kind=near_miss&category=environment")
+            .await?
+            .text()
+            .await?;
         let token = csrf_in(&form).unwrap();
         let key = {
             let at = form.find("name=\"idempotency_key\" value=\"").unwrap() + 30;
@@ -258,7 +283,7 @@ db_test!(
                 ("idempotency_key", key.clone()),
                 ("service_id", service.clone()),
                 ("kind", "near_miss".to_owned()),
-                ("category", "fall".to_owned()),
+                ("category", "environment".to_owned()),
                 ("occurred_date", "2026-11-23".to_owned()),
                 ("occurred_time", "08:00".to_owned()),
                 ("description", text.to_owned()),

@@ -92,7 +92,11 @@ db_test!(
         assert_eq!(resp.status(), 303, "the printed care worker can sign in");
         let home = worker.get("/").await?.text().await?;
         assert!(home.contains("Demo data"), "the demo banner shows");
-        let form = worker.get("/incidents/new").await?.text().await?;
+        let form = worker
+            .get("/incidents/new?kind=near_miss&category=medication")
+            .await?
+            .text()
+            .await?;
         let token = csrf_in(&form).unwrap();
         let service = {
             let at = form.find("name=\"service_id\" value=\"").unwrap() + 25;
@@ -107,6 +111,7 @@ db_test!(
                     ("service_id", &service),
                     ("kind", "near_miss"),
                     ("category", "medication"),
+                    ("error_type", "wrong_person"),
                     ("occurred_date", &now.date().to_string()),
                     ("occurred_time", &now.time().strftime("%H:%M").to_string()),
                     (

@@ -10,6 +10,7 @@ mod addenda;
 mod api;
 mod audit;
 mod authorisation;
+mod categories;
 mod cli;
 mod docs;
 mod incidents;

@@ -62,7 +62,7 @@ db_test!(
         let worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
         assert!(
             worker
-                .get("/incidents/new")
+                .get("/incidents/new?kind=near_miss&category=other")
                 .await?
                 .text()
                 .await?

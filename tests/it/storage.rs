@@ -82,6 +82,9 @@ db_test!(
                 let draft = ReportDraft {
                     kind: "near_miss".into(),
                     category: "medication".into(),
+                    details: [("error_type".to_owned(), vec!["wrong_person".to_owned()])]
+                        .into_iter()
+                        .collect(),
                     service_id: service,
                     occurred_at: "2026-11-23T08:00:00Z".into(),
                     description: format!("Near miss number {i}"),

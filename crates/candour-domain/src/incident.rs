@@ -1,6 +1,7 @@
 //! Incidents, near misses and good-practice reports: their kinds, categories,
 //! references and the rules a new report must pass.
 
+use crate::details::{Details, RawDetails, validate_details};
 use crate::ids::{AreaId, PersonId, ServiceId};
 use crate::organisation::code_enum;
 use crate::validation::FieldErrors;
@@ -176,6 +177,8 @@ pub struct ReportDraft {
     pub affected_person_ids: Vec<String>,
     /// Anyone else involved, as free text (visitor, relative, other).
     pub others_involved: String,
+    /// The category's own questions, as typed (see [`crate::details`]).
+    pub details: RawDetails,
 }
 
 /// A report that has passed every rule.
@@ -199,6 +202,8 @@ pub struct NewIncident {
     pub affected: Vec<PersonId>,
     /// Others involved, free text.
     pub others_involved: String,
+    /// The category's own answers.
+    pub details: Details,
 }
 
 impl ReportDraft {
@@ -268,6 +273,16 @@ impl ReportDraft {
                 ),
             }
         }
+        let details = match category {
+            Some(c) => match validate_details(c, &self.details, now) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    errors.0.extend(e.0);
+                    None
+                }
+            },
+            None => None,
+        };
         let others_involved = self.others_involved.trim().to_owned();
         if others_involved.chars().count() > 2_000 {
             errors.add(
@@ -275,8 +290,8 @@ impl ReportDraft {
                 "Others involved must be 2000 characters or fewer",
             );
         }
-        match (kind, category, service_id, occurred_at) {
-            (Some(kind), Some(category), Some(service_id), Some(occurred_at))
+        match (kind, category, service_id, occurred_at, details) {
+            (Some(kind), Some(category), Some(service_id), Some(occurred_at), Some(details))
                 if errors.is_empty() =>
             {
                 Ok(NewIncident {
@@ -289,6 +304,7 @@ impl ReportDraft {
                     immediate_actions,
                     affected,
                     others_involved,
+                    details,
                 })
             }
             _ => Err(errors),
@@ -367,6 +383,7 @@ impl ReportDraft {
             &self.immediate_actions,
             &people.join(","),
             &self.others_involved,
+            &serde_json::to_string(&self.details).unwrap_or_default(),
         ] {
             let part = part.trim();
             h.update((part.len() as u64).to_be_bytes());
@@ -406,6 +423,9 @@ mod tests {
             kind: "near_miss".into(),
             category: "medication".into(),
             service_id: "0190b0d8-0000-7000-8000-000000000001".into(),
+            details: [("error_type".to_owned(), vec!["wrong_person".to_owned()])]
+                .into_iter()
+                .collect(),
             occurred_date: "2026-11-22".into(),
             occurred_time: "14:30".into(),
             description: "Wrong tablets put out for Mrs B, spotted before given".into(),

@@ -16,6 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use candour_domain::details::RawDetails;
 use candour_domain::ids::ServiceId;
 use candour_domain::incident::{
     AddendumKind, Category, EventKind, IncidentReference, IncidentStatus, ReportDraft,
@@ -47,6 +48,32 @@ pub struct ReportRequest {
     pub affected_person_ids: Vec<String>,
     /// Anyone else involved, free text.
     pub others_involved: Option<String>,
+    /// The category's own answers, by question name: for a fall `seen`,
+    /// `head_struck`, `anticoagulant` (required) and more; see the report form.
+    /// Values are strings (codes), lists of strings, booleans or numbers.
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// Turns JSON answers into the raw answers the domain validates.
+fn raw_details(map: Option<serde_json::Map<String, serde_json::Value>>) -> RawDetails {
+    use serde_json::Value;
+    let one = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(if *b { "yes" } else { "no" }.to_owned()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    map.unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| {
+            let values = match &v {
+                Value::Array(items) => items.iter().filter_map(one).collect(),
+                other => one(other).into_iter().collect(),
+            };
+            (k, values)
+        })
+        .collect()
 }
 
 /// A person recorded against an incident (by internal code, not name).
@@ -95,6 +122,9 @@ pub struct IncidentJson {
     pub version: i64,
     /// Addenda, correction requests and corrections, oldest first.
     pub addenda: Vec<AddendumJson>,
+    /// The category's answers, with `category` naming which questions they answer.
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
 }
 
 /// An addition to a submitted report.
@@ -169,6 +199,7 @@ impl From<IncidentView> for IncidentJson {
                 .collect(),
             version: i.version,
             addenda: v.addenda.iter().map(AddendumJson::from).collect(),
+            details: serde_json::from_str(&i.details_json).unwrap_or_default(),
         }
     }
 }
@@ -358,6 +389,7 @@ pub async fn create_incident(
         immediate_actions: body.immediate_actions.unwrap_or_default(),
         affected_person_ids: body.affected_person_ids,
         others_involved: body.others_involved.unwrap_or_default(),
+        details: raw_details(body.details),
     };
     // An empty occurred_at would fall back to date/time fields the API does not have.
     if draft.occurred_at.trim().is_empty() {

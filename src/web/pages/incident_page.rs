@@ -14,6 +14,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use candour_domain::details::Details;
 use candour_domain::display;
 use candour_domain::incident::{AddendumKind, IncidentReference};
 use candour_domain::validation::FieldErrors;
@@ -69,6 +70,12 @@ struct IncidentPage {
     can_request: bool,
     errors: FieldErrors,
     text: String,
+    /// The category's answers, as (question, answer).
+    details: Vec<(&'static str, String)>,
+    /// NICE head-injury referral prompts, for a fall that needs them.
+    prompts: Vec<&'static str>,
+    /// Post-fall checks, as (when, what).
+    schedule: Vec<(String, &'static str)>,
 }
 
 fn page(
@@ -81,6 +88,7 @@ fn page(
 ) -> IncidentPage {
     let i = &view.incident;
     let answered: Vec<uuid::Uuid> = view.addenda.iter().filter_map(|a| a.in_reply_to).collect();
+    let details = Details::from_json(&i.details_json);
     IncidentPage {
         layout: Layout::new(i.reference.to_string(), user, state.demo),
         just_reported,
@@ -128,6 +136,13 @@ fn page(
         can_request: view.is_reviewer && !view.is_reporter,
         errors,
         text,
+        prompts: details.head_injury_prompts(),
+        schedule: details
+            .post_fall_schedule(i.occurred_at)
+            .into_iter()
+            .map(|(at, what)| (display::date_time(at), what))
+            .collect(),
+        details: details.summary(),
     }
 }
 

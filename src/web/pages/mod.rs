@@ -6,3 +6,4 @@ pub mod incident_page;
 pub mod incidents;
 pub mod login;
 pub mod people;
+pub mod report;

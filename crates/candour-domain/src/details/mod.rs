@@ -1,0 +1,130 @@
+//! Category-specific questions: a short section for each category, asking
+//! only what a reporter knows (reviewers add the rest later). Rules and value
+//! lists from shared/domain.md §4.2 (abuse types) and §12 (falls, ABC charts,
+//! medication incidents).
+
+mod falls;
+mod questions;
+mod summary;
+mod validate;
+mod values;
+
+pub use falls::NG232_REFER;
+pub use questions::{Input, Question, questions};
+pub use validate::{hh_mm, validate_details};
+pub use values::{
+    AbuseType, AdviceSought, AllegedBy, FallSeen, Footwear, Intensity, MedicationError,
+    MedicationStage, Restriction, UlcerCategory, UlcerOrigin, YesNo,
+};
+
+use jiff::Timestamp;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The structured answers of one report, by category. Serialised as JSON
+/// with `snake_case` codes.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[serde(tag = "category", rename_all = "snake_case")]
+pub enum Details {
+    /// A fall.
+    Fall {
+        /// Seen or found.
+        seen: FallSeen,
+        /// Head struck.
+        head_struck: YesNo,
+        /// On an anticoagulant or antiplatelet medicine (not aspirin alone).
+        anticoagulant: YesNo,
+        /// Where exactly.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        location: Option<String>,
+        /// Footwear.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        footwear: Option<Footwear>,
+        /// Equipment in use: sensor mat, bed rails, walking aid.
+        equipment: Vec<String>,
+    },
+    /// A medication error or near miss.
+    Medication {
+        /// What went wrong.
+        error_type: MedicationError,
+        /// Where in the process.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        stage: Option<MedicationStage>,
+        /// Medicine name and strength.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        medicine: Option<String>,
+        /// Time it was due, `HH:MM`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        time_due: Option<String>,
+        /// Time it was given, `HH:MM`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        time_given: Option<String>,
+        /// MAR chart reference.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        mar_reference: Option<String>,
+        /// Did it reach the person.
+        reached_person: YesNo,
+        /// Advice sought.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        advice: Option<AdviceSought>,
+    },
+    /// Behaviour or distress (an ABC record).
+    Behaviour {
+        /// What happened just before.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        antecedent: Option<String>,
+        /// What the person did or said.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        behaviour: Option<String>,
+        /// What happened just after.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        consequence: Option<String>,
+        /// How long, in minutes.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        duration_minutes: Option<u32>,
+        /// How strong.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        intensity: Option<Intensity>,
+        /// Any restrictive intervention.
+        restriction: Restriction,
+    },
+    /// Pressure ulcer or skin damage.
+    PressureUlcer {
+        /// Category, when known.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        ulcer_category: Option<UlcerCategory>,
+        /// Where on the body.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        body_site: Option<String>,
+        /// Present on admission or acquired here.
+        origin: UlcerOrigin,
+    },
+    /// A safeguarding concern.
+    Safeguarding {
+        /// Type of abuse or neglect, when the reporter can say.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        abuse_type: Option<AbuseType>,
+        /// Who is alleged to have caused it.
+        alleged_by: AllegedBy,
+        /// What was done to keep the person safe straight away.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        protection: Option<String>,
+    },
+    /// A personal data breach: when the service became aware (the ICO's 72 hours run from then).
+    DataBreach {
+        /// When the service became aware.
+        became_aware_at: Timestamp,
+    },
+    /// Categories with no extra questions.
+    None,
+}
+
+/// The equipment choices on a fall.
+pub const FALL_EQUIPMENT: [(&str, &str); 3] = [
+    ("sensor_mat", "Sensor mat"),
+    ("bed_rails", "Bed rails"),
+    ("walking_aid", "Walking aid"),
+];
+
+/// Raw answers as typed: field name to values (checkboxes may repeat).
+pub type RawDetails = BTreeMap<String, Vec<String>>;

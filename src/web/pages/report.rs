@@ -1,0 +1,271 @@
+//! The report form. Without JavaScript it is two short steps: what it is
+//! (kind and category), then one page with only that category's questions.
+//! A service is chosen first when the reporter works in several.
+
+use crate::actions::incidents::report_incident_once;
+use crate::actions::{ActionError, services_where};
+use crate::web::AppState;
+use crate::web::auth::{CsrfForm, CurrentUser};
+use crate::web::error::{WebError, render};
+use crate::web::layout::Layout;
+use crate::web::pages::incidents::Choice;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use candour_domain::details::{Input, questions};
+use candour_domain::incident::{Category, EventKind, ReportDraft, london};
+use candour_domain::role::Permission;
+use candour_domain::validation::FieldErrors;
+use serde::Deserialize;
+
+/// One category question, ready to render.
+pub struct QuestionView {
+    /// Field name and element id.
+    pub name: &'static str,
+    /// The question.
+    pub label: &'static str,
+    /// Help text.
+    pub hint: &'static str,
+    /// `radios`, `select`, `checkboxes`, `text`, `textarea`, `date`, `time` or `number`.
+    pub input: &'static str,
+    /// Choices, with what the reporter chose.
+    pub options: Vec<Choice>,
+    /// The typed value (text inputs).
+    pub value: String,
+    /// This question's error, if any.
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "incident_new.html")]
+struct ReportPage {
+    layout: Layout,
+    /// Which step: `service`, `what` or `form`.
+    step: &'static str,
+    service_choices: Vec<Choice>,
+    service_id: String,
+    service_name: String,
+    kinds: Vec<Choice>,
+    categories: Vec<Choice>,
+    kind_label: &'static str,
+    category_label: &'static str,
+    areas: Vec<Choice>,
+    people: Vec<Choice>,
+    questions: Vec<QuestionView>,
+    draft: ReportDraft,
+    errors: FieldErrors,
+    /// One key per filled-in form: a double-tapped "Send" files one report.
+    idempotency_key: String,
+}
+
+/// Query of the report form.
+#[derive(Debug, Deserialize)]
+pub struct NewQuery {
+    service: Option<String>,
+    kind: Option<String>,
+    category: Option<String>,
+}
+
+fn choices(all: impl Iterator<Item = (String, String)>, current: &[String]) -> Vec<Choice> {
+    all.map(|(value, label)| Choice {
+        selected: current.contains(&value),
+        value,
+        label,
+    })
+    .collect()
+}
+
+fn question_views(
+    category: Category,
+    draft: &ReportDraft,
+    errors: &FieldErrors,
+) -> Vec<QuestionView> {
+    questions(category)
+        .into_iter()
+        .map(|q| {
+            let given = draft.details.get(q.name).cloned().unwrap_or_default();
+            QuestionView {
+                name: q.name,
+                label: q.label,
+                hint: q.hint,
+                input: match q.input {
+                    Input::Radios => "radios",
+                    Input::Select => "select",
+                    Input::Checkboxes => "checkboxes",
+                    Input::Text => "text",
+                    Input::Textarea => "textarea",
+                    Input::Date => "date",
+                    Input::Time => "time",
+                    Input::Number => "number",
+                },
+                options: choices(
+                    q.options
+                        .iter()
+                        .map(|(c, l)| ((*c).to_owned(), (*l).to_owned())),
+                    &given,
+                ),
+                value: given.first().cloned().unwrap_or_default(),
+                error: errors.for_field(q.name).map(str::to_owned),
+            }
+        })
+        .collect()
+}
+
+async fn report_page(
+    state: &AppState,
+    user: &CurrentUser,
+    draft: ReportDraft,
+    errors: FieldErrors,
+    idempotency_key: String,
+    from_post: bool,
+) -> Result<ReportPage, WebError> {
+    let ctx = &state.ctx;
+    let services = services_where(ctx, &user.actor, Permission::ReportIncident).await?;
+    if services.is_empty() {
+        return Err(WebError::Forbidden);
+    }
+    let chosen = match services.as_slice() {
+        [only] => Some(only.clone()),
+        _ => services
+            .iter()
+            .find(|s| s.service_id.to_string() == draft.service_id.trim())
+            .cloned(),
+    };
+    let kind = EventKind::parse(draft.kind.trim());
+    let category = Category::parse(draft.category.trim());
+    // A form sent back with problems always shows everything typed.
+    let step = match (&chosen, kind, category) {
+        (None, _, _) => "service",
+        (Some(_), Some(_), Some(_)) => "form",
+        _ if from_post => "form",
+        _ => "what",
+    };
+    let (mut areas, mut people, mut question_list) = (Vec::new(), Vec::new(), Vec::new());
+    if let (Some(s), "form") = (&chosen, step) {
+        let org = user.actor.organisation_id;
+        areas = choices(
+            ctx.store
+                .areas(org, s.service_id)
+                .await?
+                .into_iter()
+                .map(|a| (a.area_id.to_string(), a.name)),
+            std::slice::from_ref(&draft.area_id),
+        );
+        people = choices(
+            ctx.store
+                .current_people(org, s.service_id)
+                .await?
+                .into_iter()
+                .map(|p| {
+                    let room = p.room.map(|r| format!(", {r}")).unwrap_or_default();
+                    (p.person_id.to_string(), format!("{}{room}", p.display_name))
+                }),
+            &draft.affected_person_ids,
+        );
+        if let Some(c) = category {
+            question_list = question_views(c, &draft, &errors);
+        }
+    }
+    Ok(ReportPage {
+        layout: Layout::new("Report an incident", user, state.demo),
+        step,
+        service_choices: choices(
+            services
+                .iter()
+                .map(|s| (s.service_id.to_string(), s.name.clone())),
+            &[],
+        ),
+        service_id: chosen
+            .as_ref()
+            .map(|s| s.service_id.to_string())
+            .unwrap_or_default(),
+        service_name: chosen.map(|s| s.name).unwrap_or_default(),
+        kinds: choices(
+            EventKind::ALL
+                .iter()
+                .map(|k| (k.code().to_owned(), k.label().to_owned())),
+            std::slice::from_ref(&draft.kind),
+        ),
+        categories: choices(
+            Category::ALL
+                .iter()
+                .map(|c| (c.code().to_owned(), c.label().to_owned())),
+            std::slice::from_ref(&draft.category),
+        ),
+        kind_label: kind.map_or("", |k| k.label()),
+        category_label: category.map_or("", |c| c.label()),
+        areas,
+        people,
+        questions: question_list,
+        draft,
+        errors,
+        idempotency_key,
+    })
+}
+
+/// GET /incidents/new
+pub async fn new_incident_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, WebError> {
+    let now = state.ctx.clock.now().to_zoned(london());
+    let draft = ReportDraft {
+        service_id: q.service.unwrap_or_default(),
+        kind: q.kind.unwrap_or_default(),
+        category: q.category.unwrap_or_default(),
+        occurred_date: now.date().to_string(),
+        occurred_time: now.time().strftime("%H:%M").to_string(),
+        ..ReportDraft::default()
+    };
+    let key = uuid::Uuid::now_v7().to_string();
+    let page = report_page(&state, &user, draft, FieldErrors::new(), key, false).await?;
+    Ok(render(&page)?.into_response())
+}
+
+/// POST /incidents
+pub async fn create_incident(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    let draft = ReportDraft {
+        kind: form.get("kind"),
+        category: form.get("category"),
+        service_id: form.get("service_id"),
+        area_id: form.get("area_id"),
+        occurred_at: String::new(),
+        occurred_date: form.get("occurred_date"),
+        occurred_time: form.get("occurred_time"),
+        description: form.get("description"),
+        immediate_actions: form.get("immediate_actions"),
+        affected_person_ids: form.all("affected_person_ids"),
+        others_involved: form.get("others_involved"),
+        details: Category::parse(&form.get("category"))
+            .map(questions)
+            .unwrap_or_default()
+            .iter()
+            .map(|q| (q.name.to_owned(), form.all(q.name)))
+            .collect(),
+    };
+    let key = Some(form.get("idempotency_key")).filter(|k| !k.is_empty());
+    let mut result = report_incident_once(&state.ctx, &user.actor, &draft, key.as_deref()).await;
+    if let Err(ActionError::Conflict(_)) = result {
+        // The same form sent again with other content (Back, edit, Send) is a
+        // new report, not a retry: file it under a fresh key.
+        let fresh = uuid::Uuid::now_v7().to_string();
+        result = report_incident_once(&state.ctx, &user.actor, &draft, Some(&fresh)).await;
+    }
+    match result {
+        Ok(r) => {
+            Ok(Redirect::to(&format!("/incidents/{}?reported=1", r.reference)).into_response())
+        }
+        Err(ActionError::Invalid(errors)) => {
+            let key = key.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+            let page = report_page(&state, &user, draft, errors, key, true).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,177 @@
+//! Category questions: asked, checked, stored and shown, with the NICE
+//! head-injury prompts and the post-fall checks.
+
+use crate::helpers::*;
+use candour_domain::details::questions;
+use candour_domain::incident::Category;
+use candour_domain::role::Role;
+use serde_json::{Value, json};
+
+async fn send_fall(
+    app: &TestApp,
+    c: &Client,
+    answers: &[(&str, &str)],
+) -> anyhow::Result<reqwest::Response> {
+    let form = c
+        .get("/incidents/new?kind=incident&category=fall")
+        .await?
+        .text()
+        .await?;
+    let token = csrf_in(&form).unwrap();
+    let service = app.world.service.service_id.to_string();
+    let mut fields = vec![
+        ("csrf_token", token.as_str()),
+        ("service_id", service.as_str()),
+        ("kind", "incident"),
+        ("category", "fall"),
+        ("occurred_date", "2026-11-23"),
+        ("occurred_time", "06:10"),
+        ("description", "Found on the floor beside the bed"),
+        (
+            "immediate_actions",
+            "Checked for injury, used the lifting cushion",
+        ),
+    ];
+    fields.extend_from_slice(answers);
+    c.post_form("/incidents", &fields).await
+}
+
+db_test!(every_category_asks_its_own_questions, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    let worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
+    for category in Category::ALL {
+        let page = worker
+            .get(&format!(
+                "/incidents/new?kind=incident&category={}",
+                category.code()
+            ))
+            .await?
+            .text()
+            .await?;
+        for q in questions(*category) {
+            assert!(
+                page.contains(&format!("id=\"{}\"", q.name)),
+                "{category:?}: no field for {}",
+                q.name
+            );
+        }
+    }
+    Ok(())
+});
+
+db_test!(
+    a_fall_without_its_answers_is_refused_naming_each,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
+        let resp = send_fall(&app, &worker, &[("head_struck", "yes")]).await?;
+        assert_eq!(resp.status(), 422);
+        let body = resp.text().await?;
+        assert!(body.contains("Say whether someone saw the fall"));
+        assert!(body.contains("Say whether they take a blood thinner"));
+        assert!(!body.contains("Say whether they hit their head"));
+        assert!(
+            body.contains("id=\"head_struck-yes\" name=\"head_struck\" value=\"yes\" checked"),
+            "the answer given is kept"
+        );
+        assert_summary_links_resolve(&body);
+        Ok(())
+    }
+);
+
+db_test!(
+    an_unwitnessed_fall_shows_the_nice_prompts_and_the_checks_in_uk_time,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
+        let resp = send_fall(
+            &app,
+            &worker,
+            &[
+                ("seen", "found_on_floor"),
+                ("head_struck", "not_known"),
+                ("anticoagulant", "yes"),
+                ("equipment", "sensor_mat"),
+                ("equipment", "walking_aid"),
+            ],
+        )
+        .await?;
+        assert_eq!(resp.status(), 303);
+        let page = worker
+            .get("/incidents/INC-000001?reported=1")
+            .await?
+            .text()
+            .await?;
+        assert!(page.contains("Possible head injury: check now"));
+        assert!(page.contains("anticoagulant or antiplatelet medicine (other than aspirin alone)"));
+        assert!(page.contains("Any vomiting since the fall"));
+        assert!(page.contains("Sensor mat, Walking aid"));
+        // Half-hourly from 06:10, then the skin checks at 24 and 48 hours.
+        assert!(page.contains("23 Nov 2026, 06:40") && page.contains("23 Nov 2026, 07:10"));
+        assert!(
+            page.contains("24 Nov 2026, 06:10")
+                && page.contains("Check for bruising and skin damage (48 hours)")
+        );
+        // A witnessed fall without a head strike gets the skin checks only.
+        let resp = send_fall(&app, &worker, &FALL_FIELDS).await?;
+        assert_eq!(resp.status(), 303);
+        let page = worker.get("/incidents/INC-000002").await?.text().await?;
+        assert!(!page.contains("Possible head injury"));
+        assert!(!page.contains("Observations:"));
+        assert!(page.contains("Check for bruising and skin damage (24 hours)"));
+        Ok(())
+    }
+);
+
+db_test!(category_answers_through_the_api, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    let user = app
+        .ctx
+        .store
+        .user_by_email(app.world.email(Role::CareWorker))
+        .await?
+        .unwrap();
+    let (_, token) = candour::actions::tokens::create_token(&app.ctx, user.user_id, "t", "test")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let http = reqwest::Client::new();
+    let post = |body: Value| {
+        let (http, token, base) = (http.clone(), token.clone(), app.base.clone());
+        async move {
+            http.post(format!("{base}/api/v1/incidents"))
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+        }
+    };
+    let service = app.world.service.service_id.to_string();
+    let resp = post(json!({"kind": "incident", "category": "data_breach", "service_id": service, "occurred_at": "2026-11-23T08:00:00Z",
+        "description": "Care plan left on a table", "immediate_actions": "Removed it",
+        "details": {"aware_date": "2026-11-23", "aware_time": "09:15"}}))
+    .await?;
+    assert_eq!(resp.status(), 201);
+    let body: Value = resp.json().await?;
+    assert_eq!(body["details"]["category"], "data_breach");
+    assert_eq!(body["details"]["became_aware_at"], "2026-11-23T09:15:00Z");
+    let resp = post(json!({"kind": "near_miss", "category": "medication", "service_id": service, "occurred_at": "2026-11-23T08:00:00Z",
+        "description": "Wrong pot", "details": {"error_type": "wrong_persons", "time_due": "8"}}))
+    .await?;
+    assert_eq!(resp.status(), 422);
+    let p: Value = resp.json().await?;
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["error_type", "time_due"]);
+    let resp = post(json!({"kind": "incident", "category": "fall", "service_id": service, "occurred_at": "2026-11-23T08:00:00Z",
+        "description": "Slid from chair", "immediate_actions": "Checked", "details": {"seen": "witnessed", "head_struck": false, "anticoagulant": "not_known", "equipment": ["bed_rails"]}}))
+    .await?;
+    assert_eq!(resp.status(), 201);
+    let body: Value = resp.json().await?;
+    assert_eq!(body["details"]["head_struck"], "no");
+    assert_eq!(body["details"]["equipment"], json!(["bed_rails"]));
+    Ok(())
+});
