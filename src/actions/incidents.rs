@@ -3,6 +3,7 @@
 use super::{
     ActionError, ActionResult, Actor, Ctx, created_changes, service_where, services_where,
 };
+use crate::store::Tx;
 use crate::store::addenda::Addendum;
 use crate::store::audit::{NewAuditEvent, append};
 use crate::store::idempotency::claim_key;
@@ -11,12 +12,14 @@ use crate::store::incidents::{
     insert_incident, insert_involvement, next_reference,
 };
 use crate::store::organisations::Service;
-use candour_domain::ids::{IncidentId, ServiceId};
+use crate::store::people::Person;
+use candour_domain::ids::{IncidentId, ServiceId, UserId};
 use candour_domain::incident::{
-    IncidentReference, InvolvementRole, ReportDraft, check_idempotency_key,
+    IncidentReference, InvolvementRole, NewIncident, ReportDraft, check_idempotency_key,
 };
 use candour_domain::role::Permission;
 use candour_domain::validation::FieldErrors;
+use jiff::Timestamp;
 use serde_json::json;
 
 /// How many rows a list page holds.
@@ -97,7 +100,6 @@ pub async fn report_incident_once(
         return Err(ActionError::Invalid(errors));
     }
     let incident_id = IncidentId(uuid::Uuid::now_v7());
-    let details_json = new.details.to_json();
     let mut tx = ctx.store.begin().await?;
     if let Some(key) = key {
         let hash = draft.fingerprint();
@@ -116,12 +118,46 @@ pub async fn report_incident_once(
             return replay(ctx, actor, key, &hash).await;
         }
     }
-    let reference = next_reference(&mut tx, actor.organisation_id).await?;
-    insert_incident(
+    let reference = write_report(
         &mut tx,
+        &service,
+        &new,
+        &people,
+        incident_id,
+        Some(actor.user_id),
+        &actor.audit_name(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Reported {
+        replayed: false,
+        incident_id,
+        reference,
+    })
+}
+
+/// Writes a checked report inside `tx`: its reference, the row, the people
+/// affected and the audit event. Shared by signed-in and anonymous reporting.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn write_report(
+    tx: &mut Tx,
+    service: &Service,
+    new: &NewIncident,
+    people: &[Person],
+    incident_id: IncidentId,
+    reporter: Option<UserId>,
+    audit_actor: &str,
+    now: Timestamp,
+) -> ActionResult<IncidentReference> {
+    let org = service.organisation_id;
+    let details_json = new.details.to_json();
+    let reference = next_reference(tx, org).await?;
+    insert_incident(
+        tx,
         &IncidentInsert {
             incident_id,
-            organisation_id: actor.organisation_id,
+            organisation_id: org,
             service_id: service.service_id,
             area_id: new.area_id,
             reference,
@@ -129,7 +165,7 @@ pub async fn report_incident_once(
             category: new.category,
             occurred_at: new.occurred_at,
             reported_at: now,
-            reported_by: Some(actor.user_id),
+            reported_by: reporter,
             description: &new.description,
             immediate_actions: &new.immediate_actions,
             others_involved: &new.others_involved,
@@ -137,15 +173,8 @@ pub async fn report_incident_once(
         },
     )
     .await?;
-    for p in &people {
-        insert_involvement(
-            &mut tx,
-            actor.organisation_id,
-            incident_id,
-            p.person_id,
-            InvolvementRole::Affected,
-        )
-        .await?;
+    for p in people {
+        insert_involvement(tx, org, incident_id, p.person_id, InvolvementRole::Affected).await?;
     }
     let changes = created_changes(&[
         ("reference", json!(reference.to_string())),
@@ -167,11 +196,11 @@ pub async fn report_incident_once(
         ),
     ]);
     append(
-        &mut tx,
+        tx,
         &NewAuditEvent {
-            organisation_id: actor.organisation_id,
+            organisation_id: org,
             occurred_at_ms: now.as_millisecond(),
-            actor: &actor.audit_name(),
+            actor: audit_actor,
             action: "incident.reported",
             record_type: "incident",
             record_id: &incident_id.to_string(),
@@ -179,12 +208,7 @@ pub async fn report_incident_once(
         },
     )
     .await?;
-    tx.commit().await?;
-    Ok(Reported {
-        replayed: false,
-        incident_id,
-        reference,
-    })
+    Ok(reference)
 }
 
 /// Answers a retried submission from what its key was first used for.
