@@ -201,3 +201,38 @@ test('a fall where the head was struck shows the NICE prompts and the checks', a
   await accessible(page, 'the confirmation with the NICE prompts');
   await ctx.close();
 });
+
+test('someone reports anonymously from the poster link and follows it with the case code', async () => {
+  const desk = await browser.newContext({ locale: 'en-GB' });
+  const manager = await desk.newPage();
+  await signIn(manager, logins['Registered manager']);
+  await manager.click('table a:has-text("Poster")');
+  await accessible(manager, 'the poster');
+  const link = (await manager.locator('.poster-link').textContent()).trim();
+  assert.match(link, /\/report\/[A-Za-z0-9_-]+$/);
+
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-GB' });
+  const page = await phone.newPage();
+  await page.goto(link);
+  await accessible(page, 'the anonymous form');
+  await page.check('#kind-incident');
+  await page.check('#category-safeguarding');
+  await page.click('button:has-text("Continue")');
+  await accessible(page, 'the anonymous safeguarding form');
+  await page.selectOption('#abuse_type', 'psychological');
+  await page.fill('#description', 'Browser journey: a resident is shouted at during personal care on nights.');
+  await page.fill('#immediate_actions', 'Told no one yet: I am worried about saying.');
+  await page.click('button:has-text("Send anonymously")');
+  const code = (await page.locator('.case-code').textContent()).trim();
+  assert.match(code, /^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+  await accessible(page, 'the case code page');
+
+  await page.goto(new URL('/case', link).toString());
+  await accessible(page, 'the case code form');
+  await page.fill('#code', code.toLowerCase());
+  await page.click('button:has-text("Show my report")');
+  assert.ok((await page.content()).includes('Incident: Safeguarding concern'));
+  await accessible(page, 'the anonymous case page');
+  await phone.close();
+  await desk.close();
+});

@@ -5,6 +5,7 @@ use super::{
 };
 use crate::store::Tx;
 use crate::store::addenda::Addendum;
+use crate::store::anonymous::CaseMessage;
 use crate::store::audit::{NewAuditEvent, append};
 use crate::store::idempotency::claim_key;
 use crate::store::incidents::{
@@ -248,6 +249,8 @@ pub struct IncidentView {
     pub is_reporter: bool,
     /// Whether the reader reviews the service's incidents (may ask for corrections).
     pub is_reviewer: bool,
+    /// For an anonymous report with a case code: the messages with its reporter.
+    pub case_messages: Option<Vec<CaseMessage>>,
 }
 
 /// Loads an incident of the actor's organisation with its service, if the
@@ -292,7 +295,13 @@ pub async fn show_incident(
     let addenda = ctx.store.addenda(incident.incident_id).await?;
     let is_reporter = incident.reported_by == Some(actor.user_id);
     let is_reviewer = actor.can_in(Permission::ViewIncidents, &service);
+    let case_messages = if ctx.store.has_case(incident.incident_id).await? {
+        Some(ctx.store.case_messages(incident.incident_id).await?)
+    } else {
+        None
+    };
     Ok(IncidentView {
+        case_messages,
         incident,
         people,
         can_view_history,

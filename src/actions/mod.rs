@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod addenda;
+pub mod anonymous;
 pub mod audit;
 pub mod incidents;
 pub mod organisation;

@@ -208,6 +208,13 @@ fn summary_from(r: &impl PortableRow) -> StoreResult<IncidentSummary> {
     })
 }
 
+/// The columns and joins that make an [`Incident`].
+const INCIDENT_SELECT: &str = "select i.incident_id, i.organisation_id, i.reference_number, i.service_id, s.name as service_name, \
+    i.area_id, a.name as area_name, i.kind, i.category, i.status, i.occurred_at, i.reported_at, i.reported_by, \
+    u.display_name as reporter_name, i.description, i.immediate_actions, i.others_involved, i.details, i.version \
+    from incident i join service s on s.service_id = i.service_id \
+    left join area a on a.area_id = i.area_id left join app_user u on u.user_id = i.reported_by";
+
 fn incident_from(r: &impl PortableRow) -> StoreResult<Incident> {
     Ok(Incident {
         incident_id: IncidentId(r.uuid("incident_id")?),
@@ -239,19 +246,31 @@ impl Store {
         org: OrganisationId,
         reference: IncidentReference,
     ) -> StoreResult<Option<Incident>> {
+        let sql =
+            format!("{INCIDENT_SELECT} where i.organisation_id = $1 and i.reference_number = $2");
         on_read!(self, |p| {
-            let row = sqlx::query(
-                "select i.incident_id, i.organisation_id, i.reference_number, i.service_id, s.name as service_name, i.area_id, \
-                 a.name as area_name, i.kind, i.category, i.status, i.occurred_at, i.reported_at, i.reported_by, \
-                 u.display_name as reporter_name, i.description, i.immediate_actions, i.others_involved, i.details, i.version \
-                 from incident i join service s on s.service_id = i.service_id \
-                 left join area a on a.area_id = i.area_id left join app_user u on u.user_id = i.reported_by \
-                 where i.organisation_id = $1 and i.reference_number = $2",
-            )
-            .bind(org.0)
-            .bind(reference.0)
-            .fetch_optional(p)
-            .await?;
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(org.0)
+                .bind(reference.0)
+                .fetch_optional(p)
+                .await?;
+            row.as_ref().map(incident_from).transpose()
+        })
+    }
+
+    /// One incident of `org` by id.
+    pub async fn incident_by_id(
+        &self,
+        org: OrganisationId,
+        id: IncidentId,
+    ) -> StoreResult<Option<Incident>> {
+        let sql = format!("{INCIDENT_SELECT} where i.organisation_id = $1 and i.incident_id = $2");
+        on_read!(self, |p| {
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(org.0)
+                .bind(id.0)
+                .fetch_optional(p)
+                .await?;
             row.as_ref().map(incident_from).transpose()
         })
     }

@@ -45,6 +45,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0004_incident_details.sql"),
         postgres: include_str!("../../migrations/postgres/0004_incident_details.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_anonymous",
+        sqlite: include_str!("../../migrations/sqlite/0005_anonymous.sql"),
+        postgres: include_str!("../../migrations/postgres/0005_anonymous.sql"),
+    },
 ];
 
 impl Store {

@@ -11,6 +11,7 @@
 //! `BEGIN IMMEDIATE`, so writers queue instead of failing on upgrade.
 
 pub mod addenda;
+pub mod anonymous;
 pub mod audit;
 pub mod counters;
 pub mod idempotency;

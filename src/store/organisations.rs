@@ -58,7 +58,7 @@ pub struct Area {
     pub kind: AreaKind,
 }
 
-fn service_from(r: &impl PortableRow) -> StoreResult<Service> {
+pub(crate) fn service_from(r: &impl PortableRow) -> StoreResult<Service> {
     Ok(Service {
         service_id: ServiceId(r.uuid("service_id")?),
         organisation_id: OrganisationId(r.uuid("organisation_id")?),
@@ -72,7 +72,7 @@ fn service_from(r: &impl PortableRow) -> StoreResult<Service> {
     })
 }
 
-const SERVICE_COLUMNS: &str = "service_id, organisation_id, region_id, name, cqc_location_id, service_type, address, postcode, nation";
+pub(crate) const SERVICE_COLUMNS: &str = "service_id, organisation_id, region_id, name, cqc_location_id, service_type, address, postcode, nation";
 
 /// Inserts an organisation.
 pub async fn insert_organisation(tx: &mut Tx, org: &Organisation, now_ms: i64) -> StoreResult<()> {

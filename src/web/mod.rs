@@ -96,6 +96,22 @@ pub fn router(state: AppState) -> Router {
             "/incidents/{reference}/addenda",
             post(pages::incident_page::create_addendum),
         )
+        .route(
+            "/incidents/{reference}/messages",
+            post(pages::anonymous::reply_to_case),
+        )
+        .route(
+            "/report/{token}",
+            get(pages::anonymous::show_public_form).post(pages::anonymous::create_public_report),
+        )
+        .route(
+            "/case",
+            get(pages::anonymous::show_case_form).post(pages::anonymous::open_case_page),
+        )
+        .route(
+            "/services/{service_id}/poster",
+            get(pages::anonymous::show_poster),
+        )
         .route("/my-reports", get(pages::incidents::list_my_reports))
         .route(
             "/services/{service_id}/incidents",

@@ -143,6 +143,42 @@ db_test!(
                 format!("/services/{sb}/incidents"),
                 [404, 404, 404, 404, 404, 404, 404, 404],
             ),
+            (
+                format!("/services/{s1}/people"),
+                [200, 200, 200, 200, 200, 200, 403, 200],
+            ),
+            (
+                format!("/services/{s2}/people"),
+                [403, 403, 403, 403, 200, 200, 403, 200],
+            ),
+            (
+                format!("/services/{sb}/people"),
+                [404, 404, 404, 404, 404, 404, 404, 404],
+            ),
+            (
+                format!("/services/{s1}/people/new"),
+                [403, 403, 200, 403, 403, 403, 403, 200],
+            ),
+            (
+                format!("/services/{s2}/people/new"),
+                [403, 403, 403, 403, 403, 403, 403, 200],
+            ),
+            (
+                format!("/services/{sb}/people/new"),
+                [404, 404, 404, 404, 404, 404, 404, 404],
+            ),
+            (
+                format!("/services/{s1}/poster"),
+                [403, 200, 200, 200, 200, 200, 403, 200],
+            ),
+            (
+                format!("/services/{s2}/poster"),
+                [403, 403, 403, 403, 200, 200, 403, 200],
+            ),
+            (
+                format!("/services/{sb}/poster"),
+                [404, 404, 404, 404, 404, 404, 404, 404],
+            ),
         ];
         // API GETs.
         let api: Vec<(String, [u16; 8])> = vec![

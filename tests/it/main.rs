@@ -7,6 +7,7 @@
 mod helpers;
 
 mod addenda;
+mod anonymous;
 mod api;
 mod audit;
 mod authorisation;

@@ -6,6 +6,7 @@
 //! HTTP and time sources live in the `candour` crate and call into this one.
 
 pub mod audit;
+pub mod case_code;
 pub mod details;
 pub mod display;
 pub mod ids;

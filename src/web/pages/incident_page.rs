@@ -76,6 +76,8 @@ struct IncidentPage {
     prompts: Vec<&'static str>,
     /// Post-fall checks, as (when, what).
     schedule: Vec<(String, &'static str)>,
+    /// Messages with an anonymous reporter, when the report has a case code.
+    case_messages: Option<Vec<crate::web::pages::anonymous::MessageLine>>,
 }
 
 fn page(
@@ -143,6 +145,21 @@ fn page(
             .map(|(at, what)| (display::date_time(at), what))
             .collect(),
         details: details.summary(),
+        case_messages: view.case_messages.as_ref().map(|ms| {
+            ms.iter()
+                .map(|m| crate::web::pages::anonymous::MessageLine {
+                    who: if m.from_reporter {
+                        "Anonymous reporter".to_owned()
+                    } else {
+                        m.author_name.clone().unwrap_or_default()
+                    },
+                    when: jiff::Timestamp::from_millisecond(m.created_at_ms)
+                        .map(display::date_time)
+                        .unwrap_or_default(),
+                    body: m.body.clone(),
+                })
+                .collect()
+        }),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Server-rendered HTML pages. Each page's struct sits next to its handler.
 
 pub mod account;
+pub mod anonymous;
 pub mod home;
 pub mod incident_page;
 pub mod incidents;

@@ -76,7 +76,7 @@ fn choices(all: impl Iterator<Item = (String, String)>, current: &[String]) -> V
     .collect()
 }
 
-fn question_views(
+pub(crate) fn question_views(
     category: Category,
     draft: &ReportDraft,
     errors: &FieldErrors,

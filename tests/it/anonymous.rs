@@ -1,0 +1,223 @@
+//! Anonymous reports: a public link with no sign-in, a case code shown once
+//! and stored only hashed, status and two-way messages with the code, and
+//! throttled guessing.
+
+use crate::helpers::*;
+use candour_domain::role::Role;
+
+/// The public link from the poster page, as a manager prints it.
+async fn public_path(app: &TestApp) -> anyhow::Result<String> {
+    let rm = app
+        .signed_in(app.world.email(Role::RegisteredManager))
+        .await?;
+    let poster = rm
+        .get(&format!(
+            "/services/{}/poster",
+            app.world.service.service_id
+        ))
+        .await?
+        .text()
+        .await?;
+    assert!(poster.contains("<svg") && poster.contains("Something not right? Tell us."));
+    let at = poster.find("/report/").expect("the poster shows the link");
+    Ok(poster[at..]
+        .chars()
+        .take_while(|c| *c != '<' && *c != '"')
+        .collect())
+}
+
+async fn report_anonymously(app: &TestApp, path: &str) -> anyhow::Result<(String, String)> {
+    let c = app.client();
+    let form = c
+        .get(&format!("{path}?kind=near_miss&category=medication"))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        !form.contains("Edna Test"),
+        "the public form never lists people by name"
+    );
+    let token = csrf_in(&form).unwrap();
+    let resp = c
+        .post_form(
+            path,
+            &[
+                ("csrf_token", &token),
+                ("kind", "near_miss"),
+                ("category", "medication"),
+                ("error_type", "wrong_person"),
+                ("occurred_date", "2026-11-23"),
+                ("occurred_time", "08:00"),
+                (
+                    "description",
+                    "Night staff keep swapping the tablet pots to save time.",
+                ),
+            ],
+        )
+        .await?;
+    assert_eq!(resp.status(), 200);
+    let page = resp.text().await?;
+    let at = page.find("class=\"case-code\">").unwrap() + 18;
+    let code: String = page[at..].chars().take(19).collect();
+    let at = page.find("reference is INC-").unwrap() + 13;
+    let reference: String = page[at..].chars().take(10).collect();
+    Ok((code, reference))
+}
+
+async fn open(c: &Client, fields: &[(&str, &str)]) -> anyhow::Result<reqwest::Response> {
+    let token = c.csrf("/case").await?;
+    let mut all = vec![("csrf_token", token.as_str())];
+    all.extend_from_slice(fields);
+    c.post_form("/case", &all).await
+}
+
+db_test!(
+    an_anonymous_report_gets_a_case_code_kept_only_as_a_hash,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let path = public_path(&app).await?;
+        let (code, reference) = report_anonymously(&app, &path).await?;
+        assert_eq!(reference, "INC-000001");
+        assert_eq!(code.len(), 19);
+        assert!(
+            code.chars()
+                .all(|c| c == '-' || c.is_ascii_uppercase() || c.is_ascii_digit()),
+            "{code}"
+        );
+        let normalised = code.replace('-', "");
+        let store = &app.ctx.store;
+        let (_, incident_id) = store
+            .case_by_hash(&candour::secrets::hash_secret(&normalised))
+            .await?
+            .expect("found by hash");
+        let incident = store
+            .incident_by_id(app.world.org, incident_id)
+            .await?
+            .unwrap();
+        assert_eq!(incident.reported_by, None);
+        let events = store
+            .audit_for_record(app.world.org, "incident", &incident_id.to_string())
+            .await?;
+        assert_eq!(events[0].actor, "anonymous");
+        assert!(
+            events
+                .iter()
+                .all(|e| !e.changes.contains(&normalised) && !e.changes.contains(&code)),
+            "the code is in no record"
+        );
+        let rm = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        let page = rm.get("/incidents/INC-000001").await?.text().await?;
+        assert!(
+            page.contains("by Anonymous") && page.contains("Messages with the anonymous reporter")
+        );
+        // An unknown public link is not found.
+        assert_eq!(
+            app.client().get("/report/not-a-real-link").await?.status(),
+            404
+        );
+        Ok(())
+    }
+);
+
+db_test!(
+    the_reporter_and_the_manager_talk_through_the_case_code,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let path = public_path(&app).await?;
+        let (code, _) = report_anonymously(&app, &path).await?;
+        let reporter = app.client();
+        let page = open(
+            &reporter,
+            &[("code", &code.to_lowercase().replace('-', " "))],
+        )
+        .await?;
+        assert_eq!(page.status(), 200);
+        let page = page.text().await?;
+        assert!(
+            page.contains("INC-000001") && page.contains("Near miss: Medication, at Alder House")
+        );
+        let page = open(
+            &reporter,
+            &[
+                ("code", &code),
+                ("send", "1"),
+                ("message", "It happens most nights on the first floor."),
+            ],
+        )
+        .await?
+        .text()
+        .await?;
+        assert!(page.contains("It happens most nights on the first floor."));
+        let rm = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        let token = rm.csrf("/incidents/INC-000001").await?;
+        let resp = rm
+            .post_form(
+                "/incidents/INC-000001/messages",
+                &[
+                    ("csrf_token", &token),
+                    (
+                        "message",
+                        "Thank you. We are changing the night round from Monday.",
+                    ),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 303);
+        let page = rm.get("/incidents/INC-000001").await?.text().await?;
+        assert!(page.contains("Anonymous reporter") && page.contains("It happens most nights"));
+        let page = open(&reporter, &[("code", &code)]).await?.text().await?;
+        assert!(
+            page.contains("We are changing the night round from Monday.")
+                && page.contains("Registered manager")
+        );
+        let events = app.ctx.store.audit_page(app.world.org, 0, 10_000).await?;
+        assert!(
+            events
+                .iter()
+                .any(|e| e.action == "incident.message_from_reporter" && e.actor == "anonymous")
+        );
+        assert!(
+            events
+                .iter()
+                .any(|e| e.action == "incident.message_to_reporter")
+        );
+        Ok(())
+    }
+);
+
+db_test!(
+    wrong_and_malformed_codes_get_the_same_answer_and_guessing_is_throttled,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let path = public_path(&app).await?;
+        let (code, _) = report_anonymously(&app, &path).await?;
+        let guesser = app.client();
+        let wrong = open(&guesser, &[("code", "ABCD-EFGH-JKMN-PQRS")]).await?;
+        let malformed = open(&guesser, &[("code", "not a code")]).await?;
+        assert_eq!(wrong.status(), 404);
+        assert_eq!(malformed.status(), 404);
+        let (w, m) = (wrong.text().await?, malformed.text().await?);
+        assert!(
+            w.contains("No report has that case code")
+                && m.contains("No report has that case code")
+        );
+        assert_summary_links_resolve(&w);
+        for _ in 0..8 {
+            open(&guesser, &[("code", "ABCD-EFGH-JKMN-PQRS")]).await?;
+        }
+        let resp = open(&guesser, &[("code", &code)]).await?;
+        assert_eq!(
+            resp.status(),
+            429,
+            "even the right code waits after ten wrong ones"
+        );
+        assert!(resp.text().await?.contains("Too many codes were tried"));
+        app.clock.advance(16 * 60);
+        assert_eq!(open(&guesser, &[("code", &code)]).await?.status(), 200);
+        Ok(())
+    }
+);
