@@ -153,6 +153,8 @@ pub(crate) async fn write_report(
 ) -> ActionResult<IncidentReference> {
     let org = service.organisation_id;
     let details_json = new.details.to_json();
+    let told_codes: Vec<&str> = new.told.iter().map(|t| t.code()).collect();
+    let told_json = serde_json::to_string(&told_codes).unwrap_or_else(|_| "[]".to_owned());
     let reference = next_reference(tx, org).await?;
     insert_incident(
         tx,
@@ -171,6 +173,7 @@ pub(crate) async fn write_report(
             immediate_actions: &new.immediate_actions,
             others_involved: &new.others_involved,
             details: &details_json,
+            told: &told_json,
         },
     )
     .await?;
@@ -191,6 +194,7 @@ pub(crate) async fn write_report(
             "details",
             serde_json::from_str(&details_json).unwrap_or_default(),
         ),
+        ("told", json!(told_codes)),
         (
             "affected_person_ids",
             json!(people.iter().map(|p| p.person_id).collect::<Vec<_>>()),

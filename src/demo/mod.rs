@@ -462,6 +462,7 @@ async fn store_events(
             immediate_actions: &e.actions,
             others_involved: "",
             details: &e.details,
+            told: "[]",
         });
     }
     insert_incidents_batch(&mut tx, &rows).await?;

@@ -51,6 +51,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0005_anonymous.sql"),
         postgres: include_str!("../../migrations/postgres/0005_anonymous.sql"),
     },
+    Migration {
+        version: 6,
+        name: "0006_told",
+        sqlite: include_str!("../../migrations/sqlite/0006_told.sql"),
+        postgres: include_str!("../../migrations/postgres/0006_told.sql"),
+    },
 ];
 
 impl Store {

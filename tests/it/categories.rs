@@ -175,3 +175,65 @@ db_test!(category_answers_through_the_api, |engine| {
     assert_eq!(body["details"]["equipment"], json!(["bed_rails"]));
     Ok(())
 });
+
+db_test!(
+    who_has_been_told_is_recorded_from_the_form_and_the_api,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
+        let resp = send_fall(
+            &app,
+            &worker,
+            &[
+                ("seen", "witnessed"),
+                ("head_struck", "no"),
+                ("anticoagulant", "no"),
+                ("told", "family"),
+                ("told", "on_call_manager"),
+            ],
+        )
+        .await?;
+        assert_eq!(resp.status(), 303);
+        let page = worker.get("/incidents/INC-000001").await?.text().await?;
+        assert!(
+            page.contains("Family or representative, On-call manager"),
+            "who was told is shown"
+        );
+        let user = app
+            .ctx
+            .store
+            .user_by_email(app.world.email(Role::CareWorker))
+            .await?
+            .unwrap();
+        let (_, token) =
+            candour::actions::tokens::create_token(&app.ctx, user.user_id, "t", "test")
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let http = reqwest::Client::new();
+        let body = json!({"kind": "incident", "category": "choking", "service_id": app.world.service.service_id, "occurred_at": "2026-11-23T08:00:00Z",
+        "description": "Coughing at lunch", "immediate_actions": "Back blows", "told": ["gp", "nhs_111_or_999", "gp"]});
+        let resp = http
+            .post(format!("{}/api/v1/incidents", app.base))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await?;
+        assert_eq!(resp.status(), 201);
+        assert_eq!(
+            resp.json::<Value>().await?["told"],
+            json!(["gp", "nhs_111_or_999"]),
+            "repeats are dropped"
+        );
+        let mut bad = body.clone();
+        bad["told"] = json!(["the_press"]);
+        let resp = http
+            .post(format!("{}/api/v1/incidents", app.base))
+            .bearer_auth(&token)
+            .json(&bad)
+            .send()
+            .await?;
+        assert_eq!(resp.status(), 422);
+        assert_eq!(resp.json::<Value>().await?["errors"][0]["field"], "told");
+        Ok(())
+    }
+);

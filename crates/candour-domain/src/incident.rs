@@ -79,6 +79,22 @@ code_enum! {
 }
 
 code_enum! {
+    /// Who had been told by the time of the report.
+    Told {
+        /// Family or representative.
+        Family = ("family", "Family or representative"),
+        /// The person's GP.
+        Gp = ("gp", "GP"),
+        /// NHS 111 or 999.
+        Emergency = ("nhs_111_or_999", "111 or 999"),
+        /// The on-call manager.
+        OnCall = ("on_call_manager", "On-call manager"),
+        /// The police.
+        Police = ("police", "Police"),
+    }
+}
+
+code_enum! {
     /// What an addition to a submitted report is.
     AddendumKind {
         /// Something the reporter (or a reviewer) adds later.
@@ -179,6 +195,8 @@ pub struct ReportDraft {
     pub others_involved: String,
     /// The category's own questions, as typed (see [`crate::details`]).
     pub details: RawDetails,
+    /// Codes of who has been told ([`Told`]).
+    pub told: Vec<String>,
 }
 
 /// A report that has passed every rule.
@@ -204,6 +222,8 @@ pub struct NewIncident {
     pub others_involved: String,
     /// The category's own answers.
     pub details: Details,
+    /// Who has been told, without repeats.
+    pub told: Vec<Told>,
 }
 
 impl ReportDraft {
@@ -283,6 +303,14 @@ impl ReportDraft {
             },
             None => None,
         };
+        let mut told = Vec::new();
+        for code in self.told.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+            match Told::parse(code) {
+                Some(t) if !told.contains(&t) => told.push(t),
+                Some(_) => {}
+                None => errors.add("told", "Choose who has been told from the list"),
+            }
+        }
         let others_involved = self.others_involved.trim().to_owned();
         if others_involved.chars().count() > 2_000 {
             errors.add(
@@ -305,6 +333,7 @@ impl ReportDraft {
                     affected,
                     others_involved,
                     details,
+                    told,
                 })
             }
             _ => Err(errors),
@@ -384,6 +413,7 @@ impl ReportDraft {
             &people.join(","),
             &self.others_involved,
             &serde_json::to_string(&self.details).unwrap_or_default(),
+            &self.told.join(","),
         ] {
             let part = part.trim();
             h.update((part.len() as u64).to_be_bytes());

@@ -53,6 +53,9 @@ pub struct ReportRequest {
     /// Values are strings (codes), lists of strings, booleans or numbers.
     #[schema(value_type = Option<Object>)]
     pub details: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Who has been told: any of `family`, `gp`, `nhs_111_or_999`, `on_call_manager`, `police`.
+    #[serde(default)]
+    pub told: Vec<String>,
 }
 
 /// Turns JSON answers into the raw answers the domain validates.
@@ -125,6 +128,8 @@ pub struct IncidentJson {
     /// The category's answers, with `category` naming which questions they answer.
     #[schema(value_type = Object)]
     pub details: serde_json::Value,
+    /// Who had been told when it was reported (codes).
+    pub told: Vec<String>,
 }
 
 /// An addition to a submitted report.
@@ -200,6 +205,7 @@ impl From<IncidentView> for IncidentJson {
             version: i.version,
             addenda: v.addenda.iter().map(AddendumJson::from).collect(),
             details: serde_json::from_str(&i.details_json).unwrap_or_default(),
+            told: serde_json::from_str(&i.told_json).unwrap_or_default(),
         }
     }
 }
@@ -390,6 +396,7 @@ pub async fn create_incident(
         affected_person_ids: body.affected_person_ids,
         others_involved: body.others_involved.unwrap_or_default(),
         details: raw_details(body.details),
+        told: body.told,
     };
     // An empty occurred_at would fall back to date/time fields the API does not have.
     if draft.occurred_at.trim().is_empty() {

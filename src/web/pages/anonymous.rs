@@ -14,7 +14,7 @@ use crate::web::error::{WebError, render};
 use crate::web::layout::Layout;
 use crate::web::pages::incidents::{Choice, parse_reference};
 use crate::web::pages::login::client_address;
-use crate::web::pages::report::{QuestionView, question_views};
+use crate::web::pages::report::{QuestionView, question_views, told_choices};
 use askama::Template;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -40,6 +40,7 @@ struct PublicReportPage {
     category_label: &'static str,
     areas: Vec<Choice>,
     questions: Vec<QuestionView>,
+    told: Vec<Choice>,
     draft: ReportDraft,
     errors: FieldErrors,
 }
@@ -111,6 +112,7 @@ async fn public_page(
         questions: category
             .map(|c| question_views(c, &draft, &errors))
             .unwrap_or_default(),
+        told: told_choices(&draft.told),
         draft,
         errors,
     })
@@ -159,6 +161,7 @@ pub async fn create_public_report(
         description: form.get("description"),
         immediate_actions: form.get("immediate_actions"),
         others_involved: form.get("others_involved"),
+        told: form.all("told"),
         details: Category::parse(&form.get("category"))
             .map(questions)
             .unwrap_or_default()

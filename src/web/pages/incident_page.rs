@@ -76,6 +76,8 @@ struct IncidentPage {
     prompts: Vec<&'static str>,
     /// Post-fall checks, as (when, what).
     schedule: Vec<(String, &'static str)>,
+    /// Who had been told, as labels.
+    told: Vec<&'static str>,
     /// Messages with an anonymous reporter, when the report has a case code.
     case_messages: Option<Vec<crate::web::pages::anonymous::MessageLine>>,
 }
@@ -145,6 +147,12 @@ fn page(
             .map(|(at, what)| (display::date_time(at), what))
             .collect(),
         details: details.summary(),
+        told: serde_json::from_str::<Vec<String>>(&i.told_json)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|c| candour_domain::incident::Told::parse(c))
+            .map(|t| t.label())
+            .collect(),
         case_messages: view.case_messages.as_ref().map(|ms| {
             ms.iter()
                 .map(|m| crate::web::pages::anonymous::MessageLine {

@@ -14,7 +14,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use candour_domain::details::{Input, questions};
-use candour_domain::incident::{Category, EventKind, ReportDraft, london};
+use candour_domain::incident::{Category, EventKind, ReportDraft, Told, london};
 use candour_domain::role::Permission;
 use candour_domain::validation::FieldErrors;
 use serde::Deserialize;
@@ -53,6 +53,7 @@ struct ReportPage {
     areas: Vec<Choice>,
     people: Vec<Choice>,
     questions: Vec<QuestionView>,
+    told: Vec<Choice>,
     draft: ReportDraft,
     errors: FieldErrors,
     /// One key per filled-in form: a double-tapped "Send" files one report.
@@ -198,10 +199,21 @@ async fn report_page(
         areas,
         people,
         questions: question_list,
+        told: told_choices(&draft.told),
         draft,
         errors,
         idempotency_key,
     })
+}
+
+/// The "who has been told" checkboxes, with what was ticked.
+pub(crate) fn told_choices(ticked: &[String]) -> Vec<Choice> {
+    choices(
+        Told::ALL
+            .iter()
+            .map(|t| (t.code().to_owned(), t.label().to_owned())),
+        ticked,
+    )
 }
 
 /// GET /incidents/new
@@ -241,6 +253,7 @@ pub async fn create_incident(
         description: form.get("description"),
         immediate_actions: form.get("immediate_actions"),
         affected_person_ids: form.all("affected_person_ids"),
+        told: form.all("told"),
         others_involved: form.get("others_involved"),
         details: Category::parse(&form.get("category"))
             .map(questions)
