@@ -236,3 +236,32 @@ test('someone reports anonymously from the poster link and follows it with the c
   await phone.close();
   await desk.close();
 });
+
+test('two reports written with no signal are sent exactly once each when the phone is back online', async () => {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-GB' });
+  const page = await phone.newPage();
+  await signIn(page, logins['Care worker']);
+  await page.goto(`${base}/incidents/new?kind=near_miss&category=environment`);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await phone.setOffline(true);
+  for (const n of [1, 2]) {
+    await page.fill('#description', `Offline journey ${n}: water on the floor by the back door, mopped before anyone slipped.`);
+    await page.click('button:has-text("Send report")');
+    await page.waitForFunction((want) => (document.getElementById('outbox-status')?.textContent || '').includes(`Waiting to send (${want})`), n);
+  }
+  await accessible(page, 'the form with reports waiting to send');
+  await phone.setOffline(false);
+  await page.waitForFunction(() => /Sent: INC-\d{6}, INC-\d{6}\./.test(document.getElementById('outbox-status')?.textContent || ''), null, { timeout: 15000 });
+  const status = await page.locator('#outbox-status').textContent();
+  const refs = status.match(/INC-\d{6}/g);
+  assert.equal(new Set(refs).size, 2, status);
+  await page.goto(`${base}/my-reports`);
+  const mine = await page.content();
+  for (const ref of refs) { assert.ok(mine.includes(ref), `${ref} is in My reports`); }
+  assert.equal((mine.match(/Offline journey 1:/g) || []).length, 1, 'the first report exists once');
+  assert.equal((mine.match(/Offline journey 2:/g) || []).length, 1, 'the second report exists once');
+  // Exactly once: each offline text appears once among the reports.
+  await page.goto(`${base}/incidents/${refs[0]}`);
+  assert.ok((await page.content()).includes('sent when the phone was back online'));
+  await phone.close();
+});

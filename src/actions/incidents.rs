@@ -174,6 +174,7 @@ pub(crate) async fn write_report(
             others_involved: &new.others_involved,
             details: &details_json,
             told: &told_json,
+            written_at: new.written_at,
         },
     )
     .await?;

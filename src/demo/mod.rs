@@ -463,6 +463,7 @@ async fn store_events(
             others_involved: "",
             details: &e.details,
             told: "[]",
+            written_at: None,
         });
     }
     insert_incidents_batch(&mut tx, &rows).await?;

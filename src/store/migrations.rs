@@ -57,6 +57,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0006_told.sql"),
         postgres: include_str!("../../migrations/postgres/0006_told.sql"),
     },
+    Migration {
+        version: 7,
+        name: "0007_written_at",
+        sqlite: include_str!("../../migrations/sqlite/0007_written_at.sql"),
+        postgres: include_str!("../../migrations/postgres/0007_written_at.sql"),
+    },
 ];
 
 impl Store {

@@ -140,6 +140,8 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
         .route("/assets/candour.css", get(stylesheet))
+        .route("/assets/offline.js", get(offline_script))
+        .route("/sw.js", get(service_worker))
         .merge(pages)
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -272,6 +274,29 @@ async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         Html(include_str!("../../assets/candour.css")),
+    )
+        .into_response()
+}
+
+async fn offline_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        include_str!("../../assets/offline.js"),
+    )
+        .into_response()
+}
+
+/// The service worker is served from the root so that it may control every page.
+async fn service_worker() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        include_str!("../../assets/sw.js"),
     )
         .into_response()
 }

@@ -16,6 +16,7 @@ mod cli;
 mod docs;
 mod incidents;
 mod journey;
+mod offline;
 mod operations;
 mod people;
 mod sessions;

@@ -197,6 +197,8 @@ pub struct ReportDraft {
     pub details: RawDetails,
     /// Codes of who has been told ([`Told`]).
     pub told: Vec<String>,
+    /// When the reporter wrote it (RFC 3339), if it was queued before sending.
+    pub written_at: String,
 }
 
 /// A report that has passed every rule.
@@ -224,6 +226,8 @@ pub struct NewIncident {
     pub details: Details,
     /// Who has been told, without repeats.
     pub told: Vec<Told>,
+    /// When it was written, if that was before it reached the server.
+    pub written_at: Option<Timestamp>,
 }
 
 impl ReportDraft {
@@ -311,6 +315,30 @@ impl ReportDraft {
                 None => errors.add("told", "Choose who has been told from the list"),
             }
         }
+        let written_at = match self.written_at.trim() {
+            "" => None,
+            s => match s.parse::<Timestamp>() {
+                Ok(t) if t.as_second() > now.as_second() + FUTURE_TOLERANCE_SECONDS => {
+                    errors.add("written_at", "The time the report was written must not be in the future: check the phone's clock");
+                    None
+                }
+                Ok(t) if occurred_at.is_some_and(|o| t < o) => {
+                    errors.add(
+                        "written_at",
+                        "The report cannot have been written before it happened",
+                    );
+                    None
+                }
+                Ok(t) => Some(t),
+                Err(_) => {
+                    errors.add(
+                        "written_at",
+                        "Give the time it was written as an RFC 3339 timestamp",
+                    );
+                    None
+                }
+            },
+        };
         let others_involved = self.others_involved.trim().to_owned();
         if others_involved.chars().count() > 2_000 {
             errors.add(
@@ -334,6 +362,7 @@ impl ReportDraft {
                     others_involved,
                     details,
                     told,
+                    written_at,
                 })
             }
             _ => Err(errors),
@@ -414,6 +443,7 @@ impl ReportDraft {
             &self.others_involved,
             &serde_json::to_string(&self.details).unwrap_or_default(),
             &self.told.join(","),
+            &self.written_at,
         ] {
             let part = part.trim();
             h.update((part.len() as u64).to_be_bytes());

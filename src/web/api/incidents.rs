@@ -56,6 +56,8 @@ pub struct ReportRequest {
     /// Who has been told: any of `family`, `gp`, `nhs_111_or_999`, `on_call_manager`, `police`.
     #[serde(default)]
     pub told: Vec<String>,
+    /// When the report was written, RFC 3339, if it was queued before sending.
+    pub written_at: Option<String>,
 }
 
 /// Turns JSON answers into the raw answers the domain validates.
@@ -130,6 +132,8 @@ pub struct IncidentJson {
     pub details: serde_json::Value,
     /// Who had been told when it was reported (codes).
     pub told: Vec<String>,
+    /// When it was written, if it was queued before sending (RFC 3339, UTC).
+    pub written_at: Option<String>,
 }
 
 /// An addition to a submitted report.
@@ -206,6 +210,7 @@ impl From<IncidentView> for IncidentJson {
             addenda: v.addenda.iter().map(AddendumJson::from).collect(),
             details: serde_json::from_str(&i.details_json).unwrap_or_default(),
             told: serde_json::from_str(&i.told_json).unwrap_or_default(),
+            written_at: i.written_at.map(|t| t.to_string()),
         }
     }
 }
@@ -397,6 +402,7 @@ pub async fn create_incident(
         others_involved: body.others_involved.unwrap_or_default(),
         details: raw_details(body.details),
         told: body.told,
+        written_at: body.written_at.unwrap_or_default(),
     };
     // An empty occurred_at would fall back to date/time fields the API does not have.
     if draft.occurred_at.trim().is_empty() {

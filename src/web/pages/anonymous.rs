@@ -162,6 +162,7 @@ pub async fn create_public_report(
         immediate_actions: form.get("immediate_actions"),
         others_involved: form.get("others_involved"),
         told: form.all("told"),
+        written_at: form.get("written_at"),
         details: Category::parse(&form.get("category"))
             .map(questions)
             .unwrap_or_default()

@@ -78,6 +78,8 @@ struct IncidentPage {
     schedule: Vec<(String, &'static str)>,
     /// Who had been told, as labels.
     told: Vec<&'static str>,
+    /// When it was written, if it was queued before sending.
+    written: Option<String>,
     /// Messages with an anonymous reporter, when the report has a case code.
     case_messages: Option<Vec<crate::web::pages::anonymous::MessageLine>>,
 }
@@ -147,6 +149,7 @@ fn page(
             .map(|(at, what)| (display::date_time(at), what))
             .collect(),
         details: details.summary(),
+        written: i.written_at.map(display::date_time),
         told: serde_json::from_str::<Vec<String>>(&i.told_json)
             .unwrap_or_default()
             .iter()

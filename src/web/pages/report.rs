@@ -237,11 +237,16 @@ pub async fn new_incident_form(
 }
 
 /// POST /incidents
+///
+/// A report sent from the phone's offline queue (header `X-Candour-Queue: 1`)
+/// is answered in JSON: 201 with the reference, or 422 with the field errors.
 pub async fn create_incident(
     State(state): State<AppState>,
     user: CurrentUser,
+    headers: axum::http::HeaderMap,
     form: CsrfForm,
 ) -> Result<Response, WebError> {
+    let queued = headers.contains_key("x-candour-queue");
     let draft = ReportDraft {
         kind: form.get("kind"),
         category: form.get("category"),
@@ -254,6 +259,7 @@ pub async fn create_incident(
         immediate_actions: form.get("immediate_actions"),
         affected_person_ids: form.all("affected_person_ids"),
         told: form.all("told"),
+        written_at: form.get("written_at"),
         others_involved: form.get("others_involved"),
         details: Category::parse(&form.get("category"))
             .map(questions)
@@ -271,8 +277,16 @@ pub async fn create_incident(
         result = report_incident_once(&state.ctx, &user.actor, &draft, Some(&fresh)).await;
     }
     match result {
+        Ok(r) if queued => Ok((
+            StatusCode::CREATED,
+            axum::Json(serde_json::json!({"reference": r.reference.to_string(), "url": format!("/incidents/{}", r.reference)})),
+        )
+            .into_response()),
         Ok(r) => {
             Ok(Redirect::to(&format!("/incidents/{}?reported=1", r.reference)).into_response())
+        }
+        Err(ActionError::Invalid(errors)) if queued => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, axum::Json(serde_json::json!({"errors": errors.0}))).into_response())
         }
         Err(ActionError::Invalid(errors)) => {
             let key = key.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());

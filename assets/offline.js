@@ -1,0 +1,122 @@
+// Candour's offline queue for the report form. Progressive enhancement: the
+// form works without this script; with it, a report written with no signal
+// waits on the phone and is sent, exactly once, when the connection returns.
+// Each queued report carries an idempotency key made on the phone, so a retry
+// after a lost answer is recognised by the server and not filed twice.
+(function () {
+  'use strict';
+  var QUEUE = 'candour-outbox';
+  var PROBLEMS = 'candour-outbox-problems';
+  var sent = [];
+  var flushing = false;
+
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/sw.js').catch(function () {});
+  }
+
+  function load(name) {
+    try { return JSON.parse(localStorage.getItem(name) || '[]'); } catch (e) { return []; }
+  }
+  function save(name, items) { localStorage.setItem(name, JSON.stringify(items)); }
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    return 'k-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2);
+  }
+
+  function show() {
+    var el = document.getElementById('outbox-status');
+    if (!el) { return; }
+    var waiting = load(QUEUE).length;
+    var problems = load(PROBLEMS).length;
+    var parts = [];
+    if (waiting > 0) { parts.push('Waiting to send (' + waiting + '). Your report is saved on this phone and will be sent when it is back online.'); }
+    if (sent.length > 0) { parts.push('Sent: ' + sent.join(', ') + '.'); }
+    if (problems > 0) { parts.push(problems + ' saved report(s) could not be sent as written: open the report form again to re-enter them.'); }
+    el.textContent = parts.join(' ');
+    el.hidden = parts.length === 0;
+  }
+
+  function post(body) {
+    return fetch('/incidents', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Candour-Queue': '1' },
+      body: body
+    });
+  }
+
+  function remove(key) { save(QUEUE, load(QUEUE).filter(function (i) { return i.key !== key; })); }
+
+  function flush() {
+    var items = load(QUEUE);
+    if (flushing || !navigator.onLine || items.length === 0) { show(); return; }
+    flushing = true;
+    var item = items[0];
+    post(item.body).then(function (r) {
+      if (r.status === 201) {
+        return r.json().then(function (j) { sent.push(j.reference); remove(item.key); });
+      }
+      if (r.status === 422) {
+        // Keep what was typed: nothing is thrown away.
+        var problems = load(PROBLEMS);
+        problems.push(item);
+        save(PROBLEMS, problems);
+        remove(item.key);
+        return null;
+      }
+      throw new Error('not sent: ' + r.status);
+    }).then(function () {
+      flushing = false;
+      flush();
+    }).catch(function () {
+      flushing = false;
+      show();
+    });
+  }
+
+  function enqueue(form, key) {
+    var data = new FormData(form);
+    data.set('idempotency_key', key);
+    data.set('written_at', new Date().toISOString());
+    var items = load(QUEUE);
+    items.push({ key: key, body: new URLSearchParams(data).toString() });
+    save(QUEUE, items);
+    // The next report from this page is a new report with a new key.
+    var hidden = form.querySelector('input[name="idempotency_key"]');
+    if (hidden) { hidden.value = newKey(); }
+    var text = form.querySelectorAll('textarea, input[type="text"]');
+    for (var i = 0; i < text.length; i++) { text[i].value = ''; }
+    show();
+    window.scrollTo(0, 0);
+  }
+
+  document.addEventListener('submit', function (ev) {
+    var form = ev.target;
+    if (!form.hasAttribute || !form.hasAttribute('data-offline-queue')) { return; }
+    ev.preventDefault();
+    var hidden = form.querySelector('input[name="idempotency_key"]');
+    var key = hidden && hidden.value ? hidden.value : newKey();
+    if (!navigator.onLine) { enqueue(form, newKey()); return; }
+    var body = new URLSearchParams(new FormData(form)).toString();
+    post(body).then(function (r) {
+      if (r.status === 201) {
+        return r.json().then(function (j) { window.location.href = j.url + '?reported=1'; });
+      }
+      // Problems with what was typed (or anything else): let the server's
+      // own page say what is wrong, with everything typed kept.
+      form.submit();
+      return null;
+    }).catch(function () {
+      // The connection failed mid-send: keep the same key, so that if the
+      // server did receive it, sending again cannot make a second report.
+      enqueue(form, key);
+    });
+  });
+
+  window.addEventListener('online', flush);
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', flush);
+  } else {
+    flush();
+  }
+}());
