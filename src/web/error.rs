@@ -178,7 +178,19 @@ impl IntoResponse for ApiError {
             "detail": e.detail(),
         });
         if let WebError::Invalid(fields) = &e {
-            body["errors"] = json!(fields.0);
+            // Each error names its field and points at it in the request body.
+            body["errors"] = fields
+                .0
+                .iter()
+                .map(|f| {
+                    let pointer = if candour_domain::details::is_detail_field(&f.field) {
+                        format!("/details/{}", f.field)
+                    } else {
+                        format!("/{}", f.field)
+                    };
+                    json!({"field": f.field, "pointer": pointer, "message": f.message})
+                })
+                .collect();
         }
         let mut resp = (status, body.to_string()).into_response();
         resp.headers_mut().insert(

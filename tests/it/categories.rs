@@ -166,6 +166,17 @@ db_test!(category_answers_through_the_api, |engine| {
         .map(|e| e["field"].as_str().unwrap())
         .collect();
     assert_eq!(fields, ["error_type", "time_due"]);
+    let pointers: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        pointers,
+        ["/details/error_type", "/details/time_due"],
+        "each error points into the body"
+    );
     let resp = post(json!({"kind": "incident", "category": "fall", "service_id": service, "occurred_at": "2026-11-23T08:00:00Z",
         "description": "Slid from chair", "immediate_actions": "Checked", "details": {"seen": "witnessed", "head_struck": false, "anticoagulant": "not_known", "equipment": ["bed_rails"]}}))
     .await?;
@@ -234,6 +245,51 @@ db_test!(
             .await?;
         assert_eq!(resp.status(), 422);
         assert_eq!(resp.json::<Value>().await?["errors"][0]["field"], "told");
+        Ok(())
+    }
+);
+
+db_test!(
+    html_typed_into_a_report_is_kept_as_typed_and_shown_escaped,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
+        let typed = "<script>alert('x')</script> & <b>bold</b>";
+        let resp = send_fall(
+            &app,
+            &worker,
+            &[
+                ("seen", "witnessed"),
+                ("head_struck", "no"),
+                ("anticoagulant", "no"),
+                ("fall_location", typed),
+            ],
+        )
+        .await?;
+        assert_eq!(resp.status(), 303);
+        let page = worker.get("/incidents/INC-000001").await?.text().await?;
+        assert!(!page.contains("<script>alert"), "never rendered as markup");
+        let at = page.find("Where exactly").unwrap_or(0);
+        let shown = &page[at..(at + 200).min(page.len())];
+        assert!(
+            shown.contains("&lt;script&gt;") || shown.contains("&#60;script&#62;"),
+            "shown as text: {shown}"
+        );
+        let incident = app
+            .ctx
+            .store
+            .incident_by_reference(
+                app.world.org,
+                candour_domain::incident::IncidentReference(1),
+            )
+            .await?
+            .unwrap();
+        assert!(
+            incident
+                .details_json
+                .contains("<script>alert('x')</script>"),
+            "stored exactly as typed"
+        );
         Ok(())
     }
 );

@@ -165,6 +165,9 @@ pub const MAX_DESCRIPTION: usize = 20_000;
 pub const MAX_IMMEDIATE_ACTIONS: usize = 10_000;
 /// How far ahead of the server clock a time may be (phones drift).
 const FUTURE_TOLERANCE_SECONDS: i64 = 5 * 60;
+/// How long ago an event may be reported as having happened (an editable
+/// default; an older event is recorded by a manager, not through this form).
+pub const MAX_AGE_DAYS: i64 = 2 * 365;
 
 /// A report as submitted, before any rule has been applied. Every field is
 /// text, as it arrives from a form or JSON, so nothing typed is lost when the
@@ -408,6 +411,15 @@ impl ReportDraft {
                 },
             }
         };
+        if at.as_second() < now.as_second() - MAX_AGE_DAYS * 86_400 {
+            let field = if self.occurred_at.trim().is_empty() {
+                "occurred_date"
+            } else {
+                "occurred_at"
+            };
+            errors.add(field, "That is more than two years ago: check the year. An older event is recorded by a manager.");
+            return None;
+        }
         if at.as_second() > now.as_second() + FUTURE_TOLERANCE_SECONDS {
             let field = if self.occurred_at.trim().is_empty() {
                 "occurred_date"
@@ -511,7 +523,7 @@ mod tests {
     #[test]
     fn each_missing_field_is_named() {
         type Breaker = fn(&mut ReportDraft);
-        let cases: [(&str, Breaker); 7] = [
+        let cases: [(&str, Breaker); 8] = [
             ("kind", |d| d.kind = "accident".into()),
             ("category", |d| d.category.clear()),
             ("service_id", |d| d.service_id = "x".into()),
@@ -519,6 +531,7 @@ mod tests {
             ("occurred_date", |d| d.occurred_date = "22/13/2026".into()),
             ("occurred_time", |d| d.occurred_time = "25:00".into()),
             ("occurred_date", |d| d.occurred_date = "2027-01-01".into()),
+            ("occurred_date", |d| d.occurred_date = "2019-11-22".into()),
         ];
         for (field, break_it) in cases {
             let mut d = valid_draft();

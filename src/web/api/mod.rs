@@ -35,6 +35,8 @@ pub struct Problem {
 pub struct ProblemField {
     /// The field, as named in the request.
     pub field: String,
+    /// A JSON Pointer (RFC 6901) to the field in the request body, such as `/details/head_struck`.
+    pub pointer: String,
     /// What is wrong with it.
     pub message: String,
 }
