@@ -117,7 +117,7 @@ pub async fn report_anonymously(
         &new,
         &[],
         incident_id,
-        None,
+        (None, None),
         "anonymous",
         now,
     )

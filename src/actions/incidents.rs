@@ -100,6 +100,13 @@ pub async fn report_incident_once(
     if !errors.is_empty() {
         return Err(ActionError::Invalid(errors));
     }
+    let (reporter, entered_by) = match draft.on_behalf_of.trim() {
+        "" => (actor.user_id, None),
+        named => (
+            reporter_for(ctx, actor, &service, named).await?,
+            Some(actor.user_id),
+        ),
+    };
     let incident_id = IncidentId(uuid::Uuid::now_v7());
     let mut tx = ctx.store.begin().await?;
     if let Some(key) = key {
@@ -125,7 +132,7 @@ pub async fn report_incident_once(
         &new,
         &people,
         incident_id,
-        Some(actor.user_id),
+        (Some(reporter), entered_by),
         &actor.audit_name(),
         now,
     )
@@ -147,7 +154,7 @@ pub(crate) async fn write_report(
     new: &NewIncident,
     people: &[Person],
     incident_id: IncidentId,
-    reporter: Option<UserId>,
+    (reporter, entered_by): (Option<UserId>, Option<UserId>),
     audit_actor: &str,
     now: Timestamp,
 ) -> ActionResult<IncidentReference> {
@@ -175,6 +182,7 @@ pub(crate) async fn write_report(
             details: &details_json,
             told: &told_json,
             written_at: new.written_at,
+            entered_by,
         },
     )
     .await?;
@@ -196,6 +204,8 @@ pub(crate) async fn write_report(
             serde_json::from_str(&details_json).unwrap_or_default(),
         ),
         ("told", json!(told_codes)),
+        ("reported_by", json!(reporter)),
+        ("entered_by", json!(entered_by)),
         (
             "affected_person_ids",
             json!(people.iter().map(|p| p.person_id).collect::<Vec<_>>()),
@@ -215,6 +225,47 @@ pub(crate) async fn write_report(
     )
     .await?;
     Ok(reference)
+}
+
+/// Checks a report entered for someone else: the person entering must review
+/// the service's incidents, and the named colleague must be able to report there.
+async fn reporter_for(
+    ctx: &Ctx,
+    actor: &Actor,
+    service: &Service,
+    named: &str,
+) -> ActionResult<UserId> {
+    let refuse = |message: &str| {
+        let mut e = FieldErrors::new();
+        e.add("on_behalf_of", message);
+        ActionError::Invalid(e)
+    };
+    if !actor.can_in(Permission::ViewIncidents, service) {
+        return Err(refuse(
+            "Only a senior carer or a manager of this service can enter a report for someone else",
+        ));
+    }
+    let id: UserId = named
+        .parse()
+        .map_err(|_| refuse("Choose the member of staff from the list"))?;
+    let staff = ctx.store.staff_with_grants(actor.organisation_id).await?;
+    let can_report = staff.iter().any(|(uid, _, grants)| {
+        *uid == id
+            && candour_domain::role::grants_allow(
+                grants,
+                Permission::ReportIncident,
+                service.service_id,
+                service.region_id,
+            )
+    });
+    if can_report {
+        Ok(id)
+    } else {
+        Err(refuse(&format!(
+            "Choose someone who works at {}",
+            service.name
+        )))
+    }
 }
 
 /// Answers a retried submission from what its key was first used for.

@@ -464,6 +464,7 @@ async fn store_events(
             details: &e.details,
             told: "[]",
             written_at: None,
+            entered_by: None,
         });
     }
     insert_incidents_batch(&mut tx, &rows).await?;

@@ -43,6 +43,8 @@ pub struct IncidentInsert<'a> {
     pub told: &'a str,
     /// When the reporter wrote it, if before it was sent.
     pub written_at: Option<Timestamp>,
+    /// Who typed it in, when it was entered on the reporter's behalf.
+    pub entered_by: Option<UserId>,
 }
 
 /// A stored incident with the names a reader needs.
@@ -88,6 +90,8 @@ pub struct Incident {
     pub told_json: String,
     /// When the reporter wrote it, if before it was sent (queued offline).
     pub written_at: Option<Timestamp>,
+    /// Who typed it in for the reporter, with their name.
+    pub entered_by: Option<(UserId, String)>,
     /// Version, from 1.
     pub version: i64,
 }
@@ -219,9 +223,10 @@ fn summary_from(r: &impl PortableRow) -> StoreResult<IncidentSummary> {
 /// The columns and joins that make an [`Incident`].
 const INCIDENT_SELECT: &str = "select i.incident_id, i.organisation_id, i.reference_number, i.service_id, s.name as service_name, \
     i.area_id, a.name as area_name, i.kind, i.category, i.status, i.occurred_at, i.reported_at, i.reported_by, \
-    u.display_name as reporter_name, i.description, i.immediate_actions, i.others_involved, i.details, i.told, i.written_at, i.version \
+    u.display_name as reporter_name, i.description, i.immediate_actions, i.others_involved, i.details, i.told, i.written_at, i.entered_by, e.display_name as entered_by_name, i.version \
     from incident i join service s on s.service_id = i.service_id \
-    left join area a on a.area_id = i.area_id left join app_user u on u.user_id = i.reported_by";
+    left join area a on a.area_id = i.area_id left join app_user u on u.user_id = i.reported_by \
+    left join app_user e on e.user_id = i.entered_by";
 
 fn incident_from(r: &impl PortableRow) -> StoreResult<Incident> {
     Ok(Incident {
@@ -245,6 +250,10 @@ fn incident_from(r: &impl PortableRow) -> StoreResult<Incident> {
         details_json: r.text("details")?,
         told_json: r.text("told")?,
         written_at: r.opt_int("written_at")?.map(millis_to_ts).transpose()?,
+        entered_by: match (r.opt_uuid("entered_by")?, r.opt_text("entered_by_name")?) {
+            (Some(id), Some(name)) => Some((UserId(id), name)),
+            _ => None,
+        },
         version: r.int("version")?,
     })
 }
@@ -453,9 +462,9 @@ pub async fn reserve_references(
 }
 
 /// Columns bound per row by [`insert_incidents_batch`].
-const BATCH_COLUMNS: usize = 16;
+const BATCH_COLUMNS: usize = 17;
 /// Rows per statement: keeps binds under SQLite's and PostgreSQL's limits.
-pub const BATCH_ROWS: usize = 400; // 400 × 16 binds stays under SQLite's 32,766
+pub const BATCH_ROWS: usize = 400; // 400 × 17 binds stays under SQLite's 32,766
 
 /// Inserts many incidents with multi-row statements (demo and bulk loads).
 pub async fn insert_incidents_batch(tx: &mut Tx, rows: &[IncidentInsert<'_>]) -> StoreResult<()> {
@@ -470,7 +479,7 @@ pub async fn insert_incidents_batch(tx: &mut Tx, rows: &[IncidentInsert<'_>]) ->
             .collect();
         let sql = format!(
             "insert into incident (incident_id, organisation_id, service_id, area_id, reference_number, kind, category, \
-             occurred_at, reported_at, reported_by, description, immediate_actions, others_involved, details, told, written_at, status, version, updated_at) values {}",
+             occurred_at, reported_at, reported_by, description, immediate_actions, others_involved, details, told, written_at, entered_by, status, version, updated_at) values {}",
             values.join(", ")
         );
         on_tx!(tx, |c| {
@@ -492,7 +501,8 @@ pub async fn insert_incidents_batch(tx: &mut Tx, rows: &[IncidentInsert<'_>]) ->
                     .bind(i.others_involved)
                     .bind(i.details)
                     .bind(i.told)
-                    .bind(i.written_at.map(|t| t.as_millisecond()));
+                    .bind(i.written_at.map(|t| t.as_millisecond()))
+                    .bind(i.entered_by.map(|u| u.0));
             }
             q.execute(&mut *c).await?;
         });

@@ -63,6 +63,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0007_written_at.sql"),
         postgres: include_str!("../../migrations/postgres/0007_written_at.sql"),
     },
+    Migration {
+        version: 8,
+        name: "0008_entered_by",
+        sqlite: include_str!("../../migrations/sqlite/0008_entered_by.sql"),
+        postgres: include_str!("../../migrations/postgres/0008_entered_by.sql"),
+    },
 ];
 
 impl Store {

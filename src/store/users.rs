@@ -152,6 +152,41 @@ impl Store {
         })
     }
 
+    /// Every active account of an organisation with its grants, by name (one query).
+    pub async fn staff_with_grants(
+        &self,
+        org: OrganisationId,
+    ) -> StoreResult<Vec<(UserId, String, Vec<Grant>)>> {
+        let rows = on_read!(self, |p| {
+            let rows = sqlx::query(
+                "select u.user_id, u.display_name, g.role, g.scope_kind, g.region_id, g.service_id from app_user u \
+                 join role_grant g on g.user_id = u.user_id where u.organisation_id = $1 and u.active = $2 \
+                 order by u.display_name, u.user_id",
+            )
+            .bind(org.0)
+            .bind(true)
+            .fetch_all(p)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok((
+                        UserId(r.uuid("user_id")?),
+                        r.text("display_name")?,
+                        grant_from(r)?,
+                    ))
+                })
+                .collect::<StoreResult<Vec<_>>>()?
+        });
+        let mut out: Vec<(UserId, String, Vec<Grant>)> = Vec::new();
+        for (id, name, grant) in rows {
+            match out.last_mut() {
+                Some((last, _, grants)) if *last == id => grants.push(grant),
+                _ => out.push((id, name, vec![grant])),
+            }
+        }
+        Ok(out)
+    }
+
     /// A user's grants.
     pub async fn grants(&self, user: UserId) -> StoreResult<Vec<Grant>> {
         on_read!(self, |p| {

@@ -320,3 +320,112 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    a_manager_enters_a_report_for_a_care_worker_and_both_are_recorded,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let w = &app.world;
+        let id_of = |email: &str| {
+            let store = app.ctx.store.clone();
+            let email = email.to_owned();
+            async move {
+                anyhow::Ok(
+                    store
+                        .user_by_email(&email)
+                        .await?
+                        .unwrap()
+                        .user_id
+                        .to_string(),
+                )
+            }
+        };
+        let (cw, sc, bm) = (
+            id_of(w.email(Role::CareWorker)).await?,
+            id_of(w.email(Role::SeniorCarer)).await?,
+            id_of(w.email(Role::BoardMember)).await?,
+        );
+        let manager = app.signed_in(w.email(Role::RegisteredManager)).await?;
+        let form = manager
+            .get("/incidents/new?kind=near_miss&category=environment")
+            .await?
+            .text()
+            .await?;
+        assert!(form.contains("Entering this for a colleague?") && form.contains(&cw));
+        assert!(
+            !form.contains(&bm),
+            "only people who report at this service are offered"
+        );
+        let token = csrf_in(&form).unwrap();
+        let service = w.service.service_id.to_string();
+        let send = |c: &Client, for_whom: String| {
+            let fields = vec![
+                ("csrf_token", token.clone()),
+                ("service_id", service.clone()),
+                ("kind", "near_miss".to_owned()),
+                ("category", "environment".to_owned()),
+                ("occurred_date", "2026-11-23".to_owned()),
+                ("occurred_time", "08:00".to_owned()),
+                (
+                    "description",
+                    "Phoned in: the lift door closed on a wheelchair footplate".to_owned(),
+                ),
+                ("on_behalf_of", for_whom),
+            ];
+            let http = c.http.clone();
+            let url = format!("{}/incidents", c.base);
+            async move { http.post(url).form(&fields).send().await }
+        };
+        assert_eq!(send(&manager, cw.clone()).await?.status(), 303);
+        let worker = app.signed_in(w.email(Role::CareWorker)).await?;
+        assert!(
+            worker
+                .get("/my-reports")
+                .await?
+                .text()
+                .await?
+                .contains("INC-000001"),
+            "it is the care worker's report"
+        );
+        let page = manager.get("/incidents/INC-000001").await?.text().await?;
+        assert!(page.contains("by Care worker (entered by Registered manager)"));
+        let resp = send(&manager, bm).await?;
+        assert_eq!(resp.status(), 422);
+        assert!(
+            resp.text()
+                .await?
+                .contains("Choose someone who works at Alder House")
+        );
+        let worker_token = worker
+            .csrf("/incidents/new?kind=near_miss&category=environment")
+            .await?;
+        let resp = worker
+            .post_form(
+                "/incidents",
+                &[
+                    ("csrf_token", &worker_token),
+                    ("service_id", &service),
+                    ("kind", "near_miss"),
+                    ("category", "environment"),
+                    ("occurred_date", "2026-11-23"),
+                    ("occurred_time", "08:00"),
+                    ("description", "x"),
+                    ("on_behalf_of", &sc),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 422);
+        assert!(resp.text().await?.contains(
+            "Only a senior carer or a manager of this service can enter a report for someone else"
+        ));
+        let events = app.ctx.store.audit_page(w.org, 0, 10_000).await?;
+        let reported = events
+            .iter()
+            .find(|e| e.action == "incident.reported")
+            .unwrap();
+        let changes: serde_json::Value = serde_json::from_str(&reported.changes)?;
+        assert_eq!(changes["reported_by"]["after"], cw.as_str());
+        assert!(changes["entered_by"]["after"].is_string());
+        Ok(())
+    }
+);

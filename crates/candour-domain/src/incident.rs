@@ -202,6 +202,8 @@ pub struct ReportDraft {
     pub told: Vec<String>,
     /// When the reporter wrote it (RFC 3339), if it was queued before sending.
     pub written_at: String,
+    /// The staff member (user id) this is reported for, when someone else enters it.
+    pub on_behalf_of: String,
 }
 
 /// A report that has passed every rule.
@@ -456,6 +458,7 @@ impl ReportDraft {
             &serde_json::to_string(&self.details).unwrap_or_default(),
             &self.told.join(","),
             &self.written_at,
+            &self.on_behalf_of,
         ] {
             let part = part.trim();
             h.update((part.len() as u64).to_be_bytes());

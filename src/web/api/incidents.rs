@@ -58,6 +58,9 @@ pub struct ReportRequest {
     pub told: Vec<String>,
     /// When the report was written, RFC 3339, if it was queued before sending.
     pub written_at: Option<String>,
+    /// Enter it for a colleague (their user id): for senior carers and managers
+    /// of the service, such as a central team taking a phone call.
+    pub on_behalf_of: Option<String>,
 }
 
 /// Turns JSON answers into the raw answers the domain validates.
@@ -403,6 +406,7 @@ pub async fn create_incident(
         details: raw_details(body.details),
         told: body.told,
         written_at: body.written_at.unwrap_or_default(),
+        on_behalf_of: body.on_behalf_of.unwrap_or_default(),
     };
     // An empty occurred_at would fall back to date/time fields the API does not have.
     if draft.occurred_at.trim().is_empty() {

@@ -106,10 +106,11 @@ fn page(
         area: i.area_name.clone().unwrap_or_default(),
         occurred: display::date_time(i.occurred_at),
         reported: display::date_time(i.reported_at),
-        reporter: i
-            .reporter_name
-            .clone()
-            .unwrap_or_else(|| "Anonymous".to_owned()),
+        reporter: match (&i.reporter_name, &i.entered_by) {
+            (Some(r), Some((_, by))) => format!("{r} (entered by {by})"),
+            (Some(r), None) => r.clone(),
+            (None, _) => "Anonymous".to_owned(),
+        },
         description: i.description.clone(),
         immediate_actions: i.immediate_actions.clone(),
         others_involved: i.others_involved.clone(),

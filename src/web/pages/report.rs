@@ -54,6 +54,8 @@ struct ReportPage {
     people: Vec<Choice>,
     questions: Vec<QuestionView>,
     told: Vec<Choice>,
+    /// Colleagues a reviewer may enter the report for (empty for others).
+    staff: Vec<Choice>,
     draft: ReportDraft,
     errors: FieldErrors,
     /// One key per filled-in form: a double-tapped "Send" files one report.
@@ -142,7 +144,8 @@ async fn report_page(
         _ if from_post => "form",
         _ => "what",
     };
-    let (mut areas, mut people, mut question_list) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut areas, mut people, mut question_list, mut staff) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     if let (Some(s), "form") = (&chosen, step) {
         let org = user.actor.organisation_id;
         areas = choices(
@@ -166,6 +169,23 @@ async fn report_page(
         );
         if let Some(c) = category {
             question_list = question_views(c, &draft, &errors);
+        }
+        if user.actor.can_in(Permission::ViewIncidents, s) {
+            let all = ctx.store.staff_with_grants(org).await?;
+            staff = choices(
+                all.into_iter()
+                    .filter(|(id, _, grants)| {
+                        *id != user.actor.user_id
+                            && candour_domain::role::grants_allow(
+                                grants,
+                                Permission::ReportIncident,
+                                s.service_id,
+                                s.region_id,
+                            )
+                    })
+                    .map(|(id, name, _)| (id.to_string(), name)),
+                std::slice::from_ref(&draft.on_behalf_of),
+            );
         }
     }
     Ok(ReportPage {
@@ -200,6 +220,7 @@ async fn report_page(
         people,
         questions: question_list,
         told: told_choices(&draft.told),
+        staff,
         draft,
         errors,
         idempotency_key,
@@ -260,6 +281,7 @@ pub async fn create_incident(
         affected_person_ids: form.all("affected_person_ids"),
         told: form.all("told"),
         written_at: form.get("written_at"),
+        on_behalf_of: form.get("on_behalf_of"),
         others_involved: form.get("others_involved"),
         details: Category::parse(&form.get("category"))
             .map(questions)
