@@ -19,56 +19,28 @@ pub struct Migration {
     pub postgres: &'static str,
 }
 
+/// One entry of [`MIGRATIONS`]: the same file name in both folders.
+macro_rules! migration {
+    ($version:literal, $name:literal) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sqlite: include_str!(concat!("../../migrations/sqlite/", $name, ".sql")),
+            postgres: include_str!(concat!("../../migrations/postgres/", $name, ".sql")),
+        }
+    };
+}
+
 /// Every migration in order.
 pub const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "0001_foundation",
-        sqlite: include_str!("../../migrations/sqlite/0001_foundation.sql"),
-        postgres: include_str!("../../migrations/postgres/0001_foundation.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "0002_idempotency",
-        sqlite: include_str!("../../migrations/sqlite/0002_idempotency.sql"),
-        postgres: include_str!("../../migrations/postgres/0002_idempotency.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "0003_addenda",
-        sqlite: include_str!("../../migrations/sqlite/0003_addenda.sql"),
-        postgres: include_str!("../../migrations/postgres/0003_addenda.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "0004_incident_details",
-        sqlite: include_str!("../../migrations/sqlite/0004_incident_details.sql"),
-        postgres: include_str!("../../migrations/postgres/0004_incident_details.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "0005_anonymous",
-        sqlite: include_str!("../../migrations/sqlite/0005_anonymous.sql"),
-        postgres: include_str!("../../migrations/postgres/0005_anonymous.sql"),
-    },
-    Migration {
-        version: 6,
-        name: "0006_told",
-        sqlite: include_str!("../../migrations/sqlite/0006_told.sql"),
-        postgres: include_str!("../../migrations/postgres/0006_told.sql"),
-    },
-    Migration {
-        version: 7,
-        name: "0007_written_at",
-        sqlite: include_str!("../../migrations/sqlite/0007_written_at.sql"),
-        postgres: include_str!("../../migrations/postgres/0007_written_at.sql"),
-    },
-    Migration {
-        version: 8,
-        name: "0008_entered_by",
-        sqlite: include_str!("../../migrations/sqlite/0008_entered_by.sql"),
-        postgres: include_str!("../../migrations/postgres/0008_entered_by.sql"),
-    },
+    migration!(1, "0001_foundation"),
+    migration!(2, "0002_idempotency"),
+    migration!(3, "0003_addenda"),
+    migration!(4, "0004_incident_details"),
+    migration!(5, "0005_anonymous"),
+    migration!(6, "0006_told"),
+    migration!(7, "0007_written_at"),
+    migration!(8, "0008_entered_by"),
 ];
 
 impl Store {
