@@ -47,31 +47,38 @@
 
   function remove(key) { save(QUEUE, load(QUEUE).filter(function (i) { return i.key !== key; })); }
 
+  // Sends each waiting report once per pass, in order. A report written by
+  // someone else on this phone (409) stays waiting until they sign in.
   function flush() {
-    var items = load(QUEUE);
-    if (flushing || !navigator.onLine || items.length === 0) { show(); return; }
+    if (flushing || !navigator.onLine) { show(); return; }
+    var pending = load(QUEUE);
+    if (pending.length === 0) { show(); return; }
     flushing = true;
-    var item = items[0];
-    post(item.body).then(function (r) {
-      if (r.status === 201) {
-        return r.json().then(function (j) { sent.push(j.reference); remove(item.key); });
-      }
-      if (r.status === 422) {
-        // Keep what was typed: nothing is thrown away.
-        var problems = load(PROBLEMS);
-        problems.push(item);
-        save(PROBLEMS, problems);
-        remove(item.key);
-        return null;
-      }
-      throw new Error('not sent: ' + r.status);
-    }).then(function () {
-      flushing = false;
-      flush();
-    }).catch(function () {
-      flushing = false;
-      show();
-    });
+    var sendNext = function (i) {
+      if (i >= pending.length) { flushing = false; show(); return; }
+      var item = pending[i];
+      post(item.body).then(function (r) {
+        if (r.status === 201) {
+          return r.json().then(function (j) { sent.push(j.reference); remove(item.key); });
+        }
+        if (r.status === 422) {
+          // Keep what was typed: nothing is thrown away.
+          var problems = load(PROBLEMS);
+          problems.push(item);
+          save(PROBLEMS, problems);
+          remove(item.key);
+          return null;
+        }
+        if (r.status === 409) { return null; }
+        throw new Error('not sent: ' + r.status);
+      }).then(function () {
+        sendNext(i + 1);
+      }).catch(function () {
+        flushing = false;
+        show();
+      });
+    };
+    sendNext(0);
   }
 
   function enqueue(form, key) {

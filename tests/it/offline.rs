@@ -125,3 +125,56 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    a_report_queued_by_one_person_is_never_filed_as_another_persons,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
+        let form = worker
+            .get("/incidents/new?kind=near_miss&category=environment")
+            .await?
+            .text()
+            .await?;
+        let at = form.find("name=\"queued_by\" value=\"").unwrap() + 24;
+        let writer: String = form[at..].chars().take_while(|c| *c != '"').collect();
+        let senior = app.signed_in(app.world.email(Role::SeniorCarer)).await?;
+        let token = senior
+            .csrf("/incidents/new?kind=near_miss&category=environment")
+            .await?;
+        let service = app.world.service.service_id.to_string();
+        let resp = senior
+            .http
+            .post(format!("{}/incidents", senior.base))
+            .header("x-candour-queue", "1")
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("queued_by", writer.as_str()),
+                ("idempotency_key", "shared-phone-1"),
+                ("service_id", &service),
+                ("kind", "near_miss"),
+                ("category", "environment"),
+                ("occurred_date", "2026-11-23"),
+                ("occurred_time", "07:00"),
+                (
+                    "description",
+                    "Written by the care worker before handing the phone on",
+                ),
+            ])
+            .send()
+            .await?;
+        assert_eq!(resp.status(), 409);
+        assert!(
+            app.ctx
+                .store
+                .incident_by_reference(
+                    app.world.org,
+                    candour_domain::incident::IncidentReference(1)
+                )
+                .await?
+                .is_none(),
+            "nothing filed"
+        );
+        Ok(())
+    }
+);

@@ -54,6 +54,8 @@ struct ReportPage {
     people: Vec<Choice>,
     questions: Vec<QuestionView>,
     told: Vec<Choice>,
+    /// The signed-in user's id, so a report queued offline is sent only as theirs.
+    queued_by: String,
     /// Colleagues a reviewer may enter the report for (empty for others).
     staff: Vec<Choice>,
     draft: ReportDraft,
@@ -220,6 +222,7 @@ async fn report_page(
         people,
         questions: question_list,
         told: told_choices(&draft.told),
+        queued_by: user.actor.user_id.to_string(),
         staff,
         draft,
         errors,
@@ -268,6 +271,16 @@ pub async fn create_incident(
     form: CsrfForm,
 ) -> Result<Response, WebError> {
     let queued = headers.contains_key("x-candour-queue");
+    // On a shared phone, a report queued by one person must never be filed
+    // as another's: it waits until its writer is signed in again.
+    let writer = form.get("queued_by");
+    if queued && !writer.is_empty() && writer != user.actor.user_id.to_string() {
+        return Ok((
+            StatusCode::CONFLICT,
+            axum::Json(serde_json::json!({"problem": "written by someone else on this phone: it waits until they sign in"})),
+        )
+            .into_response());
+    }
     let draft = ReportDraft {
         kind: form.get("kind"),
         category: form.get("category"),
