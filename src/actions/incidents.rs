@@ -307,6 +307,8 @@ pub struct IncidentView {
     pub is_reviewer: bool,
     /// For an anonymous report with a case code: the messages with its reporter.
     pub case_messages: Option<Vec<CaseMessage>>,
+    /// Photos and documents added to it.
+    pub attachments: Vec<crate::store::attachments::Attachment>,
 }
 
 /// Loads an incident of the actor's organisation with its service, if the
@@ -356,7 +358,9 @@ pub async fn show_incident(
     } else {
         None
     };
+    let attachments = ctx.store.attachments(incident.incident_id).await?;
     Ok(IncidentView {
+        attachments,
         case_messages,
         incident,
         people,

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod addenda;
 pub mod anonymous;
+pub mod attachments;
 pub mod audit;
 pub mod incidents;
 pub mod organisation;

@@ -27,6 +27,9 @@ pub struct ServeArgs {
     /// (for sign-in throttling). Only when the proxy overwrites that header.
     #[arg(long, env = "CANDOUR_TRUST_PROXY")]
     trust_proxy: bool,
+    /// Largest photo or document that can be added to a report, in MB.
+    #[arg(long, env = "CANDOUR_MAX_UPLOAD_MB", default_value_t = 10)]
+    max_upload_mb: u64,
 }
 
 /// Runs the server until SIGINT or SIGTERM.
@@ -72,6 +75,7 @@ pub async fn run(args: ServeArgs, resolved: &Resolved) -> anyhow::Result<ExitCod
     let secure = args.secure_cookies || resolved.file.secure_cookies.unwrap_or(false);
     let mut state = AppState::new(context, secure).await?;
     state.trust_proxy = args.trust_proxy || resolved.file.trust_proxy.unwrap_or(false);
+    state.max_upload_bytes = args.max_upload_mb.max(1) * 1024 * 1024;
     say(&format!(
         "Candour is running at http://{addr}/ on {}",
         redact(&url)

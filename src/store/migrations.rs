@@ -41,6 +41,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_told"),
     migration!(7, "0007_written_at"),
     migration!(8, "0008_entered_by"),
+    migration!(9, "0009_attachments"),
 ];
 
 impl Store {

@@ -37,6 +37,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Whether to take the client's address from `X-Forwarded-For` (behind a proxy).
     pub trust_proxy: bool,
+    /// Largest attachment accepted, in bytes.
+    pub max_upload_bytes: u64,
     /// Request metrics.
     pub metrics: Arc<metrics::Metrics>,
     /// The OpenAPI document, rendered once.
@@ -53,6 +55,7 @@ impl AppState {
             demo,
             secure_cookies,
             trust_proxy: false,
+            max_upload_bytes: crate::actions::attachments::DEFAULT_MAX_BYTES,
             metrics: Arc::new(metrics::Metrics::new()?),
             openapi_json: Arc::new(openapi.to_pretty_json()?),
         })
@@ -63,6 +66,9 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let (api_routes, _) = api::router();
     let secure = state.secure_cookies;
+    let upload_limit = usize::try_from(state.max_upload_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(256 * 1024);
     let pages = Router::new()
         .route("/", get(pages::home::show_home))
         .route(
@@ -99,6 +105,16 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/incidents/{reference}/messages",
             post(pages::anonymous::reply_to_case),
+        )
+        .route(
+            "/incidents/{reference}/attachments",
+            post(pages::attachments::upload_attachment)
+                // A little over the file limit, so a slightly large file gets a clear message.
+                .layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
+            "/incidents/{reference}/attachments/{id}",
+            get(pages::attachments::download_attachment),
         )
         .route(
             "/report/{token}",
@@ -226,10 +242,13 @@ async fn security_headers(req: Request, next: Next) -> Response {
     );
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
-    h.insert(
-        "content-security-policy",
-        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
-    );
+    // A handler may set a stricter policy (downloads are sandboxed).
+    if !h.contains_key("content-security-policy") {
+        h.insert(
+            "content-security-policy",
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+        );
+    }
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

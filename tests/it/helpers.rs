@@ -347,6 +347,14 @@ impl TestApp {
 
     /// The same, optionally trusting `X-Forwarded-For` as a proxied deployment does.
     pub async fn spawn_with(engine: Engine, trust_proxy: bool) -> anyhow::Result<TestApp> {
+        Self::spawn_tuned(engine, |s| s.trust_proxy = trust_proxy).await
+    }
+
+    /// The same, with the app's settings adjusted by `tune`.
+    pub async fn spawn_tuned(
+        engine: Engine,
+        tune: impl FnOnce(&mut AppState),
+    ) -> anyhow::Result<TestApp> {
         let db = TestDb::new(engine).await?;
         let store = db.store().await?;
         let clock = FixedClock::new(start_time());
@@ -356,7 +364,7 @@ impl TestApp {
         };
         let world = seed(&ctx).await?;
         let mut state = AppState::new(ctx.clone(), false).await?;
-        state.trust_proxy = trust_proxy;
+        tune(&mut state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

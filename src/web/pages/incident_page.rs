@@ -48,7 +48,7 @@ pub struct AdditionLine {
 
 #[derive(Template)]
 #[template(path = "incident_show.html")]
-struct IncidentPage {
+pub(crate) struct IncidentPage {
     layout: Layout,
     just_reported: bool,
     reference: String,
@@ -80,11 +80,13 @@ struct IncidentPage {
     told: Vec<&'static str>,
     /// When it was written, if it was queued before sending.
     written: Option<String>,
+    /// Files added, as (download path, name, type and size, who and when).
+    attachments: Vec<(String, String, String, String)>,
     /// Messages with an anonymous reporter, when the report has a case code.
     case_messages: Option<Vec<crate::web::pages::anonymous::MessageLine>>,
 }
 
-fn page(
+pub(crate) fn page(
     state: &AppState,
     user: &CurrentUser,
     view: IncidentView,
@@ -156,6 +158,26 @@ fn page(
             .iter()
             .filter_map(|c| candour_domain::incident::Told::parse(c))
             .map(|t| t.label())
+            .collect(),
+        attachments: view
+            .attachments
+            .iter()
+            .map(|a| {
+                let kb = (a.size_bytes + 1023) / 1024;
+                let when = jiff::Timestamp::from_millisecond(a.created_at_ms)
+                    .map(display::date_time)
+                    .unwrap_or_default();
+                (
+                    format!("/incidents/{}/attachments/{}", i.reference, a.attachment_id),
+                    a.file_name.clone(),
+                    format!("{}, {kb} KB", a.media_type.label()),
+                    format!(
+                        "{}, {}",
+                        when,
+                        a.uploaded_by_name.clone().unwrap_or_default()
+                    ),
+                )
+            })
             .collect(),
         case_messages: view.case_messages.as_ref().map(|ms| {
             ms.iter()

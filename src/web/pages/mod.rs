@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod anonymous;
+pub mod attachments;
 pub mod home;
 pub mod incident_page;
 pub mod incidents;
