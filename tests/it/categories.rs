@@ -293,3 +293,66 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    the_body_map_records_coded_regions_front_and_back,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
+        let form = worker
+            .get("/incidents/new?kind=incident&category=pressure_ulcer")
+            .await?
+            .text()
+            .await?;
+        assert!(
+            form.contains("<legend class=\"legend-small\">Front</legend>")
+                && form.contains("<legend class=\"legend-small\">Back</legend>")
+        );
+        assert!(
+            form.contains("id=\"body_sites-left_heel\"")
+                && form.contains("id=\"body_sites-chest\"")
+        );
+        let token = csrf_in(&form).unwrap();
+        let service = app.world.service.service_id.to_string();
+        let send = |sites: Vec<&'static str>| {
+            let mut fields: Vec<(&str, String)> = vec![
+                ("csrf_token", token.clone()),
+                ("service_id", service.clone()),
+                ("kind", "incident".into()),
+                ("category", "pressure_ulcer".into()),
+                ("occurred_date", "2026-11-23".into()),
+                ("occurred_time", "07:30".into()),
+                ("description", "Redness that does not blanch".into()),
+                (
+                    "immediate_actions",
+                    "Repositioned, district nurse called".into(),
+                ),
+            ];
+            fields.extend(sites.into_iter().map(|s| ("body_sites", s.to_owned())));
+            let (http, base) = (worker.http.clone(), worker.base.clone());
+            async move {
+                http.post(format!("{base}/incidents"))
+                    .form(&fields)
+                    .send()
+                    .await
+            }
+        };
+        assert_eq!(
+            send(vec!["sacrum", "left_heel", "left_heel"])
+                .await?
+                .status(),
+            303
+        );
+        let page = worker.get("/incidents/INC-000001").await?.text().await?;
+        assert!(
+            page.contains("Sacrum (base of the spine), Left heel"),
+            "regions shown by name, once each"
+        );
+        let resp = send(vec!["tail"]).await?;
+        assert_eq!(resp.status(), 422);
+        let body = resp.text().await?;
+        assert!(body.contains("Choose places on the body from the list"));
+        assert_summary_links_resolve(&body);
+        Ok(())
+    }
+);

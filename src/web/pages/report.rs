@@ -13,7 +13,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use candour_domain::details::{Input, questions};
+use candour_domain::details::{Input, body, questions};
 use candour_domain::incident::{Category, EventKind, ReportDraft, Told, london};
 use candour_domain::role::Permission;
 use candour_domain::validation::FieldErrors;
@@ -29,8 +29,10 @@ pub struct QuestionView {
     pub hint: &'static str,
     /// `radios`, `select`, `checkboxes`, `text`, `textarea`, `date`, `time` or `number`.
     pub input: &'static str,
-    /// Choices, with what the reporter chose.
+    /// Choices, with what the reporter chose (for a body map: the front).
     pub options: Vec<Choice>,
+    /// For a body map: the regions on the back.
+    pub back: Vec<Choice>,
     /// The typed value (text inputs).
     pub value: String,
     /// This question's error, if any.
@@ -103,10 +105,19 @@ pub(crate) fn question_views(
                     Input::Date => "date",
                     Input::Time => "time",
                     Input::Number => "number",
+                    Input::BodyMap => "bodymap",
                 },
                 options: choices(
                     q.options
                         .iter()
+                        .filter(|(c, _)| q.input != Input::BodyMap || !body::is_back(c))
+                        .map(|(c, l)| ((*c).to_owned(), (*l).to_owned())),
+                    &given,
+                ),
+                back: choices(
+                    q.options
+                        .iter()
+                        .filter(|(c, _)| q.input == Input::BodyMap && body::is_back(c))
                         .map(|(c, l)| ((*c).to_owned(), (*l).to_owned())),
                     &given,
                 ),

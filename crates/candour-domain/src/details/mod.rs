@@ -3,6 +3,7 @@
 //! lists from shared/domain.md §4.2 (abuse types) and §12 (falls, ABC charts,
 //! medication incidents).
 
+pub mod body;
 mod falls;
 mod questions;
 mod summary;
@@ -42,6 +43,9 @@ pub enum Details {
         footwear: Option<Footwear>,
         /// Equipment in use: sensor mat, bed rails, walking aid.
         equipment: Vec<String>,
+        /// Body-map regions with an injury, bruise or skin damage.
+        #[serde(default)]
+        body_sites: Vec<String>,
     },
     /// A medication error or near miss.
     Medication {
@@ -98,6 +102,9 @@ pub enum Details {
         body_site: Option<String>,
         /// Present on admission or acquired here.
         origin: UlcerOrigin,
+        /// Body-map regions.
+        #[serde(default)]
+        body_sites: Vec<String>,
     },
     /// A safeguarding concern.
     Safeguarding {
@@ -114,6 +121,12 @@ pub enum Details {
     DataBreach {
         /// When the service became aware.
         became_aware_at: Timestamp,
+    },
+    /// Injury to, or violence against, a member of staff.
+    StaffInjury {
+        /// Body-map regions.
+        #[serde(default)]
+        body_sites: Vec<String>,
     },
     /// Categories with no extra questions.
     None,

@@ -24,6 +24,8 @@ pub enum Input {
     Time,
     /// A whole number.
     Number,
+    /// Regions of the body map (checkboxes grouped front and back).
+    BodyMap,
 }
 
 /// One question of a category's section.
@@ -122,6 +124,7 @@ pub fn questions(category: Category) -> Vec<Question> {
                 false,
                 opts!(Footwear),
             ),
+            body_map_question(),
             q(
                 "equipment",
                 "What was in use? (optional)",
@@ -248,6 +251,7 @@ pub fn questions(category: Category) -> Vec<Question> {
             ),
         ],
         Category::PressureUlcer => vec![
+            body_map_question(),
             q(
                 "ulcer_category",
                 "What category is the damage? (optional)",
@@ -317,6 +321,19 @@ pub fn questions(category: Category) -> Vec<Question> {
                 vec![],
             ),
         ],
+        Category::StaffInjury => vec![body_map_question()],
         _ => Vec::new(),
     }
+}
+
+/// Where on the body: the coded body-map regions.
+fn body_map_question() -> Question {
+    q(
+        "body_sites",
+        "Where on the body? (optional)",
+        "Tick every place with an injury, bruise or skin damage.",
+        Input::BodyMap,
+        false,
+        super::body::REGIONS.to_vec(),
+    )
 }

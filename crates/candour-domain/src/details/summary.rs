@@ -13,6 +13,14 @@ impl Details {
     pub fn summary(&self) -> Vec<(&'static str, String)> {
         let yes_no = |v: &YesNo| v.label().to_owned();
         let mut out: Vec<(&'static str, String)> = Vec::new();
+        let sites = |v: &Vec<String>| {
+            (!v.is_empty()).then(|| {
+                v.iter()
+                    .filter_map(|c| super::body::label(c))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+        };
         let mut opt = |label: &'static str, v: Option<String>| {
             if let Some(v) = v {
                 out.push((label, v));
@@ -26,6 +34,7 @@ impl Details {
                 location,
                 footwear,
                 equipment,
+                body_sites,
             } => {
                 opt("Seen", Some(seen.label().to_owned()));
                 opt("Head struck", Some(yes_no(head_struck)));
@@ -38,6 +47,7 @@ impl Details {
                     .map(|(_, l)| *l)
                     .collect();
                 opt("In use", (!eq.is_empty()).then(|| eq.join(", ")));
+                opt("Where on the body", sites(body_sites));
             }
             Details::Medication {
                 error_type,
@@ -80,10 +90,12 @@ impl Details {
                 ulcer_category,
                 body_site,
                 origin,
+                body_sites,
             } => {
                 opt("Category", ulcer_category.map(|c| c.label().to_owned()));
                 opt("Where on the body", body_site.clone());
                 opt("Origin", Some(origin.label().to_owned()));
+                opt("Where on the body", sites(body_sites));
             }
             Details::Safeguarding {
                 abuse_type,
@@ -106,6 +118,7 @@ impl Details {
                     Some(crate::display::date_time(*became_aware_at)),
                 );
             }
+            Details::StaffInjury { body_sites } => opt("Where on the body", sites(body_sites)),
             Details::None => {}
         }
         out

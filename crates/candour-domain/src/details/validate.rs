@@ -45,6 +45,20 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Body-map regions ticked, without repeats; an unknown code is an error.
+    fn body_sites(&mut self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for code in self.raw.get("body_sites").cloned().unwrap_or_default() {
+            if super::body::label(&code).is_none() {
+                self.errors
+                    .add("body_sites", "Choose places on the body from the list");
+            } else if !out.contains(&code) {
+                out.push(code);
+            }
+        }
+        out
+    }
+
     fn optional<T>(
         &mut self,
         field: &str,
@@ -120,6 +134,7 @@ pub fn validate_details(
                     location,
                     footwear,
                     equipment,
+                    body_sites: r.body_sites(),
                 },
                 _ => Details::None,
             }
@@ -210,6 +225,7 @@ pub fn validate_details(
                 ulcer_category,
                 body_site,
                 origin,
+                body_sites: r.body_sites(),
             }
         }
         Category::Safeguarding => {
@@ -262,6 +278,9 @@ pub fn validate_details(
                 }
             }
         }
+        Category::StaffInjury => Details::StaffInjury {
+            body_sites: r.body_sites(),
+        },
         _ => Details::None,
     };
     r.errors.into_result(details)
