@@ -49,7 +49,7 @@ impl AppState {
     /// Builds the state; reads the demo marker from the database.
     pub async fn new(ctx: Ctx, secure_cookies: bool) -> anyhow::Result<AppState> {
         let demo = ctx.store.setting("demo").await?.is_some();
-        let (_, openapi) = api::router();
+        let (_, openapi) = api::router(0);
         Ok(AppState {
             ctx,
             demo,
@@ -64,11 +64,11 @@ impl AppState {
 
 /// The whole application's routes.
 pub fn router(state: AppState) -> Router {
-    let (api_routes, _) = api::router();
-    let secure = state.secure_cookies;
     let upload_limit = usize::try_from(state.max_upload_bytes)
         .unwrap_or(usize::MAX)
         .saturating_add(256 * 1024);
+    let (api_routes, _) = api::router(upload_limit);
+    let secure = state.secure_cookies;
     let pages = Router::new()
         .route("/", get(pages::home::show_home))
         .route(

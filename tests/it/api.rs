@@ -260,15 +260,22 @@ db_test!(
             [
                 "GET /api/v1/incidents",
                 "GET /api/v1/incidents/{reference}",
+                "GET /api/v1/incidents/{reference}/attachments/{id}",
                 "POST /api/v1/incidents",
-                "POST /api/v1/incidents/{reference}/addenda"
+                "POST /api/v1/incidents/{reference}/addenda",
+                "POST /api/v1/incidents/{reference}/attachments"
             ]
         );
         // Every documented operation is served (anything but 404/405 without a token means a route exists).
         let client = reqwest::Client::new();
         for op in &documented {
             let (method, path) = op.split_once(' ').unwrap();
-            let url = format!("{}{}", app.base, path.replace("{reference}", "INC-000001"));
+            let url = format!(
+                "{}{}",
+                app.base,
+                path.replace("{reference}", "INC-000001")
+                    .replace("{id}", "0190b0d8-0000-7000-8000-000000000001")
+            );
             let resp = client.request(method.parse()?, url).send().await?;
             assert_eq!(resp.status(), 401, "{op} should exist and need a token");
         }

@@ -170,3 +170,75 @@ db_test!(the_size_limit_is_a_setting_and_is_explained, |engine| {
     assert_eq!(upload(&c, "huge.png", far_over, true).await?.status(), 413);
     Ok(())
 });
+
+db_test!(
+    attachments_through_the_api_beyond_the_ordinary_body_limit,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        reported(&app).await?;
+        let user = app
+            .ctx
+            .store
+            .user_by_email(app.world.email(Role::CareWorker))
+            .await?
+            .unwrap();
+        let (_, token) =
+            candour::actions::tokens::create_token(&app.ctx, user.user_id, "t", "test")
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let http = reqwest::Client::new();
+        let mut photo = PNG.to_vec();
+        photo.resize(2 * 1024 * 1024, 7);
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(photo.clone()).file_name("heel.png"),
+        );
+        let resp = http
+            .post(format!(
+                "{}/api/v1/incidents/INC-000001/attachments",
+                app.base
+            ))
+            .bearer_auth(&token)
+            .multipart(form)
+            .send()
+            .await?;
+        assert_eq!(
+            resp.status(),
+            201,
+            "2 MB is over the 1 MB body limit but within the upload limit"
+        );
+        let read: serde_json::Value = http
+            .get(format!("{}/api/v1/incidents/INC-000001", app.base))
+            .bearer_auth(&token)
+            .send()
+            .await?
+            .json()
+            .await?;
+        let url = read["attachments"][0]["url"].as_str().unwrap().to_owned();
+        assert_eq!(read["attachments"][0]["size_bytes"], 2 * 1024 * 1024);
+        let file = http
+            .get(format!("{}{url}", app.base))
+            .bearer_auth(&token)
+            .send()
+            .await?;
+        assert_eq!(file.headers()["content-disposition"], "attachment");
+        assert_eq!(file.bytes().await?.as_ref(), photo.as_slice());
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(PNG.to_vec()).file_name("form.pdf"),
+        );
+        let resp = http
+            .post(format!(
+                "{}/api/v1/incidents/INC-000001/attachments",
+                app.base
+            ))
+            .bearer_auth(&token)
+            .multipart(form)
+            .send()
+            .await?;
+        assert_eq!(resp.status(), 422);
+        let p: serde_json::Value = resp.json().await?;
+        assert_eq!(p["errors"][0]["pointer"], "/file");
+        Ok(())
+    }
+);

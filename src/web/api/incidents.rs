@@ -137,6 +137,23 @@ pub struct IncidentJson {
     pub told: Vec<String>,
     /// When it was written, if it was queued before sending (RFC 3339, UTC).
     pub written_at: Option<String>,
+    /// Photos and documents added to it.
+    pub attachments: Vec<AttachmentJson>,
+}
+
+/// A photo or document on a report (download it from `url`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentJson {
+    /// Its id.
+    pub id: String,
+    /// The name it was sent with.
+    pub file_name: String,
+    /// Its type, judged by content.
+    pub media_type: String,
+    /// Its size in bytes.
+    pub size_bytes: i64,
+    /// Where to download it (with the same token).
+    pub url: String,
 }
 
 /// An addition to a submitted report.
@@ -214,6 +231,20 @@ impl From<IncidentView> for IncidentJson {
             details: serde_json::from_str(&i.details_json).unwrap_or_default(),
             told: serde_json::from_str(&i.told_json).unwrap_or_default(),
             written_at: i.written_at.map(|t| t.to_string()),
+            attachments: v
+                .attachments
+                .iter()
+                .map(|a| AttachmentJson {
+                    id: a.attachment_id.to_string(),
+                    file_name: a.file_name.clone(),
+                    media_type: a.media_type.code().to_owned(),
+                    size_bytes: a.size_bytes,
+                    url: format!(
+                        "/api/v1/incidents/{}/attachments/{}",
+                        i.reference, a.attachment_id
+                    ),
+                })
+                .collect(),
         }
     }
 }

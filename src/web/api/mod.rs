@@ -2,6 +2,7 @@
 //! an OpenAPI 3.1 document built from the same handlers the router serves
 //! (utoipa-axum registers each route and its documentation together).
 
+pub mod attachments;
 pub mod incidents;
 
 use super::AppState;
@@ -61,15 +62,20 @@ impl Modify for BearerAuth {
 )]
 struct ApiDoc;
 
-/// The API routes and their OpenAPI document.
-pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+/// The API routes and their OpenAPI document; uploads may be up to `upload_limit` bytes.
+pub fn router(upload_limit: usize) -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    let uploads = OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(attachments::create_attachment))
+        .layer(axum::extract::DefaultBodyLimit::max(upload_limit));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(uploads)
         .routes(utoipa_axum::routes!(
             incidents::create_incident,
             incidents::list_incidents
         ))
         .routes(utoipa_axum::routes!(incidents::get_incident))
         .routes(utoipa_axum::routes!(incidents::create_addendum))
+        .routes(utoipa_axum::routes!(attachments::get_attachment))
         .split_for_parts()
 }
 
