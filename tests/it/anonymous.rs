@@ -221,3 +221,47 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    anonymous_reporting_and_following_through_the_api,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let path = public_path(&app).await?;
+        let link = path.trim_start_matches("/report/");
+        let http = reqwest::Client::new();
+        let body = serde_json::json!({"kind": "near_miss", "category": "fall", "occurred_at": "2026-11-23T08:00:00Z",
+        "description": "Sent from a kiosk app", "details": {"seen": "witnessed", "head_struck": "no", "anticoagulant": "not_known"}});
+        let resp = http
+            .post(format!("{}/api/v1/public/{link}/incidents", app.base))
+            .json(&body)
+            .send()
+            .await?;
+        assert_eq!(resp.status(), 201);
+        let created: serde_json::Value = resp.json().await?;
+        let code = created["case_code"].as_str().unwrap().to_owned();
+        assert_eq!(created["reference"], "INC-000001");
+        let resp = http
+            .post(format!("{}/api/v1/cases", app.base))
+            .json(&serde_json::json!({"code": code, "message": "Any news?"}))
+            .send()
+            .await?;
+        assert_eq!(resp.status(), 200);
+        let case: serde_json::Value = resp.json().await?;
+        assert_eq!(case["messages"][0]["text"], "Any news?");
+        assert_eq!(case["messages"][0]["from_reporter"], true);
+        let resp = http
+            .post(format!("{}/api/v1/cases", app.base))
+            .json(&serde_json::json!({"code": "ABCD-EFGH-JKMN-PQRS"}))
+            .send()
+            .await?;
+        assert_eq!(resp.status(), 404);
+        assert_eq!(resp.headers()["content-type"], "application/problem+json");
+        let resp = http
+            .post(format!("{}/api/v1/public/not-a-link/incidents", app.base))
+            .json(&body)
+            .send()
+            .await?;
+        assert_eq!(resp.status(), 404);
+        Ok(())
+    }
+);

@@ -64,7 +64,7 @@ pub struct ReportRequest {
 }
 
 /// Turns JSON answers into the raw answers the domain validates.
-fn raw_details(map: Option<serde_json::Map<String, serde_json::Value>>) -> RawDetails {
+pub(crate) fn raw_details(map: Option<serde_json::Map<String, serde_json::Value>>) -> RawDetails {
     use serde_json::Value;
     let one = |v: &Value| match v {
         Value::String(s) => Some(s.clone()),

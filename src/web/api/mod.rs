@@ -3,6 +3,7 @@
 //! (utoipa-axum registers each route and its documentation together).
 
 pub mod attachments;
+pub mod cases;
 pub mod incidents;
 
 use super::AppState;
@@ -76,6 +77,8 @@ pub fn router(upload_limit: usize) -> (axum::Router<AppState>, utoipa::openapi::
         .routes(utoipa_axum::routes!(incidents::get_incident))
         .routes(utoipa_axum::routes!(incidents::create_addendum))
         .routes(utoipa_axum::routes!(attachments::get_attachment))
+        .routes(utoipa_axum::routes!(cases::create_public_incident))
+        .routes(utoipa_axum::routes!(cases::open_case_json))
         .split_for_parts()
 }
 
