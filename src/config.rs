@@ -21,6 +21,8 @@ pub struct FileConfig {
     pub secure_cookies: Option<bool>,
     /// Whether to trust X-Forwarded-For from a reverse proxy.
     pub trust_proxy: Option<bool>,
+    /// Largest photo or document added to a report, in MB.
+    pub max_upload_mb: Option<u64>,
     /// `human` or `json`.
     pub log_format: Option<String>,
 }
@@ -67,6 +69,10 @@ secure_cookies = false
 # Environment: CANDOUR_TRUST_PROXY
 trust_proxy = false
 
+# Largest photo or document that can be added to a report, in MB.
+# Environment: CANDOUR_MAX_UPLOAD_MB
+max_upload_mb = 10
+
 # Log format: "human" (default) or "json" for a log collector.
 # Environment: CANDOUR_LOG_FORMAT
 log_format = "human"
@@ -87,6 +93,7 @@ mod tests {
                 listen: Some(DEFAULT_LISTEN.to_owned()),
                 secure_cookies: Some(false),
                 trust_proxy: Some(false),
+                max_upload_mb: Some(10),
                 log_format: Some("human".to_owned()),
             })
         );

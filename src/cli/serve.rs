@@ -28,8 +28,8 @@ pub struct ServeArgs {
     #[arg(long, env = "CANDOUR_TRUST_PROXY")]
     trust_proxy: bool,
     /// Largest photo or document that can be added to a report, in MB.
-    #[arg(long, env = "CANDOUR_MAX_UPLOAD_MB", default_value_t = 10)]
-    max_upload_mb: u64,
+    #[arg(long, env = "CANDOUR_MAX_UPLOAD_MB")]
+    max_upload_mb: Option<u64>,
 }
 
 /// Runs the server until SIGINT or SIGTERM.
@@ -75,7 +75,11 @@ pub async fn run(args: ServeArgs, resolved: &Resolved) -> anyhow::Result<ExitCod
     let secure = args.secure_cookies || resolved.file.secure_cookies.unwrap_or(false);
     let mut state = AppState::new(context, secure).await?;
     state.trust_proxy = args.trust_proxy || resolved.file.trust_proxy.unwrap_or(false);
-    state.max_upload_bytes = args.max_upload_mb.max(1) * 1024 * 1024;
+    let upload_mb = args
+        .max_upload_mb
+        .or(resolved.file.max_upload_mb)
+        .unwrap_or(10);
+    state.max_upload_bytes = upload_mb.clamp(1, 1024) * 1024 * 1024;
     say(&format!(
         "Candour is running at http://{addr}/ on {}",
         redact(&url)
