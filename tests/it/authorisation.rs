@@ -83,6 +83,19 @@ db_test!(
         let app = TestApp::spawn(engine).await?;
         seed_reports(&app).await?;
         let w = app.world.clone();
+        let senior = app.actor(w.email(Role::SeniorCarer)).await?;
+        let png = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0];
+        let att = candour::actions::attachments::add_attachment(
+            &app.ctx,
+            &senior,
+            candour_domain::incident::IncidentReference(1),
+            "heel.png",
+            &png,
+            1024,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .attachment_id;
         let (s1, s2, sb) = (
             w.service.service_id,
             w.other_service.service_id,
@@ -129,6 +142,14 @@ db_test!(
             ),
             (
                 "/incidents/INC-000003/history".into(),
+                [404, 404, 404, 404, 404, 404, 404, 404],
+            ),
+            (
+                format!("/incidents/INC-000001/attachments/{att}"),
+                [404, 200, 200, 200, 200, 200, 404, 404],
+            ),
+            (
+                format!("/incidents/INC-000002/attachments/{att}"),
                 [404, 404, 404, 404, 404, 404, 404, 404],
             ),
             (
@@ -209,6 +230,10 @@ db_test!(
             (
                 "/api/v1/incidents/INC-000003".into(),
                 [404, 404, 404, 404, 404, 404, 404, 404],
+            ),
+            (
+                format!("/api/v1/incidents/INC-000001/attachments/{att}"),
+                [404, 200, 200, 200, 200, 200, 404, 404],
             ),
         ];
         // Reporting into each service: HTML form and API.
@@ -303,6 +328,96 @@ db_test!(
                     &mut failures,
                 );
             }
+        }
+        // Adding a file to INC-000001 (page and API).
+        let uploads = [404, 303, 303, 303, 303, 303, 404, 404];
+        for (i, role) in ROLES.iter().enumerate() {
+            let (browser, token) = &sessions[i];
+            let csrf = browser.csrf("/account/password").await?;
+            let form = reqwest::multipart::Form::new()
+                .text("csrf_token", csrf)
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(png.to_vec()).file_name("matrix.png"),
+                );
+            let got = browser
+                .http
+                .post(format!("{}/incidents/INC-000001/attachments", app.base))
+                .multipart(form)
+                .send()
+                .await?
+                .status()
+                .as_u16();
+            check(
+                "POST /incidents/INC-000001/attachments",
+                *role,
+                got,
+                uploads[i],
+                &mut failures,
+            );
+            let form = reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(png.to_vec()).file_name("matrix.png"),
+            );
+            let got = http
+                .post(format!(
+                    "{}/api/v1/incidents/INC-000001/attachments",
+                    app.base
+                ))
+                .bearer_auth(token)
+                .multipart(form)
+                .send()
+                .await?
+                .status()
+                .as_u16();
+            let want = if uploads[i] == 303 { 201 } else { uploads[i] };
+            check(
+                "POST /api/v1/incidents/INC-000001/attachments",
+                *role,
+                got,
+                want,
+                &mut failures,
+            );
+        }
+        // Replying to an anonymous reporter: an anonymous report in service 1
+        // (INC-000003 in organisation A from here on).
+        let link = candour::actions::anonymous::public_token(
+            &app.ctx,
+            &app.actor(w.email(Role::RegisteredManager)).await?,
+            s1,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .1;
+        let anonymous = ReportDraft {
+            kind: "near_miss".into(),
+            category: "environment".into(),
+            occurred_at: "2026-11-23T07:00:00Z".into(),
+            description: "Anonymous".into(),
+            ..ReportDraft::default()
+        };
+        candour::actions::anonymous::report_anonymously(&app.ctx, &link, &anonymous)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let replies = [404, 303, 303, 303, 303, 303, 404, 404];
+        for (i, role) in ROLES.iter().enumerate() {
+            let (browser, _) = &sessions[i];
+            let csrf = browser.csrf("/account/password").await?;
+            let got = browser
+                .post_form(
+                    "/incidents/INC-000003/messages",
+                    &[("csrf_token", &csrf), ("message", "matrix")],
+                )
+                .await?
+                .status()
+                .as_u16();
+            check(
+                "POST /incidents/INC-000003/messages",
+                *role,
+                got,
+                replies[i],
+                &mut failures,
+            );
         }
         for (i, role) in ROLES.iter().enumerate() {
             let (browser, token) = &sessions[i];
