@@ -2,12 +2,12 @@
 // with no signal. Only the report form is kept, never pages with people's
 // records, so nothing personal stays in a shared phone's cache.
 'use strict';
-var CACHE = 'candour-offline-v1';
+var CACHE = 'candour-offline-v2';
 
 self.addEventListener('install', function (event) {
   self.skipWaiting();
   event.waitUntil(caches.open(CACHE).then(function (c) {
-    return c.addAll(['/assets/candour.css', '/assets/offline.js']);
+    return c.addAll(['/assets/candour.css', '/assets/offline.js', '/assets/report.js']);
   }));
 });
 

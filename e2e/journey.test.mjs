@@ -264,3 +264,38 @@ test('two reports written with no signal are sent exactly once each when the pho
   assert.ok((await page.content()).includes('sent when the phone was back online'));
   await phone.close();
 });
+
+test('a reporter finds a witness by room and names a colleague involved', async () => {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-GB' });
+  const page = await phone.newPage();
+  await signIn(page, logins['Care worker']);
+  await page.goto(`${base}/incidents/new?kind=incident&category=behaviour`);
+  await page.fill('#find-list-1', 'zzzz-nobody');
+  assert.equal(await page.locator('#affected_person_ids .checkbox:visible').count(), 0, 'the affected list filters as you type');
+  await page.fill('#find-list-1', '');
+  await page.click('summary:has-text("Witnesses, staff and anyone else involved")');
+  await accessible(page, 'the report form with the involved section open');
+  await page.fill('#find-involved', 'room 1');
+  const people = page.locator('#involved_who-1 optgroup[label="People using the service"] option');
+  assert.ok(await people.count() > 0, 'someone in a room starting with 1');
+  for (const text of await people.allTextContents()) assert.match(text.toLowerCase(), /room 1/);
+  const witness = await people.first().getAttribute('value');
+  await page.selectOption('#involved_who-1', witness);
+  await page.selectOption('#involved_role-1', 'witness');
+  await page.fill('#find-involved', '');
+  const lines = await page.locator('.involved-line').count();
+  await page.click('button:has-text("Add another person")');
+  assert.equal(await page.locator('.involved-line').count(), lines + 1, 'one more line');
+  const n = lines + 1;
+  const colleague = await page.locator(`#involved_who-${n} optgroup[label="Staff"] option`).first().getAttribute('value');
+  await page.selectOption(`#involved_who-${n}`, colleague);
+  await page.selectOption(`#involved_role-${n}`, 'staff_involved');
+  await page.fill('#description', 'Browser journey: shouting in the lounge after a television dispute.');
+  await page.fill('#immediate_actions', 'Separated, offered tea, calmed within ten minutes.');
+  await page.click('button:has-text("Send report")');
+  await page.waitForURL(/\/incidents\/INC-\d{6}\?reported=1/);
+  const shown = await page.content();
+  assert.match(shown, /\(P-\d{6}\), Witness/);
+  assert.match(shown, /\(staff\), Staff involved/);
+  await phone.close();
+});

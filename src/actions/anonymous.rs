@@ -95,6 +95,12 @@ pub async fn report_anonymously(
             "People cannot be named on the public form: describe them instead",
         );
     }
+    if !new.involved.is_empty() {
+        errors.add(
+            "involved",
+            "People cannot be named on the public form: describe them instead",
+        );
+    }
     if let Some(area) = new.area_id
         && !ctx
             .store
@@ -115,7 +121,6 @@ pub async fn report_anonymously(
         &mut tx,
         &service,
         &new,
-        &[],
         incident_id,
         (None, None),
         "anonymous",

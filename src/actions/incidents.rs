@@ -9,15 +9,16 @@ use crate::store::anonymous::CaseMessage;
 use crate::store::audit::{NewAuditEvent, append};
 use crate::store::idempotency::claim_key;
 use crate::store::incidents::{
-    Incident, IncidentFilter, IncidentInsert, IncidentSummary, Involvement, ListCursor,
-    insert_incident, insert_involvement, next_reference,
+    Incident, IncidentFilter, IncidentInsert, IncidentSummary, ListCursor, insert_incident,
+    next_reference,
 };
+use crate::store::involvements::{Involvement, StaffInvolvement, insert_involved};
 use crate::store::organisations::Service;
-use crate::store::people::Person;
-use candour_domain::ids::{IncidentId, ServiceId, UserId};
+use candour_domain::ids::{IncidentId, PersonId, ServiceId, UserId};
 use candour_domain::incident::{
     IncidentReference, InvolvementRole, NewIncident, ReportDraft, check_idempotency_key,
 };
+use candour_domain::involvement::{Involved, Party};
 use candour_domain::role::Permission;
 use candour_domain::validation::FieldErrors;
 use jiff::Timestamp;
@@ -87,16 +88,7 @@ pub async fn report_incident_once(
             errors.add("area_id", format!("Choose an area of {}", service.name));
         }
     }
-    let people = ctx
-        .store
-        .people_in_service(actor.organisation_id, service.service_id, &new.affected)
-        .await?;
-    if people.len() != new.affected.len() {
-        errors.add(
-            "affected_person_ids",
-            format!("Choose people who use {}", service.name),
-        );
-    }
+    check_parties(ctx, &service, &new, &mut errors).await?;
     if !errors.is_empty() {
         return Err(ActionError::Invalid(errors));
     }
@@ -130,7 +122,6 @@ pub async fn report_incident_once(
         &mut tx,
         &service,
         &new,
-        &people,
         incident_id,
         (Some(reporter), entered_by),
         &actor.audit_name(),
@@ -145,14 +136,90 @@ pub async fn report_incident_once(
     })
 }
 
-/// Writes a checked report inside `tx`: its reference, the row, the people
-/// affected and the audit event. Shared by signed-in and anonymous reporting.
-#[allow(clippy::too_many_arguments)]
+/// Checks that everyone named belongs to the service: people on its
+/// register, staff who work there. Adds an error per field that fails.
+async fn check_parties(
+    ctx: &Ctx,
+    service: &Service,
+    new: &NewIncident,
+    errors: &mut FieldErrors,
+) -> ActionResult<()> {
+    let org = service.organisation_id;
+    let named = |lines: &[Involved]| -> Vec<PersonId> {
+        lines
+            .iter()
+            .filter_map(|l| match l.party {
+                Party::Person(p) => Some(p),
+                Party::Staff(_) => None,
+            })
+            .collect()
+    };
+    let found = ctx
+        .store
+        .people_in_service(org, service.service_id, &new.affected)
+        .await?;
+    if found.len() != new.affected.len() {
+        errors.add(
+            "affected_person_ids",
+            format!("Choose people who use {}", service.name),
+        );
+    }
+    let mut others = named(&new.involved);
+    others.sort();
+    others.dedup();
+    let found = ctx
+        .store
+        .people_in_service(org, service.service_id, &others)
+        .await?;
+    let staff: Vec<UserId> = new
+        .involved
+        .iter()
+        .filter_map(|l| match l.party {
+            Party::Staff(u) => Some(u),
+            Party::Person(_) => None,
+        })
+        .collect();
+    let working_here: Vec<UserId> = staff_of_service(ctx, service)
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    if found.len() != others.len() || staff.iter().any(|u| !working_here.contains(u)) {
+        errors.add(
+            "involved",
+            format!(
+                "Choose people who use {0} and staff who work at {0}",
+                service.name
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// The staff who work at a service (may report there), by name: the staff
+/// list for "who was involved" and for reporting on someone's behalf.
+pub async fn staff_of_service(ctx: &Ctx, service: &Service) -> ActionResult<Vec<(UserId, String)>> {
+    let all = ctx.store.staff_with_grants(service.organisation_id).await?;
+    Ok(all
+        .into_iter()
+        .filter(|(_, _, grants)| {
+            candour_domain::role::grants_allow(
+                grants,
+                Permission::ReportIncident,
+                service.service_id,
+                service.region_id,
+            )
+        })
+        .map(|(id, name, _)| (id, name))
+        .collect())
+}
+
+/// Writes a checked report inside `tx`: its reference, the row, who was
+/// involved and the audit event. Shared by signed-in and anonymous reporting.
 pub(crate) async fn write_report(
     tx: &mut Tx,
     service: &Service,
     new: &NewIncident,
-    people: &[Person],
     incident_id: IncidentId,
     (reporter, entered_by): (Option<UserId>, Option<UserId>),
     audit_actor: &str,
@@ -186,8 +253,16 @@ pub(crate) async fn write_report(
         },
     )
     .await?;
-    for p in people {
-        insert_involvement(tx, org, incident_id, p.person_id, InvolvementRole::Affected).await?;
+    let affected = new.affected.iter().map(|p| Involved {
+        party: Party::Person(*p),
+        role: InvolvementRole::Affected,
+    });
+    let mut lines: Vec<Involved> = Vec::new();
+    for line in affected.chain(new.involved.iter().copied()) {
+        if !lines.contains(&line) {
+            insert_involved(tx, org, incident_id, &line).await?;
+            lines.push(line);
+        }
     }
     let changes = created_changes(&[
         ("reference", json!(reference.to_string())),
@@ -206,9 +281,15 @@ pub(crate) async fn write_report(
         ("told", json!(told_codes)),
         ("reported_by", json!(reporter)),
         ("entered_by", json!(entered_by)),
+        ("affected_person_ids", json!(new.affected)),
         (
-            "affected_person_ids",
-            json!(people.iter().map(|p| p.person_id).collect::<Vec<_>>()),
+            "involved",
+            json!(
+                new.involved
+                    .iter()
+                    .map(|l| json!({"who": l.party.code(), "role": l.role.code()}))
+                    .collect::<Vec<_>>()
+            ),
         ),
     ]);
     append(
@@ -248,16 +329,10 @@ async fn reporter_for(
     let id: UserId = named
         .parse()
         .map_err(|_| refuse("Choose the member of staff from the list"))?;
-    let staff = ctx.store.staff_with_grants(actor.organisation_id).await?;
-    let can_report = staff.iter().any(|(uid, _, grants)| {
-        *uid == id
-            && candour_domain::role::grants_allow(
-                grants,
-                Permission::ReportIncident,
-                service.service_id,
-                service.region_id,
-            )
-    });
+    let can_report = staff_of_service(ctx, service)
+        .await?
+        .iter()
+        .any(|(uid, _)| *uid == id);
     if can_report {
         Ok(id)
     } else {
@@ -295,8 +370,10 @@ async fn replay(ctx: &Ctx, actor: &Actor, key: &str, hash: &str) -> ActionResult
 pub struct IncidentView {
     /// The incident.
     pub incident: Incident,
-    /// People recorded against it.
+    /// People using the service recorded against it.
     pub people: Vec<Involvement>,
+    /// Staff recorded against it.
+    pub staff: Vec<StaffInvolvement>,
     /// Whether the reader may open its history.
     pub can_view_history: bool,
     /// Addenda, correction requests and corrections, oldest first.
@@ -349,6 +426,7 @@ pub async fn show_incident(
     let (incident, service) =
         incident_in_scope(ctx, actor, reference, Permission::ViewIncidents, true).await?;
     let people = ctx.store.involvements(incident.incident_id).await?;
+    let staff = ctx.store.staff_involvements(incident.incident_id).await?;
     let can_view_history = actor.can_in(Permission::ViewAuditHistory, &service);
     let addenda = ctx.store.addenda(incident.incident_id).await?;
     let is_reporter = incident.reported_by == Some(actor.user_id);
@@ -364,6 +442,7 @@ pub async fn show_incident(
         case_messages,
         incident,
         people,
+        staff,
         can_view_history,
         addenda,
         is_reporter,

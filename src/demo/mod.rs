@@ -15,9 +15,8 @@ use crate::actions::Ctx;
 use crate::actions::accounts::hash_password;
 use crate::store::Tx;
 use crate::store::counters::reserve_numbers;
-use crate::store::incidents::{
-    IncidentInsert, insert_incidents_batch, insert_involvements_batch, reserve_references,
-};
+use crate::store::incidents::{IncidentInsert, insert_incidents_batch, reserve_references};
+use crate::store::involvements::insert_involvements_batch;
 use crate::store::organisations::{
     Area, Organisation, Region, Service, insert_area, insert_organisation, insert_region,
     insert_service,

@@ -1,11 +1,10 @@
-//! Incidents, near misses and good-practice reports, and the people involved.
+//! Incidents, near misses and good-practice reports. (Who was involved is
+//! in `involvements`.)
 
 use super::counters::reserve_numbers;
 use super::{PortableRow, Store, StoreResult, Tx, millis_to_ts, on_read, on_tx, parse_code};
 use candour_domain::ids::{AreaId, IncidentId, OrganisationId, PersonId, ServiceId, UserId};
-use candour_domain::incident::{
-    Category, EventKind, IncidentReference, IncidentStatus, InvolvementRole,
-};
+use candour_domain::incident::{Category, EventKind, IncidentReference, IncidentStatus};
 use jiff::Timestamp;
 
 /// A row to insert.
@@ -96,19 +95,6 @@ pub struct Incident {
     pub version: i64,
 }
 
-/// A person's part in an incident, with what a reader needs to know them by.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Involvement {
-    /// The person.
-    pub person_id: PersonId,
-    /// Their internal code.
-    pub internal_code: String,
-    /// Their name.
-    pub display_name: String,
-    /// Their part.
-    pub role: InvolvementRole,
-}
-
 /// A line in an incident list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IncidentSummary {
@@ -179,26 +165,6 @@ pub async fn next_reference(tx: &mut Tx, org: OrganisationId) -> StoreResult<Inc
 /// Inserts an incident.
 pub async fn insert_incident(tx: &mut Tx, i: &IncidentInsert<'_>) -> StoreResult<()> {
     insert_incidents_batch(tx, std::slice::from_ref(i)).await
-}
-
-/// Records a person's part in an incident.
-pub async fn insert_involvement(
-    tx: &mut Tx,
-    org: OrganisationId,
-    incident: IncidentId,
-    person: PersonId,
-    role: InvolvementRole,
-) -> StoreResult<()> {
-    on_tx!(tx, |c| {
-        sqlx::query("insert into incident_person (incident_id, person_id, organisation_id, role) values ($1, $2, $3, $4)")
-            .bind(incident.0)
-            .bind(person.0)
-            .bind(org.0)
-            .bind(role.code())
-            .execute(&mut *c)
-            .await?;
-    });
-    Ok(())
 }
 
 const SUMMARY_COLUMNS: &str = "i.incident_id, i.reference_number, i.service_id, s.name as service_name, a.name as area_name, \
@@ -291,33 +257,6 @@ impl Store {
                 .fetch_optional(p)
                 .await?;
             row.as_ref().map(incident_from).transpose()
-        })
-    }
-
-    /// The people recorded against an incident.
-    pub async fn involvements(&self, incident: IncidentId) -> StoreResult<Vec<Involvement>> {
-        on_read!(self, |p| {
-            let rows = sqlx::query(
-                "select ip.person_id, p.internal_code, p.display_name, ip.role from incident_person ip \
-                 join person p on p.person_id = ip.person_id where ip.incident_id = $1 order by p.display_name",
-            )
-            .bind(incident.0)
-            .fetch_all(p)
-            .await?;
-            rows.iter()
-                .map(|r| {
-                    Ok(Involvement {
-                        person_id: PersonId(r.uuid("person_id")?),
-                        internal_code: r.text("internal_code")?,
-                        display_name: r.text("display_name")?,
-                        role: parse_code(
-                            &r.text("role")?,
-                            InvolvementRole::parse,
-                            "involvement role",
-                        )?,
-                    })
-                })
-                .collect()
         })
     }
 
@@ -503,31 +442,6 @@ pub async fn insert_incidents_batch(tx: &mut Tx, rows: &[IncidentInsert<'_>]) ->
                     .bind(i.told)
                     .bind(i.written_at.map(|t| t.as_millisecond()))
                     .bind(i.entered_by.map(|u| u.0));
-            }
-            q.execute(&mut *c).await?;
-        });
-    }
-    Ok(())
-}
-
-/// Records many (incident, person, role) links with multi-row statements.
-pub async fn insert_involvements_batch(
-    tx: &mut Tx,
-    org: OrganisationId,
-    rows: &[(IncidentId, PersonId, InvolvementRole)],
-) -> StoreResult<()> {
-    for chunk in rows.chunks(2_000) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|r| format!("(${}, ${}, $1, ${})", r * 3 + 2, r * 3 + 3, r * 3 + 4))
-            .collect();
-        let sql = format!(
-            "insert into incident_person (incident_id, person_id, organisation_id, role) values {}",
-            values.join(", ")
-        );
-        on_tx!(tx, |c| {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(org.0);
-            for (i, p, role) in chunk {
-                q = q.bind(i.0).bind(p.0).bind(role.code());
             }
             q.execute(&mut *c).await?;
         });

@@ -42,6 +42,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_written_at"),
     migration!(8, "0008_entered_by"),
     migration!(9, "0009_attachments"),
+    migration!(10, "0010_incident_staff"),
 ];
 
 impl Store {

@@ -17,6 +17,7 @@ pub mod audit;
 pub mod counters;
 pub mod idempotency;
 pub mod incidents;
+pub mod involvements;
 pub mod migrations;
 pub mod organisations;
 pub mod people;

@@ -156,8 +156,19 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
         .route("/assets/candour.css", get(stylesheet))
-        .route("/assets/offline.js", get(offline_script))
-        .route("/sw.js", get(service_worker))
+        .route(
+            "/assets/offline.js",
+            get(|| async { javascript(include_str!("../../assets/offline.js")) }),
+        )
+        .route(
+            "/assets/report.js",
+            get(|| async { javascript(include_str!("../../assets/report.js")) }),
+        )
+        // The service worker is served from the root so that it may control every page.
+        .route(
+            "/sw.js",
+            get(|| async { javascript(include_str!("../../assets/sw.js")) }),
+        )
         .merge(pages)
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -297,25 +308,14 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
-async fn offline_script() -> Response {
+/// A project-written script, always revalidated so a new release is picked up.
+fn javascript(source: &'static str) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "no-cache"),
         ],
-        include_str!("../../assets/offline.js"),
-    )
-        .into_response()
-}
-
-/// The service worker is served from the root so that it may control every page.
-async fn service_worker() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        include_str!("../../assets/sw.js"),
+        source,
     )
         .into_response()
 }

@@ -2,17 +2,9 @@
 //! pagination, and an OpenAPI document that matches the routes served.
 
 use crate::helpers::*;
-use candour::actions::tokens::{create_token, revoke_own_token};
+use candour::actions::tokens::revoke_own_token;
 use candour_domain::role::Role;
 use serde_json::{Value, json};
-
-async fn token_for(app: &TestApp, email: &str) -> anyhow::Result<String> {
-    let user = app.ctx.store.user_by_email(email).await?.unwrap();
-    let (_, secret) = create_token(&app.ctx, user.user_id, "tests", "test")
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(secret)
-}
 
 fn report(app: &TestApp, description: &str) -> Value {
     json!({

@@ -474,6 +474,31 @@ impl Client {
     }
 }
 
+/// A new API token for `email`.
+pub async fn token_for(app: &TestApp, email: &str) -> anyhow::Result<String> {
+    let user = app.ctx.store.user_by_email(email).await?.unwrap();
+    let (_, secret) =
+        candour::actions::tokens::create_token(&app.ctx, user.user_id, "tests", "test")
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(secret)
+}
+
+/// POSTs JSON to an API path with a bearer token.
+pub async fn api_post(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: &serde_json::Value,
+) -> anyhow::Result<reqwest::Response> {
+    Ok(reqwest::Client::new()
+        .post(format!("{}{path}", app.base))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await?)
+}
+
 /// Finds the first `csrf_token` hidden field's value in an HTML page.
 pub fn csrf_in(html: &str) -> Option<String> {
     let at = html.find("name=\"csrf_token\" value=\"")? + "name=\"csrf_token\" value=\"".len();

@@ -16,6 +16,7 @@ mod categories;
 mod cli;
 mod docs;
 mod incidents;
+mod involved;
 mod journey;
 mod offline;
 mod operations;

@@ -3,6 +3,8 @@
 
 use crate::details::{Details, RawDetails, validate_details};
 use crate::ids::{AreaId, PersonId, ServiceId};
+pub use crate::involvement::InvolvementRole;
+use crate::involvement::{Involved, parse_involved};
 use crate::organisation::code_enum;
 use crate::validation::FieldErrors;
 use jiff::{Timestamp, tz::TimeZone};
@@ -61,20 +63,6 @@ code_enum! {
     IncidentStatus {
         /// Reported and waiting for review.
         Reported = ("reported", "Reported"),
-    }
-}
-
-code_enum! {
-    /// The part a person played in an event.
-    InvolvementRole {
-        /// The person affected.
-        Affected = ("affected", "Affected"),
-        /// Saw what happened.
-        Witness = ("witness", "Witness"),
-        /// Alleged to have caused harm.
-        AllegedPerpetrator = ("alleged_perpetrator", "Alleged perpetrator"),
-        /// A member of staff involved.
-        StaffInvolved = ("staff_involved", "Staff involved"),
     }
 }
 
@@ -194,6 +182,9 @@ pub struct ReportDraft {
     pub immediate_actions: String,
     /// People using the service who were affected.
     pub affected_person_ids: Vec<String>,
+    /// Witnesses, staff and others from the register or staff list, as
+    /// typed (who, role) lines: `person:<id>` or `staff:<id>`, and a role code.
+    pub involved: Vec<(String, String)>,
     /// Anyone else involved, as free text (visitor, relative, other).
     pub others_involved: String,
     /// The category's own questions, as typed (see [`crate::details`]).
@@ -225,6 +216,8 @@ pub struct NewIncident {
     pub immediate_actions: String,
     /// People using the service who were affected.
     pub affected: Vec<PersonId>,
+    /// Witnesses, staff and others involved, with their parts.
+    pub involved: Vec<Involved>,
     /// Others involved, free text.
     pub others_involved: String,
     /// The category's own answers.
@@ -302,6 +295,13 @@ impl ReportDraft {
                 ),
             }
         }
+        let involved = match parse_involved(&self.involved) {
+            Ok(v) => v,
+            Err(e) => {
+                errors.0.extend(e.0);
+                Vec::new()
+            }
+        };
         let details = match category {
             Some(c) => match validate_details(c, &self.details, now) {
                 Ok(d) => Some(d),
@@ -364,6 +364,7 @@ impl ReportDraft {
                     description,
                     immediate_actions,
                     affected,
+                    involved,
                     others_involved,
                     details,
                     told,
@@ -443,6 +444,12 @@ impl ReportDraft {
         let mut h = Sha256::new();
         let mut people = self.affected_person_ids.clone();
         people.sort();
+        let mut involved: Vec<String> = self
+            .involved
+            .iter()
+            .map(|(w, r)| format!("{}={}", w.trim(), r.trim()))
+            .collect();
+        involved.sort();
         for part in [
             &self.kind,
             &self.category,
@@ -454,6 +461,7 @@ impl ReportDraft {
             &self.description,
             &self.immediate_actions,
             &people.join(","),
+            &involved.join(","),
             &self.others_involved,
             &serde_json::to_string(&self.details).unwrap_or_default(),
             &self.told.join(","),

@@ -12,6 +12,7 @@ pub mod details;
 pub mod display;
 pub mod ids;
 pub mod incident;
+pub mod involvement;
 pub mod nhs_number;
 pub mod organisation;
 pub mod password;

@@ -46,6 +46,10 @@ pub struct ReportRequest {
     /// People using the service who were affected.
     #[serde(default)]
     pub affected_person_ids: Vec<String>,
+    /// Witnesses, staff and others involved: each names a person using the
+    /// service (`person_id`) or a member of staff (`user_id`), and their part.
+    #[serde(default)]
+    pub involved: Vec<InvolvedRequest>,
     /// Anyone else involved, free text.
     pub others_involved: Option<String>,
     /// The category's own answers, by question name: for a fall `seen`,
@@ -61,6 +65,32 @@ pub struct ReportRequest {
     /// Enter it for a colleague (their user id): for senior carers and managers
     /// of the service, such as a central team taking a phone call.
     pub on_behalf_of: Option<String>,
+}
+
+/// Someone involved: give exactly one of `person_id` and `user_id`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvolvedRequest {
+    /// A person using the service (from the register).
+    pub person_id: Option<String>,
+    /// A member of staff (their user id).
+    pub user_id: Option<String>,
+    /// `witness`, `alleged_perpetrator`, `affected` or `staff_involved` (staff only).
+    pub role: String,
+}
+
+impl InvolvedRequest {
+    /// The (who, role) line the domain checks; both ids or neither is a line
+    /// the domain refuses with a message naming `involved`.
+    fn line(self) -> (String, String) {
+        let who = match (self.person_id, self.user_id) {
+            (Some(p), None) => format!("person:{}", p.trim()),
+            (None, Some(u)) => format!("staff:{}", u.trim()),
+            (Some(_), Some(_)) => "both:".to_owned(),
+            (None, None) => String::new(),
+        };
+        (who, self.role)
+    }
 }
 
 /// Turns JSON answers into the raw answers the domain validates.
@@ -95,6 +125,17 @@ pub struct PersonJson {
     pub role: String,
 }
 
+/// A member of staff recorded against an incident.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffJson {
+    /// Their user id.
+    pub user_id: String,
+    /// Their name.
+    pub name: String,
+    /// `witness`, `staff_involved`, `affected` or `alleged_perpetrator`.
+    pub role: String,
+}
+
 /// An incident.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IncidentJson {
@@ -124,8 +165,10 @@ pub struct IncidentJson {
     pub immediate_actions: String,
     /// Others involved.
     pub others_involved: String,
-    /// People recorded.
+    /// People using the service recorded, by internal code.
     pub people: Vec<PersonJson>,
+    /// Staff recorded.
+    pub staff: Vec<StaffJson>,
     /// Version, from 1; rises with every change.
     pub version: i64,
     /// Addenda, correction requests and corrections, oldest first.
@@ -224,6 +267,15 @@ impl From<IncidentView> for IncidentJson {
                     person_id: p.person_id.to_string(),
                     internal_code: p.internal_code,
                     role: p.role.code().to_owned(),
+                })
+                .collect(),
+            staff: v
+                .staff
+                .into_iter()
+                .map(|s| StaffJson {
+                    user_id: s.user_id.to_string(),
+                    name: s.display_name,
+                    role: s.role.code().to_owned(),
                 })
                 .collect(),
             version: i.version,
@@ -433,6 +485,11 @@ pub async fn create_incident(
         description: body.description,
         immediate_actions: body.immediate_actions.unwrap_or_default(),
         affected_person_ids: body.affected_person_ids,
+        involved: body
+            .involved
+            .into_iter()
+            .map(InvolvedRequest::line)
+            .collect(),
         others_involved: body.others_involved.unwrap_or_default(),
         details: raw_details(body.details),
         told: body.told,

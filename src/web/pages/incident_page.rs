@@ -22,7 +22,7 @@ use serde::Deserialize;
 
 /// A person shown on the incident page.
 pub struct PersonLine {
-    /// Internal code.
+    /// Internal code, or `staff` for a member of staff.
     pub code: String,
     /// Name.
     pub name: String,
@@ -124,6 +124,11 @@ pub(crate) fn page(
                 name: p.display_name.clone(),
                 role: p.role.label(),
             })
+            .chain(view.staff.iter().map(|s| PersonLine {
+                code: "staff".to_owned(),
+                name: s.display_name.clone(),
+                role: s.role.label(),
+            }))
             .collect(),
         can_view_history: view.can_view_history,
         additions: view

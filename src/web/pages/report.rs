@@ -2,7 +2,7 @@
 //! (kind and category), then one page with only that category's questions.
 //! A service is chosen first when the reporter works in several.
 
-use crate::actions::incidents::report_incident_once;
+use crate::actions::incidents::{report_incident_once, staff_of_service};
 use crate::actions::{ActionError, services_where};
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, CurrentUser};
@@ -14,7 +14,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use candour_domain::details::{Input, body, questions};
-use candour_domain::incident::{Category, EventKind, ReportDraft, Told, london};
+use candour_domain::incident::{Category, EventKind, InvolvementRole, ReportDraft, Told, london};
 use candour_domain::role::Permission;
 use candour_domain::validation::FieldErrors;
 use serde::Deserialize;
@@ -54,6 +54,12 @@ struct ReportPage {
     category_label: &'static str,
     areas: Vec<Choice>,
     people: Vec<Choice>,
+    /// Who may be named as involved: people on the register, then staff.
+    parties: Parties,
+    /// The "who else was involved" lines, with spare blank ones.
+    involved: Vec<(String, String)>,
+    /// The parts someone may have played.
+    roles: Vec<Choice>,
     questions: Vec<QuestionView>,
     told: Vec<Choice>,
     /// The signed-in user's id, so a report queued offline is sent only as theirs.
@@ -65,6 +71,18 @@ struct ReportPage {
     /// One key per filled-in form: a double-tapped "Send" files one report.
     idempotency_key: String,
 }
+
+/// The choices for "who else was involved", as (value, label).
+#[derive(Default)]
+pub struct Parties {
+    /// People using the service: `person:<id>`, name and room.
+    pub people: Vec<(String, String)>,
+    /// Staff who work at the service: `staff:<id>`, name.
+    pub staff: Vec<(String, String)>,
+}
+
+/// Blank lines offered after those filled in, so no script is needed to add one.
+const SPARE_INVOLVED_LINES: usize = 2;
 
 /// Query of the report form.
 #[derive(Debug, Deserialize)]
@@ -159,6 +177,7 @@ async fn report_page(
     };
     let (mut areas, mut people, mut question_list, mut staff) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut parties = Parties::default();
     if let (Some(s), "form") = (&chosen, step) {
         let org = user.actor.organisation_id;
         areas = choices(
@@ -169,38 +188,47 @@ async fn report_page(
                 .map(|a| (a.area_id.to_string(), a.name)),
             std::slice::from_ref(&draft.area_id),
         );
-        people = choices(
-            ctx.store
-                .current_people(org, s.service_id)
-                .await?
-                .into_iter()
-                .map(|p| {
-                    let room = p.room.map(|r| format!(", {r}")).unwrap_or_default();
-                    (p.person_id.to_string(), format!("{}{room}", p.display_name))
-                }),
-            &draft.affected_person_ids,
-        );
+        let register = ctx.store.current_people(org, s.service_id).await?;
+        let labelled: Vec<(String, String)> = register
+            .into_iter()
+            .map(|p| {
+                let room = p.room.map(|r| format!(", {r}")).unwrap_or_default();
+                (p.person_id.to_string(), format!("{}{room}", p.display_name))
+            })
+            .collect();
+        parties.people = labelled
+            .iter()
+            .map(|(id, label)| (format!("person:{id}"), label.clone()))
+            .collect();
+        people = choices(labelled.into_iter(), &draft.affected_person_ids);
+        let colleagues = staff_of_service(ctx, s).await?;
+        parties.staff = colleagues
+            .iter()
+            .map(|(id, name)| (format!("staff:{id}"), name.clone()))
+            .collect();
         if let Some(c) = category {
             question_list = question_views(c, &draft, &errors);
         }
         if user.actor.can_in(Permission::ViewIncidents, s) {
-            let all = ctx.store.staff_with_grants(org).await?;
             staff = choices(
-                all.into_iter()
-                    .filter(|(id, _, grants)| {
-                        *id != user.actor.user_id
-                            && candour_domain::role::grants_allow(
-                                grants,
-                                Permission::ReportIncident,
-                                s.service_id,
-                                s.region_id,
-                            )
-                    })
-                    .map(|(id, name, _)| (id.to_string(), name)),
+                colleagues
+                    .into_iter()
+                    .filter(|(id, _)| *id != user.actor.user_id)
+                    .map(|(id, name)| (id.to_string(), name)),
                 std::slice::from_ref(&draft.on_behalf_of),
             );
         }
     }
+    let mut involved: Vec<(String, String)> = draft
+        .involved
+        .iter()
+        .filter(|(w, r)| !w.trim().is_empty() || !r.trim().is_empty())
+        .cloned()
+        .collect();
+    involved.extend(std::iter::repeat_n(
+        (String::new(), String::new()),
+        SPARE_INVOLVED_LINES + usize::from(involved.is_empty()),
+    ));
     Ok(ReportPage {
         layout: Layout::new("Report an incident", user, state.demo),
         step,
@@ -231,6 +259,14 @@ async fn report_page(
         category_label: category.map_or("", |c| c.label()),
         areas,
         people,
+        parties,
+        involved,
+        roles: choices(
+            InvolvementRole::ALL
+                .iter()
+                .map(|r| (r.code().to_owned(), r.label().to_owned())),
+            &[],
+        ),
         questions: question_list,
         told: told_choices(&draft.told),
         queued_by: user.actor.user_id.to_string(),
@@ -303,6 +339,11 @@ pub async fn create_incident(
         description: form.get("description"),
         immediate_actions: form.get("immediate_actions"),
         affected_person_ids: form.all("affected_person_ids"),
+        involved: form
+            .all("involved_who")
+            .into_iter()
+            .zip(form.all("involved_role"))
+            .collect(),
         told: form.all("told"),
         written_at: form.get("written_at"),
         on_behalf_of: form.get("on_behalf_of"),

@@ -1,0 +1,132 @@
+// Candour's report form helpers. Progressive enhancement: the form works
+// without this script; with it, people are found by typing a name or room,
+// another "who else was involved" line can be added, the body map can be
+// clicked, and what is typed is saved as a draft while the reporter types.
+(function () {
+  'use strict';
+
+  function norm(s) { return (s || '').toLowerCase().replace(/\s+/g, ' ').trim(); }
+
+  function searchBox(id, label, onInput) {
+    var wrap = document.createElement('div');
+    wrap.className = 'form-group search-box';
+    var l = document.createElement('label');
+    l.setAttribute('for', id);
+    l.className = 'label-small';
+    l.textContent = label;
+    var input = document.createElement('input');
+    input.type = 'search';
+    input.id = id;
+    input.className = 'input';
+    input.autocomplete = 'off';
+    // No name: a search is never sent with the report.
+    input.addEventListener('input', function () { onInput(norm(input.value)); });
+    wrap.appendChild(l);
+    wrap.appendChild(input);
+    return wrap;
+  }
+
+  // A checkbox list (people affected): hide the rows that do not match.
+  function enhanceList(list, n) {
+    var rows = list.querySelectorAll('.checkbox');
+    if (rows.length < 6) { return; }
+    var box = searchBox('find-list-' + n, 'Find by name or room', function (q) {
+      for (var i = 0; i < rows.length; i++) {
+        var text = norm(rows[i].textContent);
+        var ticked = rows[i].querySelector('input').checked;
+        rows[i].hidden = q !== '' && text.indexOf(q) < 0 && !ticked;
+      }
+    });
+    list.parentNode.insertBefore(box, list);
+  }
+
+  // Every choice of a select, kept so that filtering can put them back.
+  function remember(select) {
+    var groups = [];
+    var kids = select.children;
+    for (var i = 0; i < kids.length; i++) {
+      var el = kids[i];
+      if (el.tagName === 'OPTGROUP') {
+        var opts = [];
+        for (var j = 0; j < el.children.length; j++) {
+          opts.push({ value: el.children[j].value, text: el.children[j].textContent });
+        }
+        groups.push({ label: el.label, options: opts });
+      }
+    }
+    select._groups = groups;
+  }
+
+  function rebuild(select, q) {
+    var chosen = select.value;
+    while (select.children.length > 1) { select.removeChild(select.lastChild); }
+    select._groups.forEach(function (g) {
+      var group = document.createElement('optgroup');
+      group.label = g.label;
+      g.options.forEach(function (o) {
+        if (q === '' || norm(o.text).indexOf(q) >= 0 || o.value === chosen) {
+          var opt = document.createElement('option');
+          opt.value = o.value;
+          opt.textContent = o.text;
+          if (o.value === chosen) { opt.selected = true; }
+          group.appendChild(opt);
+        }
+      });
+      if (group.children.length > 0) { select.appendChild(group); }
+    });
+  }
+
+  // "Who else was involved": a search over the register and staff list, and
+  // a button for one more line.
+  function enhanceInvolved(fieldset) {
+    var selects = function () { return fieldset.querySelectorAll('select[data-filterable]'); };
+    var all = selects();
+    for (var i = 0; i < all.length; i++) { remember(all[i]); }
+    var query = '';
+    var box = searchBox('find-involved', 'Find a person or member of staff by name or room', function (q) {
+      query = q;
+      var s = selects();
+      for (var k = 0; k < s.length; k++) { rebuild(s[k], q); }
+    });
+    var hint = fieldset.querySelector('.hint');
+    fieldset.insertBefore(box, hint ? hint.nextSibling : fieldset.firstChild);
+    var add = document.createElement('button');
+    add.type = 'button';
+    add.className = 'button button-secondary button-small';
+    add.textContent = 'Add another person';
+    add.addEventListener('click', function () {
+      var lines = fieldset.querySelectorAll('.involved-line');
+      var last = lines[lines.length - 1];
+      var copy = last.cloneNode(true);
+      var n = lines.length + 1;
+      var labels = copy.querySelectorAll('label');
+      var fields = copy.querySelectorAll('select');
+      for (var j = 0; j < fields.length; j++) {
+        var id = fields[j].id.replace(/-\d+$/, '-' + n);
+        fields[j].id = id;
+        labels[j].setAttribute('for', id);
+        fields[j].selectedIndex = 0;
+      }
+      labels[0].textContent = 'Person ' + n;
+      last.parentNode.insertBefore(copy, last.nextSibling);
+      var who = copy.querySelector('select[data-filterable]');
+      who._groups = last.querySelector('select[data-filterable]')._groups;
+      rebuild(who, query);
+      who.focus();
+    });
+    fieldset.appendChild(add);
+  }
+
+  function start() {
+    var lists = document.querySelectorAll('[data-filter-list]');
+    for (var i = 0; i < lists.length; i++) { enhanceList(lists[i], i + 1); }
+    var inv = document.querySelector('[data-involved]');
+    if (inv) { enhanceInvolved(inv); }
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+  } else {
+    start();
+  }
+}());
