@@ -299,3 +299,35 @@ test('a reporter finds a witness by room and names a colleague involved', async 
   assert.match(shown, /\(staff\), Staff involved/);
   await phone.close();
 });
+
+test('the manager gives feedback and the reporter sees it in My reports', async () => {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-GB' });
+  const page = await phone.newPage();
+  await signIn(page, logins['Care worker']);
+  await page.goto(`${base}/incidents/new?kind=near_miss&category=equipment`);
+  await page.fill('#description', 'Browser journey: hoist battery left uncharged overnight, found at handover.');
+  await page.click('button:has-text("Send report")');
+  const reference = (await page.locator('.panel').textContent()).match(/INC-\d{6}/)[0];
+
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+  const manager = await desk.newPage();
+  await signIn(manager, logins['Registered manager']);
+  await manager.goto(`${base}/incidents/${reference}`);
+  await manager.click('button:has-text("Send feedback")');
+  assert.ok(await manager.locator('.error-summary').isVisible(), 'empty feedback is refused');
+  await accessible(manager, 'the incident page with a feedback error');
+  await manager.fill('#feedback', 'Thank you. Chargers now have a checklist on every night shift.');
+  await manager.click('button:has-text("Send feedback")');
+  assert.ok((await manager.content()).includes('First feedback'), 'the time to feedback shows');
+  await accessible(manager, 'the incident page with feedback');
+  await desk.close();
+
+  await page.goto(`${base}/`);
+  assert.match(await page.locator('nav').textContent(), /1 new/);
+  await page.click('text=My reports');
+  await accessible(page, 'my reports with something new');
+  await page.click(`a:has-text("Feedback on your report: ${reference}")`);
+  assert.ok((await page.content()).includes('Chargers now have a checklist'));
+  await accessible(page, 'the report with its feedback, as the reporter');
+  await phone.close();
+});

@@ -25,6 +25,12 @@ pub struct FileConfig {
     pub max_upload_mb: Option<u64>,
     /// `human` or `json`.
     pub log_format: Option<String>,
+    /// The address people use to reach Candour, for links in emails.
+    pub public_url: Option<String>,
+    /// SMTP server URL for email.
+    pub smtp_url: Option<String>,
+    /// The From address of emails.
+    pub mail_from: Option<String>,
 }
 
 impl FileConfig {
@@ -76,6 +82,19 @@ max_upload_mb = 10
 # Log format: "human" (default) or "json" for a log collector.
 # Environment: CANDOUR_LOG_FORMAT
 log_format = "human"
+
+# The address people use to reach Candour, for links in emails.
+# Environment: CANDOUR_PUBLIC_URL
+# public_url = "https://candour.example.org"
+
+# Email: an SMTP server and the From address. Reporters are told by email
+# when a manager gives feedback. Without an SMTP server, emails wait in the
+# outbox and are sent once one is set.
+#   smtp_url = "smtp://relay.example.internal:25"                    (no TLS, a relay on your network)
+#   smtp_url = "smtp://user:password@smtp.example.org:587?tls=required" (STARTTLS)
+#   smtp_url = "smtps://user:password@smtp.example.org:465"             (TLS)
+# Environment: CANDOUR_SMTP_URL, CANDOUR_MAIL_FROM
+# mail_from = "Candour <candour@example.org>"
 "#;
 
 #[cfg(test)]
@@ -95,6 +114,9 @@ mod tests {
                 trust_proxy: Some(false),
                 max_upload_mb: Some(10),
                 log_format: Some("human".to_owned()),
+                public_url: None,
+                smtp_url: None,
+                mail_from: None,
             })
         );
     }

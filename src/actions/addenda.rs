@@ -6,6 +6,7 @@ use super::{ActionError, ActionResult, Actor, Ctx};
 use crate::store::addenda::{Addendum, insert_addendum};
 use crate::store::audit::{NewAuditEvent, append};
 use candour_domain::incident::{AddendumKind, IncidentReference, check_addendum_text};
+use candour_domain::notification::NotificationKind;
 use candour_domain::role::Permission;
 use candour_domain::validation::FieldErrors;
 use serde_json::json;
@@ -77,6 +78,17 @@ pub async fn add_to_report(
         },
     )
     .await?;
+    if kind == AddendumKind::CorrectionRequest {
+        super::feedback::tell_reporter(
+            ctx,
+            &mut tx,
+            actor,
+            &incident,
+            NotificationKind::CorrectionRequest,
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(addendum)
 }

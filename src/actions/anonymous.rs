@@ -156,6 +156,8 @@ pub struct CaseView {
     pub reported_at: jiff::Timestamp,
     /// Messages, oldest first.
     pub messages: Vec<CaseMessage>,
+    /// Feedback from the service: what they found and what changed.
+    pub feedback: Vec<crate::store::feedback::Feedback>,
 }
 
 /// Opens a case by its code from `ip`. A wrong code and a code that never
@@ -204,6 +206,7 @@ async fn case_view(
         service_name: summary.service_name,
         reported_at: summary.reported_at,
         messages: ctx.store.case_messages(incident_id).await?,
+        feedback: ctx.store.feedback(incident_id).await?,
     })
 }
 

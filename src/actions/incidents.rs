@@ -386,6 +386,8 @@ pub struct IncidentView {
     pub case_messages: Option<Vec<CaseMessage>>,
     /// Photos and documents added to it.
     pub attachments: Vec<crate::store::attachments::Attachment>,
+    /// Feedback to the reporter, oldest first.
+    pub feedback: Vec<crate::store::feedback::Feedback>,
 }
 
 /// Loads an incident of the actor's organisation with its service, if the
@@ -437,7 +439,21 @@ pub async fn show_incident(
         None
     };
     let attachments = ctx.store.attachments(incident.incident_id).await?;
+    let feedback = ctx.store.feedback(incident.incident_id).await?;
+    if is_reporter && ctx.store.unread_count(actor.user_id).await? > 0 {
+        // The reporter has now seen what was new about this report.
+        let mut tx = ctx.store.begin().await?;
+        crate::store::notifications::mark_read(
+            &mut tx,
+            actor.user_id,
+            incident.incident_id,
+            ctx.clock.now().as_millisecond(),
+        )
+        .await?;
+        tx.commit().await?;
+    }
     Ok(IncidentView {
+        feedback,
         attachments,
         case_messages,
         incident,

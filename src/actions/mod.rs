@@ -9,6 +9,7 @@ pub mod addenda;
 pub mod anonymous;
 pub mod attachments;
 pub mod audit;
+pub mod feedback;
 pub mod incidents;
 pub mod organisation;
 pub mod people;
@@ -80,6 +81,9 @@ pub struct Ctx {
     pub store: Store,
     /// The time source.
     pub clock: Arc<dyn Clock>,
+    /// The address people use to reach Candour (`https://candour.example.org`),
+    /// for links in emails; without it emails give directions instead.
+    pub public_url: Option<String>,
 }
 
 /// The signed-in person on whose behalf an action runs.

@@ -130,6 +130,7 @@ pub fn ctx(store: Store) -> Ctx {
     Ctx {
         store,
         clock: Arc::new(SystemClock),
+        public_url: None,
     }
 }
 

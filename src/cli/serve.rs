@@ -2,6 +2,7 @@
 
 use super::{DatabaseArg, Resolved, ctx, open_store, redact};
 use crate::config::DEFAULT_LISTEN;
+use crate::email::sender::Mailer;
 use crate::web::{AppState, serve};
 use clap::Args;
 use std::process::ExitCode;
@@ -30,6 +31,17 @@ pub struct ServeArgs {
     /// Largest photo or document that can be added to a report, in MB.
     #[arg(long, env = "CANDOUR_MAX_UPLOAD_MB")]
     max_upload_mb: Option<u64>,
+    /// The address people use to reach Candour, for links in emails,
+    /// such as https://candour.example.org
+    #[arg(long, env = "CANDOUR_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// SMTP server for email: smtp://relay:25, smtp://user:pass@host:587?tls=required
+    /// or smtps://user:pass@host:465. Without it, emails wait in the outbox.
+    #[arg(long, env = "CANDOUR_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// The From address of emails, such as "Candour <candour@example.org>".
+    #[arg(long, env = "CANDOUR_MAIL_FROM")]
+    mail_from: Option<String>,
 }
 
 /// Runs the server until SIGINT or SIGTERM.
@@ -46,7 +58,13 @@ pub async fn run(args: ServeArgs, resolved: &Resolved) -> anyhow::Result<ExitCod
         _ => resolved.database_url(&args.db),
     };
     let store = open_store(&url).await?;
-    let context = ctx(store.clone());
+    let mut context = ctx(store.clone());
+    context.public_url = args
+        .public_url
+        .clone()
+        .or_else(|| resolved.file.public_url.clone())
+        .filter(|u| !u.trim().is_empty());
+    let mailer = mailer(&args, resolved)?;
     if args.demo {
         if store.organisation_ids().await?.is_empty() {
             tracing::info!("filling {} with demo data", redact(&url));
@@ -88,10 +106,46 @@ pub async fn run(args: ServeArgs, resolved: &Resolved) -> anyhow::Result<ExitCod
         print_demo_logins(&store).await?;
     }
     tracing::info!(%addr, "listening");
+    let (stop_mail, stop_rx) = tokio::sync::watch::channel(false);
+    let sender = match mailer {
+        Some(m) => Some(tokio::spawn(crate::email::sender::run(
+            state.ctx.clone(),
+            m,
+            stop_rx,
+        ))),
+        None => {
+            tracing::warn!("no SMTP server is set (--smtp-url): emails wait in the outbox");
+            None
+        }
+    };
     serve(listener, state, shutdown).await?;
+    let _ = stop_mail.send(true);
+    if let Some(task) = sender {
+        let _ = task.await;
+    }
     tracing::info!("stopped; closing the database");
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The mailer from flags, environment or file; `None` when no SMTP server is set.
+fn mailer(args: &ServeArgs, resolved: &Resolved) -> anyhow::Result<Option<Mailer>> {
+    let url = args
+        .smtp_url
+        .clone()
+        .or_else(|| resolved.file.smtp_url.clone())
+        .filter(|u| !u.trim().is_empty());
+    let Some(url) = url else {
+        return Ok(None);
+    };
+    let from = args
+        .mail_from
+        .clone()
+        .or_else(|| resolved.file.mail_from.clone())
+        .ok_or_else(|| {
+            anyhow::anyhow!("--smtp-url needs --mail-from, the address emails come from")
+        })?;
+    Ok(Some(Mailer::new(&url, &from)?))
 }
 
 async fn print_demo_logins(store: &crate::store::Store) -> anyhow::Result<()> {

@@ -120,6 +120,8 @@ pub struct IncidentSummary {
     pub reported_at: Timestamp,
     /// The first part of the description.
     pub description: String,
+    /// When the reporter was first given feedback, if they have been.
+    pub first_feedback_at: Option<Timestamp>,
 }
 
 /// Narrows a list of incidents. Every field left `None` does not filter.
@@ -168,7 +170,8 @@ pub async fn insert_incident(tx: &mut Tx, i: &IncidentInsert<'_>) -> StoreResult
 }
 
 const SUMMARY_COLUMNS: &str = "i.incident_id, i.reference_number, i.service_id, s.name as service_name, a.name as area_name, \
-    i.kind, i.category, i.status, i.occurred_at, i.reported_at, substr(i.description, 1, 200) as description";
+    i.kind, i.category, i.status, i.occurred_at, i.reported_at, substr(i.description, 1, 200) as description, \
+    (select min(f.created_at) from incident_feedback f where f.incident_id = i.incident_id) as first_feedback_at";
 
 fn summary_from(r: &impl PortableRow) -> StoreResult<IncidentSummary> {
     Ok(IncidentSummary {
@@ -183,6 +186,10 @@ fn summary_from(r: &impl PortableRow) -> StoreResult<IncidentSummary> {
         occurred_at: millis_to_ts(r.int("occurred_at")?)?,
         reported_at: millis_to_ts(r.int("reported_at")?)?,
         description: r.text("description")?,
+        first_feedback_at: r
+            .opt_int("first_feedback_at")?
+            .map(millis_to_ts)
+            .transpose()?,
     })
 }
 

@@ -43,6 +43,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(8, "0008_entered_by"),
     migration!(9, "0009_attachments"),
     migration!(10, "0010_incident_staff"),
+    migration!(11, "0011_feedback_and_outbox"),
 ];
 
 impl Store {

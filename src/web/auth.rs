@@ -22,6 +22,8 @@ pub struct CurrentUser {
     pub actor: Actor,
     /// The value for hidden `csrf_token` fields.
     pub csrf: String,
+    /// How many notifications they have not read (shown beside "My reports").
+    pub unread: i64,
 }
 
 /// The CSRF token of this request (set by [`csrf_cookie`]).
@@ -54,7 +56,17 @@ impl FromRequestParts<AppState> for CurrentUser {
                 other => other.into(),
             })?;
         let csrf = CsrfToken::from_request_parts(parts, state).await?.0;
-        Ok(CurrentUser { actor, csrf })
+        let unread = state
+            .ctx
+            .store
+            .unread_count(actor.user_id)
+            .await
+            .map_err(|e| WebError::Internal(e.into()))?;
+        Ok(CurrentUser {
+            actor,
+            csrf,
+            unread,
+        })
     }
 }
 

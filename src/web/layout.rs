@@ -13,6 +13,8 @@ pub struct NavUser {
     pub can_report: bool,
     /// Whether to show incident lists.
     pub can_view_incidents: bool,
+    /// Notifications not yet read.
+    pub unread: i64,
 }
 
 /// The shared parts of a page.
@@ -39,6 +41,7 @@ impl Layout {
                 can_report: a.can_anywhere(Permission::ReportIncident),
                 can_view_incidents: a.can_anywhere(Permission::ViewIncidents)
                     || a.has_role(Role::BoardMember),
+                unread: user.unread,
             }),
             demo,
             csrf: user.csrf.clone(),

@@ -103,6 +103,10 @@ pub fn router(state: AppState) -> Router {
             post(pages::incident_page::create_addendum),
         )
         .route(
+            "/incidents/{reference}/feedback",
+            post(pages::incident_page::create_feedback),
+        )
+        .route(
             "/incidents/{reference}/messages",
             post(pages::anonymous::reply_to_case),
         )

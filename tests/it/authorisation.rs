@@ -327,6 +327,40 @@ db_test!(
                     api_want,
                     &mut failures,
                 );
+                // Feedback to the reporter: the same people as may add to the report.
+                let got = browser
+                    .post_form(
+                        &format!("/incidents/{reference}/feedback"),
+                        &[("csrf_token", &csrf), ("feedback", "matrix")],
+                    )
+                    .await?
+                    .status()
+                    .as_u16();
+                check(
+                    &format!("POST /incidents/{reference}/feedback"),
+                    *role,
+                    got,
+                    want[i],
+                    &mut failures,
+                );
+                let got = http
+                    .post(format!(
+                        "{}/api/v1/incidents/{reference}/feedback",
+                        app.base
+                    ))
+                    .bearer_auth(token)
+                    .json(&json!({"text": "matrix"}))
+                    .send()
+                    .await?
+                    .status()
+                    .as_u16();
+                check(
+                    &format!("POST /api/v1/incidents/{reference}/feedback"),
+                    *role,
+                    got,
+                    api_want,
+                    &mut failures,
+                );
             }
         }
         // Adding a file to INC-000001 (page and API).

@@ -198,6 +198,7 @@ db_test!(
             let ctx = Ctx {
                 store: store.clone(),
                 clock: Arc::new(FixedClock::new(start_time())),
+                public_url: None,
             };
             let summary = candour::demo::generate(&ctx, candour::demo::Scale::Small, 7).await?;
             assert!(

@@ -361,6 +361,7 @@ impl TestApp {
         let ctx = Ctx {
             store,
             clock: Arc::new(clock.clone()),
+            public_url: None,
         };
         let world = seed(&ctx).await?;
         let mut state = AppState::new(ctx.clone(), false).await?;

@@ -1,7 +1,8 @@
 //! The README's first command, end to end: `candour serve --demo` on a free
 //! port; a care worker signs in and reports a near miss through the HTML
-//! form; the registered manager signs in and reads it. Then the server is
-//! killed without warning and the acknowledged report is still there.
+//! form; the registered manager signs in, reads it and gives feedback, which
+//! reaches the reporter by email through a real SMTP server. Then the server
+//! is killed without warning and the acknowledged report is still there.
 
 use crate::helpers::*;
 use std::io::{BufRead, BufReader};
@@ -21,10 +22,17 @@ impl Drop for Server {
     }
 }
 
-fn start(dir: &std::path::Path, database: Option<&str>) -> anyhow::Result<Server> {
+fn start(dir: &std::path::Path, database: Option<&str>, smtp: &str) -> anyhow::Result<Server> {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_candour"));
     cmd.current_dir(dir)
         .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .args([
+            "--smtp-url",
+            smtp,
+            "--mail-from",
+            "Candour <candour@demo.example>",
+        ])
+        .args(["--public-url", "https://candour.demo.example"])
         .env_remove("CANDOUR_DATABASE_URL");
     if let Some(db) = database {
         cmd.args(["--database", db]);
@@ -84,7 +92,8 @@ db_test!(
             candour::store::Engine::Sqlite => None,
             candour::store::Engine::Postgres => Some(TestDb::new(engine).await?),
         };
-        let mut server = start(dir.path(), db.as_ref().map(|d| d.url.as_str()))?;
+        let sink = crate::smtp::SmtpSink::start()?;
+        let mut server = start(dir.path(), db.as_ref().map(|d| d.url.as_str()), &sink.url)?;
         let worker = client(&server.base);
         let resp = worker
             .sign_in(&server.care_worker, candour::demo::DEMO_PASSWORD)
@@ -161,6 +170,26 @@ db_test!(
             .text()
             .await?;
         assert!(page.contains("insulin pen found in the wrong person"));
+        let token = csrf_in(&page).unwrap();
+        let resp = manager
+            .post_form(
+                &format!("/incidents/{reference}/feedback"),
+                &[
+                    ("csrf_token", &token),
+                    ("feedback", "Pens are now kept in named boxes."),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 303);
+        let mail = sink.wait_for(1, 20).await;
+        assert_eq!(mail.len(), 1, "the feedback email reached the SMTP server");
+        assert!(
+            mail[0].data.contains(&format!(
+                "https://candour.demo.example/incidents/{reference}"
+            )),
+            "{}",
+            mail[0].data
+        );
 
         // Kill without warning: the acknowledged report must be on disk.
         server.child.kill()?;

@@ -15,6 +15,14 @@ pub fn date_time(at: Timestamp) -> String {
         .to_string()
 }
 
+/// `22 Nov 2026, 14:30` for an instant stored as epoch milliseconds; empty
+/// if it is out of range.
+pub fn date_time_ms(ms: i64) -> String {
+    Timestamp::from_millisecond(ms)
+        .map(date_time)
+        .unwrap_or_default()
+}
+
 /// `22 Nov 2026` for a calendar date.
 pub fn civil_date(d: jiff::civil::Date) -> String {
     d.strftime("%-d %b %Y").to_string()

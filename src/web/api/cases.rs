@@ -80,6 +80,8 @@ pub struct CaseJson {
     pub reported_at: String,
     /// Messages, oldest first.
     pub messages: Vec<CaseMessageJson>,
+    /// Feedback from the service (what they found and what changed), oldest first.
+    pub feedback: Vec<super::incidents::FeedbackJson>,
 }
 
 impl From<CaseView> for CaseJson {
@@ -100,6 +102,11 @@ impl From<CaseView> for CaseJson {
                         .map(|t| t.to_string())
                         .unwrap_or_default(),
                 })
+                .collect(),
+            feedback: v
+                .feedback
+                .iter()
+                .map(super::incidents::FeedbackJson::from)
                 .collect(),
         }
     }

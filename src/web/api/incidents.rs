@@ -1,11 +1,14 @@
 //! `/api/v1/incidents`: report, read and list incidents.
 
 use super::{ApiJson, Problem};
+use crate::actions::ActionError;
 use crate::actions::addenda::add_to_report;
+use crate::actions::feedback::give_feedback;
 use crate::actions::incidents::{
     IncidentView, PAGE_SIZE, list_incidents as list_action, report_incident_once, show_incident,
 };
 use crate::store::addenda::Addendum;
+use crate::store::feedback::Feedback;
 use crate::store::incidents::{IncidentFilter, IncidentSummary};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
@@ -182,6 +185,41 @@ pub struct IncidentJson {
     pub written_at: Option<String>,
     /// Photos and documents added to it.
     pub attachments: Vec<AttachmentJson>,
+    /// Feedback to the reporter, oldest first.
+    pub feedback: Vec<FeedbackJson>,
+    /// Whole minutes from the report to its first feedback; absent until given.
+    pub minutes_to_feedback: Option<i64>,
+}
+
+/// Feedback to the reporter: what was found and what changed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedbackJson {
+    /// Who gave it.
+    pub author: String,
+    /// When (RFC 3339, UTC).
+    pub created_at: String,
+    /// The feedback.
+    pub text: String,
+}
+
+impl From<&Feedback> for FeedbackJson {
+    fn from(f: &Feedback) -> Self {
+        FeedbackJson {
+            author: f.author_name.clone(),
+            created_at: jiff::Timestamp::from_millisecond(f.created_at_ms)
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+            text: f.body.clone(),
+        }
+    }
+}
+
+/// Feedback to give the reporter.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackRequest {
+    /// What was found and what changed, up to 10,000 characters.
+    pub text: String,
 }
 
 /// A photo or document on a report (download it from `url`).
@@ -297,6 +335,13 @@ impl From<IncidentView> for IncidentJson {
                     ),
                 })
                 .collect(),
+            minutes_to_feedback: v.feedback.first().map(|f| {
+                candour_domain::feedback::minutes_to_feedback(
+                    i.reported_at.as_millisecond(),
+                    f.created_at_ms,
+                )
+            }),
+            feedback: v.feedback.iter().map(FeedbackJson::from).collect(),
         }
     }
 }
@@ -554,6 +599,37 @@ pub async fn create_addendum(
     };
     let added = add_to_report(&state.ctx, &actor, reference, kind, reply_to, &body.text).await?;
     Ok((StatusCode::CREATED, Json(AddendumJson::from(&added))))
+}
+
+/// Give the reporter feedback: what was found and what changed. For those
+/// who review the service's incidents; the reporter is told in Candour and by email.
+#[utoipa::path(post, path = "/api/v1/incidents/{reference}/feedback", tag = "incidents", request_body = FeedbackRequest,
+    security(("bearer" = [])),
+    params(("reference" = String, Path, description = "Such as INC-000123")),
+    responses(
+        (status = 201, description = "Given", body = FeedbackJson),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such incident that you review", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The text broke a rule", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_feedback(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(reference): Path<String>,
+    ApiJson(body): ApiJson<FeedbackRequest>,
+) -> Result<(StatusCode, Json<FeedbackJson>), ApiError> {
+    let reference = IncidentReference::parse(&reference).ok_or(ApiError(WebError::NotFound))?;
+    let given = match give_feedback(&state.ctx, &actor, reference, &body.text).await {
+        // The form calls the field `feedback`; in this body it is `text`.
+        Err(ActionError::Invalid(mut errors)) => {
+            for e in &mut errors.0 {
+                e.field = "text".to_owned();
+            }
+            return Err(ApiError(WebError::Invalid(errors)));
+        }
+        other => other?,
+    };
+    Ok((StatusCode::CREATED, Json(FeedbackJson::from(&given))))
 }
 
 /// Read one incident by reference.

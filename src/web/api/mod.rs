@@ -76,6 +76,7 @@ pub fn router(upload_limit: usize) -> (axum::Router<AppState>, utoipa::openapi::
         ))
         .routes(utoipa_axum::routes!(incidents::get_incident))
         .routes(utoipa_axum::routes!(incidents::create_addendum))
+        .routes(utoipa_axum::routes!(incidents::create_feedback))
         .routes(utoipa_axum::routes!(attachments::get_attachment))
         .routes(utoipa_axum::routes!(cases::create_public_incident))
         .routes(utoipa_axum::routes!(cases::open_case_json))

@@ -97,9 +97,7 @@ async fn tokens_page(
         .map(|t| TokenLine {
             id: t.api_token_id.to_string(),
             label: t.label,
-            created: jiff::Timestamp::from_millisecond(t.created_at_ms)
-                .map(display::date_time)
-                .unwrap_or_default(),
+            created: display::date_time_ms(t.created_at_ms),
             revoked: t
                 .revoked_at_ms
                 .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())

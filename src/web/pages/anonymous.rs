@@ -220,10 +220,21 @@ pub struct CaseLines {
     pub reported: String,
     /// Messages.
     pub messages: Vec<MessageLine>,
+    /// Feedback: what the service found and what changed.
+    pub feedback: Vec<MessageLine>,
 }
 
 fn case_lines(v: CaseView) -> CaseLines {
     CaseLines {
+        feedback: v
+            .feedback
+            .iter()
+            .map(|f| MessageLine {
+                who: f.author_name.clone(),
+                when: display::date_time_ms(f.created_at_ms),
+                body: f.body.clone(),
+            })
+            .collect(),
         reference: v.reference.to_string(),
         what: format!("{}: {}, at {}", v.kind, v.category, v.service_name),
         status: v.status,
@@ -237,9 +248,7 @@ fn case_lines(v: CaseView) -> CaseLines {
                 } else {
                     m.author_name.unwrap_or_else(|| "The service".to_owned())
                 },
-                when: jiff::Timestamp::from_millisecond(m.created_at_ms)
-                    .map(display::date_time)
-                    .unwrap_or_default(),
+                when: display::date_time_ms(m.created_at_ms),
                 body: m.body,
             })
             .collect(),

@@ -5,6 +5,7 @@
 use super::incidents::parse_reference;
 use crate::actions::ActionError;
 use crate::actions::addenda::add_to_report;
+use crate::actions::feedback::give_feedback;
 use crate::actions::incidents::{IncidentView, show_incident};
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, CurrentUser};
@@ -16,6 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use candour_domain::details::Details;
 use candour_domain::display;
+use candour_domain::feedback::{describe_minutes, minutes_to_feedback};
 use candour_domain::incident::{AddendumKind, IncidentReference};
 use candour_domain::validation::FieldErrors;
 use serde::Deserialize;
@@ -84,6 +86,16 @@ pub(crate) struct IncidentPage {
     attachments: Vec<(String, String, String, String)>,
     /// Messages with an anonymous reporter, when the report has a case code.
     case_messages: Option<Vec<crate::web::pages::anonymous::MessageLine>>,
+    /// Feedback to the reporter, oldest first.
+    feedback: Vec<crate::web::pages::anonymous::MessageLine>,
+    /// How long the first feedback took, as people say it.
+    time_to_feedback: Option<String>,
+    /// Whether the reader may give feedback (reviews the service's incidents).
+    can_give_feedback: bool,
+    /// Whether the report was made anonymously.
+    anonymous: bool,
+    /// Typed feedback, kept when it comes back with a problem.
+    feedback_text: String,
 }
 
 pub(crate) fn page(
@@ -94,6 +106,11 @@ pub(crate) fn page(
     errors: FieldErrors,
     text: String,
 ) -> IncidentPage {
+    let (text, feedback_text) = if errors.for_field("feedback").is_some() {
+        (String::new(), text)
+    } else {
+        (text, String::new())
+    };
     let i = &view.incident;
     let answered: Vec<uuid::Uuid> = view.addenda.iter().filter_map(|a| a.in_reply_to).collect();
     let details = Details::from_json(&i.details_json);
@@ -140,9 +157,7 @@ pub(crate) fn page(
                 open_request: a.kind == AddendumKind::CorrectionRequest
                     && !answered.contains(&a.addendum_id),
                 author: a.author_name.clone(),
-                when: jiff::Timestamp::from_millisecond(a.created_at_ms)
-                    .map(display::date_time)
-                    .unwrap_or_default(),
+                when: display::date_time_ms(a.created_at_ms),
                 body: a.body.clone(),
             })
             .collect(),
@@ -169,9 +184,7 @@ pub(crate) fn page(
             .iter()
             .map(|a| {
                 let kb = (a.size_bytes + 1023) / 1024;
-                let when = jiff::Timestamp::from_millisecond(a.created_at_ms)
-                    .map(display::date_time)
-                    .unwrap_or_default();
+                let when = display::date_time_ms(a.created_at_ms);
                 (
                     format!("/incidents/{}/attachments/{}", i.reference, a.attachment_id),
                     a.file_name.clone(),
@@ -184,6 +197,24 @@ pub(crate) fn page(
                 )
             })
             .collect(),
+        feedback: view
+            .feedback
+            .iter()
+            .map(|f| crate::web::pages::anonymous::MessageLine {
+                who: f.author_name.clone(),
+                when: display::date_time_ms(f.created_at_ms),
+                body: f.body.clone(),
+            })
+            .collect(),
+        time_to_feedback: view.feedback.first().map(|f| {
+            describe_minutes(minutes_to_feedback(
+                i.reported_at.as_millisecond(),
+                f.created_at_ms,
+            ))
+        }),
+        can_give_feedback: view.is_reviewer,
+        anonymous: i.reported_by.is_none(),
+        feedback_text,
         case_messages: view.case_messages.as_ref().map(|ms| {
             ms.iter()
                 .map(|m| crate::web::pages::anonymous::MessageLine {
@@ -192,9 +223,7 @@ pub(crate) fn page(
                     } else {
                         m.author_name.clone().unwrap_or_default()
                     },
-                    when: jiff::Timestamp::from_millisecond(m.created_at_ms)
-                        .map(display::date_time)
-                        .unwrap_or_default(),
+                    when: display::date_time_ms(m.created_at_ms),
                     body: m.body.clone(),
                 })
                 .collect()
@@ -225,6 +254,28 @@ pub async fn show_incident_page(
         String::new(),
     );
     Ok(render(&p)?.into_response())
+}
+
+/// POST /incidents/{reference}/feedback: feedback to the reporter.
+pub async fn create_feedback(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(reference): Path<String>,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    let reference: IncidentReference = parse_reference(&reference)?;
+    let text = form.get("feedback");
+    match give_feedback(&state.ctx, &user.actor, reference, &text).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/incidents/{reference}#feedback-section")).into_response())
+        }
+        Err(ActionError::Invalid(errors)) => {
+            let view = show_incident(&state.ctx, &user.actor, reference).await?;
+            let p = page(&state, &user, view, false, errors, text);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// POST /incidents/{reference}/addenda: add an addendum, ask for a

@@ -37,6 +37,8 @@ pub struct IncidentRow {
     pub reported: String,
     /// The start of the description.
     pub excerpt: String,
+    /// When feedback was first given, or empty.
+    pub feedback: String,
 }
 
 impl From<&IncidentSummary> for IncidentRow {
@@ -55,6 +57,7 @@ impl From<&IncidentSummary> for IncidentRow {
             occurred: display::date_time(s.occurred_at),
             reported: display::date_time(s.reported_at),
             excerpt,
+            feedback: s.first_feedback_at.map(display::date).unwrap_or_default(),
         }
     }
 }
@@ -151,21 +154,51 @@ pub async fn list_service_incidents(
     Ok(render(&page)?.into_response())
 }
 
-/// GET /my-reports
+/// Something new for the reader, ready to show.
+pub struct NoticeLine {
+    /// What it is.
+    pub what: &'static str,
+    /// The report's reference.
+    pub reference: String,
+    /// When.
+    pub when: String,
+    /// Whether it is still unread.
+    pub unread: bool,
+}
+
+#[derive(Template)]
+#[template(path = "my_reports.html")]
+struct MyReportsPage {
+    layout: Layout,
+    notices: Vec<NoticeLine>,
+    rows: Vec<IncidentRow>,
+}
+
+/// GET /my-reports: the reporter's reports with their status and feedback,
+/// and what is new for them.
 pub async fn list_my_reports(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Response, WebError> {
     let rows = my_reports(&state.ctx, &user.actor).await?;
-    let page = IncidentListPage {
+    let notices = state
+        .ctx
+        .store
+        .notifications(user.actor.user_id, 20)
+        .await
+        .map_err(|e| WebError::Internal(e.into()))?
+        .into_iter()
+        .map(|n| NoticeLine {
+            what: n.kind.label(),
+            reference: n.reference.to_string(),
+            when: display::date_time_ms(n.created_at_ms),
+            unread: !n.read,
+        })
+        .collect();
+    let page = MyReportsPage {
         layout: Layout::new("My reports", &user, state.demo),
-        heading: "My reports".to_owned(),
+        notices,
         rows: rows.iter().map(IncidentRow::from).collect(),
-        next: None,
-        report_link: user
-            .actor
-            .can_anywhere(Permission::ReportIncident)
-            .then(|| "/incidents/new".to_owned()),
     };
     Ok(render(&page)?.into_response())
 }
@@ -209,9 +242,7 @@ pub async fn show_incident_history(
             .map(|(field, v)| (field, show_value(&v["before"]), show_value(&v["after"])))
             .collect();
             HistoryLine {
-                when: jiff::Timestamp::from_millisecond(h.event.occurred_at_ms)
-                    .map(display::date_time)
-                    .unwrap_or_default(),
+                when: display::date_time_ms(h.event.occurred_at_ms),
                 who: h.actor_name,
                 action: h.event.action.replace(['.', '_'], " "),
                 changes,

@@ -1,0 +1,116 @@
+//! Feedback to the reporter, and telling them about it: in the app, and by
+//! email through the outbox, in the same transaction as the feedback.
+
+use super::incidents::incident_in_scope;
+use super::{ActionError, ActionResult, Actor, Ctx};
+use crate::email::{Rendered, correction_requested, feedback_given};
+use crate::store::Tx;
+use crate::store::audit::{NewAuditEvent, append};
+use crate::store::feedback::{Feedback, insert_feedback};
+use crate::store::incidents::Incident;
+use crate::store::notifications::insert_notification;
+use crate::store::outbox::{NewEmail, enqueue_email};
+use candour_domain::display;
+use candour_domain::feedback::check_feedback;
+use candour_domain::incident::IncidentReference;
+use candour_domain::notification::NotificationKind;
+use candour_domain::role::Permission;
+use serde_json::json;
+
+/// A reviewer of the service gives feedback on a report: what was found and
+/// what changed. The reporter is told in the app and by email; an anonymous
+/// reporter reads it with their case code.
+pub async fn give_feedback(
+    ctx: &Ctx,
+    actor: &Actor,
+    reference: IncidentReference,
+    text: &str,
+) -> ActionResult<Feedback> {
+    let (incident, _) =
+        incident_in_scope(ctx, actor, reference, Permission::ViewIncidents, false).await?;
+    let body = check_feedback(text).map_err(ActionError::Invalid)?;
+    let now = ctx.clock.now().as_millisecond();
+    let feedback = Feedback {
+        feedback_id: uuid::Uuid::now_v7(),
+        incident_id: incident.incident_id,
+        author_id: actor.user_id,
+        author_name: actor.display_name.clone(),
+        body,
+        created_at_ms: now,
+    };
+    let mut tx = ctx.store.begin().await?;
+    insert_feedback(&mut tx, actor.organisation_id, &feedback).await?;
+    append(
+        &mut tx,
+        &NewAuditEvent {
+            organisation_id: actor.organisation_id,
+            occurred_at_ms: now,
+            actor: &actor.audit_name(),
+            action: "incident.feedback_given",
+            record_type: "incident",
+            record_id: &incident.incident_id.to_string(),
+            changes: &json!({"feedback": {"before": null, "after": feedback.body}}).to_string(),
+        },
+    )
+    .await?;
+    tell_reporter(
+        ctx,
+        &mut tx,
+        actor,
+        &incident,
+        NotificationKind::Feedback,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(feedback)
+}
+
+/// Tells the reporter (when they are known and are not the actor) in the
+/// app and, through the outbox, by email. Runs inside the caller's transaction.
+pub(crate) async fn tell_reporter(
+    ctx: &Ctx,
+    tx: &mut Tx,
+    actor: &Actor,
+    incident: &Incident,
+    kind: NotificationKind,
+    now_ms: i64,
+) -> ActionResult<()> {
+    let Some(reporter) = incident.reported_by.filter(|r| *r != actor.user_id) else {
+        return Ok(());
+    };
+    insert_notification(
+        tx,
+        incident.organisation_id,
+        reporter,
+        kind,
+        incident.incident_id,
+        now_ms,
+    )
+    .await?;
+    let user = ctx.store.user(reporter).await?;
+    if !user.active {
+        return Ok(());
+    }
+    let what = format!("{}: {}", incident.kind.label(), incident.category.label());
+    let on = display::date(incident.reported_at);
+    let url = ctx.public_url.as_deref();
+    let Rendered { subject, body } = match kind {
+        NotificationKind::Feedback => feedback_given(url, incident.reference, &what, &on),
+        NotificationKind::CorrectionRequest => {
+            correction_requested(url, incident.reference, &what, &on)
+        }
+    };
+    enqueue_email(
+        tx,
+        &NewEmail {
+            organisation_id: incident.organisation_id,
+            to: &user.email,
+            subject: &subject,
+            body_text: &body,
+        },
+        now_ms,
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! Email: what Candour writes (plain text, British English, no names of
+//! people using services: a reference and a link are enough) and how the
+//! outbox reaches an SMTP server (`sender`).
+
+pub mod sender;
+
+use candour_domain::incident::IncidentReference;
+
+/// An email's subject and body, ready for the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub body: String,
+}
+
+/// Where the reader finds the report: a link when Candour knows its public
+/// address, otherwise directions.
+fn where_to_read(public_url: Option<&str>, reference: IncidentReference) -> String {
+    match public_url.map(|u| u.trim_end_matches('/')) {
+        Some(base) if !base.is_empty() => format!("Read it here:\n{base}/incidents/{reference}"),
+        _ => "Sign in to Candour and open My reports to read it.".to_owned(),
+    }
+}
+
+fn footer() -> &'static str {
+    "\n\nThank you for reporting. Every report helps us learn and keep people safe.\n\n\
+     This email was sent by Candour. It holds no personal details: open the report in Candour to see them."
+}
+
+/// To the reporter: a manager has given feedback on their report.
+pub fn feedback_given(
+    public_url: Option<&str>,
+    reference: IncidentReference,
+    what: &str,
+    reported_on: &str,
+) -> Rendered {
+    Rendered {
+        subject: format!("Feedback on your report {reference}"),
+        body: format!(
+            "Hello,\n\nA manager has given feedback on your report {reference} ({what}, reported {reported_on}): \
+             what they found and what has changed.\n\n{}{}",
+            where_to_read(public_url, reference),
+            footer()
+        ),
+    }
+}
+
+/// To the reporter: a reviewer asks them to correct or clarify their report.
+pub fn correction_requested(
+    public_url: Option<&str>,
+    reference: IncidentReference,
+    what: &str,
+    reported_on: &str,
+) -> Rendered {
+    Rendered {
+        subject: format!("Please check your report {reference}"),
+        body: format!(
+            "Hello,\n\nA manager has asked you to correct or add to your report {reference} ({what}, reported {reported_on}). \
+             Your report is not changed: your answer is added to it.\n\n{}{}",
+            where_to_read(public_url, reference),
+            footer()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feedback_email_links_to_the_report_and_names_no_one() {
+        let r = feedback_given(
+            Some("https://candour.example.org/"),
+            IncidentReference(42),
+            "Incident: Fall",
+            "22 Nov 2026",
+        );
+        assert_eq!(r.subject, "Feedback on your report INC-000042");
+        assert!(
+            r.body
+                .contains("https://candour.example.org/incidents/INC-000042")
+        );
+        let plain = feedback_given(None, IncidentReference(42), "Incident: Fall", "22 Nov 2026");
+        assert!(plain.body.contains("open My reports"));
+    }
+}

@@ -1,0 +1,69 @@
+//! Feedback to the reporter: "what we found and what we changed". Append-only.
+
+use super::{PortableRow, Store, StoreResult, Tx, on_read, on_tx};
+use candour_domain::ids::{IncidentId, OrganisationId, UserId};
+use uuid::Uuid;
+
+/// One piece of feedback on a report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feedback {
+    /// Its id.
+    pub feedback_id: Uuid,
+    /// The report.
+    pub incident_id: IncidentId,
+    /// Who gave it.
+    pub author_id: UserId,
+    /// Their name.
+    pub author_name: String,
+    /// What we found and what we changed.
+    pub body: String,
+    /// When, epoch ms.
+    pub created_at_ms: i64,
+}
+
+/// Stores feedback.
+pub async fn insert_feedback(tx: &mut Tx, org: OrganisationId, f: &Feedback) -> StoreResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "insert into incident_feedback (feedback_id, incident_id, organisation_id, author_id, body, created_at) \
+             values ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(f.feedback_id)
+        .bind(f.incident_id.0)
+        .bind(org.0)
+        .bind(f.author_id.0)
+        .bind(&f.body)
+        .bind(f.created_at_ms)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
+impl Store {
+    /// Every piece of feedback on a report, oldest first.
+    pub async fn feedback(&self, incident: IncidentId) -> StoreResult<Vec<Feedback>> {
+        on_read!(self, |p| {
+            let rows = sqlx::query(
+                "select f.feedback_id, f.incident_id, f.author_id, u.display_name, f.body, f.created_at \
+                 from incident_feedback f join app_user u on u.user_id = f.author_id \
+                 where f.incident_id = $1 order by f.created_at, f.feedback_id",
+            )
+            .bind(incident.0)
+            .fetch_all(p)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(Feedback {
+                        feedback_id: r.uuid("feedback_id")?,
+                        incident_id: IncidentId(r.uuid("incident_id")?),
+                        author_id: UserId(r.uuid("author_id")?),
+                        author_name: r.text("display_name")?,
+                        body: r.text("body")?,
+                        created_at_ms: r.int("created_at")?,
+                    })
+                })
+                .collect()
+        })
+    }
+}

@@ -1,0 +1,110 @@
+//! In-app notifications: something new for a person about a report.
+
+use super::{PortableRow, Store, StoreResult, Tx, on_read, on_tx, parse_code};
+use candour_domain::ids::{IncidentId, OrganisationId, UserId};
+use candour_domain::incident::IncidentReference;
+use candour_domain::notification::NotificationKind;
+
+/// A notification as its reader sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notification {
+    /// What it is about.
+    pub kind: NotificationKind,
+    /// The report's reference.
+    pub reference: IncidentReference,
+    /// When, epoch ms.
+    pub created_at_ms: i64,
+    /// Whether it has been read.
+    pub read: bool,
+}
+
+/// Tells `user` something new about `incident`.
+pub async fn insert_notification(
+    tx: &mut Tx,
+    org: OrganisationId,
+    user: UserId,
+    kind: NotificationKind,
+    incident: IncidentId,
+    now_ms: i64,
+) -> StoreResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "insert into notification (notification_id, organisation_id, user_id, kind, incident_id, created_at, read_at) \
+             values ($1, $2, $3, $4, $5, $6, null)",
+        )
+        .bind(uuid::Uuid::now_v7())
+        .bind(org.0)
+        .bind(user.0)
+        .bind(kind.code())
+        .bind(incident.0)
+        .bind(now_ms)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Marks every unread notification of `user` about `incident` as read.
+pub async fn mark_read(
+    tx: &mut Tx,
+    user: UserId,
+    incident: IncidentId,
+    now_ms: i64,
+) -> StoreResult<u64> {
+    let n = on_tx!(tx, |c| {
+        sqlx::query(
+            "update notification set read_at = $1 where user_id = $2 and incident_id = $3 and read_at is null",
+        )
+        .bind(now_ms)
+        .bind(user.0)
+        .bind(incident.0)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+    });
+    Ok(n)
+}
+
+impl Store {
+    /// How many notifications `user` has not read.
+    pub async fn unread_count(&self, user: UserId) -> StoreResult<i64> {
+        on_read!(self, |p| {
+            let row = sqlx::query(
+                "select count(*) as n from notification where user_id = $1 and read_at is null",
+            )
+            .bind(user.0)
+            .fetch_one(p)
+            .await?;
+            row.int("n")
+        })
+    }
+
+    /// A person's latest notifications, newest first.
+    pub async fn notifications(&self, user: UserId, limit: i64) -> StoreResult<Vec<Notification>> {
+        on_read!(self, |p| {
+            let rows = sqlx::query(
+                "select n.kind, i.reference_number, n.created_at, n.read_at from notification n \
+                 join incident i on i.incident_id = n.incident_id where n.user_id = $1 \
+                 order by n.created_at desc, n.notification_id desc limit $2",
+            )
+            .bind(user.0)
+            .bind(limit)
+            .fetch_all(p)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(Notification {
+                        kind: parse_code(
+                            &r.text("kind")?,
+                            NotificationKind::parse,
+                            "notification kind",
+                        )?,
+                        reference: IncidentReference(r.int("reference_number")?),
+                        created_at_ms: r.int("created_at")?,
+                        read: r.opt_int("read_at")?.is_some(),
+                    })
+                })
+                .collect()
+        })
+    }
+}
