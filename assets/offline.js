@@ -91,6 +91,11 @@
     // The next report from this page is a new report with a new key.
     var hidden = form.querySelector('input[name="idempotency_key"]');
     if (hidden) { hidden.value = newKey(); }
+    // The queued report takes its draft with it; the next one starts afresh.
+    var draft = form.querySelector('input[name="draft_id"]');
+    if (draft) { draft.value = ''; }
+    var version = form.querySelector('input[name="draft_version"]');
+    if (version) { version.value = '0'; }
     var text = form.querySelectorAll('textarea, input[type="text"]');
     for (var i = 0; i < text.length; i++) { text[i].value = ''; }
     show();
@@ -100,6 +105,8 @@
   document.addEventListener('submit', function (ev) {
     var form = ev.target;
     if (!form.hasAttribute || !form.hasAttribute('data-offline-queue')) { return; }
+    // "Save as draft" goes to its own address as an ordinary form.
+    if (ev.submitter && ev.submitter.hasAttribute('formaction')) { return; }
     ev.preventDefault();
     var hidden = form.querySelector('input[name="idempotency_key"]');
     var key = hidden && hidden.value ? hidden.value : newKey();

@@ -117,11 +117,65 @@
     fieldset.appendChild(add);
   }
 
+  // Saves what is typed as a draft, a moment after the reporter stops
+  // typing, so a report interrupted by care is not lost.
+  function enhanceAutosave(form) {
+    var status = document.getElementById('autosave-status');
+    var timer = null;
+    var saving = false;
+    var again = false;
+    var stopped = false;
+    var field = function (name) { return form.querySelector('input[name="' + name + '"]'); };
+    var say = function (text) { if (status) { status.textContent = text; } };
+    function save() {
+      if (stopped || !navigator.onLine) { return; }
+      if (saving) { again = true; return; }
+      saving = true;
+      var body = new URLSearchParams(new FormData(form)).toString();
+      fetch('/incidents/drafts', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Candour-Autosave': '1' },
+        body: body
+      }).then(function (r) {
+        return r.json().then(function (j) { return { status: r.status, body: j }; });
+      }).then(function (res) {
+        if (res.status === 200) {
+          field('draft_id').value = res.body.draft_id;
+          field('draft_version').value = res.body.version;
+          say('Draft saved at ' + res.body.saved_at + '.');
+        } else if (res.status === 409) {
+          // Another window saved this draft: keep both, never overwrite.
+          field('draft_id').value = '';
+          field('draft_version').value = '0';
+          say(res.body.problem + ': what you type here is saved as a new draft.');
+          again = true;
+        } else if (res.status === 410) {
+          stopped = true;
+          say(res.body.problem + '.');
+        }
+      }).catch(function () {}).then(function () {
+        saving = false;
+        if (again) { again = false; save(); }
+      });
+    }
+    var soon = function () { clearTimeout(timer); timer = setTimeout(save, 1500); };
+    form.addEventListener('input', soon);
+    form.addEventListener('change', soon);
+    form.addEventListener('submit', function () {
+      clearTimeout(timer);
+      // A report sent now leaves the page; one queued with no signal does not.
+      if (navigator.onLine) { stopped = true; }
+    });
+  }
+
   function start() {
     var lists = document.querySelectorAll('[data-filter-list]');
     for (var i = 0; i < lists.length; i++) { enhanceList(lists[i], i + 1); }
     var inv = document.querySelector('[data-involved]');
     if (inv) { enhanceInvolved(inv); }
+    var form = document.querySelector('form[data-autosave]');
+    if (form && window.fetch && window.URLSearchParams) { enhanceAutosave(form); }
   }
 
   if (document.readyState === 'loading') {

@@ -331,3 +331,35 @@ test('the manager gives feedback and the reporter sees it in My reports', async 
   await accessible(page, 'the report with its feedback, as the reporter');
   await phone.close();
 });
+
+test('a report interrupted by care is saved as a draft and carried on later', async () => {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-GB' });
+  const page = await phone.newPage();
+  await signIn(page, logins['Care worker']);
+  await page.goto(`${base}/incidents/new?kind=near_miss&category=infection`);
+  await page.fill('#description', 'Browser journey: gloves box empty in the sluice room at the start of');
+  await page.waitForFunction(() => /Draft saved at \d\d:\d\d/.test(document.getElementById('autosave-status')?.textContent || ''), null, { timeout: 10000 });
+  await accessible(page, 'the report form after an autosave');
+  await page.goto(`${base}/my-reports`);
+  await accessible(page, 'my reports with a draft');
+  await page.click('a:has-text("Carry on: Near miss: Infection")');
+  assert.match(await page.locator('#draft-notice').textContent(), /Carrying on with your draft/);
+  assert.equal(await page.inputValue('#description'), 'Browser journey: gloves box empty in the sluice room at the start of');
+  await page.fill('#description', 'Browser journey: gloves box empty in the sluice room at the start of the shift.');
+  await page.click('button:has-text("Send report")');
+  await page.waitForURL(/\?reported=1/);
+  await page.goto(`${base}/my-reports`);
+  assert.equal(await page.locator('text=Carry on: Near miss: Infection').count(), 0, 'the draft went with the report');
+  await phone.close();
+
+  // Without script: the "Save as draft" button.
+  const plain = await browser.newContext({ viewport: { width: 360, height: 740 }, javaScriptEnabled: false, locale: 'en-GB' });
+  const p = await plain.newPage();
+  await signIn(p, logins['Care worker']);
+  await p.goto(`${base}/incidents/new?kind=incident&category=choking`);
+  await p.fill('#description', 'No-script journey: coughing at lunch, back blows given,');
+  await p.click('button:has-text("Save as draft")');
+  assert.match(await p.locator('#draft-notice').textContent(), /Saved as a draft at \d\d:\d\d/);
+  assert.equal(await p.inputValue('#description'), 'No-script journey: coughing at lunch, back blows given,');
+  await plain.close();
+});

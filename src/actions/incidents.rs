@@ -128,6 +128,10 @@ pub async fn report_incident_once(
         now,
     )
     .await?;
+    if let Ok(id) = draft.draft_id.trim().parse::<uuid::Uuid>() {
+        // The draft is done with: gone in the same transaction as the report is filed.
+        crate::store::drafts::delete_draft(&mut tx, actor.user_id, id).await?;
+    }
     tx.commit().await?;
     Ok(Reported {
         replayed: false,

@@ -9,6 +9,7 @@ pub mod addenda;
 pub mod anonymous;
 pub mod attachments;
 pub mod audit;
+pub mod drafts;
 pub mod feedback;
 pub mod incidents;
 pub mod organisation;

@@ -44,6 +44,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(9, "0009_attachments"),
     migration!(10, "0010_incident_staff"),
     migration!(11, "0011_feedback_and_outbox"),
+    migration!(12, "0012_report_draft"),
 ];
 
 impl Store {

@@ -147,6 +147,16 @@ pub struct CsrfForm {
 }
 
 impl CsrfForm {
+    /// A form restored from saved fields (a draft), not from a request.
+    pub(crate) fn restored(pairs: Vec<(String, String)>) -> CsrfForm {
+        CsrfForm { pairs }
+    }
+
+    /// Every (name, value) pair, in the order sent.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
     /// The first value of `name`, or empty.
     pub fn get(&self, name: &str) -> String {
         self.pairs

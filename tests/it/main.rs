@@ -15,6 +15,7 @@ mod authorisation;
 mod categories;
 mod cli;
 mod docs;
+mod drafts;
 mod feedback;
 mod incidents;
 mod involved;

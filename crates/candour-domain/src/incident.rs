@@ -195,6 +195,9 @@ pub struct ReportDraft {
     pub written_at: String,
     /// The staff member (user id) this is reported for, when someone else enters it.
     pub on_behalf_of: String,
+    /// The saved draft (id) this report completes: removed when the report
+    /// is filed. Not part of the report itself.
+    pub draft_id: String,
 }
 
 /// A report that has passed every rule.

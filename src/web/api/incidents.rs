@@ -540,6 +540,7 @@ pub async fn create_incident(
         told: body.told,
         written_at: body.written_at.unwrap_or_default(),
         on_behalf_of: body.on_behalf_of.unwrap_or_default(),
+        draft_id: String::new(),
     };
     // An empty occurred_at would fall back to date/time fields the API does not have.
     if draft.occurred_at.trim().is_empty() {

@@ -2,18 +2,19 @@
 //! (The report form is `report`; one incident's page is `incident_page`.)
 
 use crate::actions::audit::incident_history;
+use crate::actions::drafts::{discard_draft, my_drafts};
 use crate::actions::incidents::{PAGE_SIZE, list_incidents, my_reports};
 use crate::store::incidents::{IncidentFilter, IncidentSummary, ListCursor};
 use crate::web::AppState;
-use crate::web::auth::CurrentUser;
+use crate::web::auth::{CsrfForm, CurrentUser};
 use crate::web::error::{WebError, render};
 use crate::web::layout::Layout;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use candour_domain::display;
 use candour_domain::ids::{IncidentId, ServiceId};
-use candour_domain::incident::IncidentReference;
+use candour_domain::incident::{Category, EventKind, IncidentReference};
 use candour_domain::role::Permission;
 use serde::Deserialize;
 
@@ -166,11 +167,22 @@ pub struct NoticeLine {
     pub unread: bool,
 }
 
+/// A draft not yet sent, ready to show.
+pub struct DraftLine {
+    /// Its id.
+    pub id: String,
+    /// What it is, as far as typed.
+    pub what: String,
+    /// When last saved.
+    pub saved: String,
+}
+
 #[derive(Template)]
 #[template(path = "my_reports.html")]
 struct MyReportsPage {
     layout: Layout,
     notices: Vec<NoticeLine>,
+    drafts: Vec<DraftLine>,
     rows: Vec<IncidentRow>,
 }
 
@@ -195,12 +207,45 @@ pub async fn list_my_reports(
             unread: !n.read,
         })
         .collect();
+    let drafts = my_drafts(&state.ctx, &user.actor)
+        .await?
+        .into_iter()
+        .map(|d| {
+            let what = match (EventKind::parse(&d.kind), Category::parse(&d.category)) {
+                (Some(k), Some(c)) => format!("{}: {}", k.label(), c.label()),
+                (Some(k), None) => k.label().to_owned(),
+                (None, Some(c)) => c.label().to_owned(),
+                (None, None) => "A report".to_owned(),
+            };
+            DraftLine {
+                id: d.draft_id.to_string(),
+                what: match d.service_name {
+                    Some(s) => format!("{what} at {s}"),
+                    None => what,
+                },
+                saved: display::date_time_ms(d.updated_at_ms),
+            }
+        })
+        .collect();
     let page = MyReportsPage {
         layout: Layout::new("My reports", &user, state.demo),
         notices,
+        drafts,
         rows: rows.iter().map(IncidentRow::from).collect(),
     };
     Ok(render(&page)?.into_response())
+}
+
+/// POST /incidents/drafts/{id}/delete: throws a draft away.
+pub async fn delete_draft(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    _form: CsrfForm,
+) -> Result<Response, WebError> {
+    let id: uuid::Uuid = id.parse().map_err(|_| WebError::NotFound)?;
+    discard_draft(&state.ctx, &user.actor, id).await?;
+    Ok(Redirect::to("/my-reports").into_response())
 }
 
 /// One history line, ready to show.

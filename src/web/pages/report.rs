@@ -2,6 +2,7 @@
 //! (kind and category), then one page with only that category's questions.
 //! A service is chosen first when the reporter works in several.
 
+use crate::actions::drafts::{open_draft, save_draft};
 use crate::actions::incidents::{report_incident_once, staff_of_service};
 use crate::actions::{ActionError, services_where};
 use crate::web::AppState;
@@ -14,6 +15,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use candour_domain::details::{Input, body, questions};
+use candour_domain::display;
 use candour_domain::incident::{Category, EventKind, InvolvementRole, ReportDraft, Told, london};
 use candour_domain::role::Permission;
 use candour_domain::validation::FieldErrors;
@@ -70,6 +72,10 @@ struct ReportPage {
     errors: FieldErrors,
     /// One key per filled-in form: a double-tapped "Send" files one report.
     idempotency_key: String,
+    /// The saved draft's version (0 when the form is not from a draft).
+    draft_version: i64,
+    /// Says that the form was saved as a draft, and when.
+    notice: Option<String>,
 }
 
 /// The choices for "who else was involved", as (value, label).
@@ -90,6 +96,10 @@ pub struct NewQuery {
     service: Option<String>,
     kind: Option<String>,
     category: Option<String>,
+    /// Carry on with a saved draft.
+    draft: Option<String>,
+    /// Just saved (`1`), or saved as a new draft because the old one had changed (`copy`).
+    saved: Option<String>,
 }
 
 fn choices(all: impl Iterator<Item = (String, String)>, current: &[String]) -> Vec<Choice> {
@@ -274,6 +284,8 @@ async fn report_page(
         draft,
         errors,
         idempotency_key,
+        draft_version: 0,
+        notice: None,
     })
 }
 
@@ -293,6 +305,34 @@ pub async fn new_incident_form(
     user: CurrentUser,
     Query(q): Query<NewQuery>,
 ) -> Result<Response, WebError> {
+    if let Some(id) = q.draft.as_deref() {
+        let id: uuid::Uuid = id.parse().map_err(|_| WebError::NotFound)?;
+        let (saved, pairs) = open_draft(&state.ctx, &user.actor, id).await?;
+        let form = CsrfForm::restored(pairs);
+        let mut draft = draft_from_form(&form);
+        draft.draft_id = id.to_string();
+        let key = Some(form.get("idempotency_key"))
+            .filter(|k| !k.is_empty())
+            .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+        let mut page = report_page(&state, &user, draft, FieldErrors::new(), key, true).await?;
+        page.draft_version = saved.version;
+        let at = jiff::Timestamp::from_millisecond(saved.updated_at_ms)
+            .map(|t| t.to_zoned(london()).strftime("%H:%M").to_string())
+            .unwrap_or_default();
+        page.notice = match q.saved.as_deref() {
+            Some("copy") => Some(format!(
+                "The draft had been changed in another window, so what you typed was saved as a new draft at {at}."
+            )),
+            Some(_) => Some(format!(
+                "Saved as a draft at {at}. You can leave this page: your draft is kept under My reports."
+            )),
+            None => Some(format!(
+                "Carrying on with your draft, last saved {}.",
+                display::date_time_ms(saved.updated_at_ms)
+            )),
+        };
+        return Ok(render(&page)?.into_response());
+    }
     let now = state.ctx.clock.now().to_zoned(london());
     let draft = ReportDraft {
         service_id: q.service.unwrap_or_default(),
@@ -307,28 +347,9 @@ pub async fn new_incident_form(
     Ok(render(&page)?.into_response())
 }
 
-/// POST /incidents
-///
-/// A report sent from the phone's offline queue (header `X-Candour-Queue: 1`)
-/// is answered in JSON: 201 with the reference, or 422 with the field errors.
-pub async fn create_incident(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    headers: axum::http::HeaderMap,
-    form: CsrfForm,
-) -> Result<Response, WebError> {
-    let queued = headers.contains_key("x-candour-queue");
-    // On a shared phone, a report queued by one person must never be filed
-    // as another's: it waits until its writer is signed in again.
-    let writer = form.get("queued_by");
-    if queued && !writer.is_empty() && writer != user.actor.user_id.to_string() {
-        return Ok((
-            StatusCode::CONFLICT,
-            axum::Json(serde_json::json!({"problem": "written by someone else on this phone: it waits until they sign in"})),
-        )
-            .into_response());
-    }
-    let draft = ReportDraft {
+/// Reads the report form's fields (as sent, or restored from a draft).
+fn draft_from_form(form: &CsrfForm) -> ReportDraft {
+    ReportDraft {
         kind: form.get("kind"),
         category: form.get("category"),
         service_id: form.get("service_id"),
@@ -354,7 +375,32 @@ pub async fn create_incident(
             .iter()
             .map(|q| (q.name.to_owned(), form.all(q.name)))
             .collect(),
-    };
+        draft_id: form.get("draft_id"),
+    }
+}
+
+/// POST /incidents
+///
+/// A report sent from the phone's offline queue (header `X-Candour-Queue: 1`)
+/// is answered in JSON: 201 with the reference, or 422 with the field errors.
+pub async fn create_incident(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: axum::http::HeaderMap,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    let queued = headers.contains_key("x-candour-queue");
+    // On a shared phone, a report queued by one person must never be filed
+    // as another's: it waits until its writer is signed in again.
+    let writer = form.get("queued_by");
+    if queued && !writer.is_empty() && writer != user.actor.user_id.to_string() {
+        return Ok((
+            StatusCode::CONFLICT,
+            axum::Json(serde_json::json!({"problem": "written by someone else on this phone: it waits until they sign in"})),
+        )
+            .into_response());
+    }
+    let draft = draft_from_form(&form);
     let key = Some(form.get("idempotency_key")).filter(|k| !k.is_empty());
     let mut result = report_incident_once(&state.ctx, &user.actor, &draft, key.as_deref()).await;
     if let Err(ActionError::Conflict(_)) = result {
@@ -377,9 +423,80 @@ pub async fn create_incident(
         }
         Err(ActionError::Invalid(errors)) => {
             let key = key.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
-            let page = report_page(&state, &user, draft, errors, key, true).await?;
+            let mut page = report_page(&state, &user, draft, errors, key, true).await?;
+            page.draft_version = form.get("draft_version").parse().unwrap_or(0);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// POST /incidents/drafts: saves the report form as typed. From the "Save
+/// as draft" button it answers with the form again; from the page's script
+/// (header `X-Candour-Autosave: 1`) it answers in JSON, with 409 when the
+/// draft was saved since in another window (nothing is overwritten).
+pub async fn save_report_draft(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: axum::http::HeaderMap,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    let autosave = headers.contains_key("x-candour-autosave");
+    let existing = match (
+        form.get("draft_id").parse::<uuid::Uuid>(),
+        form.get("draft_version").parse::<i64>(),
+    ) {
+        (Ok(id), Ok(v)) => Some((id, v)),
+        _ => None,
+    };
+    let clock = |ms: i64| {
+        jiff::Timestamp::from_millisecond(ms)
+            .map(|t| t.to_zoned(london()).strftime("%H:%M").to_string())
+            .unwrap_or_default()
+    };
+    let result = match save_draft(&state.ctx, &user.actor, existing, form.pairs()).await {
+        // Sent or deleted since: saving as the page's script types must not bring it back.
+        Err(ActionError::NotFound) if autosave => {
+            return Ok((
+                StatusCode::GONE,
+                axum::Json(serde_json::json!({"problem": "This draft has been sent or deleted"})),
+            )
+                .into_response());
+        }
+        Err(ActionError::NotFound) if existing.is_some() => {
+            // The draft was thrown away (or sent) elsewhere: keep this as a new one.
+            save_draft(&state.ctx, &user.actor, None, form.pairs()).await?
+        }
+        other => other?,
+    };
+    match (result, autosave) {
+        (Ok(saved), true) => Ok(axum::Json(serde_json::json!({
+            "draft_id": saved.draft_id.to_string(),
+            "version": saved.version,
+            "saved_at": clock(saved.saved_at_ms),
+        }))
+        .into_response()),
+        (Err(stale), true) => Ok((
+            StatusCode::CONFLICT,
+            axum::Json(serde_json::json!({
+                "problem": format!("This draft was saved in another window at {}", clock(stale.saved_at_ms)),
+            })),
+        )
+            .into_response()),
+        (Ok(saved), false) => Ok(Redirect::to(&format!(
+            "/incidents/new?draft={}&saved=1",
+            saved.draft_id
+        ))
+        .into_response()),
+        (Err(_), false) => {
+            let copy = save_draft(&state.ctx, &user.actor, None, form.pairs())
+                .await?
+                .map_err(|_| WebError::Internal(anyhow::anyhow!("a new draft cannot be stale")))?;
+            Ok(Redirect::to(&format!(
+                "/incidents/new?draft={}&saved=copy",
+                copy.draft_id
+            ))
+            .into_response())
+        }
     }
 }
