@@ -117,6 +117,56 @@
     fieldset.appendChild(add);
   }
 
+  // The body map: each shape of the figure ticks the same coded checkbox as
+  // the list, so the list stays the record of what is chosen.
+  function enhanceBodyMap(figures) {
+    var group = figures.parentNode;
+    var lists = group.querySelector('[data-bodymap-lists]');
+    var shapes = figures.querySelectorAll('[data-region]');
+    var box = function (shape) {
+      return group.querySelector('input[type="checkbox"][value="' + shape.getAttribute('data-region') + '"]');
+    };
+    var paint = function (shape) {
+      var input = box(shape);
+      var on = !!(input && input.checked);
+      shape.setAttribute('aria-checked', on ? 'true' : 'false');
+      shape.setAttribute('class', on ? 'region marked' : 'region');
+    };
+    var toggle = function (shape) {
+      var input = box(shape);
+      if (!input) { return; }
+      input.checked = !input.checked;
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    };
+    for (var i = 0; i < shapes.length; i++) {
+      (function (shape) {
+        shape.addEventListener('click', function () { toggle(shape); });
+        shape.addEventListener('keydown', function (ev) {
+          if (ev.key === ' ' || ev.key === 'Enter') { ev.preventDefault(); toggle(shape); }
+        });
+        paint(shape);
+      }(shapes[i]));
+    }
+    group.addEventListener('change', function () {
+      for (var j = 0; j < shapes.length; j++) { paint(shapes[j]); }
+    });
+    figures.hidden = false;
+    if (lists) {
+      lists.hidden = true;
+      var show = document.createElement('button');
+      show.type = 'button';
+      show.className = 'link-button';
+      show.textContent = 'Choose from a list instead';
+      show.setAttribute('aria-expanded', 'false');
+      show.addEventListener('click', function () {
+        lists.hidden = !lists.hidden;
+        show.setAttribute('aria-expanded', lists.hidden ? 'false' : 'true');
+        show.textContent = lists.hidden ? 'Choose from a list instead' : 'Hide the list';
+      });
+      lists.parentNode.insertBefore(show, lists);
+    }
+  }
+
   // Saves what is typed as a draft, a moment after the reporter stops
   // typing, so a report interrupted by care is not lost.
   function enhanceAutosave(form) {
@@ -174,6 +224,8 @@
     for (var i = 0; i < lists.length; i++) { enhanceList(lists[i], i + 1); }
     var inv = document.querySelector('[data-involved]');
     if (inv) { enhanceInvolved(inv); }
+    var maps = document.querySelectorAll('[data-bodymap-figures]');
+    for (var m = 0; m < maps.length; m++) { enhanceBodyMap(maps[m]); }
     var form = document.querySelector('form[data-autosave]');
     if (form && window.fetch && window.URLSearchParams) { enhanceAutosave(form); }
   }

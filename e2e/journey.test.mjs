@@ -69,6 +69,24 @@ async function accessible(page, state) {
   assert.equal(await page.locator('h1').count(), 1, `one h1 on ${state}`);
 }
 
+/**
+ * The reporter's minute: counts every input, and checks that each is below
+ * the one before it on the same page, so the reporter never scrolls back.
+ */
+function reporterMinute(page) {
+  const state = { inputs: 0, url: null, lastY: -Infinity };
+  const act = async (selector, action) => {
+    state.inputs += 1;
+    if (page.url() !== state.url) { state.url = page.url(); state.lastY = -Infinity; }
+    const box = await page.locator(selector).first().boundingBox();
+    const y = box.y + await page.evaluate(() => window.scrollY);
+    assert.ok(y >= state.lastY - 1, `${selector} is above the input before it: the reporter would have to scroll back`);
+    state.lastY = y;
+    await action(page.locator(selector).first());
+  };
+  return { act, inputs: () => state.inputs };
+}
+
 async function signIn(page, email) {
   await page.goto(`${base}/login`);
   await page.fill('#email', email);
@@ -94,22 +112,21 @@ test('a care worker reports a near miss on a phone, and the manager reads it', a
   await accessible(page, "the care worker's home page");
 
   // The reporter's minute: count every input a near miss needs (the issue allows 8).
-  let inputs = 0;
-  const act = async (f) => { inputs += 1; await f(); };
+  const { act, inputs } = reporterMinute(page);
   await page.click('text=Report an incident or near miss');
   await accessible(page, 'the first step of the report');
-  await act(() => page.check('#kind-near_miss'));
-  await act(() => page.check('#category-medication'));
-  await act(() => page.click('button:has-text("Continue")'));
+  await act('#kind-near_miss', (el) => el.check());
+  await act('#category-medication', (el) => el.check());
+  await act('button:has-text("Continue")', (el) => el.click());
   await accessible(page, 'the medication report form');
   await page.click('button:has-text("Send report")');
   const summary = await page.locator('.error-summary').textContent();
   assert.ok(summary.includes('Describe what happened') && summary.includes('Choose what went wrong with the medicine'));
   await accessible(page, 'the report form with errors');
-  await act(() => page.selectOption('#error_type', 'wrong_person'));
-  await act(() => page.fill('#description', 'Browser journey: two residents’ tablets swapped on the trolley, caught before giving.'));
-  await act(() => page.click('button:has-text("Send report")'));
-  assert.ok(inputs <= 8, `a near miss took ${inputs} inputs`);
+  await act('#error_type', (el) => el.selectOption('wrong_person'));
+  await act('#description', (el) => el.fill('Browser journey: two residents’ tablets swapped on the trolley, caught before giving.'));
+  await act('button:has-text("Send report")', (el) => el.click());
+  assert.ok(inputs() <= 8, `a near miss took ${inputs()} inputs`);
   const panel = await page.locator('.panel').textContent();
   const reference = panel.match(/INC-\d{6}/)?.[0];
   assert.ok(reference, 'a reference is shown');
@@ -182,19 +199,27 @@ test('a fall where the head was struck shows the NICE prompts and the checks', a
   const page = await ctx.newPage();
   await signIn(page, logins['Care worker']);
   await page.click('text=Report an incident or near miss');
-  let inputs = 0;
-  const act = async (f) => { inputs += 1; await f(); };
-  await act(() => page.check('#kind-incident'));
-  await act(() => page.check('#category-fall'));
-  await act(() => page.click('button:has-text("Continue")'));
+  const { act, inputs } = reporterMinute(page);
+  await act('#kind-incident', (el) => el.check());
+  await act('#category-fall', (el) => el.check());
+  await act('button:has-text("Continue")', (el) => el.click());
   await accessible(page, 'the fall report form');
-  await act(() => page.check('#seen-witnessed'));
-  await act(() => page.check('#head_struck-yes'));
-  await act(() => page.check('#anticoagulant-no'));
-  await act(() => page.fill('#description', 'Browser journey: slipped getting out of the chair and hit her head on the table.'));
-  await act(() => page.fill('#immediate_actions', 'Checked for injury, neuro observations started, 111 called.'));
-  await act(() => page.click('button:has-text("Send report")'));
-  assert.ok(inputs <= 15, `a witnessed fall took ${inputs} inputs`);
+  await act('#seen-witnessed', (el) => el.check());
+  await act('#head_struck-yes', (el) => el.check());
+  await act('#anticoagulant-no', (el) => el.check());
+  // The body map: a click on the figure, and the keyboard on another region.
+  await act('svg [data-region="left_knee"]', (el) => el.click());
+  assert.ok(await page.isChecked('#body_sites-left_knee'), 'the figure ticks the coded region');
+  await page.focus('svg [data-region="face"]');
+  await page.keyboard.press('Space');
+  assert.equal(await page.getAttribute('svg [data-region="face"]', 'aria-checked'), 'true');
+  await accessible(page, 'the fall form with the body map marked');
+  await act('#description', (el) => el.fill('Browser journey: slipped getting out of the chair and hit her head on the table.'));
+  await act('#immediate_actions', (el) => el.fill('Checked for injury, neuro observations started, 111 called.'));
+  await act('button:has-text("Send report")', (el) => el.click());
+  assert.ok(inputs() <= 15, `a witnessed fall took ${inputs()} inputs`);
+  await page.waitForURL(/\?reported=1/);
+  assert.equal(await page.locator('svg[role="img"][aria-label="Front of the body: Face, Left knee"]').count(), 1, 'the report shows the marked body map');
   assert.ok((await page.locator('.warning-callout').textContent()).includes('Possible head injury'));
   assert.ok((await page.content()).includes('Check for bruising and skin damage (48 hours)'));
   await accessible(page, 'the confirmation with the NICE prompts');

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod bodymap;
 pub mod cookies;
 pub mod error;
 pub mod layout;

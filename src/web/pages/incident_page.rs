@@ -88,6 +88,8 @@ pub(crate) struct IncidentPage {
     case_messages: Option<Vec<crate::web::pages::anonymous::MessageLine>>,
     /// Feedback to the reporter, oldest first.
     feedback: Vec<crate::web::pages::anonymous::MessageLine>,
+    /// The body map with the regions marked (SVG), when any were.
+    body_figures: String,
     /// How long the first feedback took, as people say it.
     time_to_feedback: Option<String>,
     /// Whether the reader may give feedback (reviews the service's incidents).
@@ -171,6 +173,11 @@ pub(crate) fn page(
             .into_iter()
             .map(|(at, what)| (display::date_time(at), what))
             .collect(),
+        body_figures: if details.body_sites().is_empty() {
+            String::new()
+        } else {
+            crate::web::bodymap::figures(details.body_sites(), crate::web::bodymap::Use::Picture)
+        },
         details: details.summary(),
         written: i.written_at.map(display::date_time),
         told: serde_json::from_str::<Vec<String>>(&i.told_json)

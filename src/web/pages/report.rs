@@ -7,6 +7,7 @@ use crate::actions::incidents::{report_incident_once, staff_of_service};
 use crate::actions::{ActionError, services_where};
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, CurrentUser};
+use crate::web::bodymap;
 use crate::web::error::{WebError, render};
 use crate::web::layout::Layout;
 use crate::web::pages::incidents::Choice;
@@ -35,6 +36,8 @@ pub struct QuestionView {
     pub options: Vec<Choice>,
     /// For a body map: the regions on the back.
     pub back: Vec<Choice>,
+    /// For a body map: the clickable figure (SVG, shown by the page's script).
+    pub figures: String,
     /// The typed value (text inputs).
     pub value: String,
     /// This question's error, if any.
@@ -149,6 +152,11 @@ pub(crate) fn question_views(
                         .map(|(c, l)| ((*c).to_owned(), (*l).to_owned())),
                     &given,
                 ),
+                figures: if q.input == Input::BodyMap {
+                    bodymap::figures(&given, bodymap::Use::Form)
+                } else {
+                    String::new()
+                },
                 value: given.first().cloned().unwrap_or_default(),
                 error: errors.for_field(q.name).map(str::to_owned),
             }

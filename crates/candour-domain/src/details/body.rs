@@ -1,5 +1,5 @@
 //! Body map regions: one coded list, front and back, used by the checkbox
-//! list (without JavaScript) and, later, by the clickable figure.
+//! list (without JavaScript) and by the figure drawn in `web::bodymap`.
 
 /// (code, label) for every region. Codes are stable; labels are what people read.
 pub const REGIONS: &[(&str, &str)] = &[

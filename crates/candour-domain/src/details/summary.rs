@@ -124,6 +124,16 @@ impl Details {
         out
     }
 
+    /// The body-map regions marked, for categories that have a body map.
+    pub fn body_sites(&self) -> &[String] {
+        match self {
+            Details::Fall { body_sites, .. }
+            | Details::PressureUlcer { body_sites, .. }
+            | Details::StaffInjury { body_sites } => body_sites,
+            _ => &[],
+        }
+    }
+
     /// The JSON stored with the report.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| "{}".to_owned())
