@@ -388,3 +388,45 @@ test('a report interrupted by care is saved as a draft and carried on later', as
   assert.equal(await p.inputValue('#description'), 'No-script journey: coughing at lunch, back blows given,');
   await plain.close();
 });
+
+test('on a shared tablet a care worker signs in with their name and PIN', async () => {
+  const tablet = await browser.newContext({ viewport: { width: 800, height: 1100 }, locale: 'en-GB' });
+  const t = await tablet.newPage();
+  await signIn(t, logins['Registered manager']);
+  await t.click('a:has-text("Devices")');
+  await accessible(t, 'the shared devices page');
+  await t.fill('#label', 'Browser journey tablet');
+  await t.click('button:has-text("Trust this device")');
+  assert.ok((await t.content()).includes('This device'), 'the device is marked as this one');
+  await t.click('button:has-text("Sign out")');
+
+  const own = await browser.newContext({ locale: 'en-GB' });
+  const o = await own.newPage();
+  await signIn(o, logins['Care worker']);
+  await o.click('a:has-text("Quick sign-in PIN")');
+  await accessible(o, 'the PIN page');
+  await o.fill('#current_password', PASSWORD);
+  await o.fill('#pin', '111111');
+  await o.fill('#confirm_pin', '111111');
+  await o.click('button:has-text("Set my PIN")');
+  assert.ok(await o.locator('.error-summary').isVisible(), 'a repeated digit is refused');
+  await accessible(o, 'the PIN page with an error');
+  await o.fill('#current_password', PASSWORD);
+  await o.fill('#pin', '582914');
+  await o.fill('#confirm_pin', '582914');
+  await o.click('button:has-text("Set my PIN")');
+  assert.match(await o.locator('#pin-done').textContent(), /Your PIN is set/);
+  await own.close();
+
+  await t.goto(`${base}/login`);
+  await accessible(t, 'the sign-in page on a trusted device');
+  const who = await t.locator('#pin_user option', { hasText: /\S/ }).allTextContents();
+  assert.ok(who.length >= 2, 'the care worker is listed');
+  const value = await t.locator('#pin_user option').nth(1).getAttribute('value');
+  await t.selectOption('#pin_user', value);
+  await t.fill('#pin', '582914');
+  await t.click('button:has-text("Sign in with PIN")');
+  await t.waitForURL(`${base}/`);
+  assert.match(await t.locator('h1').textContent(), /Hello, /);
+  await tablet.close();
+});

@@ -159,6 +159,8 @@ pub async fn set_password(
     let mut tx = ctx.store.begin().await?;
     set_password_hash(&mut tx, user.user_id, &hash, now).await?;
     delete_user_sessions(&mut tx, user.user_id).await?;
+    // A new password turns a quick sign-in PIN off too: it is set again after.
+    crate::store::devices::delete_pin(&mut tx, user.user_id).await?;
     append(
         &mut tx,
         &NewAuditEvent {

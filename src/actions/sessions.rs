@@ -105,6 +105,7 @@ pub async fn sign_in(
         created_at_ms: now,
         last_seen_at_ms: now,
         expires_at_ms: now + ABSOLUTE_TIMEOUT_SECONDS * 1000,
+        device_id: None,
     };
     insert_session(&mut tx, &hash_secret(&secret), &row).await?;
     tx.commit().await?;
@@ -127,7 +128,12 @@ pub async fn actor_from_session(ctx: &Ctx, secret: &str) -> ActionResult<Actor> 
         return Err(ActionError::Unauthenticated);
     };
     let now = ctx.clock.now().as_millisecond();
-    if now >= row.expires_at_ms || now - row.last_seen_at_ms > IDLE_TIMEOUT_SECONDS * 1000 {
+    // A PIN session on a shared device ends sooner, so the next person is not left signed in as the last.
+    let idle = match row.device_id {
+        Some(_) => super::devices::PIN_IDLE_TIMEOUT_SECONDS,
+        None => IDLE_TIMEOUT_SECONDS,
+    };
+    if now >= row.expires_at_ms || now - row.last_seen_at_ms > idle * 1000 {
         let mut tx = ctx.store.begin().await?;
         delete_session(&mut tx, &hash).await?;
         tx.commit().await?;

@@ -45,6 +45,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(10, "0010_incident_staff"),
     migration!(11, "0011_feedback_and_outbox"),
     migration!(12, "0012_report_draft"),
+    migration!(13, "0013_shared_devices"),
 ];
 
 impl Store {

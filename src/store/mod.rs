@@ -15,6 +15,7 @@ pub mod anonymous;
 pub mod attachments;
 pub mod audit;
 pub mod counters;
+pub mod devices;
 pub mod drafts;
 pub mod feedback;
 pub mod idempotency;

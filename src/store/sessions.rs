@@ -16,13 +16,15 @@ pub struct SessionRow {
     pub last_seen_at_ms: i64,
     /// Absolute end.
     pub expires_at_ms: i64,
+    /// The trusted device it was opened on with a PIN; `None` for a password.
+    pub device_id: Option<uuid::Uuid>,
 }
 
 /// Stores a new session under the hash of its secret.
 pub async fn insert_session(tx: &mut Tx, hash: &str, s: &SessionRow) -> StoreResult<()> {
     on_tx!(tx, |c| {
         sqlx::query(
-            "insert into user_session (session_hash, user_id, organisation_id, created_at, last_seen_at, expires_at) values ($1, $2, $3, $4, $5, $6)",
+            "insert into user_session (session_hash, user_id, organisation_id, created_at, last_seen_at, expires_at, device_id) values ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(hash)
         .bind(s.user_id.0)
@@ -30,6 +32,7 @@ pub async fn insert_session(tx: &mut Tx, hash: &str, s: &SessionRow) -> StoreRes
         .bind(s.created_at_ms)
         .bind(s.last_seen_at_ms)
         .bind(s.expires_at_ms)
+        .bind(s.device_id)
         .execute(&mut *c)
         .await?;
     });
@@ -98,7 +101,7 @@ impl Store {
     pub async fn session(&self, hash: &str) -> StoreResult<Option<SessionRow>> {
         on_read!(self, |p| {
             match sqlx::query(
-                "select user_id, organisation_id, created_at, last_seen_at, expires_at from user_session where session_hash = $1",
+                "select user_id, organisation_id, created_at, last_seen_at, expires_at, device_id from user_session where session_hash = $1",
             )
             .bind(hash)
             .fetch_optional(p)
@@ -110,6 +113,7 @@ impl Store {
                     created_at_ms: r.int("created_at")?,
                     last_seen_at_ms: r.int("last_seen_at")?,
                     expires_at_ms: r.int("expires_at")?,
+                    device_id: r.opt_uuid("device_id")?,
                 })),
                 None => Ok(None),
             }

@@ -6,6 +6,8 @@ use axum::http::HeaderMap;
 pub const SESSION: &str = "candour_session";
 /// The anti-forgery cookie's name.
 pub const CSRF: &str = "candour_csrf";
+/// A shared device's cookie: it is trusted for quick PIN sign-in.
+pub const DEVICE: &str = "candour_device";
 
 /// The value of cookie `name`, if the request sent it.
 pub fn get(headers: &HeaderMap, name: &str) -> Option<String> {

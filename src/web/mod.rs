@@ -76,7 +76,20 @@ pub fn router(state: AppState) -> Router {
             "/login",
             get(pages::login::show_login).post(pages::login::create_session),
         )
+        .route("/login/pin", post(pages::login::create_pin_session))
         .route("/logout", post(pages::login::delete_session))
+        .route(
+            "/account/pin",
+            get(pages::devices::show_pin_form).post(pages::devices::change_pin),
+        )
+        .route(
+            "/services/{service_id}/devices",
+            get(pages::devices::list_service_devices).post(pages::devices::create_trusted_device),
+        )
+        .route(
+            "/services/{service_id}/devices/{device_id}/revoke",
+            post(pages::devices::revoke_trusted_device),
+        )
         .route(
             "/account/password",
             get(pages::account::show_password_form).post(pages::account::change_password),

@@ -200,6 +200,22 @@ db_test!(
                 format!("/services/{sb}/poster"),
                 [404, 404, 404, 404, 404, 404, 404, 404],
             ),
+            (
+                format!("/services/{s1}/devices"),
+                [403, 403, 200, 200, 200, 403, 403, 200],
+            ),
+            (
+                format!("/services/{s2}/devices"),
+                [403, 403, 403, 403, 200, 403, 403, 200],
+            ),
+            (
+                format!("/services/{sb}/devices"),
+                [404, 404, 404, 404, 404, 404, 404, 404],
+            ),
+            (
+                "/account/pin".into(),
+                [200, 200, 200, 200, 200, 200, 200, 200],
+            ),
         ];
         // API GETs.
         let api: Vec<(String, [u16; 8])> = vec![

@@ -14,6 +14,7 @@ mod audit;
 mod authorisation;
 mod categories;
 mod cli;
+mod devices;
 mod docs;
 mod drafts;
 mod feedback;

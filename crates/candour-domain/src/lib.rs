@@ -19,5 +19,6 @@ pub mod notification;
 pub mod organisation;
 pub mod password;
 pub mod person;
+pub mod pin;
 pub mod role;
 pub mod validation;

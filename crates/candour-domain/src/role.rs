@@ -94,6 +94,10 @@ impl Role {
             ),
             P::ViewAggregates => !matches!(self, R::CareWorker),
             P::ManagePeople => matches!(self, R::RegisteredManager | R::Administrator),
+            P::ManageDevices => matches!(
+                self,
+                R::RegisteredManager | R::RegionalManager | R::HeadOfOperations | R::Administrator
+            ),
             P::ManageUsers | P::ManageOrganisation => matches!(self, R::Administrator),
         }
     }
@@ -114,6 +118,8 @@ pub enum Permission {
     ViewAggregates,
     /// Add and change people using a service.
     ManagePeople,
+    /// Trust a shared device for quick PIN sign-in in a service, and revoke it.
+    ManageDevices,
     /// Add users and change their grants.
     ManageUsers,
     /// Change regions, services and areas.
@@ -122,13 +128,14 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in the order of docs/permissions.md.
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 9] = [
         Permission::ReportIncident,
         Permission::ViewPeopleRegister,
         Permission::ViewIncidents,
         Permission::ViewAuditHistory,
         Permission::ViewAggregates,
         Permission::ManagePeople,
+        Permission::ManageDevices,
         Permission::ManageUsers,
         Permission::ManageOrganisation,
     ];
@@ -142,6 +149,9 @@ impl Permission {
             Permission::ViewAuditHistory => "See the history of a record",
             Permission::ViewAggregates => "See counts and trends (no one named)",
             Permission::ManagePeople => "Add and change people using the service",
+            Permission::ManageDevices => {
+                "Trust a shared device for quick PIN sign-in, and revoke it"
+            }
             Permission::ManageUsers => "Add users and change their roles",
             Permission::ManageOrganisation => "Change regions, services and areas",
         }

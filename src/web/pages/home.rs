@@ -32,6 +32,8 @@ pub struct ServiceCounts {
     pub can_open: bool,
     /// Whether the reader may open its register of people.
     pub people_link: bool,
+    /// Whether the reader manages its shared devices.
+    pub can_manage_devices: bool,
 }
 
 /// A user line for administrators.
@@ -111,6 +113,7 @@ pub async fn show_home(
                 can_open: actor.can_in(Permission::ViewIncidents, &s),
                 people_link: actor.can_in(Permission::ViewPeopleRegister, &s)
                     || actor.can_in(Permission::ManagePeople, &s),
+                can_manage_devices: actor.can_in(Permission::ManageDevices, &s),
                 name: s.name,
                 incidents: c[0],
                 near_misses: c[1],

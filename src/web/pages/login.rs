@@ -1,10 +1,12 @@
 //! Signing in and out.
 
 use crate::actions::ActionError;
+use crate::actions::devices::{device_from_cookie, pin_people, sign_in_with_pin};
 use crate::actions::sessions::{ABSOLUTE_TIMEOUT_SECONDS, sign_in, sign_out};
 use crate::web::auth::{CsrfForm, CsrfToken};
 use crate::web::error::{WebError, render};
 use crate::web::layout::Layout;
+use crate::web::pages::incidents::Choice;
 use crate::web::{AppState, cookies};
 use askama::Template;
 use axum::extract::{ConnectInfo, Query, State};
@@ -22,6 +24,55 @@ struct LoginPage {
     email: String,
     errors: FieldErrors,
     notice: Option<&'static str>,
+    /// On a trusted shared device: its name and who may sign in with a PIN.
+    quick: Option<QuickSignIn>,
+}
+
+/// Quick sign-in on a trusted shared device.
+pub struct QuickSignIn {
+    /// The device's name.
+    pub device: String,
+    /// The service it is trusted for.
+    pub service: String,
+    /// People with a PIN there.
+    pub people: Vec<Choice>,
+    /// Problems with the PIN form.
+    pub errors: FieldErrors,
+}
+
+/// The quick sign-in part of the page, when this browser is a trusted device.
+pub(crate) async fn quick_sign_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    chosen: &str,
+    errors: FieldErrors,
+) -> Result<Option<QuickSignIn>, WebError> {
+    let Some(secret) = cookies::get(headers, cookies::DEVICE) else {
+        return Ok(None);
+    };
+    let Some(device) = device_from_cookie(&state.ctx, &secret).await? else {
+        return Ok(None);
+    };
+    let service = state
+        .ctx
+        .store
+        .service(device.organisation_id, device.service_id)
+        .await?;
+    let people = pin_people(&state.ctx, &device)
+        .await?
+        .into_iter()
+        .map(|(id, name)| Choice {
+            selected: id.to_string() == chosen,
+            value: id.to_string(),
+            label: name,
+        })
+        .collect();
+    Ok(Some(QuickSignIn {
+        device: device.label,
+        service: service.name,
+        people,
+        errors,
+    }))
 }
 
 /// Query of the sign-in page.
@@ -34,6 +85,7 @@ pub struct LoginQuery {
 /// GET /login
 pub async fn show_login(
     State(state): State<AppState>,
+    headers: HeaderMap,
     csrf: CsrfToken,
     Query(q): Query<LoginQuery>,
 ) -> Result<Response, WebError> {
@@ -50,6 +102,7 @@ pub async fn show_login(
         email: String::new(),
         errors: FieldErrors::new(),
         notice,
+        quick: quick_sign_in(&state, &headers, "", FieldErrors::new()).await?,
     };
     Ok(render(&page)?.into_response())
 }
@@ -89,13 +142,17 @@ pub async fn create_session(
             );
             Ok(resp)
         }
-        Err(ActionError::Invalid(errors)) => relogin(
-            &state,
-            csrf,
-            email,
-            errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        Err(ActionError::Invalid(errors)) => {
+            relogin(
+                &state,
+                &headers,
+                csrf,
+                email,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
         Err(ActionError::Throttled {
             retry_after_seconds,
         }) => {
@@ -105,10 +162,77 @@ pub async fn create_session(
                 "email",
                 format!("Too many attempts to sign in. For your security, wait {minutes} minutes and try again, or ask your manager to reset your password."),
             );
-            relogin(&state, csrf, email, errors, StatusCode::TOO_MANY_REQUESTS)
+            relogin(
+                &state,
+                &headers,
+                csrf,
+                email,
+                errors,
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// POST /login/pin: quick sign-in with a PIN on a trusted shared device.
+pub async fn create_pin_session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    csrf: CsrfToken,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    let device = cookies::get(&headers, cookies::DEVICE).unwrap_or_default();
+    let old = cookies::get(&headers, cookies::SESSION);
+    let chosen = form.get("pin_user");
+    let errors = match sign_in_with_pin(
+        &state.ctx,
+        &device,
+        &chosen,
+        &form.get("pin"),
+        old.as_deref(),
+    )
+    .await
+    {
+        Ok(signed_in) => {
+            let cookie = cookies::set(
+                cookies::SESSION,
+                &signed_in.secret,
+                "Lax",
+                cookies::secure(state.secure_cookies, &headers),
+                Some(ABSOLUTE_TIMEOUT_SECONDS),
+            );
+            let mut resp = Redirect::to("/").into_response();
+            resp.headers_mut().append(
+                header::SET_COOKIE,
+                HeaderValue::from_str(&cookie).map_err(|e| WebError::Internal(e.into()))?,
+            );
+            return Ok(resp);
+        }
+        Err(ActionError::Invalid(errors)) => errors,
+        Err(ActionError::Throttled {
+            retry_after_seconds,
+        }) => {
+            let mut errors = FieldErrors::new();
+            let minutes = (retry_after_seconds + 59) / 60;
+            errors.add(
+                "pin",
+                format!("Too many wrong PINs on this device. Wait {minutes} minutes, or sign in with your email and password."),
+            );
+            errors
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let page = LoginPage {
+        layout: Layout::public("Sign in", state.demo),
+        csrf: csrf.0,
+        email: String::new(),
+        errors: FieldErrors::new(),
+        notice: None,
+        quick: quick_sign_in(&state, &headers, &chosen, errors).await?,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
 
 /// The address sign-in throttling counts: the socket's peer, or behind a
@@ -130,8 +254,9 @@ pub fn client_address(headers: &HeaderMap, peer: SocketAddr, trust_proxy: bool) 
     forwarded.unwrap_or_else(|| peer.ip().to_string())
 }
 
-fn relogin(
+async fn relogin(
     state: &AppState,
+    headers: &HeaderMap,
     csrf: CsrfToken,
     email: String,
     errors: FieldErrors,
@@ -143,6 +268,7 @@ fn relogin(
         email,
         errors,
         notice: None,
+        quick: quick_sign_in(state, headers, "", FieldErrors::new()).await?,
     };
     Ok((status, render(&page)?).into_response())
 }
