@@ -127,21 +127,7 @@ pub async fn create_session(
     )
     .await
     {
-        Ok(signed_in) => {
-            let cookie = cookies::set(
-                cookies::SESSION,
-                &signed_in.secret,
-                "Lax",
-                cookies::secure(state.secure_cookies, &headers),
-                Some(ABSOLUTE_TIMEOUT_SECONDS),
-            );
-            let mut resp = Redirect::to("/").into_response();
-            resp.headers_mut().append(
-                header::SET_COOKIE,
-                HeaderValue::from_str(&cookie).map_err(|e| WebError::Internal(e.into()))?,
-            );
-            Ok(resp)
-        }
+        Ok(signed_in) => signed_in_home(&state, &headers, &signed_in.secret),
         Err(ActionError::Invalid(errors)) => {
             relogin(
                 &state,
@@ -176,6 +162,27 @@ pub async fn create_session(
     }
 }
 
+/// Sends a newly signed-in person home with their session cookie.
+fn signed_in_home(
+    state: &AppState,
+    headers: &HeaderMap,
+    secret: &str,
+) -> Result<Response, WebError> {
+    let cookie = cookies::set(
+        cookies::SESSION,
+        secret,
+        "Lax",
+        cookies::secure(state.secure_cookies, headers),
+        Some(ABSOLUTE_TIMEOUT_SECONDS),
+    );
+    let mut resp = Redirect::to("/").into_response();
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(|e| WebError::Internal(e.into()))?,
+    );
+    Ok(resp)
+}
+
 /// POST /login/pin: quick sign-in with a PIN on a trusted shared device.
 pub async fn create_pin_session(
     State(state): State<AppState>,
@@ -195,21 +202,7 @@ pub async fn create_pin_session(
     )
     .await
     {
-        Ok(signed_in) => {
-            let cookie = cookies::set(
-                cookies::SESSION,
-                &signed_in.secret,
-                "Lax",
-                cookies::secure(state.secure_cookies, &headers),
-                Some(ABSOLUTE_TIMEOUT_SECONDS),
-            );
-            let mut resp = Redirect::to("/").into_response();
-            resp.headers_mut().append(
-                header::SET_COOKIE,
-                HeaderValue::from_str(&cookie).map_err(|e| WebError::Internal(e.into()))?,
-            );
-            return Ok(resp);
-        }
+        Ok(signed_in) => return signed_in_home(&state, &headers, &signed_in.secret),
         Err(ActionError::Invalid(errors)) => errors,
         Err(ActionError::Throttled {
             retry_after_seconds,
