@@ -223,6 +223,31 @@ fn demo_details(rng: &mut Rng, category: Category, description: &str) -> String 
             .map_or("other", |(_, code)| code);
             put("error_type", error);
         }
+        // The answers each of these demo texts gives.
+        Category::Equipment => {
+            put("equipment_kind", "hoist");
+            put("problem", "no_power");
+            put("taken_out_of_use", "yes");
+        }
+        Category::Environment => put("hazard", "wet_floor"),
+        Category::Infection => {
+            put("infection_kind", "diarrhoea_vomiting");
+            put("people_affected", "2");
+            put("outbreak_suspected", "yes");
+        }
+        Category::Choking => {
+            put("choked_on", "food");
+            put("first_aid", "back_blows");
+        }
+        Category::MissingPerson => {
+            put("found", "yes");
+            put("last_seen", "01:50");
+            put("found_where", "In the garden");
+        }
+        Category::Death => {
+            put("expected", "expected");
+            put("place", "in_the_service");
+        }
         _ => {}
     }
     // The demo's times are all in the past, so "now" can be far ahead.

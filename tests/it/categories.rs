@@ -356,3 +356,86 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    the_remaining_categories_keep_their_answers_and_name_what_is_missing,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let token = token_for(&app, app.world.email(Role::CareWorker)).await?;
+        let service = app.world.service.service_id.to_string();
+        let report = |category: &str, details: Value| {
+            json!({"kind": "incident", "category": category, "service_id": service,
+                "occurred_at": "2026-11-23T08:00:00Z", "description": "Test of the category questions",
+                "immediate_actions": "Made safe", "details": details})
+        };
+        let cases = [
+            (
+                "equipment",
+                json!({"equipment_kind": "hoist", "problem": "no_power", "taken_out_of_use": "yes"}),
+                "Hoist or sling",
+            ),
+            (
+                "environment",
+                json!({"hazard": "wet_floor"}),
+                "Wet or slippery floor",
+            ),
+            (
+                "infection",
+                json!({"infection_kind": "urinary", "people_affected": 3, "outbreak_suspected": false}),
+                "People with symptoms",
+            ),
+            (
+                "choking",
+                json!({"choked_on": "drink", "first_aid": ["back_blows", "encouraged_to_cough"]}),
+                "Back blows, Encouraged to cough",
+            ),
+            (
+                "missing_person",
+                json!({"found": "no", "last_seen": "14:30"}),
+                "No, still missing",
+            ),
+            (
+                "self_harm",
+                json!({"needed_treatment": "not_known"}),
+                "Needed medical treatment",
+            ),
+            (
+                "death",
+                json!({"expected": "unexpected", "place": "hospital"}),
+                "In hospital",
+            ),
+        ];
+        for (n, (category, details, shown)) in cases.iter().enumerate() {
+            let resp = api_post(
+                &app,
+                &token,
+                "/api/v1/incidents",
+                &report(category, details.clone()),
+            )
+            .await?;
+            assert_eq!(resp.status(), 201, "{category}");
+            let body: Value = resp.json().await?;
+            assert_eq!(body["details"]["category"], *category);
+            let worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
+            let page = worker
+                .get(&format!("/incidents/INC-{:06}", n + 1))
+                .await?
+                .text()
+                .await?;
+            assert!(page.contains(shown), "{category}: {shown}");
+        }
+        for (category, field) in [("missing_person", "found"), ("death", "expected")] {
+            let resp = api_post(
+                &app,
+                &token,
+                "/api/v1/incidents",
+                &report(category, json!({})),
+            )
+            .await?;
+            assert_eq!(resp.status(), 422);
+            let p: Value = resp.json().await?;
+            assert_eq!(p["errors"][0]["pointer"], format!("/details/{field}"));
+        }
+        Ok(())
+    }
+);

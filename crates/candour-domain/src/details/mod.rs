@@ -5,7 +5,9 @@
 
 pub mod body;
 mod falls;
+mod other;
 mod questions;
+mod reader;
 mod summary;
 mod validate;
 mod values;
@@ -14,8 +16,9 @@ pub use falls::NG232_REFER;
 pub use questions::{Input, Question, is_detail_field, questions};
 pub use validate::{hh_mm, validate_details};
 pub use values::{
-    AbuseType, AdviceSought, AllegedBy, FallSeen, Footwear, Intensity, MedicationError,
-    MedicationStage, Restriction, UlcerCategory, UlcerOrigin, YesNo,
+    AbuseType, AdviceSought, AllegedBy, ChokedOn, ChokingAid, DeathExpected, DeathPlace,
+    EquipmentKind, EquipmentProblem, FallSeen, Footwear, Found, Hazard, InfectionKind, Intensity,
+    MedicationError, MedicationStage, Restriction, UlcerCategory, UlcerOrigin, YesNo,
 };
 
 use jiff::Timestamp;
@@ -127,6 +130,71 @@ pub enum Details {
         /// Body-map regions.
         #[serde(default)]
         body_sites: Vec<String>,
+    },
+    /// Equipment.
+    Equipment {
+        /// What sort of equipment.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        equipment_kind: Option<EquipmentKind>,
+        /// What was wrong with it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        problem: Option<EquipmentProblem>,
+        /// Its asset or serial number.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        asset: Option<String>,
+        /// Whether it was taken out of use.
+        taken_out_of_use: YesNo,
+    },
+    /// Environment or premises.
+    Environment {
+        /// The hazard.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        hazard: Option<Hazard>,
+    },
+    /// Infection.
+    Infection {
+        /// What sort.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        infection_kind: Option<InfectionKind>,
+        /// How many people have symptoms.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        people_affected: Option<u32>,
+        /// Whether an outbreak is suspected.
+        outbreak_suspected: YesNo,
+    },
+    /// Choking.
+    Choking {
+        /// What on.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        choked_on: Option<ChokedOn>,
+        /// First aid given.
+        first_aid: Vec<ChokingAid>,
+        /// Whether they have an eating and drinking plan.
+        eating_plan: YesNo,
+    },
+    /// A missing person.
+    MissingPerson {
+        /// Whether they have been found.
+        found: Found,
+        /// When last seen, `HH:MM`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        last_seen: Option<String>,
+        /// Where they were found.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        found_where: Option<String>,
+    },
+    /// Self-harm.
+    SelfHarm {
+        /// Whether they needed medical treatment.
+        needed_treatment: YesNo,
+    },
+    /// A death.
+    Death {
+        /// Expected or not.
+        expected: DeathExpected,
+        /// Where.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        place: Option<DeathPlace>,
     },
     /// Categories with no extra questions.
     None,

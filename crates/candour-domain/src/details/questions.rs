@@ -322,7 +322,7 @@ pub fn questions(category: Category) -> Vec<Question> {
             ),
         ],
         Category::StaffInjury => vec![body_map_question()],
-        _ => Vec::new(),
+        other => super::other::questions(other),
     }
 }
 

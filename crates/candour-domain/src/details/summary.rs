@@ -120,6 +120,11 @@ impl Details {
             }
             Details::StaffInjury { body_sites } => opt("Where on the body", sites(body_sites)),
             Details::None => {}
+            other => {
+                for (label, answer) in super::other::summary(other) {
+                    opt(label, Some(answer));
+                }
+            }
         }
         out
     }

@@ -105,3 +105,81 @@ code_enum! {
         Family = ("family", "Family or friend"), Unknown = ("unknown", "Not known"), Other = ("other", "Someone else"),
     }
 }
+
+code_enum! {
+    /// What sort of equipment was involved (LFPSE device problems, §5.4).
+    EquipmentKind {
+        Hoist = ("hoist", "Hoist or sling"), Bed = ("bed", "Bed or bed rails"),
+        PressureRelief = ("pressure_relief", "Pressure-relieving mattress or cushion"),
+        Wheelchair = ("wheelchair", "Wheelchair"), WalkingAid = ("walking_aid", "Walking aid"),
+        CallSystem = ("call_system", "Call bell or sensor"),
+        MedicalDevice = ("medical_device", "Medical device (for example oxygen, syringe driver)"),
+        Other = ("other", "Something else"),
+    }
+}
+
+code_enum! {
+    /// What was wrong with the equipment.
+    EquipmentProblem {
+        Faulty = ("faulty", "Broken or faulty"), UsedWrongly = ("used_wrongly", "Used wrongly"),
+        NotAvailable = ("not_available", "Not available when needed"), NoPower = ("no_power", "No charge or power"),
+        Overdue = ("overdue_check", "Overdue a check or service"), Other = ("other", "Something else"),
+    }
+}
+
+code_enum! {
+    /// A hazard in the building or grounds.
+    Hazard {
+        WetFloor = ("wet_floor", "Wet or slippery floor"), Trip = ("trip", "Trip hazard"),
+        Lighting = ("lighting", "Poor lighting"), HotWater = ("hot_water", "Hot water or hot surfaces"),
+        Temperature = ("temperature", "Too hot or too cold"), Security = ("security", "Doors, windows or security"),
+        Fire = ("fire_safety", "Fire safety"), Utilities = ("utilities", "Power, water or gas failure"),
+        Damage = ("building_damage", "Damage to the building"), Other = ("other", "Something else"),
+    }
+}
+
+code_enum! {
+    /// What sort of infection.
+    InfectionKind {
+        Respiratory = ("respiratory", "Chest or breathing (for example flu, COVID-19)"),
+        Gastro = ("diarrhoea_vomiting", "Diarrhoea or vomiting"), Skin = ("skin_wound", "Skin or wound"),
+        Urinary = ("urinary", "Urinary"), Other = ("other", "Something else or not known"),
+    }
+}
+
+code_enum! {
+    /// What someone choked on.
+    ChokedOn {
+        Food = ("food", "Food"), Drink = ("drink", "Drink"), Medicine = ("medicine", "A medicine"),
+        Object = ("object", "An object"), NotKnown = ("not_known", "Not known"),
+    }
+}
+
+code_enum! {
+    /// First aid given for choking.
+    ChokingAid {
+        Cough = ("encouraged_to_cough", "Encouraged to cough"), BackBlows = ("back_blows", "Back blows"),
+        Thrusts = ("abdominal_thrusts", "Abdominal thrusts"), Suction = ("suction", "Suction"),
+    }
+}
+
+code_enum! {
+    /// Whether a death was expected.
+    DeathExpected {
+        Expected = ("expected", "Expected (for example at the end of life)"),
+        Unexpected = ("unexpected", "Unexpected"), NotKnown = ("not_known", "Not known"),
+    }
+}
+
+code_enum! {
+    /// Where a person died.
+    DeathPlace {
+        Service = ("in_the_service", "In the service (or their home, for home care)"),
+        Hospital = ("hospital", "In hospital"), Elsewhere = ("elsewhere", "Somewhere else"),
+    }
+}
+
+code_enum! {
+    /// Yes or no, when "not known" is not a possible answer.
+    Found { Yes = ("yes", "Yes"), No = ("no", "No, still missing") }
+}
