@@ -40,7 +40,34 @@ pub async fn insert_feedback(tx: &mut Tx, org: OrganisationId, f: &Feedback) -> 
     Ok(())
 }
 
+fn feedback_from(r: &impl PortableRow) -> StoreResult<Feedback> {
+    Ok(Feedback {
+        feedback_id: r.uuid("feedback_id")?,
+        incident_id: IncidentId(r.uuid("incident_id")?),
+        author_id: UserId(r.uuid("author_id")?),
+        author_name: r.text("display_name")?,
+        body: r.text("body")?,
+        created_at_ms: r.int("created_at")?,
+    })
+}
+
 impl Store {
+    /// Every piece of feedback on the reports `user` made, oldest first.
+    pub async fn feedback_to_reporter(&self, user: UserId) -> StoreResult<Vec<Feedback>> {
+        on_read!(self, |p| {
+            let rows = sqlx::query(
+                "select f.feedback_id, f.incident_id, f.author_id, u.display_name, f.body, f.created_at \
+                 from incident_feedback f join incident i on i.incident_id = f.incident_id \
+                 join app_user u on u.user_id = f.author_id \
+                 where i.reported_by = $1 order by f.created_at, f.feedback_id",
+            )
+            .bind(user.0)
+            .fetch_all(p)
+            .await?;
+            rows.iter().map(feedback_from).collect()
+        })
+    }
+
     /// Every piece of feedback on a report, oldest first.
     pub async fn feedback(&self, incident: IncidentId) -> StoreResult<Vec<Feedback>> {
         on_read!(self, |p| {
@@ -52,18 +79,7 @@ impl Store {
             .bind(incident.0)
             .fetch_all(p)
             .await?;
-            rows.iter()
-                .map(|r| {
-                    Ok(Feedback {
-                        feedback_id: r.uuid("feedback_id")?,
-                        incident_id: IncidentId(r.uuid("incident_id")?),
-                        author_id: UserId(r.uuid("author_id")?),
-                        author_name: r.text("display_name")?,
-                        body: r.text("body")?,
-                        created_at_ms: r.int("created_at")?,
-                    })
-                })
-                .collect()
+            rows.iter().map(feedback_from).collect()
         })
     }
 }

@@ -65,6 +65,10 @@ db_test!(
         let mine = worker.get("/my-reports").await?.text().await?;
         assert!(mine.contains("Feedback on your report: INC-000001"));
         assert!(mine.contains("Given 23 Nov 2026"));
+        assert!(
+            mine.contains("Cleaning is now done after 10:00"),
+            "My reports shows every feedback message"
+        );
         let page = worker
             .get(&format!("/incidents/{reference}"))
             .await?

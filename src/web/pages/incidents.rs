@@ -177,13 +177,21 @@ pub struct DraftLine {
     pub saved: String,
 }
 
+/// One of the reader's reports with the feedback they were given.
+pub struct MyReportRow {
+    /// The report.
+    pub row: IncidentRow,
+    /// Feedback to them, oldest first: (when, who, what).
+    pub feedback: Vec<(String, String, String)>,
+}
+
 #[derive(Template)]
 #[template(path = "my_reports.html")]
 struct MyReportsPage {
     layout: Layout,
     notices: Vec<NoticeLine>,
     drafts: Vec<DraftLine>,
-    rows: Vec<IncidentRow>,
+    rows: Vec<MyReportRow>,
 }
 
 /// GET /my-reports: the reporter's reports with their status and feedback,
@@ -193,6 +201,11 @@ pub async fn list_my_reports(
     user: CurrentUser,
 ) -> Result<Response, WebError> {
     let rows = my_reports(&state.ctx, &user.actor).await?;
+    let feedback = state
+        .ctx
+        .store
+        .feedback_to_reporter(user.actor.user_id)
+        .await?;
     let notices = state
         .ctx
         .store
@@ -231,7 +244,23 @@ pub async fn list_my_reports(
         layout: Layout::new("My reports", &user, state.demo),
         notices,
         drafts,
-        rows: rows.iter().map(IncidentRow::from).collect(),
+        rows: rows
+            .iter()
+            .map(|r| MyReportRow {
+                row: IncidentRow::from(r),
+                feedback: feedback
+                    .iter()
+                    .filter(|f| f.incident_id == r.incident_id)
+                    .map(|f| {
+                        (
+                            display::date_time_ms(f.created_at_ms),
+                            f.author_name.clone(),
+                            f.body.clone(),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect(),
     };
     Ok(render(&page)?.into_response())
 }
