@@ -7,7 +7,8 @@ use super::incidents::{incident_in_scope, write_report};
 use super::{ActionError, ActionResult, Actor, Ctx};
 use crate::secrets::{hash_secret, new_secret};
 use crate::store::anonymous::{
-    CaseMessage, insert_case, insert_lookup, insert_message, set_public_token,
+    CaseMessage, insert_case, insert_lookup, insert_message, record_public_submission,
+    set_public_token,
 };
 use crate::store::audit::{NewAuditEvent, append};
 use crate::store::organisations::Service;
@@ -22,6 +23,11 @@ use serde_json::json;
 pub const MAX_CASE_FAILURES: i64 = 10;
 /// The window (and the wait), in seconds.
 pub const CASE_WINDOW_SECONDS: i64 = 15 * 60;
+/// Anonymous reports accepted from one address in [`SUBMISSION_WINDOW_SECONDS`]
+/// (a care home's staff may share one address, so this is generous).
+pub const MAX_SUBMISSIONS_PER_ADDRESS: i64 = 10;
+/// The window anonymous reports are counted in.
+pub const SUBMISSION_WINDOW_SECONDS: i64 = 60 * 60;
 
 /// The service behind a public link; `NotFound` for an unknown link.
 pub async fn public_service(ctx: &Ctx, token: &str) -> ActionResult<Service> {
@@ -82,8 +88,21 @@ pub async fn report_anonymously(
     ctx: &Ctx,
     token: &str,
     draft: &ReportDraft,
+    ip: &str,
 ) -> ActionResult<(IncidentReference, String)> {
     let service = public_service(ctx, token).await?;
+    let now_ms = ctx.clock.now().as_millisecond();
+    let window_start = now_ms - SUBMISSION_WINDOW_SECONDS * 1000;
+    let (sent, earliest) = ctx
+        .store
+        .recent_public_submissions(ip, window_start)
+        .await?;
+    if sent >= MAX_SUBMISSIONS_PER_ADDRESS {
+        let free_at = earliest.unwrap_or(now_ms) + SUBMISSION_WINDOW_SECONDS * 1000;
+        return Err(ActionError::Throttled {
+            retry_after_seconds: ((free_at - now_ms) / 1000).max(1),
+        });
+    }
     let mut draft = draft.clone();
     draft.service_id = service.service_id.to_string();
     let now = ctx.clock.now();
@@ -133,6 +152,13 @@ pub async fn report_anonymously(
         incident_id,
         &hash_secret(&code),
         now.as_millisecond(),
+    )
+    .await?;
+    record_public_submission(
+        &mut tx,
+        ip,
+        now_ms,
+        (window_start, now_ms - CASE_WINDOW_SECONDS * 1000),
     )
     .await?;
     tx.commit().await?;

@@ -93,7 +93,54 @@ pub async fn insert_lookup(tx: &mut Tx, ip: &str, succeeded: bool, now_ms: i64) 
     Ok(())
 }
 
+/// Records an anonymous report from `ip` (never linked to the report), and
+/// forgets submissions and code look-ups older than abuse protection needs.
+pub async fn record_public_submission(
+    tx: &mut Tx,
+    ip: &str,
+    now_ms: i64,
+    (forget_submissions_before_ms, forget_lookups_before_ms): (i64, i64),
+) -> StoreResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query("delete from public_submission where submitted_at < $1")
+            .bind(forget_submissions_before_ms)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query("delete from case_lookup where attempted_at < $1")
+            .bind(forget_lookups_before_ms)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query(
+            "insert into public_submission (public_submission_id, client_ip, submitted_at) values ($1, $2, $3)",
+        )
+        .bind(uuid::Uuid::now_v7())
+        .bind(ip)
+        .bind(now_ms)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
 impl Store {
+    /// Anonymous reports from `ip` since `since_ms`: (count, earliest).
+    pub async fn recent_public_submissions(
+        &self,
+        ip: &str,
+        since_ms: i64,
+    ) -> StoreResult<(i64, Option<i64>)> {
+        on_read!(self, |p| {
+            let r = sqlx::query(
+                "select count(*) as n, min(submitted_at) as earliest from public_submission where client_ip = $1 and submitted_at >= $2",
+            )
+            .bind(ip)
+            .bind(since_ms)
+            .fetch_one(p)
+            .await?;
+            Ok((r.int("n")?, r.opt_int("earliest")?))
+        })
+    }
+
     /// The service whose public reporting link carries `token`.
     pub async fn service_by_public_token(&self, token: &str) -> StoreResult<Option<Service>> {
         let sql = format!("select {SERVICE_COLUMNS} from service where public_token = $1");

@@ -46,6 +46,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(11, "0011_feedback_and_outbox"),
     migration!(12, "0012_report_draft"),
     migration!(13, "0013_shared_devices"),
+    migration!(14, "0014_public_submission"),
 ];
 
 impl Store {

@@ -265,3 +265,60 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    many_anonymous_reports_from_one_address_wait_and_nothing_typed_is_lost,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let path = public_path(&app).await?;
+        for _ in 0..candour::actions::anonymous::MAX_SUBMISSIONS_PER_ADDRESS {
+            report_anonymously(&app, &path).await?;
+        }
+        let c = app.client();
+        let form = c
+            .get(&format!("{path}?kind=near_miss&category=other"))
+            .await?
+            .text()
+            .await?;
+        let token = csrf_in(&form).unwrap();
+        let resp = c
+            .post_form(
+                &path,
+                &[
+                    ("csrf_token", &token),
+                    ("kind", "near_miss"),
+                    ("category", "other"),
+                    ("occurred_date", "2026-11-23"),
+                    ("occurred_time", "08:00"),
+                    ("description", "The eleventh report from one address."),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 429);
+        let page = resp.text().await?;
+        assert!(page.contains("Wait 60 minutes and send again"));
+        assert!(
+            page.contains("The eleventh report from one address."),
+            "kept"
+        );
+        assert_summary_links_resolve(&page);
+        // The API says the same; an hour later it is accepted.
+        let link = path.trim_start_matches("/report/").to_owned();
+        let body = serde_json::json!({"kind": "near_miss", "category": "other",
+            "occurred_at": "2026-11-23T08:00:00Z", "description": "From the API"});
+        let resp = reqwest::Client::new()
+            .post(format!("{}/api/v1/public/{link}/incidents", app.base))
+            .json(&body)
+            .send()
+            .await?;
+        assert_eq!(resp.status(), 429);
+        app.clock.advance(3601);
+        let resp = reqwest::Client::new()
+            .post(format!("{}/api/v1/public/{link}/incidents", app.base))
+            .json(&body)
+            .send()
+            .await?;
+        assert_eq!(resp.status(), 201);
+        Ok(())
+    }
+);

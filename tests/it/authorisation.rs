@@ -446,7 +446,7 @@ db_test!(
             description: "Anonymous".into(),
             ..ReportDraft::default()
         };
-        candour::actions::anonymous::report_anonymously(&app.ctx, &link, &anonymous)
+        candour::actions::anonymous::report_anonymously(&app.ctx, &link, &anonymous, "192.0.2.1")
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let replies = [404, 303, 303, 303, 303, 303, 404, 404];

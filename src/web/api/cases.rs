@@ -119,12 +119,16 @@ impl From<CaseView> for CaseJson {
         (status = 201, description = "Reported; keep the case code", body = CaseCreated),
         (status = 404, description = "No such public link", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field broke a rule", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many anonymous reports from this address in the last hour", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_public_incident(
     State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Path(link): Path<String>,
     ApiJson(body): ApiJson<PublicReport>,
 ) -> Result<(StatusCode, Json<CaseCreated>), ApiError> {
+    let ip = client_address(&headers, addr, state.trust_proxy);
     let draft = ReportDraft {
         kind: body.kind,
         category: body.category,
@@ -143,7 +147,7 @@ pub async fn create_public_incident(
         );
         return Err(ApiError(WebError::Invalid(e)));
     }
-    let (reference, code) = report_anonymously(&state.ctx, &link, &draft).await?;
+    let (reference, code) = report_anonymously(&state.ctx, &link, &draft, &ip).await?;
     Ok((
         StatusCode::CREATED,
         Json(CaseCreated {

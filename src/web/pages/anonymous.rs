@@ -148,10 +148,13 @@ struct CaseCreatedPage {
 /// POST /report/{token}: the code is shown on this page only (never in a URL).
 pub async fn create_public_report(
     State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     csrf: CsrfToken,
     Path(token): Path<String>,
     form: CsrfForm,
 ) -> Result<Response, WebError> {
+    let ip = client_address(&headers, addr, state.trust_proxy);
     let draft = ReportDraft {
         kind: form.get("kind"),
         category: form.get("category"),
@@ -171,7 +174,7 @@ pub async fn create_public_report(
             .collect(),
         ..ReportDraft::default()
     };
-    match report_anonymously(&state.ctx, &token, &draft).await {
+    match report_anonymously(&state.ctx, &token, &draft, &ip).await {
         Ok((reference, code)) => {
             let page = CaseCreatedPage {
                 layout: Layout::public("Report sent", state.demo),
@@ -183,6 +186,21 @@ pub async fn create_public_report(
         Err(ActionError::Invalid(errors)) => {
             let page = public_page(&state, csrf.0, &token, draft, errors, true).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(ActionError::Throttled {
+            retry_after_seconds,
+        }) => {
+            // Nothing typed is lost: the form comes back with a reason.
+            let mut errors = FieldErrors::new();
+            errors.add(
+                "description",
+                format!(
+                    "Many reports have come from this network in the last hour. Wait {} minutes and send again: what you wrote is still here.",
+                    (retry_after_seconds + 59) / 60
+                ),
+            );
+            let page = public_page(&state, csrf.0, &token, draft, errors, true).await?;
+            Ok((StatusCode::TOO_MANY_REQUESTS, render(&page)?).into_response())
         }
         Err(e) => Err(e.into()),
     }
