@@ -8,7 +8,7 @@ use candour_domain::details::body::{REGIONS, is_back, label};
 use std::fmt::Write;
 
 /// One region's shape: (code, x, y, width, height, corner radius) in a
-/// 200 × 400 figure. Front views show the person's left on the viewer's
+/// 200 × 420 figure (the last 20 hold its caption). Front views show the person's left on the viewer's
 /// right; back views show it on the viewer's left.
 const SHAPES: &[(&str, u16, u16, u16, u16, u16)] = &[
     ("front_head", 78, 4, 44, 24, 14),
@@ -92,7 +92,7 @@ fn figure(back: bool, marked: &[String], how: Use) -> String {
         Use::Form => {
             let _ = write!(
                 svg,
-                r#"<svg class="body-figure" viewBox="0 0 200 400" role="group" aria-label="{side} of the body: choose each place with an injury, bruise or skin damage" focusable="false">"#
+                r#"<svg class="body-figure" viewBox="0 0 200 420" role="group" aria-label="{side} of the body: choose each place with an injury, bruise or skin damage" focusable="false">"#
             );
         }
         Use::Picture => {
@@ -108,7 +108,7 @@ fn figure(back: bool, marked: &[String], how: Use) -> String {
             };
             let _ = write!(
                 svg,
-                r#"<svg class="body-figure" viewBox="0 0 200 400" role="img" aria-label="{side} of the body: {described}" focusable="false">"#
+                r#"<svg class="body-figure" viewBox="0 0 200 420" role="img" aria-label="{side} of the body: {described}" focusable="false">"#
             );
         }
     }
@@ -141,7 +141,7 @@ fn figure(back: bool, marked: &[String], how: Use) -> String {
     }
     let _ = write!(
         svg,
-        r#"<text x="100" y="398" text-anchor="middle" aria-hidden="true">{side}</text></svg>"#
+        r#"<text x="100" y="416" text-anchor="middle" aria-hidden="true">{side}</text></svg>"#
     );
     svg
 }
