@@ -104,10 +104,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/incidents/new", get(pages::report::new_incident_form))
         .route("/incidents", post(pages::report::create_incident))
-        .route("/incidents/drafts", post(pages::report::save_report_draft))
+        .route("/incidents/drafts", post(pages::drafts::save_report_draft))
         .route(
             "/incidents/drafts/{id}/delete",
-            post(pages::incidents::delete_draft),
+            post(pages::drafts::delete_draft),
         )
         .route(
             "/incidents/{reference}",

@@ -81,7 +81,7 @@ pub struct CaseJson {
     /// Messages, oldest first.
     pub messages: Vec<CaseMessageJson>,
     /// Feedback from the service (what they found and what changed), oldest first.
-    pub feedback: Vec<super::incidents::FeedbackJson>,
+    pub feedback: Vec<super::incident_json::FeedbackJson>,
 }
 
 impl From<CaseView> for CaseJson {
@@ -106,7 +106,7 @@ impl From<CaseView> for CaseJson {
             feedback: v
                 .feedback
                 .iter()
-                .map(super::incidents::FeedbackJson::from)
+                .map(super::incident_json::FeedbackJson::from)
                 .collect(),
         }
     }
@@ -136,7 +136,7 @@ pub async fn create_public_incident(
         description: body.description,
         immediate_actions: body.immediate_actions.unwrap_or_default(),
         area_id: body.area_id.unwrap_or_default(),
-        details: super::incidents::raw_details(body.details),
+        details: super::incident_json::raw_details(body.details),
         ..ReportDraft::default()
     };
     if draft.occurred_at.trim().is_empty() {

@@ -4,6 +4,7 @@
 
 pub mod attachments;
 pub mod cases;
+pub mod incident_json;
 pub mod incidents;
 
 use super::AppState;

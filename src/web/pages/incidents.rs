@@ -2,16 +2,16 @@
 //! (The report form is `report`; one incident's page is `incident_page`.)
 
 use crate::actions::audit::incident_history;
-use crate::actions::drafts::{discard_draft, my_drafts};
+use crate::actions::drafts::my_drafts;
 use crate::actions::incidents::{PAGE_SIZE, list_incidents, my_reports};
 use crate::store::incidents::{IncidentFilter, IncidentSummary, ListCursor};
 use crate::web::AppState;
-use crate::web::auth::{CsrfForm, CurrentUser};
+use crate::web::auth::CurrentUser;
 use crate::web::error::{WebError, render};
 use crate::web::layout::Layout;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use candour_domain::display;
 use candour_domain::ids::{IncidentId, ServiceId};
 use candour_domain::incident::{Category, EventKind, IncidentReference};
@@ -263,18 +263,6 @@ pub async fn list_my_reports(
             .collect(),
     };
     Ok(render(&page)?.into_response())
-}
-
-/// POST /incidents/drafts/{id}/delete: throws a draft away.
-pub async fn delete_draft(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-    _form: CsrfForm,
-) -> Result<Response, WebError> {
-    let id: uuid::Uuid = id.parse().map_err(|_| WebError::NotFound)?;
-    discard_draft(&state.ctx, &user.actor, id).await?;
-    Ok(Redirect::to("/my-reports").into_response())
 }
 
 /// One history line, ready to show.
