@@ -7,6 +7,7 @@
 
 pub mod attachment;
 pub mod audit;
+pub mod calendar;
 pub mod case_code;
 pub mod details;
 pub mod display;
@@ -21,4 +22,5 @@ pub mod password;
 pub mod person;
 pub mod pin;
 pub mod role;
+pub mod triage;
 pub mod validation;
