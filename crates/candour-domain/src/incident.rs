@@ -59,10 +59,20 @@ code_enum! {
 }
 
 code_enum! {
-    /// Where a report is in its life. The triage issue adds the later states.
+    /// Where a report is in its life (moves in `crate::workflow`).
     IncidentStatus {
-        /// Reported and waiting for review.
+        /// Reported and waiting for triage.
         Reported = ("reported", "Reported"),
+        /// Graded and a learning response chosen.
+        Triaged = ("triaged", "Triaged"),
+        /// Being reviewed.
+        UnderReview = ("under_review", "Under review"),
+        /// Under serious incident investigation.
+        UnderInvestigation = ("under_investigation", "Under investigation"),
+        /// Review done; waiting for a manager to sign it off.
+        AwaitingSignOff = ("awaiting_sign_off", "Awaiting sign-off"),
+        /// Signed off and closed.
+        Closed = ("closed", "Closed"),
     }
 }
 

@@ -22,5 +22,7 @@ pub mod password;
 pub mod person;
 pub mod pin;
 pub mod role;
+pub mod timescales;
 pub mod triage;
 pub mod validation;
+pub mod workflow;
