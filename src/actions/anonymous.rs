@@ -135,6 +135,7 @@ pub async fn report_anonymously(
     }
     let code = new_case_code()?;
     let incident_id = IncidentId(uuid::Uuid::now_v7());
+    let due = super::timescales::triage_due(ctx, &service, new.category, now).await?;
     let mut tx = ctx.store.begin().await?;
     let reference = write_report(
         &mut tx,
@@ -143,7 +144,7 @@ pub async fn report_anonymously(
         incident_id,
         (None, None),
         "anonymous",
-        now,
+        (now, due),
     )
     .await?;
     insert_case(

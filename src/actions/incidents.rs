@@ -100,6 +100,7 @@ pub async fn report_incident_once(
         ),
     };
     let incident_id = IncidentId(uuid::Uuid::now_v7());
+    let due = super::timescales::triage_due(ctx, &service, new.category, now).await?;
     let mut tx = ctx.store.begin().await?;
     if let Some(key) = key {
         let hash = draft.fingerprint();
@@ -125,7 +126,7 @@ pub async fn report_incident_once(
         incident_id,
         (Some(reporter), entered_by),
         &actor.audit_name(),
-        now,
+        (now, due),
     )
     .await?;
     if let Ok(id) = draft.draft_id.trim().parse::<uuid::Uuid>() {
@@ -227,7 +228,7 @@ pub(crate) async fn write_report(
     incident_id: IncidentId,
     (reporter, entered_by): (Option<UserId>, Option<UserId>),
     audit_actor: &str,
-    now: Timestamp,
+    (now, triage_due_at): (Timestamp, Timestamp),
 ) -> ActionResult<IncidentReference> {
     let org = service.organisation_id;
     let details_json = new.details.to_json();
@@ -254,6 +255,7 @@ pub(crate) async fn write_report(
             told: &told_json,
             written_at: new.written_at,
             entered_by,
+            triage_due_at,
         },
     )
     .await?;

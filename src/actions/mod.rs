@@ -16,6 +16,7 @@ pub mod incidents;
 pub mod organisation;
 pub mod people;
 pub mod sessions;
+pub mod timescales;
 pub mod tokens;
 
 use crate::clock::Clock;

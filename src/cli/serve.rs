@@ -81,6 +81,13 @@ pub async fn run(args: ServeArgs, resolved: &Resolved) -> anyhow::Result<ExitCod
             );
         }
     }
+    // Reports from before triage deadlines existed get theirs now.
+    let filled = crate::actions::timescales::recompute_triage_deadlines(&context, true)
+        .await
+        .map_err(|e| anyhow::anyhow!("could not set triage deadlines: {e}"))?;
+    if filled > 0 {
+        tracing::info!(filled, "set triage deadlines on earlier reports");
+    }
     let listen = args
         .listen
         .or_else(|| resolved.file.listen.clone())

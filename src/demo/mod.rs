@@ -441,7 +441,10 @@ async fn store_events(
     let first = reserve_references(&mut tx, org, events.len() as i64).await?;
     let mut rows = Vec::with_capacity(events.len());
     let mut links = Vec::new();
+    let timescales = candour_domain::timescales::Timescales::default();
+    let calendar = candour_domain::calendar::Calendar::new(service.nation, []);
     for (n, e) in events.iter().enumerate() {
+        let reported_at = jiff::Timestamp::from_millisecond(e.reported_ms)?;
         let id = IncidentId(rng.uuid(e.reported_ms));
         if let Some(p) = e.person {
             links.push((id, p, InvolvementRole::Affected));
@@ -455,7 +458,7 @@ async fn store_events(
             kind: e.kind,
             category: e.category,
             occurred_at: jiff::Timestamp::from_millisecond(e.occurred_ms)?,
-            reported_at: jiff::Timestamp::from_millisecond(e.reported_ms)?,
+            reported_at,
             reported_by: Some(e.reporter),
             description: &e.description,
             immediate_actions: &e.actions,
@@ -464,6 +467,7 @@ async fn store_events(
             told: "[]",
             written_at: None,
             entered_by: None,
+            triage_due_at: timescales.triage_due(&calendar, reported_at, e.category),
         });
     }
     insert_incidents_batch(&mut tx, &rows).await?;

@@ -5,6 +5,7 @@ use super::counters::reserve_numbers;
 use super::{PortableRow, Store, StoreResult, Tx, millis_to_ts, on_read, on_tx, parse_code};
 use candour_domain::ids::{AreaId, IncidentId, OrganisationId, PersonId, ServiceId, UserId};
 use candour_domain::incident::{Category, EventKind, IncidentReference, IncidentStatus};
+use super::triage::{CurrentGrading, grading_from};
 use jiff::Timestamp;
 
 /// A row to insert.
@@ -44,6 +45,8 @@ pub struct IncidentInsert<'a> {
     pub written_at: Option<Timestamp>,
     /// Who typed it in, when it was entered on the reporter's behalf.
     pub entered_by: Option<UserId>,
+    /// When triage is due.
+    pub triage_due_at: Timestamp,
 }
 
 /// A stored incident with the names a reader needs.
@@ -93,6 +96,12 @@ pub struct Incident {
     pub entered_by: Option<(UserId, String)>,
     /// Version, from 1.
     pub version: i64,
+    /// When triage is due (set at report; absent only until the server sets it).
+    pub triage_due_at: Option<Timestamp>,
+    /// The current grading, once triaged.
+    pub grading: Option<CurrentGrading>,
+    /// When it was closed, if it is.
+    pub closed_at: Option<Timestamp>,
 }
 
 /// A line in an incident list.
@@ -196,10 +205,12 @@ fn summary_from(r: &impl PortableRow) -> StoreResult<IncidentSummary> {
 /// The columns and joins that make an [`Incident`].
 const INCIDENT_SELECT: &str = "select i.incident_id, i.organisation_id, i.reference_number, i.service_id, s.name as service_name, \
     i.area_id, a.name as area_name, i.kind, i.category, i.status, i.occurred_at, i.reported_at, i.reported_by, \
-    u.display_name as reporter_name, i.description, i.immediate_actions, i.others_involved, i.details, i.told, i.written_at, i.entered_by, e.display_name as entered_by_name, i.version \
+    u.display_name as reporter_name, i.description, i.immediate_actions, i.others_involved, i.details, i.told, i.written_at, i.entered_by, e.display_name as entered_by_name, i.version, \
+    i.triage_due_at, i.confirmed_kind, i.confirmed_category, i.physical_harm, i.psychological_harm, i.risk_score, i.risk_band, \
+    i.learning_response, i.handler_id, h.display_name as handler_name, i.triaged_at, i.review_due_at, i.closed_at \
     from incident i join service s on s.service_id = i.service_id \
     left join area a on a.area_id = i.area_id left join app_user u on u.user_id = i.reported_by \
-    left join app_user e on e.user_id = i.entered_by";
+    left join app_user e on e.user_id = i.entered_by left join app_user h on h.user_id = i.handler_id";
 
 fn incident_from(r: &impl PortableRow) -> StoreResult<Incident> {
     Ok(Incident {
@@ -228,6 +239,9 @@ fn incident_from(r: &impl PortableRow) -> StoreResult<Incident> {
             _ => None,
         },
         version: r.int("version")?,
+        triage_due_at: r.opt_int("triage_due_at")?.map(millis_to_ts).transpose()?,
+        grading: grading_from(r)?,
+        closed_at: r.opt_int("closed_at")?.map(millis_to_ts).transpose()?,
     })
 }
 
@@ -408,9 +422,9 @@ pub async fn reserve_references(
 }
 
 /// Columns bound per row by [`insert_incidents_batch`].
-const BATCH_COLUMNS: usize = 17;
+const BATCH_COLUMNS: usize = 18;
 /// Rows per statement: keeps binds under SQLite's and PostgreSQL's limits.
-pub const BATCH_ROWS: usize = 400; // 400 × 17 binds stays under SQLite's 32,766
+pub const BATCH_ROWS: usize = 400; // 400 × 18 binds stays under SQLite's 32,766
 
 /// Inserts many incidents with multi-row statements (demo and bulk loads).
 pub async fn insert_incidents_batch(tx: &mut Tx, rows: &[IncidentInsert<'_>]) -> StoreResult<()> {
@@ -425,7 +439,7 @@ pub async fn insert_incidents_batch(tx: &mut Tx, rows: &[IncidentInsert<'_>]) ->
             .collect();
         let sql = format!(
             "insert into incident (incident_id, organisation_id, service_id, area_id, reference_number, kind, category, \
-             occurred_at, reported_at, reported_by, description, immediate_actions, others_involved, details, told, written_at, entered_by, status, version, updated_at) values {}",
+             occurred_at, reported_at, reported_by, description, immediate_actions, others_involved, details, told, written_at, entered_by, triage_due_at, status, version, updated_at) values {}",
             values.join(", ")
         );
         on_tx!(tx, |c| {
@@ -448,7 +462,8 @@ pub async fn insert_incidents_batch(tx: &mut Tx, rows: &[IncidentInsert<'_>]) ->
                     .bind(i.details)
                     .bind(i.told)
                     .bind(i.written_at.map(|t| t.as_millisecond()))
-                    .bind(i.entered_by.map(|u| u.0));
+                    .bind(i.entered_by.map(|u| u.0))
+                    .bind(i.triage_due_at.as_millisecond());
             }
             q.execute(&mut *c).await?;
         });

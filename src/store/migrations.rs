@@ -47,11 +47,18 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(12, "0012_report_draft"),
     migration!(13, "0013_shared_devices"),
     migration!(14, "0014_public_submission"),
+    migration!(15, "0015_triage"),
 ];
 
 impl Store {
     /// Applies every migration not yet applied; returns how many were applied.
     pub async fn migrate(&self) -> StoreResult<usize> {
+        self.migrate_up_to(i64::MAX).await
+    }
+
+    /// Applies the migrations not yet applied up to version `last` (tests
+    /// use this to build an older schema and migrate data forward).
+    pub async fn migrate_up_to(&self, last: i64) -> StoreResult<usize> {
         let mut applied = 0;
         {
             let mut tx = self.begin().await?;
@@ -64,7 +71,7 @@ impl Store {
             });
             tx.commit().await?;
         }
-        for m in MIGRATIONS {
+        for m in MIGRATIONS.iter().filter(|m| m.version <= last) {
             let mut tx = self.begin().await?;
             // BACKEND DIFFERENCE: several PostgreSQL instances may start at
             // once; an advisory lock makes them migrate one after another.

@@ -29,6 +29,7 @@ pub mod people;
 pub mod sessions;
 pub mod settings;
 pub mod tokens;
+pub mod triage;
 pub mod users;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

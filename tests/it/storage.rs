@@ -104,3 +104,76 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    the_workflow_migration_keeps_every_incident_and_what_hangs_off_it,
+    |engine| {
+        let db = TestDb::new(engine).await?;
+        let store = candour::store::Store::connect(&db.url).await?;
+        store.migrate_up_to(14).await?;
+        let ctx = candour::actions::Ctx {
+            store: store.clone(),
+            clock: std::sync::Arc::new(candour::clock::FixedClock::new(start_time())),
+            public_url: None,
+        };
+        let w = seed(&ctx).await?;
+        let incident = uuid::Uuid::now_v7();
+        let reported = start_time().as_millisecond();
+        // The schema as it was before the workflow: written with plain SQL.
+        let insert = "insert into incident (incident_id, organisation_id, service_id, reference_number, kind, category, status, \
+            occurred_at, reported_at, description, immediate_actions, others_involved, version, updated_at, details, told) \
+            values ($1, $2, $3, 1, 'near_miss', 'fall', 'reported', $4, $4, 'Before the workflow', '', '', 1, $4, '{}', '[]')";
+        let child = "insert into incident_person (incident_id, person_id, organisation_id, role) values ($1, $2, $3, 'affected')";
+        match store.backend() {
+            candour::store::Backend::Sqlite { write, .. } => {
+                sqlx::query(insert)
+                    .bind(incident)
+                    .bind(w.org.0)
+                    .bind(w.service.service_id.0)
+                    .bind(reported)
+                    .execute(write)
+                    .await?;
+                sqlx::query(child)
+                    .bind(incident)
+                    .bind(w.person.0)
+                    .bind(w.org.0)
+                    .execute(write)
+                    .await?;
+            }
+            candour::store::Backend::Postgres(pool) => {
+                sqlx::query(insert)
+                    .bind(incident)
+                    .bind(w.org.0)
+                    .bind(w.service.service_id.0)
+                    .bind(reported)
+                    .execute(pool)
+                    .await?;
+                sqlx::query(child)
+                    .bind(incident)
+                    .bind(w.person.0)
+                    .bind(w.org.0)
+                    .execute(pool)
+                    .await?;
+            }
+        }
+        assert!(store.migrate().await? >= 1);
+        let got = store
+            .incident_by_reference(w.org, candour_domain::incident::IncidentReference(1))
+            .await?
+            .expect("the incident survived the migration");
+        assert_eq!(got.description, "Before the workflow");
+        assert_eq!(
+            store.involvements(got.incident_id).await?.len(),
+            1,
+            "its people too"
+        );
+        if let candour::store::Backend::Sqlite { read, .. } = store.backend() {
+            let broken: Vec<(String,)> =
+                sqlx::query_as("select \"table\" from pragma_foreign_key_check")
+                    .fetch_all(read)
+                    .await?;
+            assert!(broken.is_empty(), "foreign keys intact: {broken:?}");
+        }
+        Ok(())
+    }
+);
