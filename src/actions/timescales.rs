@@ -2,8 +2,8 @@
 //! from its settings (defaults when unset), and the deadlines they give.
 
 use super::{ActionResult, Ctx};
-use crate::store::triage::set_triage_due;
 use crate::store::organisations::Service;
+use crate::store::triage::set_triage_due;
 use candour_domain::calendar::Calendar;
 use candour_domain::ids::{OrganisationId, ServiceId};
 use candour_domain::incident::Category;
@@ -60,7 +60,10 @@ pub async fn triage_due(
 pub async fn recompute_triage_deadlines(ctx: &Ctx, only_missing: bool) -> ActionResult<usize> {
     let mut changed = 0;
     for org in ctx.store.organisation_ids().await? {
-        let waiting = ctx.store.awaiting_triage_deadlines(org, only_missing).await?;
+        let waiting = ctx
+            .store
+            .awaiting_triage_deadlines(org, only_missing)
+            .await?;
         if waiting.is_empty() {
             continue;
         }

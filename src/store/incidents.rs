@@ -2,10 +2,10 @@
 //! in `involvements`.)
 
 use super::counters::reserve_numbers;
+use super::triage::{CurrentGrading, grading_from};
 use super::{PortableRow, Store, StoreResult, Tx, millis_to_ts, on_read, on_tx, parse_code};
 use candour_domain::ids::{AreaId, IncidentId, OrganisationId, PersonId, ServiceId, UserId};
 use candour_domain::incident::{Category, EventKind, IncidentReference, IncidentStatus};
-use super::triage::{CurrentGrading, grading_from};
 use jiff::Timestamp;
 
 /// A row to insert.

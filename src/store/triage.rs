@@ -43,7 +43,11 @@ pub(super) fn grading_from(r: &impl PortableRow) -> StoreResult<Option<CurrentGr
     Ok(Some(CurrentGrading {
         kind: parse_code(&text("confirmed_kind")?, EventKind::parse, "kind")?,
         category: parse_code(&text("confirmed_category")?, Category::parse, "category")?,
-        physical_harm: parse_code(&text("physical_harm")?, PhysicalHarm::parse, "physical harm")?,
+        physical_harm: parse_code(
+            &text("physical_harm")?,
+            PhysicalHarm::parse,
+            "physical harm",
+        )?,
         psychological_harm: parse_code(
             &text("psychological_harm")?,
             PsychologicalHarm::parse,
@@ -88,7 +92,11 @@ impl Store {
         let sql = format!(
             "select incident_id, service_id, coalesce(confirmed_category, category) as category, reported_at from incident \
              where organisation_id = $1 and status = 'reported'{}",
-            if only_missing { " and triage_due_at is null" } else { "" }
+            if only_missing {
+                " and triage_due_at is null"
+            } else {
+                ""
+            }
         );
         on_read!(self, |p| {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
