@@ -430,3 +430,29 @@ test('on a shared tablet a care worker signs in with their name and PIN', async 
   assert.match(await t.locator('h1').textContent(), /Hello, /);
   await tablet.close();
 });
+
+test('the registered manager triages a report from the queue', async () => {
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+  const page = await desk.newPage();
+  await signIn(page, logins['Registered manager']);
+  await page.click('nav a:has-text("Triage")');
+  await accessible(page, 'the triage queue');
+  const first = page.locator('table tbody tr').first();
+  assert.match(await first.textContent(), /Triage: (Due in|Overdue by)/);
+  const reference = (await first.locator('th a').textContent()).trim();
+  await page.goto(`${base}/incidents/${reference}/triage`);
+  await accessible(page, 'the triage form');
+  await page.click('button:has-text("Save the triage")');
+  assert.ok(await page.locator('.error-summary').isVisible(), 'an unanswered triage is refused');
+  await accessible(page, 'the triage form with errors');
+  await page.check('#physical_harm-low');
+  await page.check('#psychological_harm-none');
+  await page.check('#consequence-2');
+  await page.check('#likelihood-2');
+  await page.check('#learning_response-local_review');
+  await page.click('button:has-text("Save the triage")');
+  await page.waitForURL(`${base}/incidents/${reference}#triage`);
+  assert.match(await page.locator('#triage').textContent(), /4 \(Moderate\)/);
+  await accessible(page, 'the incident page after triage');
+  await desk.close();
+});

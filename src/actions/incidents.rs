@@ -394,6 +394,8 @@ pub struct IncidentView {
     pub attachments: Vec<crate::store::attachments::Attachment>,
     /// Feedback to the reporter, oldest first.
     pub feedback: Vec<crate::store::feedback::Feedback>,
+    /// Whether the reader may triage and grade it.
+    pub can_triage: bool,
 }
 
 /// Loads an incident of the actor's organisation with its service, if the
@@ -459,6 +461,7 @@ pub async fn show_incident(
         tx.commit().await?;
     }
     Ok(IncidentView {
+        can_triage: actor.can_in(Permission::TriageIncidents, &service),
         feedback,
         attachments,
         case_messages,

@@ -18,6 +18,7 @@ pub mod people;
 pub mod sessions;
 pub mod timescales;
 pub mod tokens;
+pub mod triage;
 
 use crate::clock::Clock;
 use crate::store::organisations::Service;

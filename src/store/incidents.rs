@@ -178,11 +178,11 @@ pub async fn insert_incident(tx: &mut Tx, i: &IncidentInsert<'_>) -> StoreResult
     insert_incidents_batch(tx, std::slice::from_ref(i)).await
 }
 
-const SUMMARY_COLUMNS: &str = "i.incident_id, i.reference_number, i.service_id, s.name as service_name, a.name as area_name, \
+pub(super) const SUMMARY_COLUMNS: &str = "i.incident_id, i.reference_number, i.service_id, s.name as service_name, a.name as area_name, \
     i.kind, i.category, i.status, i.occurred_at, i.reported_at, substr(i.description, 1, 200) as description, \
     (select min(f.created_at) from incident_feedback f where f.incident_id = i.incident_id) as first_feedback_at";
 
-fn summary_from(r: &impl PortableRow) -> StoreResult<IncidentSummary> {
+pub(super) fn summary_from(r: &impl PortableRow) -> StoreResult<IncidentSummary> {
     Ok(IncidentSummary {
         incident_id: IncidentId(r.uuid("incident_id")?),
         reference: IncidentReference(r.int("reference_number")?),

@@ -15,6 +15,8 @@ pub struct NavUser {
     pub can_view_incidents: bool,
     /// Notifications not yet read.
     pub unread: i64,
+    /// Whether to offer the triage queue.
+    pub can_triage: bool,
 }
 
 /// The shared parts of a page.
@@ -42,6 +44,7 @@ impl Layout {
                 can_view_incidents: a.can_anywhere(Permission::ViewIncidents)
                     || a.has_role(Role::BoardMember),
                 unread: user.unread,
+                can_triage: a.can_anywhere(Permission::TriageIncidents),
             }),
             demo,
             csrf: user.csrf.clone(),

@@ -152,6 +152,15 @@ pub fn router(state: AppState) -> Router {
             get(pages::anonymous::show_poster),
         )
         .route("/my-reports", get(pages::incidents::list_my_reports))
+        .route("/triage", get(pages::triage::show_triage_queue))
+        .route(
+            "/services/{service_id}/triage",
+            get(pages::triage::show_service_triage_queue),
+        )
+        .route(
+            "/incidents/{reference}/triage",
+            get(pages::triage::show_triage_form).post(pages::triage::create_triage),
+        )
         .route(
             "/services/{service_id}/incidents",
             get(pages::incidents::list_service_incidents),

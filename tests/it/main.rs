@@ -27,3 +27,4 @@ mod people;
 mod sessions;
 mod smtp;
 mod storage;
+mod triage;

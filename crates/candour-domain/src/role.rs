@@ -84,7 +84,7 @@ impl Role {
             P::ReportIncident | P::ViewPeopleRegister => {
                 !matches!(self, R::BoardMember | R::Administrator)
             }
-            P::ViewIncidents | P::ViewAuditHistory => matches!(
+            P::ViewIncidents | P::ViewAuditHistory | P::TriageIncidents => matches!(
                 self,
                 R::SeniorCarer
                     | R::RegisteredManager
@@ -114,6 +114,8 @@ pub enum Permission {
     ViewIncidents,
     /// See the history (audit trail) of records.
     ViewAuditHistory,
+    /// Triage and grade incidents, choose the learning response and handler.
+    TriageIncidents,
     /// See counts and trends with no person named.
     ViewAggregates,
     /// Add and change people using a service.
@@ -128,11 +130,12 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in the order of docs/permissions.md.
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 10] = [
         Permission::ReportIncident,
         Permission::ViewPeopleRegister,
         Permission::ViewIncidents,
         Permission::ViewAuditHistory,
+        Permission::TriageIncidents,
         Permission::ViewAggregates,
         Permission::ManagePeople,
         Permission::ManageDevices,
@@ -147,6 +150,9 @@ impl Permission {
             Permission::ViewPeopleRegister => "See the register of people using the service",
             Permission::ViewIncidents => "See and open every incident in scope, with names",
             Permission::ViewAuditHistory => "See the history of a record",
+            Permission::TriageIncidents => {
+                "Triage incidents: grade harm and risk, choose the response and handler"
+            }
             Permission::ViewAggregates => "See counts and trends (no one named)",
             Permission::ManagePeople => "Add and change people using the service",
             Permission::ManageDevices => {

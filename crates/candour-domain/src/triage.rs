@@ -286,3 +286,247 @@ mod tests {
         }
     }
 }
+
+/// A triage decision as typed (form or JSON), before any rule is applied.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TriageDraft {
+    /// Confirmed kind code.
+    pub kind: String,
+    /// Confirmed category code.
+    pub category: String,
+    /// Physical harm code.
+    pub physical_harm: String,
+    /// Psychological harm code.
+    pub psychological_harm: String,
+    /// Consequence, `1`–`5` (for a near miss, of the worst credible outcome).
+    pub consequence: String,
+    /// Likelihood of it happening again, `1`–`5`.
+    pub likelihood: String,
+    /// Learning response code.
+    pub learning_response: String,
+    /// Why no further action is needed (required with that response).
+    pub no_action_reason: String,
+    /// Who handles it (a user id), optional.
+    pub handler: String,
+    /// Why it is graded again (required when it was graded before).
+    pub reason: String,
+}
+
+/// A triage decision that passed every rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grading {
+    /// Confirmed kind.
+    pub kind: crate::incident::EventKind,
+    /// Confirmed category.
+    pub category: crate::incident::Category,
+    /// Physical harm.
+    pub physical_harm: PhysicalHarm,
+    /// Psychological harm.
+    pub psychological_harm: PsychologicalHarm,
+    /// Consequence.
+    pub consequence: Consequence,
+    /// Likelihood.
+    pub likelihood: Likelihood,
+    /// Score.
+    pub risk_score: u8,
+    /// Band, from the organisation's edges.
+    pub risk_band: RiskBand,
+    /// Learning response.
+    pub learning_response: LearningResponse,
+    /// The reason for no further action, when chosen.
+    pub no_action_reason: Option<String>,
+    /// The handler, when chosen.
+    pub handler: Option<crate::ids::UserId>,
+    /// Why it was graded (again); "First triage" the first time.
+    pub reason: String,
+}
+
+impl TriageDraft {
+    /// Applies every rule. `regrading` says whether it was graded before
+    /// (then a reason is required).
+    pub fn validate(&self, edges: BandEdges, regrading: bool) -> Result<Grading, FieldErrors> {
+        use crate::incident::{Category, EventKind};
+        let mut e = FieldErrors::new();
+        let mut pick = |field: &str, message: &str, ok: bool| {
+            if !ok {
+                e.add(field, message);
+            }
+        };
+        let kind = EventKind::parse(self.kind.trim());
+        pick(
+            "kind",
+            "Confirm whether it was an incident, a near miss or good practice",
+            kind.is_some(),
+        );
+        let category = Category::parse(self.category.trim());
+        pick("category", "Confirm the category", category.is_some());
+        let physical = PhysicalHarm::parse(self.physical_harm.trim());
+        pick(
+            "physical_harm",
+            "Grade the physical harm, from none to fatal",
+            physical.is_some(),
+        );
+        let psychological = PsychologicalHarm::parse(self.psychological_harm.trim());
+        pick(
+            "psychological_harm",
+            "Grade the psychological harm, from none to severe",
+            psychological.is_some(),
+        );
+        let consequence = Consequence::parse(self.consequence.trim());
+        pick(
+            "consequence",
+            "Choose a consequence from 1 (negligible) to 5 (catastrophic)",
+            consequence.is_some(),
+        );
+        let likelihood = Likelihood::parse(self.likelihood.trim());
+        pick(
+            "likelihood",
+            "Choose a likelihood from 1 (rare) to 5 (almost certain)",
+            likelihood.is_some(),
+        );
+        let response = LearningResponse::parse(self.learning_response.trim());
+        pick(
+            "learning_response",
+            "Choose the learning response",
+            response.is_some(),
+        );
+        let no_action_reason =
+            Some(self.no_action_reason.trim().to_owned()).filter(|s| !s.is_empty());
+        if response == Some(LearningResponse::NoFurtherAction) && no_action_reason.is_none() {
+            e.add("no_action_reason", "Say why no further action is needed");
+        }
+        if no_action_reason
+            .as_ref()
+            .is_some_and(|r| r.chars().count() > 2_000)
+            || self.reason.trim().chars().count() > 2_000
+        {
+            e.add("reason", "Keep reasons to 2000 characters or fewer");
+        }
+        let handler = match self.handler.trim() {
+            "" => None,
+            h => match h.parse() {
+                Ok(u) => Some(u),
+                Err(_) => {
+                    e.add("handler", "Choose the handler from the list");
+                    None
+                }
+            },
+        };
+        let reason = self.reason.trim().to_owned();
+        if regrading && reason.is_empty() {
+            e.add("reason", "Say why the grading is changing: what is new");
+        }
+        if physical == Some(PhysicalHarm::Fatal)
+            && consequence.is_some_and(|c| c != Consequence::Catastrophic)
+        {
+            e.add(
+                "consequence",
+                "A fatal outcome is consequence 5 (catastrophic)",
+            );
+        }
+        match (
+            kind,
+            category,
+            physical,
+            psychological,
+            consequence,
+            likelihood,
+            response,
+        ) {
+            (
+                Some(kind),
+                Some(category),
+                Some(physical_harm),
+                Some(psychological_harm),
+                Some(c),
+                Some(l),
+                Some(learning_response),
+            ) if e.is_empty() => {
+                let risk_score = risk_score(c, l);
+                Ok(Grading {
+                    kind,
+                    category,
+                    physical_harm,
+                    psychological_harm,
+                    consequence: c,
+                    likelihood: l,
+                    risk_score,
+                    risk_band: edges.band(risk_score),
+                    learning_response,
+                    no_action_reason: no_action_reason
+                        .filter(|_| learning_response == LearningResponse::NoFurtherAction),
+                    handler,
+                    reason: if reason.is_empty() {
+                        "First triage".to_owned()
+                    } else {
+                        reason
+                    },
+                })
+            }
+            _ => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod draft_tests {
+    use super::*;
+
+    fn draft() -> TriageDraft {
+        TriageDraft {
+            kind: "incident".into(),
+            category: "fall".into(),
+            physical_harm: "low".into(),
+            psychological_harm: "none".into(),
+            consequence: "2".into(),
+            likelihood: "4".into(),
+            learning_response: "local_review".into(),
+            ..TriageDraft::default()
+        }
+    }
+
+    #[test]
+    fn a_complete_triage_is_scored_and_banded() {
+        let g = draft()
+            .validate(BandEdges::default(), false)
+            .map_err(|e| e.to_string());
+        let g = g
+            .as_ref()
+            .map(|g| (g.risk_score, g.risk_band, g.reason.as_str()));
+        assert_eq!(g, Ok((8, RiskBand::High, "First triage")));
+    }
+
+    #[test]
+    fn each_missing_or_wrong_answer_is_named() {
+        type Breaker = fn(&mut TriageDraft);
+        let cases: [(&str, Breaker); 9] = [
+            ("kind", |d| d.kind.clear()),
+            ("category", |d| d.category = "sandwich".into()),
+            ("physical_harm", |d| d.physical_harm = "some".into()),
+            ("psychological_harm", |d| {
+                d.psychological_harm = "fatal".into()
+            }),
+            ("consequence", |d| d.consequence = "6".into()),
+            ("likelihood", |d| d.likelihood = "0".into()),
+            ("learning_response", |d| d.learning_response.clear()),
+            ("no_action_reason", |d| {
+                d.learning_response = "no_further_action".into()
+            }),
+            ("consequence", |d| d.physical_harm = "fatal".into()),
+        ];
+        for (field, breaker) in cases {
+            let mut d = draft();
+            breaker(&mut d);
+            let e = d
+                .validate(BandEdges::default(), false)
+                .err()
+                .unwrap_or_default();
+            assert!(e.for_field(field).is_some(), "{field}: {e:?}");
+        }
+        let e = draft()
+            .validate(BandEdges::default(), true)
+            .err()
+            .unwrap_or_default();
+        assert!(e.for_field("reason").is_some(), "re-grading needs a reason");
+    }
+}

@@ -98,6 +98,12 @@ pub(crate) struct IncidentPage {
     anonymous: bool,
     /// Typed feedback, kept when it comes back with a problem.
     feedback_text: String,
+    /// Whether the reader may triage it.
+    can_triage: bool,
+    /// The current grading, as (question, answer) lines; empty until triaged.
+    grading: Vec<(&'static str, String)>,
+    /// What is due next and how it stands, such as "Triage: due in 3 hours".
+    due: String,
 }
 
 pub(crate) fn page(
@@ -222,6 +228,43 @@ pub(crate) fn page(
         can_give_feedback: view.is_reviewer,
         anonymous: i.reported_by.is_none(),
         feedback_text,
+        can_triage: view.can_triage,
+        // The grading and deadlines are for reviewers; a reporter gets feedback.
+        grading: i
+            .grading
+            .as_ref()
+            .filter(|_| view.is_reviewer)
+            .map(|g| {
+                vec![
+                    (
+                        "Confirmed as",
+                        format!("{}: {}", g.kind.label(), g.category.label()),
+                    ),
+                    ("Physical harm", g.physical_harm.label().to_owned()),
+                    (
+                        "Psychological harm",
+                        g.psychological_harm.label().to_owned(),
+                    ),
+                    (
+                        "Risk",
+                        format!("{} ({})", g.risk_score, g.risk_band.label()),
+                    ),
+                    ("Learning response", g.learning_response.label().to_owned()),
+                    (
+                        "Handler",
+                        g.handler
+                            .as_ref()
+                            .map_or("Not yet".to_owned(), |(_, n)| n.clone()),
+                    ),
+                    ("Triaged", display::date_time(g.triaged_at)),
+                ]
+            })
+            .unwrap_or_default(),
+        due: if view.is_reviewer {
+            due_line(i, state.ctx.clock.now())
+        } else {
+            String::new()
+        },
         case_messages: view.case_messages.as_ref().map(|ms| {
             ms.iter()
                 .map(|m| crate::web::pages::anonymous::MessageLine {
@@ -236,6 +279,26 @@ pub(crate) fn page(
                 .collect()
         }),
     }
+}
+
+/// What is due next on an incident, in words.
+fn due_line(i: &crate::store::incidents::Incident, now: jiff::Timestamp) -> String {
+    use candour_domain::incident::IncidentStatus;
+    use candour_domain::timescales::TimeLeft;
+    let (what, at) = match (i.status, &i.grading) {
+        (IncidentStatus::Closed, _) => return String::new(),
+        (IncidentStatus::Reported, _) => ("Triage", i.triage_due_at),
+        (_, Some(g)) => ("Review", Some(g.review_due_at)),
+        (_, None) => return String::new(),
+    };
+    at.map(|at| {
+        format!(
+            "{what}: {} ({})",
+            TimeLeft::at(now, at).describe().to_lowercase(),
+            display::date_time(at)
+        )
+    })
+    .unwrap_or_default()
 }
 
 /// Query of the incident page.

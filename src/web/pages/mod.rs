@@ -11,3 +11,4 @@ pub mod incidents;
 pub mod login;
 pub mod people;
 pub mod report;
+pub mod triage;

@@ -1,0 +1,193 @@
+//! Triage: grading harm and risk, choosing the learning response and the
+//! handler, within the organisation's timescales; re-grading later with a
+//! reason; and the queues managers work from. A grading is never
+//! overwritten silently: each carries the version it was made against, and
+//! a second manager triaging at the same time is told who got there first.
+
+use super::incidents::{incident_in_scope, staff_of_service};
+use super::timescales::{calendar, org_band_edges, org_timescales};
+use super::{ActionError, ActionResult, Actor, Ctx, service_where, services_where};
+use crate::store::audit::{NewAuditEvent, append};
+use crate::store::triage::{
+    GradingRecord, QueueLine, apply_grading, insert_grading, insert_transition,
+};
+use candour_domain::display;
+use candour_domain::ids::ServiceId;
+use candour_domain::incident::{IncidentReference, IncidentStatus};
+use candour_domain::role::Permission;
+use candour_domain::triage::TriageDraft;
+use candour_domain::validation::FieldErrors;
+use candour_domain::workflow::{CloseFacts, Move, check_move};
+use serde_json::json;
+
+/// How many lines a queue shows.
+pub const QUEUE_SIZE: i64 = 200;
+
+/// Triages (or re-grades) an incident. `version` is the incident's version
+/// the decision was made against.
+pub async fn triage_incident(
+    ctx: &Ctx,
+    actor: &Actor,
+    reference: IncidentReference,
+    draft: &TriageDraft,
+    version: i64,
+) -> ActionResult<GradingRecord> {
+    let (incident, service) =
+        incident_in_scope(ctx, actor, reference, Permission::TriageIncidents, false).await?;
+    if !actor.can_in(Permission::TriageIncidents, &service) {
+        return Err(ActionError::NotFound);
+    }
+    let regrading = incident.grading.is_some();
+    let edges = org_band_edges(ctx, service.organisation_id).await?;
+    let grading = draft
+        .validate(edges, regrading)
+        .map_err(ActionError::Invalid)?;
+    if let Some(h) = grading.handler {
+        let staff = staff_of_service(ctx, &service).await?;
+        if !staff.iter().any(|(id, _)| *id == h) {
+            let mut e = FieldErrors::new();
+            e.add(
+                "handler",
+                format!("Choose someone who works at {}", service.name),
+            );
+            return Err(ActionError::Invalid(e));
+        }
+    }
+    if incident.status == IncidentStatus::Closed {
+        return Err(ActionError::Conflict(
+            "It is closed: reopen it before grading it again".to_owned(),
+        ));
+    }
+    let now = ctx.clock.now();
+    let triaged_at = incident.grading.as_ref().map_or(now, |g| g.triaged_at);
+    let timescales = org_timescales(ctx, service.organisation_id).await?;
+    let cal = calendar(ctx, service.organisation_id, service.nation).await?;
+    let review_due_at = timescales.review_due(
+        &cal,
+        triaged_at,
+        grading.category,
+        grading.risk_band,
+        grading.learning_response,
+    );
+    let status = match incident.status {
+        IncidentStatus::Reported => {
+            check_move(incident.status, Move::Triage, "", CloseFacts::default())
+                .map_err(|reasons| ActionError::Conflict(reasons.join(". ")))?
+        }
+        other => other,
+    };
+    let record = GradingRecord {
+        incident_id: incident.incident_id,
+        organisation_id: incident.organisation_id,
+        grading,
+        review_due_at,
+        graded_by: actor.user_id,
+        graded_by_name: actor.display_name.clone(),
+        graded_at: now,
+    };
+    let mut tx = ctx.store.begin().await?;
+    if !apply_grading(&mut tx, &record, status, triaged_at, version).await? {
+        drop(tx);
+        return Err(ActionError::Conflict(
+            who_got_there_first(ctx, &incident).await?,
+        ));
+    }
+    insert_grading(&mut tx, &record).await?;
+    if status != incident.status {
+        insert_transition(
+            &mut tx,
+            incident.organisation_id,
+            incident.incident_id,
+            (incident.status, status),
+            &record.grading.reason,
+            actor.user_id,
+            now,
+        )
+        .await?;
+    }
+    let g = &record.grading;
+    let before = incident.grading.as_ref().map(|b| {
+        json!({"physical_harm": b.physical_harm.code(), "psychological_harm": b.psychological_harm.code(),
+               "risk_score": b.risk_score, "risk_band": b.risk_band.code(), "learning_response": b.learning_response.code(),
+               "category": b.category.code(), "kind": b.kind.code()})
+    });
+    let after = json!({"physical_harm": g.physical_harm.code(), "psychological_harm": g.psychological_harm.code(),
+        "risk_score": g.risk_score, "risk_band": g.risk_band.code(), "learning_response": g.learning_response.code(),
+        "category": g.category.code(), "kind": g.kind.code(), "reason": g.reason, "handler": g.handler,
+        "review_due_at": review_due_at.as_millisecond(), "status": status.code()});
+    append(
+        &mut tx,
+        &NewAuditEvent {
+            organisation_id: incident.organisation_id,
+            occurred_at_ms: now.as_millisecond(),
+            actor: &actor.audit_name(),
+            action: if regrading {
+                "incident.regraded"
+            } else {
+                "incident.triaged"
+            },
+            record_type: "incident",
+            record_id: &incident.incident_id.to_string(),
+            changes: &json!({"grading": {"before": before, "after": after}}).to_string(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+/// The conflict message: who changed the incident since the form was opened.
+async fn who_got_there_first(
+    ctx: &Ctx,
+    incident: &crate::store::incidents::Incident,
+) -> ActionResult<String> {
+    let latest = ctx.store.gradings(incident.incident_id).await?.pop();
+    Ok(match latest {
+        Some(g) => format!(
+            "{} graded it at {} while you were working: their decision is shown now. Check it, then grade again if you need to.",
+            g.graded_by_name,
+            display::date_time(g.graded_at)
+        ),
+        None => "Someone changed it while you were working: the latest is shown now. Check it, then grade again if you need to.".to_owned(),
+    })
+}
+
+/// The triage queue of one service, or of every service the actor triages.
+pub async fn triage_queue(
+    ctx: &Ctx,
+    actor: &Actor,
+    service: Option<ServiceId>,
+) -> ActionResult<Vec<QueueLine>> {
+    let ids: Vec<ServiceId> = match service {
+        Some(id) => vec![
+            service_where(ctx, actor, id, Permission::TriageIncidents)
+                .await?
+                .service_id,
+        ],
+        None => {
+            if !actor.can_anywhere(Permission::TriageIncidents) {
+                return Err(ActionError::Forbidden);
+            }
+            services_where(ctx, actor, Permission::TriageIncidents)
+                .await?
+                .into_iter()
+                .map(|s| s.service_id)
+                .collect()
+        }
+    };
+    Ok(ctx
+        .store
+        .triage_queue(actor.organisation_id, &ids, QUEUE_SIZE)
+        .await?)
+}
+
+/// An incident's gradings, oldest first, for someone who may triage it.
+pub async fn grading_history(
+    ctx: &Ctx,
+    actor: &Actor,
+    reference: IncidentReference,
+) -> ActionResult<Vec<GradingRecord>> {
+    let (incident, _) =
+        incident_in_scope(ctx, actor, reference, Permission::ViewIncidents, false).await?;
+    Ok(ctx.store.gradings(incident.incident_id).await?)
+}
