@@ -256,6 +256,7 @@ pub(crate) async fn write_report(
             written_at: new.written_at,
             entered_by,
             triage_due_at,
+            progress: None,
         },
     )
     .await?;

@@ -7,6 +7,7 @@
 
 mod events;
 mod names;
+mod progress;
 mod rng;
 mod services;
 mod staff;
@@ -15,6 +16,7 @@ use crate::actions::Ctx;
 use crate::actions::accounts::hash_password;
 use crate::store::Tx;
 use crate::store::counters::reserve_numbers;
+use crate::store::feedback::{Feedback, insert_feedback_batch};
 use crate::store::incidents::{IncidentInsert, insert_incidents_batch, reserve_references};
 use crate::store::involvements::insert_involvements_batch;
 use crate::store::organisations::{
@@ -23,6 +25,7 @@ use crate::store::organisations::{
 };
 use crate::store::people::{Person, insert_person};
 use crate::store::settings::put_setting;
+use crate::store::triage::{GradingRecord, insert_gradings_batch};
 use candour_domain::ids::{
     AreaId, IncidentId, OrganisationId, PersonId, RegionId, ServiceId, UserId,
 };
@@ -125,7 +128,7 @@ pub async fn generate(ctx: &Ctx, scale: Scale, seed: u64) -> anyhow::Result<Demo
         logins: Vec::new(),
         hash,
     };
-    let reporters = make_staff(
+    let (reporters, managers) = make_staff(
         &mut tx, &mut rng, org, &plan, &services, &regions, &mut staff, now_ms,
     )
     .await?;
@@ -141,7 +144,8 @@ pub async fn generate(ctx: &Ctx, scale: Scale, seed: u64) -> anyhow::Result<Demo
             &reporters[ix],
             now,
         );
-        total += store_events(ctx, &mut rng, org, service, &events, plan.audit_each).await?;
+        let who = (managers[ix], now);
+        total += store_events(ctx, &mut rng, org, service, &events, plan.audit_each, who).await?;
     }
     let mut tx = ctx.store.begin().await?;
     if !plan.audit_each {
@@ -333,21 +337,24 @@ async fn make_staff(
     regions: &[Region],
     staff: &mut Staff,
     now_ms: i64,
-) -> anyhow::Result<Vec<Vec<UserId>>> {
+) -> anyhow::Result<(Vec<Vec<UserId>>, Vec<UserId>)> {
     let mut reporters = Vec::new();
+    let mut managers = Vec::new();
     for (s, _) in services {
         let scope = Scope::Service(s.service_id);
-        staff
-            .add(
-                tx,
-                rng,
-                org,
-                Role::RegisteredManager,
-                scope,
-                &s.name,
-                now_ms,
-            )
-            .await?;
+        managers.push(
+            staff
+                .add(
+                    tx,
+                    rng,
+                    org,
+                    Role::RegisteredManager,
+                    scope,
+                    &s.name,
+                    now_ms,
+                )
+                .await?,
+        );
         let mut list = Vec::new();
         for _ in 0..2 {
             list.push(
@@ -425,10 +432,11 @@ async fn make_staff(
             now_ms,
         )
         .await?;
-    Ok(reporters)
+    Ok((reporters, managers))
 }
 
-/// Writes one service's events in one transaction with multi-row inserts.
+/// Writes one service's events in one transaction with multi-row inserts,
+/// each as far through triage, review and closure as its age suggests.
 async fn store_events(
     ctx: &Ctx,
     rng: &mut Rng,
@@ -436,6 +444,7 @@ async fn store_events(
     service: &Service,
     events: &[events::Event],
     audit_each: bool,
+    (manager, now): (UserId, jiff::Timestamp),
 ) -> anyhow::Result<usize> {
     let mut tx = ctx.store.begin().await?;
     let first = reserve_references(&mut tx, org, events.len() as i64).await?;
@@ -443,9 +452,35 @@ async fn store_events(
     let mut links = Vec::new();
     let timescales = candour_domain::timescales::Timescales::default();
     let calendar = candour_domain::calendar::Calendar::new(service.nation, []);
+    let (mut gradings, mut feedback) = (Vec::new(), Vec::new());
     for (n, e) in events.iter().enumerate() {
         let reported_at = jiff::Timestamp::from_millisecond(e.reported_ms)?;
         let id = IncidentId(rng.uuid(e.reported_ms));
+        let reached = progress::progress(rng, e, now, &calendar, &timescales, manager);
+        if let Some((p, fed_back)) = &reached {
+            gradings.push((
+                rng.uuid(p.triaged_at.as_millisecond()),
+                GradingRecord {
+                    incident_id: id,
+                    organisation_id: org,
+                    grading: p.grading.clone(),
+                    review_due_at: p.review_due_at,
+                    graded_by: manager,
+                    graded_by_name: String::new(),
+                    graded_at: p.triaged_at,
+                },
+            ));
+            if let Some((at, text)) = fed_back {
+                feedback.push(Feedback {
+                    feedback_id: rng.uuid(*at),
+                    incident_id: id,
+                    author_id: manager,
+                    author_name: String::new(),
+                    body: (*text).to_owned(),
+                    created_at_ms: *at,
+                });
+            }
+        }
         if let Some(p) = e.person {
             links.push((id, p, InvolvementRole::Affected));
         }
@@ -468,10 +503,13 @@ async fn store_events(
             written_at: None,
             entered_by: None,
             triage_due_at: timescales.triage_due(&calendar, reported_at, e.category),
+            progress: reached.map(|(p, _)| p),
         });
     }
     insert_incidents_batch(&mut tx, &rows).await?;
     insert_involvements_batch(&mut tx, org, &links).await?;
+    insert_gradings_batch(&mut tx, &gradings).await?;
+    insert_feedback_batch(&mut tx, org, &feedback).await?;
     if audit_each {
         for (r, e) in rows.iter().zip(events) {
             let after = json!({

@@ -47,6 +47,24 @@ pub struct IncidentInsert<'a> {
     pub entered_by: Option<UserId>,
     /// When triage is due.
     pub triage_due_at: Timestamp,
+    /// How far it has got, for demo and imported records (a new report has
+    /// got nowhere yet: `None`).
+    pub progress: Option<Progress>,
+}
+
+/// How far an incident has got when it is written in bulk (demo, import).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    /// Its status.
+    pub status: IncidentStatus,
+    /// The current grading.
+    pub grading: candour_domain::triage::Grading,
+    /// When it was triaged.
+    pub triaged_at: Timestamp,
+    /// When its review is due.
+    pub review_due_at: Timestamp,
+    /// When it was closed, if it was.
+    pub closed_at: Option<Timestamp>,
 }
 
 /// A stored incident with the names a reader needs.
@@ -422,9 +440,9 @@ pub async fn reserve_references(
 }
 
 /// Columns bound per row by [`insert_incidents_batch`].
-const BATCH_COLUMNS: usize = 18;
+const BATCH_COLUMNS: usize = 30;
 /// Rows per statement: keeps binds under SQLite's and PostgreSQL's limits.
-pub const BATCH_ROWS: usize = 400; // 400 × 18 binds stays under SQLite's 32,766
+pub const BATCH_ROWS: usize = 400; // 400 × 30 binds stays under SQLite's 32,766
 
 /// Inserts many incidents with multi-row statements (demo and bulk loads).
 pub async fn insert_incidents_batch(tx: &mut Tx, rows: &[IncidentInsert<'_>]) -> StoreResult<()> {
@@ -434,12 +452,14 @@ pub async fn insert_incidents_batch(tx: &mut Tx, rows: &[IncidentInsert<'_>]) ->
                 let p: Vec<String> = (1..=BATCH_COLUMNS)
                     .map(|c| format!("${}", r * BATCH_COLUMNS + c))
                     .collect();
-                format!("({}, 'reported', 1, {})", p.join(", "), p[8])
+                format!("({}, 1, {})", p.join(", "), p[8])
             })
             .collect();
         let sql = format!(
             "insert into incident (incident_id, organisation_id, service_id, area_id, reference_number, kind, category, \
-             occurred_at, reported_at, reported_by, description, immediate_actions, others_involved, details, told, written_at, entered_by, triage_due_at, status, version, updated_at) values {}",
+             occurred_at, reported_at, reported_by, description, immediate_actions, others_involved, details, told, written_at, entered_by, triage_due_at, \
+             status, confirmed_kind, confirmed_category, physical_harm, psychological_harm, risk_score, risk_band, learning_response, handler_id, triaged_at, review_due_at, closed_at, \
+             version, updated_at) values {}",
             values.join(", ")
         );
         on_tx!(tx, |c| {
@@ -464,6 +484,21 @@ pub async fn insert_incidents_batch(tx: &mut Tx, rows: &[IncidentInsert<'_>]) ->
                     .bind(i.written_at.map(|t| t.as_millisecond()))
                     .bind(i.entered_by.map(|u| u.0))
                     .bind(i.triage_due_at.as_millisecond());
+                let p = i.progress.as_ref();
+                let g = p.map(|p| &p.grading);
+                q = q
+                    .bind(p.map_or(IncidentStatus::Reported, |p| p.status).code())
+                    .bind(g.map(|g| g.kind.code()))
+                    .bind(g.map(|g| g.category.code()))
+                    .bind(g.map(|g| g.physical_harm.code()))
+                    .bind(g.map(|g| g.psychological_harm.code()))
+                    .bind(g.map(|g| i64::from(g.risk_score)))
+                    .bind(g.map(|g| g.risk_band.code()))
+                    .bind(g.map(|g| g.learning_response.code()))
+                    .bind(g.and_then(|g| g.handler).map(|h| h.0))
+                    .bind(p.map(|p| p.triaged_at.as_millisecond()))
+                    .bind(p.map(|p| p.review_due_at.as_millisecond()))
+                    .bind(p.and_then(|p| p.closed_at).map(|t| t.as_millisecond()));
             }
             q.execute(&mut *c).await?;
         });
