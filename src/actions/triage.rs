@@ -37,6 +37,13 @@ pub async fn triage_incident(
     if !actor.can_in(Permission::TriageIncidents, &service) {
         return Err(ActionError::NotFound);
     }
+    // A decision made on an older version is a conflict whatever it says:
+    // the manager must first see what changed.
+    if version != incident.version {
+        return Err(ActionError::Conflict(
+            who_got_there_first(ctx, &incident).await?,
+        ));
+    }
     let regrading = incident.grading.is_some();
     let edges = org_band_edges(ctx, service.organisation_id).await?;
     let grading = draft

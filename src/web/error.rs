@@ -183,11 +183,7 @@ impl IntoResponse for ApiError {
                 .0
                 .iter()
                 .map(|f| {
-                    let pointer = if candour_domain::details::is_detail_field(&f.field) {
-                        format!("/details/{}", f.field)
-                    } else {
-                        format!("/{}", f.field)
-                    };
+                    let pointer = candour_domain::validation::FieldErrors::pointer(f);
                     json!({"field": f.field, "pointer": pointer, "message": f.message})
                 })
                 .collect();

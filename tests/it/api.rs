@@ -253,11 +253,13 @@ db_test!(
                 "GET /api/v1/incidents",
                 "GET /api/v1/incidents/{reference}",
                 "GET /api/v1/incidents/{reference}/attachments/{id}",
+                "GET /api/v1/triage",
                 "POST /api/v1/cases",
                 "POST /api/v1/incidents",
                 "POST /api/v1/incidents/{reference}/addenda",
                 "POST /api/v1/incidents/{reference}/attachments",
                 "POST /api/v1/incidents/{reference}/feedback",
+                "POST /api/v1/incidents/{reference}/triage",
                 "POST /api/v1/public/{link}/incidents"
             ]
         );

@@ -340,3 +340,56 @@ db_test!(a_triage_with_problems_names_each_field, |engine| {
     );
     Ok(())
 });
+
+db_test!(
+    triage_through_the_api_answers_conflicts_with_who_and_when,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let r = report(&app, "fall", "2026-11-23T07:00:00Z").await?;
+        let token = token_for(&app, app.world.email(Role::RegisteredManager)).await?;
+        let queue: serde_json::Value = reqwest::Client::new()
+            .get(format!("{}/api/v1/triage", app.base))
+            .bearer_auth(&token)
+            .send()
+            .await?
+            .json()
+            .await?;
+        assert_eq!(queue[0]["reference"], r.to_string());
+        assert_eq!(queue[0]["due"], "triage");
+        assert_eq!(queue[0]["due_at"], "2026-11-24T23:59:59.999Z");
+        let body = serde_json::json!({"version": 1, "kind": "incident", "category": "fall",
+            "physical_harm": "low", "psychological_harm": "none", "consequence": 2, "likelihood": 2,
+            "learning_response": "swarm_huddle"});
+        let path = format!("/api/v1/incidents/{r}/triage");
+        let resp = api_post(&app, &token, &path, &body).await?;
+        assert_eq!(resp.status(), 200);
+        let incident: serde_json::Value = resp.json().await?;
+        assert_eq!(incident["status"], "triaged");
+        assert_eq!(incident["grading"]["risk_score"], 4);
+        assert_eq!(incident["grading"]["risk_band"], "moderate");
+        assert_eq!(incident["version"], 2);
+        let again = api_post(&app, &token, &path, &body).await?;
+        assert_eq!(again.status(), 409, "version 1 is stale now");
+        let problem: serde_json::Value = again.json().await?;
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("Registered manager graded it at 23 Nov 2026, 09:30")
+        );
+        let bad = serde_json::json!({"version": 2, "kind": "incident", "category": "fall",
+            "physical_harm": "dreadful", "psychological_harm": "none", "consequence": 7, "likelihood": 2,
+            "learning_response": "swarm_huddle", "reason": "New facts"});
+        let resp = api_post(&app, &token, &path, &bad).await?;
+        assert_eq!(resp.status(), 422);
+        let problem: serde_json::Value = resp.json().await?;
+        let pointers: Vec<&str> = problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["pointer"].as_str())
+            .collect();
+        assert_eq!(pointers, ["/physical_harm", "/consequence"]);
+        Ok(())
+    }
+);

@@ -319,7 +319,7 @@ impl ReportDraft {
             Some(c) => match validate_details(c, &self.details, now) {
                 Ok(d) => Some(d),
                 Err(e) => {
-                    errors.0.extend(e.0);
+                    errors.0.extend(e.nested_in("/details").0);
                     None
                 }
             },

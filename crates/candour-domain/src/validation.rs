@@ -9,6 +9,10 @@ pub struct FieldError {
     pub field: String,
     /// A sentence saying what is wrong and how to put it right.
     pub message: String,
+    /// Where the field sits in a JSON body when not at the top level, such
+    /// as `/details/head_struck` (RFC 6901); `None` means `/<field>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
 }
 
 /// An ordered list of field errors; empty means the input was valid.
@@ -26,7 +30,21 @@ impl FieldErrors {
         self.0.push(FieldError {
             field: field.to_owned(),
             message: message.into(),
+            pointer: None,
         });
+    }
+
+    /// Places every error under `prefix` in a JSON body (`/details`).
+    pub fn nested_in(mut self, prefix: &str) -> Self {
+        for e in &mut self.0 {
+            e.pointer = Some(format!("{prefix}/{}", e.field));
+        }
+        self
+    }
+
+    /// The JSON Pointer of an error: where it sits, or `/<field>`.
+    pub fn pointer(e: &FieldError) -> String {
+        e.pointer.clone().unwrap_or_else(|| format!("/{}", e.field))
     }
 
     /// True when no problem was recorded.

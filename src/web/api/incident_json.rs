@@ -170,6 +170,37 @@ pub struct IncidentJson {
     pub feedback: Vec<FeedbackJson>,
     /// Whole minutes from the report to its first feedback; absent until given.
     pub minutes_to_feedback: Option<i64>,
+    /// When triage is due (RFC 3339, UTC).
+    pub triage_due_at: Option<String>,
+    /// The current triage decision, once triaged (for those who review the service).
+    pub grading: Option<GradingJson>,
+    /// When it was closed.
+    pub closed_at: Option<String>,
+}
+
+/// An incident's current triage decision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GradingJson {
+    /// Confirmed kind code.
+    pub kind: String,
+    /// Confirmed category code.
+    pub category: String,
+    /// `none`, `low`, `moderate`, `severe` or `fatal`.
+    pub physical_harm: String,
+    /// `none`, `low`, `moderate` or `severe`.
+    pub psychological_harm: String,
+    /// Consequence × likelihood, 1–25.
+    pub risk_score: i64,
+    /// `low`, `moderate`, `high` or `extreme`.
+    pub risk_band: String,
+    /// The learning response code.
+    pub learning_response: String,
+    /// The handler's user id.
+    pub handler_id: Option<String>,
+    /// When it was first triaged.
+    pub triaged_at: String,
+    /// When the review is due.
+    pub review_due_at: String,
 }
 
 /// Feedback to the reporter: what was found and what changed.
@@ -323,6 +354,24 @@ impl From<IncidentView> for IncidentJson {
                 )
             }),
             feedback: v.feedback.iter().map(FeedbackJson::from).collect(),
+            triage_due_at: i.triage_due_at.map(|t| t.to_string()),
+            grading: i
+                .grading
+                .as_ref()
+                .filter(|_| v.is_reviewer)
+                .map(|g| GradingJson {
+                    kind: g.kind.code().to_owned(),
+                    category: g.category.code().to_owned(),
+                    physical_harm: g.physical_harm.code().to_owned(),
+                    psychological_harm: g.psychological_harm.code().to_owned(),
+                    risk_score: g.risk_score,
+                    risk_band: g.risk_band.code().to_owned(),
+                    learning_response: g.learning_response.code().to_owned(),
+                    handler_id: g.handler.as_ref().map(|(id, _)| id.to_string()),
+                    triaged_at: g.triaged_at.to_string(),
+                    review_due_at: g.review_due_at.to_string(),
+                }),
+            closed_at: i.closed_at.map(|t| t.to_string()),
         }
     }
 }

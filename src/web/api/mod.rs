@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod cases;
 pub mod incident_json;
 pub mod incidents;
+pub mod triage;
 
 use super::AppState;
 use super::error::{ApiError, WebError};
@@ -78,6 +79,8 @@ pub fn router(upload_limit: usize) -> (axum::Router<AppState>, utoipa::openapi::
         .routes(utoipa_axum::routes!(incidents::get_incident))
         .routes(utoipa_axum::routes!(incidents::create_addendum))
         .routes(utoipa_axum::routes!(incidents::create_feedback))
+        .routes(utoipa_axum::routes!(triage::create_triage))
+        .routes(utoipa_axum::routes!(triage::list_queue))
         .routes(utoipa_axum::routes!(attachments::get_attachment))
         .routes(utoipa_axum::routes!(cases::create_public_incident))
         .routes(utoipa_axum::routes!(cases::open_case_json))

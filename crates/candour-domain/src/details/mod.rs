@@ -13,7 +13,7 @@ mod validate;
 mod values;
 
 pub use falls::NG232_REFER;
-pub use questions::{Input, Question, is_detail_field, questions};
+pub use questions::{Input, Question, questions};
 pub use validate::{hh_mm, validate_details};
 pub use values::{
     AbuseType, AdviceSought, AllegedBy, ChokedOn, ChokingAid, DeathExpected, DeathPlace,

@@ -72,13 +72,6 @@ macro_rules! opts {
     };
 }
 
-/// Whether `name` is one of the category questions (it lives under `details`).
-pub fn is_detail_field(name: &str) -> bool {
-    Category::ALL
-        .iter()
-        .any(|c| questions(*c).iter().any(|q| q.name == name))
-}
-
 /// The questions a category asks the reporter, in order. Empty for categories with none.
 pub fn questions(category: Category) -> Vec<Question> {
     use Input::*;
