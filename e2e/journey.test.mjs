@@ -431,7 +431,7 @@ test('on a shared tablet a care worker signs in with their name and PIN', async 
   await tablet.close();
 });
 
-test('the registered manager triages a report from the queue', async () => {
+test('the registered manager triages a report from the queue, reviews it and signs it off', async () => {
   const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
   const page = await desk.newPage();
   await signIn(page, logins['Registered manager']);
@@ -454,5 +454,20 @@ test('the registered manager triages a report from the queue', async () => {
   await page.waitForURL(`${base}/incidents/${reference}#triage`);
   assert.match(await page.locator('#triage').textContent(), /4 \(Moderate\)/);
   await accessible(page, 'the incident page after triage');
+  await page.click('button:has-text("Start the review")');
+  await page.click('button:has-text("Review done: ask for sign-off")');
+  await page.click('button:has-text("Sign off and close")');
+  assert.match(await page.locator('#next .error-summary').textContent(), /Write a sign-off note/);
+  await accessible(page, 'the sign-off refused with its reasons');
+  await page.fill('#note', 'Browser journey: reviewed at the huddle.');
+  await page.fill('#recommendations', 'Browser journey: add this to the morning checks.');
+  if (await page.locator('#close-feedback').count() > 0) {
+    await page.fill('#close-feedback', 'Browser journey: thank you, we have changed the morning checks.');
+  }
+  await page.click('button:has-text("Sign off and close")');
+  await page.waitForURL(`${base}/incidents/${reference}#next`);
+  assert.match(await page.locator('p .tag').first().textContent(), /Closed/);
+  assert.match(await page.locator('#next').textContent(), /Recommendations to prevent it happening again/);
+  await accessible(page, 'the closed incident with its sign-off');
   await desk.close();
 });

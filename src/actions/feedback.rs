@@ -30,6 +30,22 @@ pub async fn give_feedback(
         incident_in_scope(ctx, actor, reference, Permission::ViewIncidents, false).await?;
     let body = check_feedback(text).map_err(ActionError::Invalid)?;
     let now = ctx.clock.now().as_millisecond();
+    let mut tx = ctx.store.begin().await?;
+    let feedback = write_feedback(ctx, &mut tx, actor, &incident, body, now).await?;
+    tx.commit().await?;
+    Ok(feedback)
+}
+
+/// Writes checked feedback inside `tx`: the row, the audit event, and
+/// telling the reporter. Closing an incident uses it too.
+pub(crate) async fn write_feedback(
+    ctx: &Ctx,
+    tx: &mut Tx,
+    actor: &Actor,
+    incident: &Incident,
+    body: String,
+    now: i64,
+) -> ActionResult<Feedback> {
     let feedback = Feedback {
         feedback_id: uuid::Uuid::now_v7(),
         incident_id: incident.incident_id,
@@ -38,10 +54,9 @@ pub async fn give_feedback(
         body,
         created_at_ms: now,
     };
-    let mut tx = ctx.store.begin().await?;
-    insert_feedback(&mut tx, actor.organisation_id, &feedback).await?;
+    insert_feedback(tx, actor.organisation_id, &feedback).await?;
     append(
-        &mut tx,
+        tx,
         &NewAuditEvent {
             organisation_id: actor.organisation_id,
             occurred_at_ms: now,
@@ -53,16 +68,7 @@ pub async fn give_feedback(
         },
     )
     .await?;
-    tell_reporter(
-        ctx,
-        &mut tx,
-        actor,
-        &incident,
-        NotificationKind::Feedback,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    tell_reporter(ctx, tx, actor, incident, NotificationKind::Feedback, now).await?;
     Ok(feedback)
 }
 

@@ -397,6 +397,12 @@ pub struct IncidentView {
     pub feedback: Vec<crate::store::feedback::Feedback>,
     /// Whether the reader may triage and grade it.
     pub can_triage: bool,
+    /// Whether the reader may sign it off and close it.
+    pub can_sign_off: bool,
+    /// Its status moves, oldest first (for reviewers).
+    pub transitions: Vec<crate::store::workflow::TransitionRecord>,
+    /// Managers' sign-offs with their recommendations, oldest first.
+    pub sign_offs: Vec<crate::store::workflow::SignOffRecord>,
 }
 
 /// Loads an incident of the actor's organisation with its service, if the
@@ -461,8 +467,19 @@ pub async fn show_incident(
         .await?;
         tx.commit().await?;
     }
+    let (transitions, sign_offs) = if is_reviewer {
+        (
+            ctx.store.transitions(incident.incident_id).await?,
+            ctx.store.sign_offs(incident.incident_id).await?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     Ok(IncidentView {
         can_triage: actor.can_in(Permission::TriageIncidents, &service),
+        can_sign_off: actor.can_in(Permission::SignOffIncidents, &service),
+        transitions,
+        sign_offs,
         feedback,
         attachments,
         case_messages,

@@ -19,6 +19,7 @@ pub mod sessions;
 pub mod timescales;
 pub mod tokens;
 pub mod triage;
+pub mod workflow;
 
 use crate::clock::Clock;
 use crate::store::organisations::Service;
@@ -46,6 +47,9 @@ pub enum ActionError {
     /// Someone else changed the record, or a unique value is taken.
     #[error("{0}")]
     Conflict(String),
+    /// The move is not allowed now, for these reasons (a workflow guard).
+    #[error("{}", .0.join(". "))]
+    Refused(Vec<String>),
     /// Too many failed attempts; try again after this many seconds.
     #[error("too many attempts: try again in {retry_after_seconds} seconds")]
     Throttled {

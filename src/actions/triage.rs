@@ -8,9 +8,8 @@ use super::incidents::{incident_in_scope, staff_of_service};
 use super::timescales::{calendar, org_band_edges, org_timescales};
 use super::{ActionError, ActionResult, Actor, Ctx, service_where, services_where};
 use crate::store::audit::{NewAuditEvent, append};
-use crate::store::triage::{
-    GradingRecord, QueueLine, apply_grading, insert_grading, insert_transition,
-};
+use crate::store::triage::{GradingRecord, QueueLine, apply_grading, insert_grading};
+use crate::store::workflow::insert_transition;
 use candour_domain::display;
 use candour_domain::ids::ServiceId;
 use candour_domain::incident::{IncidentReference, IncidentStatus};

@@ -48,6 +48,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(13, "0013_shared_devices"),
     migration!(14, "0014_public_submission"),
     migration!(15, "0015_triage"),
+    migration!(16, "0016_sign_off"),
 ];
 
 impl Store {

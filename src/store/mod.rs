@@ -31,6 +31,7 @@ pub mod settings;
 pub mod tokens;
 pub mod triage;
 pub mod users;
+pub mod workflow;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

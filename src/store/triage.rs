@@ -206,35 +206,6 @@ pub async fn apply_grading(
     Ok(n == 1)
 }
 
-/// Records a status move with its note.
-pub async fn insert_transition(
-    tx: &mut Tx,
-    org: OrganisationId,
-    incident: IncidentId,
-    (from, to): (IncidentStatus, IncidentStatus),
-    note: &str,
-    actor: UserId,
-    at: Timestamp,
-) -> StoreResult<()> {
-    on_tx!(tx, |c| {
-        sqlx::query(
-            "insert into incident_transition (transition_id, incident_id, organisation_id, from_status, to_status, note, actor_id, moved_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(uuid::Uuid::now_v7())
-        .bind(incident.0)
-        .bind(org.0)
-        .bind(from.code())
-        .bind(to.code())
-        .bind(note)
-        .bind(actor.0)
-        .bind(at.as_millisecond())
-        .execute(&mut *c)
-        .await?;
-    });
-    Ok(())
-}
-
 fn record_from(r: &impl PortableRow) -> StoreResult<GradingRecord> {
     use candour_domain::triage::{Consequence, Grading, Likelihood};
     let num = |col: &str| -> StoreResult<String> { Ok(r.int(col)?.to_string()) };

@@ -41,6 +41,9 @@ pub enum WebError {
     /// Someone else changed the record, or a unique value is taken.
     #[error("{0}")]
     Conflict(String),
+    /// A workflow guard refused the move, for these reasons.
+    #[error("{}", .0.join(". "))]
+    Refused(Vec<String>),
     /// The request body is larger than the server accepts.
     #[error("What was sent is larger than Candour accepts")]
     TooLarge,
@@ -60,6 +63,7 @@ impl From<ActionError> for WebError {
             ActionError::Unauthenticated => WebError::Unauthenticated,
             ActionError::Invalid(f) => WebError::Invalid(f),
             ActionError::Conflict(m) => WebError::Conflict(m),
+            ActionError::Refused(r) => WebError::Refused(r),
             ActionError::Throttled {
                 retry_after_seconds,
             } => WebError::Throttled((retry_after_seconds + 59) / 60),
@@ -83,7 +87,7 @@ impl WebError {
             WebError::Unauthenticated | WebError::SessionEnded => StatusCode::UNAUTHORIZED,
             WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            WebError::Conflict(_) => StatusCode::CONFLICT,
+            WebError::Conflict(_) | WebError::Refused(_) => StatusCode::CONFLICT,
             WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -99,6 +103,7 @@ impl WebError {
             WebError::Invalid(_) => "There is a problem with what was sent",
             WebError::BadRequest(_) => "The request could not be read",
             WebError::Conflict(_) => "Someone else changed this",
+            WebError::Refused(_) => "This cannot be done yet",
             WebError::TooLarge => "What was sent is too large",
             WebError::Throttled(_) => "Too many attempts",
             WebError::Internal(_) => "Sorry, there is a problem with the service",
@@ -177,6 +182,9 @@ impl IntoResponse for ApiError {
             "status": status.as_u16(),
             "detail": e.detail(),
         });
+        if let WebError::Refused(reasons) = &e {
+            body["reasons"] = json!(reasons);
+        }
         if let WebError::Invalid(fields) = &e {
             // Each error names its field and points at it in the request body.
             body["errors"] = fields

@@ -122,6 +122,10 @@ pub fn router(state: AppState) -> Router {
             post(pages::incident_page::create_addendum),
         )
         .route(
+            "/incidents/{reference}/moves",
+            post(pages::incident_page::create_move),
+        )
+        .route(
             "/incidents/{reference}/feedback",
             post(pages::incident_page::create_feedback),
         )

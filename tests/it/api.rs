@@ -259,6 +259,7 @@ db_test!(
                 "POST /api/v1/incidents/{reference}/addenda",
                 "POST /api/v1/incidents/{reference}/attachments",
                 "POST /api/v1/incidents/{reference}/feedback",
+                "POST /api/v1/incidents/{reference}/moves",
                 "POST /api/v1/incidents/{reference}/triage",
                 "POST /api/v1/public/{link}/incidents"
             ]

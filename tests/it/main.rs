@@ -28,3 +28,4 @@ mod sessions;
 mod smtp;
 mod storage;
 mod triage;
+mod workflow;

@@ -94,6 +94,10 @@ impl Role {
             ),
             P::ViewAggregates => !matches!(self, R::CareWorker),
             P::ManagePeople => matches!(self, R::RegisteredManager | R::Administrator),
+            P::SignOffIncidents => matches!(
+                self,
+                R::RegisteredManager | R::RegionalManager | R::HeadOfOperations
+            ),
             P::ManageDevices => matches!(
                 self,
                 R::RegisteredManager | R::RegionalManager | R::HeadOfOperations | R::Administrator
@@ -116,6 +120,8 @@ pub enum Permission {
     ViewAuditHistory,
     /// Triage and grade incidents, choose the learning response and handler.
     TriageIncidents,
+    /// Sign off a review and close the incident, or send it back.
+    SignOffIncidents,
     /// See counts and trends with no person named.
     ViewAggregates,
     /// Add and change people using a service.
@@ -130,12 +136,13 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in the order of docs/permissions.md.
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 11] = [
         Permission::ReportIncident,
         Permission::ViewPeopleRegister,
         Permission::ViewIncidents,
         Permission::ViewAuditHistory,
         Permission::TriageIncidents,
+        Permission::SignOffIncidents,
         Permission::ViewAggregates,
         Permission::ManagePeople,
         Permission::ManageDevices,
@@ -152,6 +159,9 @@ impl Permission {
             Permission::ViewAuditHistory => "See the history of a record",
             Permission::TriageIncidents => {
                 "Triage incidents: grade harm and risk, choose the response and handler"
+            }
+            Permission::SignOffIncidents => {
+                "Sign off a review and close the incident, or send it back"
             }
             Permission::ViewAggregates => "See counts and trends (no one named)",
             Permission::ManagePeople => "Add and change people using the service",

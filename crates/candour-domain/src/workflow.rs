@@ -25,6 +25,35 @@ pub enum Move {
 }
 
 impl Move {
+    /// Every move, in the order they usually happen.
+    pub const ALL: [Move; 7] = [
+        Move::Triage,
+        Move::StartReview,
+        Move::StartInvestigation,
+        Move::RequestSignOff,
+        Move::SendBack,
+        Move::Close,
+        Move::Reopen,
+    ];
+
+    /// The code used in forms and the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            Move::Triage => "triage",
+            Move::StartReview => "start_review",
+            Move::StartInvestigation => "start_investigation",
+            Move::RequestSignOff => "request_sign_off",
+            Move::SendBack => "send_back",
+            Move::Close => "close",
+            Move::Reopen => "reopen",
+        }
+    }
+
+    /// Reads a move's code.
+    pub fn parse(code: &str) -> Option<Move> {
+        Move::ALL.into_iter().find(|m| m.code() == code)
+    }
+
     /// The status the move leads to.
     pub fn to(self) -> IncidentStatus {
         match self {

@@ -80,6 +80,7 @@ pub fn router(upload_limit: usize) -> (axum::Router<AppState>, utoipa::openapi::
         .routes(utoipa_axum::routes!(incidents::create_addendum))
         .routes(utoipa_axum::routes!(incidents::create_feedback))
         .routes(utoipa_axum::routes!(triage::create_triage))
+        .routes(utoipa_axum::routes!(triage::create_move))
         .routes(utoipa_axum::routes!(triage::list_queue))
         .routes(utoipa_axum::routes!(attachments::get_attachment))
         .routes(utoipa_axum::routes!(cases::create_public_incident))

@@ -163,3 +163,61 @@ pub async fn list_queue(
             .collect(),
     ))
 }
+
+/// A status move.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveRequest {
+    /// The incident's `version` the move was decided on.
+    pub version: i64,
+    /// `start_review`, `start_investigation`, `request_sign_off`, `send_back`,
+    /// `close` or `reopen`.
+    #[serde(rename = "move")]
+    pub mv: String,
+    /// The note: review summary, sign-off note (required to close), or the
+    /// reason to send back or reopen (required).
+    pub note: Option<String>,
+    /// When closing: recommendations to prevent it happening again.
+    pub recommendations: Option<String>,
+    /// When closing without feedback yet: the feedback to the reporter.
+    pub feedback: Option<String>,
+}
+
+/// Move an incident on: start the review, ask for sign-off, sign off and
+/// close, send back, reopen. A guard that refuses answers 409 with `reasons`.
+#[utoipa::path(post, path = "/api/v1/incidents/{reference}/moves", tag = "triage", request_body = MoveRequest,
+    security(("bearer" = [])),
+    params(("reference" = String, Path, description = "Such as INC-000123")),
+    responses(
+        (status = 200, description = "Moved; the incident as it is now", body = IncidentJson),
+        (status = 400, description = "The move is not one Candour knows", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "You may not make this move here", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such incident that you review", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused (`reasons` lists why) or changed since `version`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_move(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(reference): Path<String>,
+    ApiJson(body): ApiJson<MoveRequest>,
+) -> Result<Json<IncidentJson>, ApiError> {
+    use crate::actions::workflow::{MoveInput, move_incident};
+    let reference = IncidentReference::parse(&reference).ok_or(ApiError(WebError::NotFound))?;
+    let mv = candour_domain::workflow::Move::parse(&body.mv)
+        .filter(|m| *m != candour_domain::workflow::Move::Triage)
+        .ok_or_else(|| {
+            ApiError(WebError::BadRequest(
+                "move must be start_review, start_investigation, request_sign_off, send_back, close or reopen (triage has its own route)".to_owned(),
+            ))
+        })?;
+    let input = MoveInput {
+        note: body.note.unwrap_or_default(),
+        recommendations: body.recommendations.unwrap_or_default(),
+        feedback: body.feedback.unwrap_or_default(),
+    };
+    move_incident(&state.ctx, &actor, reference, mv, &input, body.version).await?;
+    Ok(Json(
+        show_incident(&state.ctx, &actor, reference).await?.into(),
+    ))
+}

@@ -104,6 +104,22 @@ pub(crate) struct IncidentPage {
     grading: Vec<(&'static str, String)>,
     /// What is due next and how it stands, such as "Triage: due in 3 hours".
     due: String,
+    /// The moves the reader may make now, as (code, button label, whether a note is required).
+    moves: Vec<(&'static str, &'static str, bool)>,
+    /// Whether closing is among them (the sign-off form).
+    can_close: bool,
+    /// Whether the reporter has had feedback.
+    has_feedback: bool,
+    /// The incident's version, for the move forms.
+    version: i64,
+    /// Why a move was refused, when it was.
+    refused: Vec<String>,
+    /// What was typed into the move forms: (note, recommendations, feedback).
+    typed: (String, String, String),
+    /// Status moves: (when, who, from → to, note).
+    timeline: Vec<(String, String, String, String)>,
+    /// Sign-offs: (when, who, note, recommendations).
+    sign_offs: Vec<(String, String, String, String)>,
 }
 
 pub(crate) fn page(
@@ -265,6 +281,37 @@ pub(crate) fn page(
         } else {
             String::new()
         },
+        moves: next_moves(&view),
+        can_close: view.can_sign_off
+            && i.status == candour_domain::incident::IncidentStatus::AwaitingSignOff,
+        has_feedback: !view.feedback.is_empty(),
+        version: i.version,
+        refused: Vec::new(),
+        typed: Default::default(),
+        timeline: view
+            .transitions
+            .iter()
+            .map(|t| {
+                (
+                    display::date_time(t.at),
+                    t.actor_name.clone(),
+                    format!("{} → {}", t.from.label(), t.to.label()),
+                    t.note.clone(),
+                )
+            })
+            .collect(),
+        sign_offs: view
+            .sign_offs
+            .iter()
+            .map(|s| {
+                (
+                    display::date_time(s.signed_at),
+                    s.signed_by_name.clone(),
+                    s.note.clone(),
+                    s.recommendations.clone(),
+                )
+            })
+            .collect(),
         case_messages: view.case_messages.as_ref().map(|ms| {
             ms.iter()
                 .map(|m| crate::web::pages::anonymous::MessageLine {
@@ -279,6 +326,31 @@ pub(crate) fn page(
                 .collect()
         }),
     }
+}
+
+/// The moves after triage the reader may make now (closing has its own form).
+fn next_moves(view: &IncidentView) -> Vec<(&'static str, &'static str, bool)> {
+    use candour_domain::workflow::Move;
+    let status = view.incident.status;
+    Move::ALL
+        .into_iter()
+        .filter(|m| *m != Move::Triage && *m != Move::Close && m.from().contains(&status))
+        .filter(|m| match m {
+            Move::SendBack => view.can_sign_off,
+            _ => view.can_triage,
+        })
+        .map(|m| {
+            let (label, note_needed) = match m {
+                Move::StartReview => ("Start the review", false),
+                Move::StartInvestigation => ("Start a serious incident investigation", false),
+                Move::RequestSignOff => ("Review done: ask for sign-off", false),
+                Move::SendBack => ("Send back for more work", true),
+                Move::Reopen => ("Reopen", true),
+                Move::Triage | Move::Close => ("", false),
+            };
+            (m.code(), label, note_needed)
+        })
+        .collect()
 }
 
 /// What is due next on an incident, in words.
@@ -324,6 +396,43 @@ pub async fn show_incident_page(
         String::new(),
     );
     Ok(render(&p)?.into_response())
+}
+
+/// POST /incidents/{reference}/moves: a status move (`move`, `note`,
+/// `recommendations`, `feedback`, `version`). A refused move comes back with
+/// every reason and everything typed.
+pub async fn create_move(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(reference): Path<String>,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    use crate::actions::workflow::{MoveInput, move_incident};
+    let reference: IncidentReference = parse_reference(&reference)?;
+    let mv = candour_domain::workflow::Move::parse(&form.get("move")).ok_or_else(|| {
+        WebError::BadRequest("The form's move is not one Candour knows".to_owned())
+    })?;
+    let input = MoveInput {
+        note: form.get("note"),
+        recommendations: form.get("recommendations"),
+        feedback: form.get("feedback"),
+    };
+    let version: i64 = form.get("version").parse().unwrap_or(0);
+    let (refused, errors) =
+        match move_incident(&state.ctx, &user.actor, reference, mv, &input, version).await {
+            Ok(()) => {
+                return Ok(Redirect::to(&format!("/incidents/{reference}#next")).into_response());
+            }
+            Err(ActionError::Refused(reasons)) => (reasons, FieldErrors::new()),
+            Err(ActionError::Conflict(message)) => (vec![message], FieldErrors::new()),
+            Err(ActionError::Invalid(errors)) => (Vec::new(), errors),
+            Err(e) => return Err(e.into()),
+        };
+    let view = show_incident(&state.ctx, &user.actor, reference).await?;
+    let mut p = page(&state, &user, view, false, errors, String::new());
+    p.refused = refused;
+    p.typed = (input.note, input.recommendations, input.feedback);
+    Ok((StatusCode::CONFLICT, render(&p)?).into_response())
 }
 
 /// POST /incidents/{reference}/feedback: feedback to the reporter.
