@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod email;
+pub mod jobs;
 pub mod secrets;
 pub mod store;
 pub mod web;

@@ -147,6 +147,8 @@ pub async fn report_anonymously(
         (now, due),
     )
     .await?;
+    super::incidents::alert_if_urgent(ctx, &mut tx, &service, &new, (incident_id, reference), due)
+        .await?;
     insert_case(
         &mut tx,
         service.organisation_id,

@@ -85,35 +85,54 @@ pub(crate) async fn tell_reporter(
     let Some(reporter) = incident.reported_by.filter(|r| *r != actor.user_id) else {
         return Ok(());
     };
-    insert_notification(
-        tx,
-        incident.organisation_id,
-        reporter,
-        kind,
-        incident.incident_id,
-        now_ms,
-    )
-    .await?;
-    let user = ctx.store.user(reporter).await?;
-    if !user.active {
-        return Ok(());
-    }
     let what = format!("{}: {}", incident.kind.label(), incident.category.label());
     let on = display::date(incident.reported_at);
     let url = ctx.public_url.as_deref();
-    let Rendered { subject, body } = match kind {
-        NotificationKind::Feedback => feedback_given(url, incident.reference, &what, &on),
+    let email = match kind {
         NotificationKind::CorrectionRequest => {
             correction_requested(url, incident.reference, &what, &on)
         }
+        _ => feedback_given(url, incident.reference, &what, &on),
     };
+    notify(
+        ctx,
+        tx,
+        (incident.organisation_id, incident.incident_id),
+        reporter,
+        kind,
+        &email,
+        now_ms,
+    )
+    .await
+}
+
+/// Tells one person about an incident: a notification in the app and,
+/// when their account is active, an email through the outbox. Runs inside
+/// the caller's transaction.
+pub(crate) async fn notify(
+    ctx: &Ctx,
+    tx: &mut Tx,
+    (org, incident): (
+        candour_domain::ids::OrganisationId,
+        candour_domain::ids::IncidentId,
+    ),
+    user: candour_domain::ids::UserId,
+    kind: NotificationKind,
+    email: &Rendered,
+    now_ms: i64,
+) -> ActionResult<()> {
+    insert_notification(tx, org, user, kind, incident, now_ms).await?;
+    let account = ctx.store.user(user).await?;
+    if !account.active {
+        return Ok(());
+    }
     enqueue_email(
         tx,
         &NewEmail {
-            organisation_id: incident.organisation_id,
-            to: &user.email,
-            subject: &subject,
-            body_text: &body,
+            organisation_id: org,
+            to: &account.email,
+            subject: &email.subject,
+            body_text: &email.body,
         },
         now_ms,
     )

@@ -129,6 +129,7 @@ pub async fn report_incident_once(
         (now, due),
     )
     .await?;
+    alert_if_urgent(ctx, &mut tx, &service, &new, (incident_id, reference), due).await?;
     if let Ok(id) = draft.draft_id.trim().parse::<uuid::Uuid>() {
         // The draft is done with: gone in the same transaction as the report is filed.
         crate::store::drafts::delete_draft(&mut tx, actor.user_id, id).await?;
@@ -139,6 +140,26 @@ pub async fn report_incident_once(
         incident_id,
         reference,
     })
+}
+
+/// Deaths and safeguarding concerns need a manager at once: tells them,
+/// inside the report's transaction.
+pub(crate) async fn alert_if_urgent(
+    ctx: &Ctx,
+    tx: &mut Tx,
+    service: &Service,
+    new: &NewIncident,
+    ids: (IncidentId, IncidentReference),
+    due: Timestamp,
+) -> ActionResult<()> {
+    if candour_domain::timescales::urgent_on_report(new.category) {
+        let why = match new.category {
+            candour_domain::incident::Category::Death => "a death",
+            _ => "a safeguarding concern",
+        };
+        super::breaches::alert_urgent(ctx, tx, service, ids, why, due).await?;
+    }
+    Ok(())
 }
 
 /// Checks that everyone named belongs to the service: people on its
@@ -403,6 +424,8 @@ pub struct IncidentView {
     pub transitions: Vec<crate::store::workflow::TransitionRecord>,
     /// Managers' sign-offs with their recommendations, oldest first.
     pub sign_offs: Vec<crate::store::workflow::SignOffRecord>,
+    /// Timescales missed, oldest first (for reviewers).
+    pub breaches: Vec<crate::store::breaches::BreachRecord>,
 }
 
 /// Loads an incident of the actor's organisation with its service, if the
@@ -467,19 +490,21 @@ pub async fn show_incident(
         .await?;
         tx.commit().await?;
     }
-    let (transitions, sign_offs) = if is_reviewer {
+    let (transitions, sign_offs, breaches) = if is_reviewer {
         (
             ctx.store.transitions(incident.incident_id).await?,
             ctx.store.sign_offs(incident.incident_id).await?,
+            ctx.store.breaches(incident.incident_id).await?,
         )
     } else {
-        (Vec::new(), Vec::new())
+        (Vec::new(), Vec::new(), Vec::new())
     };
     Ok(IncidentView {
         can_triage: actor.can_in(Permission::TriageIncidents, &service),
         can_sign_off: actor.can_in(Permission::SignOffIncidents, &service),
         transitions,
         sign_offs,
+        breaches,
         feedback,
         attachments,
         case_messages,

@@ -9,6 +9,7 @@ pub mod addenda;
 pub mod anonymous;
 pub mod attachments;
 pub mod audit;
+pub mod breaches;
 pub mod devices;
 pub mod drafts;
 pub mod feedback;

@@ -4,6 +4,7 @@
 //! overwritten silently: each carries the version it was made against, and
 //! a second manager triaging at the same time is told who got there first.
 
+use super::breaches::alert_urgent;
 use super::incidents::{incident_in_scope, staff_of_service};
 use super::timescales::{calendar, org_band_edges, org_timescales};
 use super::{ActionError, ActionResult, Actor, Ctx, service_where, services_where};
@@ -14,7 +15,7 @@ use candour_domain::display;
 use candour_domain::ids::ServiceId;
 use candour_domain::incident::{IncidentReference, IncidentStatus};
 use candour_domain::role::Permission;
-use candour_domain::triage::TriageDraft;
+use candour_domain::triage::{PhysicalHarm, RiskBand, TriageDraft, is_urgent};
 use candour_domain::validation::FieldErrors;
 use candour_domain::workflow::{CloseFacts, Move, check_move};
 use serde_json::json;
@@ -138,6 +139,28 @@ pub async fn triage_incident(
         },
     )
     .await?;
+    let was_urgent = incident
+        .grading
+        .as_ref()
+        .is_some_and(|b| is_urgent(b.physical_harm, b.psychological_harm, b.risk_band));
+    if is_urgent(g.physical_harm, g.psychological_harm, g.risk_band) && !was_urgent {
+        let why = match (g.physical_harm, g.risk_band) {
+            (PhysicalHarm::Fatal, _) => "graded fatal",
+            (PhysicalHarm::Severe, _) => "graded severe harm",
+            (_, RiskBand::Extreme) => "graded extreme risk",
+            _ => "graded severe psychological harm",
+        };
+        let due = timescales.urgent_due(now);
+        alert_urgent(
+            ctx,
+            &mut tx,
+            &service,
+            (incident.incident_id, incident.reference),
+            why,
+            due,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(record)
 }

@@ -125,11 +125,13 @@ pub async fn run(args: ServeArgs, resolved: &Resolved) -> anyhow::Result<ExitCod
             None
         }
     };
+    let scheduler = tokio::spawn(crate::jobs::run(state.ctx.clone(), stop_mail.subscribe()));
     serve(listener, state, shutdown).await?;
     let _ = stop_mail.send(true);
     if let Some(task) = sender {
         let _ = task.await;
     }
+    let _ = scheduler.await;
     tracing::info!("stopped; closing the database");
     store.close().await;
     Ok(ExitCode::SUCCESS)

@@ -65,6 +65,43 @@ pub fn correction_requested(
     }
 }
 
+/// To a manager: a timescale was missed, and they are the level it has reached.
+pub fn timescale_missed(
+    public_url: Option<&str>,
+    reference: IncidentReference,
+    service: &str,
+    (target, due): (&str, &str),
+    level: &str,
+) -> Rendered {
+    Rendered {
+        subject: format!("Overdue: {target} of {reference} at {service}"),
+        body: format!(
+            "Hello,\n\nThe {target} of {reference} at {service} was due {due} and is not done. \
+             You are told as {level}. Please make sure it is done, and record why it was late.\n\n{}\n\n\
+             This email was sent by Candour. It holds no personal details: open the report in Candour to see them.",
+            where_to_read(public_url, reference)
+        ),
+    }
+}
+
+/// To managers: a report needs a manager now.
+pub fn urgent_report(
+    public_url: Option<&str>,
+    reference: IncidentReference,
+    service: &str,
+    why: &str,
+    due: &str,
+) -> Rendered {
+    Rendered {
+        subject: format!("Urgent: {reference} at {service} needs a manager now"),
+        body: format!(
+            "Hello,\n\n{reference} at {service} is urgent ({why}). Triage it by {due}.\n\n{}\n\n\
+             This email was sent by Candour. It holds no personal details: open the report in Candour to see them.",
+            where_to_read(public_url, reference)
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

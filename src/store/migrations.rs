@@ -49,6 +49,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(14, "0014_public_submission"),
     migration!(15, "0015_triage"),
     migration!(16, "0016_sign_off"),
+    migration!(17, "0017_breaches"),
 ];
 
 impl Store {

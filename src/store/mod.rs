@@ -14,6 +14,7 @@ pub mod addenda;
 pub mod anonymous;
 pub mod attachments;
 pub mod audit;
+pub mod breaches;
 pub mod counters;
 pub mod devices;
 pub mod drafts;

@@ -122,6 +122,10 @@ pub fn router(state: AppState) -> Router {
             post(pages::incident_page::create_addendum),
         )
         .route(
+            "/incidents/{reference}/breaches/{breach_id}",
+            post(pages::incident_page::explain_breach),
+        )
+        .route(
             "/incidents/{reference}/moves",
             post(pages::incident_page::create_move),
         )

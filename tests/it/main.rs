@@ -12,6 +12,7 @@ mod api;
 mod attachments;
 mod audit;
 mod authorisation;
+mod breaches;
 mod categories;
 mod cli;
 mod devices;

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod case_code;
 pub mod details;
 pub mod display;
+pub mod escalation;
 pub mod feedback;
 pub mod ids;
 pub mod incident;

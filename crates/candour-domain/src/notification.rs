@@ -10,6 +10,10 @@ code_enum! {
         Feedback = ("feedback", "Feedback on your report"),
         /// A reviewer asks them to correct or clarify their report.
         CorrectionRequest = ("correction_request", "A manager asks you to correct your report"),
+        /// A timescale was missed on a report in their scope.
+        Breach = ("breach", "A timescale was missed"),
+        /// A report needs a manager at once: a death, severe harm, safeguarding or extreme risk.
+        Urgent = ("urgent", "Urgent: needs a manager now"),
     }
 }
 

@@ -120,6 +120,8 @@ pub(crate) struct IncidentPage {
     timeline: Vec<(String, String, String, String)>,
     /// Sign-offs: (when, who, note, recommendations).
     sign_offs: Vec<(String, String, String, String)>,
+    /// Timescales missed: (id, what was missed and when, reason given, who was told).
+    breaches: Vec<(String, String, Option<String>, String)>,
 }
 
 pub(crate) fn page(
@@ -312,6 +314,26 @@ pub(crate) fn page(
                 )
             })
             .collect(),
+        breaches: view
+            .breaches
+            .iter()
+            .map(|b| {
+                (
+                    b.breach_id.to_string(),
+                    format!(
+                        "{} was due {}",
+                        b.target.label(),
+                        display::date_time(b.due_at)
+                    ),
+                    b.reason.as_ref().map(|(r, by)| format!("{r} ({by})")),
+                    b.told
+                        .iter()
+                        .map(|(level, name)| format!("{name} ({})", level.label().to_lowercase()))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )
+            })
+            .collect(),
         case_messages: view.case_messages.as_ref().map(|ms| {
             ms.iter()
                 .map(|m| crate::web::pages::anonymous::MessageLine {
@@ -433,6 +455,35 @@ pub async fn create_move(
     p.refused = refused;
     p.typed = (input.note, input.recommendations, input.feedback);
     Ok((StatusCode::CONFLICT, render(&p)?).into_response())
+}
+
+/// POST /incidents/{reference}/breaches/{id}: why a deadline was missed.
+pub async fn explain_breach(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((reference, breach)): Path<(String, String)>,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    let reference: IncidentReference = parse_reference(&reference)?;
+    let breach: uuid::Uuid = breach.parse().map_err(|_| WebError::NotFound)?;
+    let text = form.get("breach_reason");
+    match crate::actions::breaches::explain_breach(
+        &state.ctx,
+        &user.actor,
+        reference,
+        breach,
+        &text,
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/incidents/{reference}#timescales")).into_response()),
+        Err(ActionError::Invalid(errors)) => {
+            let view = show_incident(&state.ctx, &user.actor, reference).await?;
+            let p = page(&state, &user, view, false, errors, String::new());
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// POST /incidents/{reference}/feedback: feedback to the reporter.

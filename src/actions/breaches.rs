@@ -1,0 +1,219 @@
+//! Breaches of timescales: found by a scheduled sweep, recorded with the
+//! moment the deadline passed, escalated (registered manager at once,
+//! regional manager a working day later, head of operations after two; each
+//! level told once, in the app and by email), and explained by the handler.
+//! Also the urgent alert: a report that needs a manager at once.
+
+use super::feedback::notify;
+use super::timescales::calendar;
+use super::{ActionError, ActionResult, Actor, Ctx};
+use crate::email::{timescale_missed, urgent_report};
+use crate::store::Tx;
+use crate::store::audit::{NewAuditEvent, append};
+use crate::store::breaches::{insert_breach, insert_escalation, set_breach_reason};
+use crate::store::organisations::Service;
+use candour_domain::display;
+use candour_domain::escalation::{Level, levels_reached};
+use candour_domain::ids::{IncidentId, UserId};
+use candour_domain::incident::IncidentReference;
+use candour_domain::notification::NotificationKind;
+use candour_domain::role::{Permission, Role, grants_allow};
+use candour_domain::validation::FieldErrors;
+use serde_json::json;
+use std::collections::HashMap;
+
+/// What a sweep did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Swept {
+    /// Breaches recorded.
+    pub breaches: usize,
+    /// People told (one per person per level).
+    pub told: usize,
+}
+
+/// The people holding `role` over a service.
+pub async fn holders(ctx: &Ctx, service: &Service, role: Role) -> ActionResult<Vec<UserId>> {
+    let staff = ctx.store.staff_with_grants(service.organisation_id).await?;
+    Ok(staff
+        .into_iter()
+        .filter(|(_, _, grants)| {
+            let of_role: Vec<_> = grants.iter().copied().filter(|g| g.role == role).collect();
+            grants_allow(
+                &of_role,
+                Permission::ViewIncidents,
+                service.service_id,
+                service.region_id,
+            )
+        })
+        .map(|(id, _, _)| id)
+        .collect())
+}
+
+fn role_of(level: Level) -> Role {
+    match level {
+        Level::RegisteredManager => Role::RegisteredManager,
+        Level::RegionalManager => Role::RegionalManager,
+        Level::HeadOfOperations => Role::HeadOfOperations,
+    }
+}
+
+/// Records every new breach and tells each level it has reached, once.
+pub async fn sweep(ctx: &Ctx) -> ActionResult<Swept> {
+    let now = ctx.clock.now();
+    let mut done = Swept::default();
+    let overdue = ctx.store.overdue_without_breach(now).await?;
+    if !overdue.is_empty() {
+        let mut tx = ctx.store.begin().await?;
+        for o in &overdue {
+            insert_breach(&mut tx, o, now.as_millisecond()).await?;
+        }
+        tx.commit().await?;
+        done.breaches = overdue.len();
+    }
+    let mut services: HashMap<_, Service> = HashMap::new();
+    for b in ctx.store.open_breaches().await? {
+        let service = match services.get(&b.service_id) {
+            Some(s) => s.clone(),
+            None => {
+                let s = ctx.store.service(b.organisation_id, b.service_id).await?;
+                services.insert(b.service_id, s.clone());
+                s
+            }
+        };
+        let cal = calendar(ctx, service.organisation_id, service.nation).await?;
+        let mut tx = ctx.store.begin().await?;
+        for level in levels_reached(&cal, b.due_at, now) {
+            for user in holders(ctx, &service, role_of(level)).await? {
+                if insert_escalation(&mut tx, b.breach_id, level, user, now.as_millisecond())
+                    .await?
+                {
+                    let email = timescale_missed(
+                        ctx.public_url.as_deref(),
+                        b.reference,
+                        &service.name,
+                        (
+                            &b.target.label().to_lowercase(),
+                            &display::date_time(b.due_at),
+                        ),
+                        &level.label().to_lowercase(),
+                    );
+                    notify(
+                        ctx,
+                        &mut tx,
+                        (b.organisation_id, b.incident_id),
+                        user,
+                        NotificationKind::Breach,
+                        &email,
+                        now.as_millisecond(),
+                    )
+                    .await?;
+                    done.told += 1;
+                }
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(done)
+}
+
+/// The handler (or any reviewer of the service) records why a deadline was missed.
+pub async fn explain_breach(
+    ctx: &Ctx,
+    actor: &Actor,
+    reference: IncidentReference,
+    breach: uuid::Uuid,
+    reason: &str,
+) -> ActionResult<()> {
+    let (incident, _) = super::incidents::incident_in_scope(
+        ctx,
+        actor,
+        reference,
+        Permission::TriageIncidents,
+        false,
+    )
+    .await?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 2_000 {
+        let mut e = FieldErrors::new();
+        e.add(
+            "breach_reason",
+            "Say why it was late, in 2000 characters or fewer",
+        );
+        return Err(ActionError::Invalid(e));
+    }
+    if !ctx
+        .store
+        .breaches(incident.incident_id)
+        .await?
+        .iter()
+        .any(|b| b.breach_id == breach)
+    {
+        return Err(ActionError::NotFound);
+    }
+    let now = ctx.clock.now().as_millisecond();
+    let mut tx = ctx.store.begin().await?;
+    set_breach_reason(
+        &mut tx,
+        actor.organisation_id,
+        breach,
+        reason,
+        actor.user_id,
+        now,
+    )
+    .await?;
+    append(
+        &mut tx,
+        &NewAuditEvent {
+            organisation_id: actor.organisation_id,
+            occurred_at_ms: now,
+            actor: &actor.audit_name(),
+            action: "incident.breach_explained",
+            record_type: "incident",
+            record_id: &incident.incident_id.to_string(),
+            changes: &json!({"breach_reason": {"before": null, "after": reason}}).to_string(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Tells the service's registered managers and the regional managers over
+/// it (the senior managers on call) that a report needs a manager now.
+/// Runs inside the caller's transaction.
+pub(crate) async fn alert_urgent(
+    ctx: &Ctx,
+    tx: &mut Tx,
+    service: &Service,
+    (incident, reference): (IncidentId, IncidentReference),
+    why: &str,
+    due: jiff::Timestamp,
+) -> ActionResult<usize> {
+    let now = ctx.clock.now().as_millisecond();
+    let mut people = holders(ctx, service, Role::RegisteredManager).await?;
+    for u in holders(ctx, service, Role::RegionalManager).await? {
+        if !people.contains(&u) {
+            people.push(u);
+        }
+    }
+    let email = urgent_report(
+        ctx.public_url.as_deref(),
+        reference,
+        &service.name,
+        why,
+        &display::date_time(due),
+    );
+    for user in &people {
+        notify(
+            ctx,
+            tx,
+            (service.organisation_id, incident),
+            *user,
+            NotificationKind::Urgent,
+            &email,
+            now,
+        )
+        .await?;
+    }
+    Ok(people.len())
+}

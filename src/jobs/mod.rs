@@ -1,0 +1,50 @@
+//! Scheduled work, safe with several instances on one database: each run
+//! first claims its slot in `schedule_run` (a unique row), and only the
+//! instance whose claim is new does the work. Today: the breach sweep,
+//! every minute.
+
+use crate::actions::Ctx;
+use crate::actions::breaches::sweep;
+use crate::store::breaches::claim_slot;
+use std::time::Duration;
+
+/// How often the scheduler wakes.
+pub const TICK: Duration = Duration::from_secs(60);
+/// Claimed slots are kept this long, then forgotten.
+const KEEP_SLOTS_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+/// Runs what is due in this minute's slot, if no other instance has.
+/// Returns whether this instance ran it.
+pub async fn tick(ctx: &Ctx) -> anyhow::Result<bool> {
+    let now = ctx.clock.now();
+    let slot = now
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .strftime("%Y-%m-%dT%H:%M")
+        .to_string();
+    let mut tx = ctx.store.begin().await?;
+    let mine = claim_slot(&mut tx, "breach_sweep", &slot, now.as_millisecond()).await?;
+    crate::store::breaches::forget_slots_before(&mut tx, now.as_millisecond() - KEEP_SLOTS_MS)
+        .await?;
+    tx.commit().await?;
+    if mine {
+        let done = sweep(ctx).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        if done.breaches > 0 || done.told > 0 {
+            tracing::info!(breaches = done.breaches, told = done.told, "breach sweep");
+        }
+    }
+    Ok(mine)
+}
+
+/// Ticks until `stop` changes.
+pub async fn run(ctx: Ctx, stop: tokio::sync::watch::Receiver<bool>) {
+    let mut stop = stop;
+    loop {
+        if let Err(e) = tick(&ctx).await {
+            tracing::error!(error = ?e, "scheduled work failed");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(TICK) => {},
+            _ = stop.changed() => return,
+        }
+    }
+}
