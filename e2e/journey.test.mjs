@@ -469,5 +469,8 @@ test('the registered manager triages a report from the queue, reviews it and sig
   assert.match(await page.locator('p .tag').first().textContent(), /Closed/);
   assert.match(await page.locator('#next').textContent(), /Recommendations to prevent it happening again/);
   await accessible(page, 'the closed incident with its sign-off');
+  await page.goto(`${base}/digest`);
+  assert.match(await page.locator('h1').textContent(), /Daily digest/);
+  await accessible(page, 'the daily digest');
   await desk.close();
 });

@@ -133,6 +133,7 @@ pub(crate) async fn notify(
             to: &account.email,
             subject: &email.subject,
             body_text: &email.body,
+            body_html: None,
         },
         now_ms,
     )

@@ -11,6 +11,7 @@ pub mod attachments;
 pub mod audit;
 pub mod breaches;
 pub mod devices;
+pub mod digest;
 pub mod drafts;
 pub mod feedback;
 pub mod incidents;

@@ -7,7 +7,7 @@
 use crate::actions::Ctx;
 use crate::store::outbox::OutboxEmail;
 use candour_domain::notification::{MAX_EMAIL_ATTEMPTS, email_retry_delay_seconds};
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::{Mailbox, MultiPart, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
 
@@ -46,14 +46,22 @@ impl Mailer {
 
     fn message(&self, email: &OutboxEmail) -> anyhow::Result<Message> {
         let domain = self.from.email.domain().to_owned();
-        Ok(Message::builder()
+        let builder = Message::builder()
             .from(self.from.clone())
             .to(email.to.parse()?)
             .subject(&email.subject)
             // The outbox id: a resend after a lost answer can be recognised.
-            .message_id(Some(format!("<{}@{domain}>", email.email_id)))
-            .header(ContentType::TEXT_PLAIN)
-            .body(email.body_text.clone())?)
+            .message_id(Some(format!("<{}@{domain}>", email.email_id)));
+        Ok(match &email.body_html {
+            // Always a text part; the HTML part when there is one.
+            Some(html) => builder.multipart(MultiPart::alternative_plain_html(
+                email.body_text.clone(),
+                html.clone(),
+            ))?,
+            None => builder
+                .header(ContentType::TEXT_PLAIN)
+                .body(email.body_text.clone())?,
+        })
     }
 }
 

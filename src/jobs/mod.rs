@@ -1,10 +1,12 @@
 //! Scheduled work, safe with several instances on one database: each run
 //! first claims its slot in `schedule_run` (a unique row), and only the
-//! instance whose claim is new does the work. Today: the breach sweep,
-//! every minute.
+//! instance whose claim is new does the work: the breach sweep every
+//! minute, and the daily digest at 07:00 UK time (its own slot per
+//! organisation and day, claimed with the emails it queues).
 
 use crate::actions::Ctx;
 use crate::actions::breaches::sweep;
+use crate::actions::digest::send_daily_digests;
 use crate::store::breaches::claim_slot;
 use std::time::Duration;
 
@@ -30,6 +32,15 @@ pub async fn tick(ctx: &Ctx) -> anyhow::Result<bool> {
         let done = sweep(ctx).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         if done.breaches > 0 || done.told > 0 {
             tracing::info!(breaches = done.breaches, told = done.told, "breach sweep");
+        }
+        // The daily digest claims its own slot per organisation and day.
+        if let Some(day) = candour_domain::digest::digest_day(now) {
+            let queued = send_daily_digests(ctx, day)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if queued > 0 {
+                tracing::info!(queued, %day, "daily digests");
+            }
         }
     }
     Ok(mine)

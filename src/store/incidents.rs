@@ -168,6 +168,8 @@ pub struct IncidentFilter {
     pub occurred_from: Option<Timestamp>,
     /// Happened before this instant.
     pub occurred_before: Option<Timestamp>,
+    /// Reported at or after this instant.
+    pub reported_from: Option<Timestamp>,
 }
 
 /// A value bound into dynamically assembled SQL.
@@ -349,6 +351,12 @@ impl Store {
         if let Some(from) = filter.occurred_from {
             conditions.push(format!(
                 "i.occurred_at >= {}",
+                push(Param::Int(from.as_millisecond()))
+            ));
+        }
+        if let Some(from) = filter.reported_from {
+            conditions.push(format!(
+                "i.reported_at >= {}",
                 push(Param::Int(from.as_millisecond()))
             ));
         }

@@ -50,6 +50,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(15, "0015_triage"),
     migration!(16, "0016_sign_off"),
     migration!(17, "0017_breaches"),
+    migration!(18, "0018_digest"),
 ];
 
 impl Store {

@@ -19,6 +19,8 @@ pub struct NewEmail<'a> {
     pub subject: &'a str,
     /// Plain-text body.
     pub body_text: &'a str,
+    /// An HTML body as well, for emails that have one.
+    pub body_html: Option<&'a str>,
 }
 
 /// An email claimed for sending.
@@ -32,6 +34,8 @@ pub struct OutboxEmail {
     pub subject: String,
     /// Body.
     pub body_text: String,
+    /// HTML body, if any.
+    pub body_html: Option<String>,
     /// Tries so far, this one included.
     pub attempts: i64,
 }
@@ -56,8 +60,8 @@ pub async fn enqueue_email(tx: &mut Tx, e: &NewEmail<'_>, now_ms: i64) -> StoreR
     let id = Uuid::now_v7();
     on_tx!(tx, |c| {
         sqlx::query(
-            "insert into email_outbox (email_id, organisation_id, to_address, subject, body_text, state, attempts, next_attempt_at, created_at) \
-             values ($1, $2, $3, $4, $5, 'queued', 0, $6, $6)",
+            "insert into email_outbox (email_id, organisation_id, to_address, subject, body_text, body_html, state, attempts, next_attempt_at, created_at) \
+             values ($1, $2, $3, $4, $5, $7, 'queued', 0, $6, $6)",
         )
         .bind(id)
         .bind(e.organisation_id.0)
@@ -65,6 +69,7 @@ pub async fn enqueue_email(tx: &mut Tx, e: &NewEmail<'_>, now_ms: i64) -> StoreR
         .bind(e.subject)
         .bind(e.body_text)
         .bind(now_ms)
+        .bind(e.body_html)
         .execute(&mut *c)
         .await?;
     });
@@ -90,7 +95,7 @@ impl Store {
              where email_id = (select email_id from email_outbox \
                where (state = 'queued' and next_attempt_at <= $1) or (state = 'sending' and locked_until < $1) \
                order by next_attempt_at, email_id limit 1{lock}) \
-             returning email_id, to_address, subject, body_text, attempts"
+             returning email_id, to_address, subject, body_text, body_html, attempts"
         );
         let mut tx = self.begin().await?;
         let row = on_tx!(&mut tx, |c| {
@@ -105,6 +110,7 @@ impl Store {
                     to: r.text("to_address")?,
                     subject: r.text("subject")?,
                     body_text: r.text("body_text")?,
+                    body_html: r.opt_text("body_html")?,
                     attempts: r.int("attempts")?,
                 }),
                 None => None,

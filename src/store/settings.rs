@@ -118,3 +118,43 @@ impl Store {
             .collect()
     }
 }
+
+/// Sets whether a person gets the daily digest.
+pub async fn set_digest_subscription(
+    tx: &mut Tx,
+    org: OrganisationId,
+    user: candour_domain::ids::UserId,
+    subscribed: bool,
+    now_ms: i64,
+) -> StoreResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "insert into digest_subscription (user_id, organisation_id, subscribed, updated_at) values ($1, $2, $3, $4) \
+             on conflict (user_id) do update set subscribed = excluded.subscribed, updated_at = excluded.updated_at",
+        )
+        .bind(user.0)
+        .bind(org.0)
+        .bind(subscribed)
+        .bind(now_ms)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
+impl Store {
+    /// Whether a person chose to get the daily digest (`None`: they have not chosen).
+    pub async fn digest_subscription(
+        &self,
+        user: candour_domain::ids::UserId,
+    ) -> StoreResult<Option<bool>> {
+        on_read!(self, |p| {
+            Ok(
+                sqlx::query_scalar("select subscribed from digest_subscription where user_id = $1")
+                    .bind(user.0)
+                    .fetch_optional(p)
+                    .await?,
+            )
+        })
+    }
+}

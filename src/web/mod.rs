@@ -162,6 +162,10 @@ pub fn router(state: AppState) -> Router {
         .route("/my-reports", get(pages::incidents::list_my_reports))
         .route("/triage", get(pages::triage::show_triage_queue))
         .route(
+            "/digest",
+            get(pages::digest::show_digest).post(pages::digest::change_digest),
+        )
+        .route(
             "/services/{service_id}/triage",
             get(pages::triage::show_service_triage_queue),
         )

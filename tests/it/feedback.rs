@@ -158,6 +158,7 @@ db_test!(
                 to: "refuse-me@a.example",
                 subject: "Test",
                 body_text: "Test",
+                body_html: None,
             },
             app.ctx.clock.now().as_millisecond(),
         )

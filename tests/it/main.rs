@@ -16,6 +16,7 @@ mod breaches;
 mod categories;
 mod cli;
 mod devices;
+mod digest;
 mod docs;
 mod drafts;
 mod feedback;

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod calendar;
 pub mod case_code;
 pub mod details;
+pub mod digest;
 pub mod display;
 pub mod escalation;
 pub mod feedback;

@@ -117,6 +117,7 @@ impl ListParams {
             person: param(&self.person, "person", "a person id", |s| s.parse().ok())?,
             occurred_from: from.and_then(day_start),
             occurred_before: to.and_then(|d| d.tomorrow().ok()).and_then(day_start),
+            reported_from: None,
         })
     }
 }

@@ -4,6 +4,7 @@ pub mod account;
 pub mod anonymous;
 pub mod attachments;
 pub mod devices;
+pub mod digest;
 pub mod drafts;
 pub mod home;
 pub mod incident_page;
