@@ -474,3 +474,29 @@ test('the registered manager triages a report from the queue, reviews it and sig
   await accessible(page, 'the daily digest');
   await desk.close();
 });
+
+test('the registered manager keeps an improvement plan', async () => {
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+  const page = await desk.newPage();
+  await signIn(page, logins['Registered manager']);
+  await page.click('a:has-text("Improvement plan")');
+  await accessible(page, 'the improvement plan');
+  await page.click('button:has-text("Add the action")');
+  assert.ok(await page.locator('#add-action .error-summary').isVisible(), 'an empty action is refused');
+  await accessible(page, 'the improvement plan with errors');
+  await page.fill('#title', 'Browser journey: night checks of the fire doors');
+  await page.fill('#action_description', 'Night senior checks every fire door at 02:00 and signs the log; weekly audit.');
+  await page.selectOption('#owner', { index: 1 });
+  const due = new Date(Date.now() + 14 * 86400000).toISOString().slice(0, 10);
+  await page.fill('#due_on', due);
+  await page.check('#themes-risk_assessment');
+  await page.click('button:has-text("Add the action")');
+  const link = page.locator('table a[href^="/actions/ACT-"]').first();
+  await link.click();
+  await accessible(page, 'an action');
+  await page.selectOption('#status', 'done');
+  await page.fill('#evidence', 'Browser journey: log signed every night this week.');
+  await page.click('button:has-text("Save")');
+  assert.match(await page.locator('.summary-list').textContent(), /Browser journey: log signed every night/);
+  await desk.close();
+});

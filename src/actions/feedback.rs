@@ -140,3 +140,37 @@ pub(crate) async fn notify(
     .await?;
     Ok(())
 }
+
+/// Tells one person about an action: a notification in the app and, when
+/// their account is active, an email. Runs inside the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn notify_about_action(
+    ctx: &Ctx,
+    tx: &mut Tx,
+    org: candour_domain::ids::OrganisationId,
+    action: uuid::Uuid,
+    user: candour_domain::ids::UserId,
+    kind: NotificationKind,
+    email: &Rendered,
+    now_ms: i64,
+) -> ActionResult<()> {
+    crate::store::notifications::insert_action_notification(tx, org, user, kind, action, now_ms)
+        .await?;
+    let account = ctx.store.user(user).await?;
+    if !account.active {
+        return Ok(());
+    }
+    enqueue_email(
+        tx,
+        &NewEmail {
+            organisation_id: org,
+            to: &account.email,
+            subject: &email.subject,
+            body_text: &email.body,
+            body_html: None,
+        },
+        now_ms,
+    )
+    .await?;
+    Ok(())
+}

@@ -426,6 +426,8 @@ pub struct IncidentView {
     pub sign_offs: Vec<crate::store::workflow::SignOffRecord>,
     /// Timescales missed, oldest first (for reviewers).
     pub breaches: Vec<crate::store::breaches::BreachRecord>,
+    /// Actions from it (for reviewers).
+    pub actions: Vec<crate::store::improvement::ImprovementAction>,
 }
 
 /// Loads an incident of the actor's organisation with its service, if the
@@ -490,14 +492,15 @@ pub async fn show_incident(
         .await?;
         tx.commit().await?;
     }
-    let (transitions, sign_offs, breaches) = if is_reviewer {
+    let (transitions, sign_offs, breaches, actions) = if is_reviewer {
         (
             ctx.store.transitions(incident.incident_id).await?,
             ctx.store.sign_offs(incident.incident_id).await?,
             ctx.store.breaches(incident.incident_id).await?,
+            ctx.store.incident_actions(incident.incident_id).await?,
         )
     } else {
-        (Vec::new(), Vec::new(), Vec::new())
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new())
     };
     Ok(IncidentView {
         can_triage: actor.can_in(Permission::TriageIncidents, &service),
@@ -505,6 +508,7 @@ pub async fn show_incident(
         transitions,
         sign_offs,
         breaches,
+        actions,
         feedback,
         attachments,
         case_messages,

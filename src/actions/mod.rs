@@ -14,6 +14,7 @@ pub mod devices;
 pub mod digest;
 pub mod drafts;
 pub mod feedback;
+pub mod improvement;
 pub mod incidents;
 pub mod organisation;
 pub mod people;

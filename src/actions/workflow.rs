@@ -75,11 +75,13 @@ pub async fn move_incident(
         "" => None,
         text => Some(check_feedback(text).map_err(ActionError::Invalid)?),
     };
+    let actions = ctx.store.incident_actions(incident.incident_id).await?;
+    let open: Vec<_> = actions.iter().filter(|a| a.status.is_open()).collect();
     let facts = CloseFacts {
         feedback_given: !given.is_empty() || new_feedback.is_some(),
-        // Action plans arrive with a later part of this work: none are open yet.
-        open_actions: 0,
-        open_actions_in_plan: 0,
+        open_actions: u32::try_from(open.len()).unwrap_or(u32::MAX),
+        open_actions_in_plan: u32::try_from(open.iter().filter(|a| a.in_plan).count())
+            .unwrap_or(u32::MAX),
     };
     let to = check_move(incident.status, mv, note, facts).map_err(ActionError::Refused)?;
     let now = ctx.clock.now();

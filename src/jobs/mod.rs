@@ -7,6 +7,7 @@
 use crate::actions::Ctx;
 use crate::actions::breaches::sweep;
 use crate::actions::digest::send_daily_digests;
+use crate::actions::improvement::escalate_overdue_actions;
 use crate::store::breaches::claim_slot;
 use std::time::Duration;
 
@@ -32,6 +33,12 @@ pub async fn tick(ctx: &Ctx) -> anyhow::Result<bool> {
         let done = sweep(ctx).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         if done.breaches > 0 || done.told > 0 {
             tracing::info!(breaches = done.breaches, told = done.told, "breach sweep");
+        }
+        let told = escalate_overdue_actions(ctx)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if told > 0 {
+            tracing::info!(told, "overdue actions");
         }
         // The daily digest claims its own slot per organisation and day.
         if let Some(day) = candour_domain::digest::digest_day(now) {

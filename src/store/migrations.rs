@@ -51,6 +51,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(16, "0016_sign_off"),
     migration!(17, "0017_breaches"),
     migration!(18, "0018_digest"),
+    migration!(19, "0019_actions"),
 ];
 
 impl Store {

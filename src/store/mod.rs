@@ -20,6 +20,7 @@ pub mod devices;
 pub mod drafts;
 pub mod feedback;
 pub mod idempotency;
+pub mod improvement;
 pub mod incidents;
 pub mod involvements;
 pub mod migrations;

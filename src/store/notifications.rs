@@ -10,8 +10,10 @@ use candour_domain::notification::NotificationKind;
 pub struct Notification {
     /// What it is about.
     pub kind: NotificationKind,
-    /// The report's reference.
-    pub reference: IncidentReference,
+    /// The reference of the report (`INC-…`) or action (`ACT-…`) it is about.
+    pub reference: String,
+    /// Where to read it.
+    pub path: String,
     /// When, epoch ms.
     pub created_at_ms: i64,
     /// Whether it has been read.
@@ -83,9 +85,9 @@ impl Store {
     pub async fn notifications(&self, user: UserId, limit: i64) -> StoreResult<Vec<Notification>> {
         on_read!(self, |p| {
             let rows = sqlx::query(
-                "select n.kind, i.reference_number, n.created_at, n.read_at from notification n \
-                 join incident i on i.incident_id = n.incident_id where n.user_id = $1 \
-                 order by n.created_at desc, n.notification_id desc limit $2",
+                "select n.kind, i.reference_number, a.reference_number as action_number, n.created_at, n.read_at from notification n \
+                 left join incident i on i.incident_id = n.incident_id left join improvement_action a on a.action_id = n.action_id \
+                 where n.user_id = $1 order by n.created_at desc, n.notification_id desc limit $2",
             )
             .bind(user.0)
             .bind(limit)
@@ -99,7 +101,22 @@ impl Store {
                             NotificationKind::parse,
                             "notification kind",
                         )?,
-                        reference: IncidentReference(r.int("reference_number")?),
+                        reference: match (
+                            r.opt_int("reference_number")?,
+                            r.opt_int("action_number")?,
+                        ) {
+                            (Some(n), _) => IncidentReference(n).to_string(),
+                            (None, Some(a)) => candour_domain::improvement::action_reference(a),
+                            (None, None) => String::new(),
+                        },
+                        path: match (r.opt_int("reference_number")?, r.opt_int("action_number")?) {
+                            (Some(n), _) => format!("/incidents/{}", IncidentReference(n)),
+                            (None, Some(a)) => format!(
+                                "/actions/{}",
+                                candour_domain::improvement::action_reference(a)
+                            ),
+                            (None, None) => "/my-reports".to_owned(),
+                        },
                         created_at_ms: r.int("created_at")?,
                         read: r.opt_int("read_at")?.is_some(),
                     })
@@ -107,4 +124,48 @@ impl Store {
                 .collect()
         })
     }
+}
+
+/// Tells `user` something new about an action.
+pub async fn insert_action_notification(
+    tx: &mut Tx,
+    org: OrganisationId,
+    user: UserId,
+    kind: NotificationKind,
+    action: uuid::Uuid,
+    now_ms: i64,
+) -> StoreResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "insert into notification (notification_id, organisation_id, user_id, kind, incident_id, created_at, read_at, action_id) \
+             values ($1, $2, $3, $4, null, $5, null, $6)",
+        )
+        .bind(uuid::Uuid::now_v7())
+        .bind(org.0)
+        .bind(user.0)
+        .bind(kind.code())
+        .bind(now_ms)
+        .bind(action)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Marks every unread notification of `user` about `action` as read.
+pub async fn mark_action_read(
+    tx: &mut Tx,
+    user: UserId,
+    action: uuid::Uuid,
+    now_ms: i64,
+) -> StoreResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query("update notification set read_at = $1 where user_id = $2 and action_id = $3 and read_at is null")
+            .bind(now_ms)
+            .bind(user.0)
+            .bind(action)
+            .execute(&mut *c)
+            .await?;
+    });
+    Ok(())
 }

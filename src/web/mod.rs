@@ -162,6 +162,19 @@ pub fn router(state: AppState) -> Router {
         .route("/my-reports", get(pages::incidents::list_my_reports))
         .route("/triage", get(pages::triage::show_triage_queue))
         .route(
+            "/incidents/{reference}/actions",
+            post(pages::improvement::create_incident_action),
+        )
+        .route(
+            "/services/{service_id}/improvement-plan",
+            get(pages::improvement::show_improvement_plan)
+                .post(pages::improvement::create_plan_action),
+        )
+        .route(
+            "/actions/{reference}",
+            get(pages::improvement::show_action).post(pages::improvement::update_action),
+        )
+        .route(
             "/digest",
             get(pages::digest::show_digest).post(pages::digest::change_digest),
         )

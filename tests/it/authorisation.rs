@@ -219,6 +219,18 @@ db_test!(
             ("/triage".into(), [403, 200, 200, 200, 200, 200, 403, 403]),
             ("/digest".into(), [403, 200, 200, 200, 200, 200, 403, 403]),
             (
+                format!("/services/{s1}/improvement-plan"),
+                [403, 200, 200, 200, 200, 200, 403, 403],
+            ),
+            (
+                format!("/services/{s2}/improvement-plan"),
+                [403, 403, 403, 403, 200, 200, 403, 403],
+            ),
+            (
+                format!("/services/{sb}/improvement-plan"),
+                [404, 404, 404, 404, 404, 404, 404, 404],
+            ),
+            (
                 format!("/services/{s1}/triage"),
                 [403, 200, 200, 200, 200, 200, 403, 403],
             ),

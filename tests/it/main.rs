@@ -20,6 +20,7 @@ mod digest;
 mod docs;
 mod drafts;
 mod feedback;
+mod improvement;
 mod incidents;
 mod involved;
 mod journey;

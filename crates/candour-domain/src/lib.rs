@@ -15,6 +15,7 @@ pub mod display;
 pub mod escalation;
 pub mod feedback;
 pub mod ids;
+pub mod improvement;
 pub mod incident;
 pub mod involvement;
 pub mod nhs_number;

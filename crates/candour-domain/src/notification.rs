@@ -14,6 +14,10 @@ code_enum! {
         Breach = ("breach", "A timescale was missed"),
         /// A report needs a manager at once: a death, severe harm, safeguarding or extreme risk.
         Urgent = ("urgent", "Urgent: needs a manager now"),
+        /// An action they own or oversee is past its due date.
+        ActionOverdue = ("action_overdue", "An action is overdue"),
+        /// An action was given to them.
+        ActionAssigned = ("action_assigned", "An action was given to you"),
     }
 }
 

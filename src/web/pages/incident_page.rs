@@ -122,6 +122,41 @@ pub(crate) struct IncidentPage {
     sign_offs: Vec<(String, String, String, String)>,
     /// Timescales missed: (id, what was missed and when, reason given, who was told).
     breaches: Vec<(String, String, Option<String>, String)>,
+    /// Actions from this incident.
+    actions: Vec<super::improvement::ActionLine>,
+    /// The form to add one, for those who may.
+    action_form: Option<super::improvement::ActionForm>,
+    /// The service, for the action form's owners.
+    service_id: candour_domain::ids::ServiceId,
+    /// The reader's organisation.
+    org: candour_domain::ids::OrganisationId,
+}
+
+impl IncidentPage {
+    /// Adds the "add an action" form (with what was typed and its problems).
+    pub(crate) async fn with_action_form(
+        &mut self,
+        state: &AppState,
+        draft: candour_domain::improvement::ActionDraft,
+        errors: FieldErrors,
+    ) -> Result<(), WebError> {
+        if !self.can_triage {
+            return Ok(());
+        }
+        let service = state.ctx.store.service(self.org, self.service_id).await?;
+        self.action_form = Some(
+            super::improvement::action_form(
+                state,
+                &service,
+                format!("/incidents/{}/actions", self.reference),
+                draft,
+                errors,
+                true,
+            )
+            .await?,
+        );
+        Ok(())
+    }
 }
 
 pub(crate) fn page(
@@ -334,6 +369,18 @@ pub(crate) fn page(
                 )
             })
             .collect(),
+        actions: super::improvement::action_lines(
+            &view.actions,
+            state
+                .ctx
+                .clock
+                .now()
+                .to_zoned(candour_domain::incident::london())
+                .date(),
+        ),
+        action_form: None,
+        service_id: i.service_id,
+        org: user.actor.organisation_id,
         case_messages: view.case_messages.as_ref().map(|ms| {
             ms.iter()
                 .map(|m| crate::web::pages::anonymous::MessageLine {
@@ -409,7 +456,7 @@ pub async fn show_incident_page(
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, WebError> {
     let view = show_incident(&state.ctx, &user.actor, parse_reference(&reference)?).await?;
-    let p = page(
+    let mut p = page(
         &state,
         &user,
         view,
@@ -417,6 +464,8 @@ pub async fn show_incident_page(
         FieldErrors::new(),
         String::new(),
     );
+    p.with_action_form(&state, Default::default(), FieldErrors::new())
+        .await?;
     Ok(render(&p)?.into_response())
 }
 

@@ -159,8 +159,10 @@ pub async fn list_service_incidents(
 pub struct NoticeLine {
     /// What it is.
     pub what: &'static str,
-    /// The report's reference.
+    /// The reference of what it is about.
     pub reference: String,
+    /// Where to read it.
+    pub path: String,
     /// When.
     pub when: String,
     /// Whether it is still unread.
@@ -215,7 +217,8 @@ pub async fn list_my_reports(
         .into_iter()
         .map(|n| NoticeLine {
             what: n.kind.label(),
-            reference: n.reference.to_string(),
+            reference: n.reference.clone(),
+            path: n.path.clone(),
             when: display::date_time_ms(n.created_at_ms),
             unread: !n.read,
         })

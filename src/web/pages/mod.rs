@@ -7,6 +7,7 @@ pub mod devices;
 pub mod digest;
 pub mod drafts;
 pub mod home;
+pub mod improvement;
 pub mod incident_page;
 pub mod incidents;
 pub mod login;

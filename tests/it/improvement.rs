@@ -1,0 +1,349 @@
+//! Action plans: SMART actions from incidents or straight into a service's
+//! improvement plan, evidence and effectiveness, the closing guard, and
+//! escalation when overdue.
+
+use crate::helpers::*;
+use candour::actions::improvement::escalate_overdue_actions;
+use candour::actions::incidents::report_incident;
+use candour::actions::triage::triage_incident;
+use candour_domain::incident::{IncidentReference, ReportDraft};
+use candour_domain::role::Role;
+use candour_domain::triage::TriageDraft;
+
+async fn triaged(app: &TestApp) -> anyhow::Result<IncidentReference> {
+    let worker = app.actor(app.world.email(Role::CareWorker)).await?;
+    let draft = ReportDraft {
+        kind: "incident".into(),
+        category: "fall".into(),
+        details: fall_details(),
+        service_id: app.world.service.service_id.to_string(),
+        occurred_at: "2026-11-23T07:00:00Z".into(),
+        description: "Slipped on a wet floor".into(),
+        immediate_actions: "Checked".into(),
+        ..ReportDraft::default()
+    };
+    let r = report_incident(&app.ctx, &worker, &draft)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .reference;
+    let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
+    let t = TriageDraft {
+        kind: "incident".into(),
+        category: "fall".into(),
+        physical_harm: "low".into(),
+        psychological_harm: "none".into(),
+        consequence: "2".into(),
+        likelihood: "3".into(),
+        learning_response: "local_review".into(),
+        ..TriageDraft::default()
+    };
+    triage_incident(&app.ctx, &manager, r, &t, 1)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(r)
+}
+
+fn version_in(page: &str, after: &str) -> String {
+    let start = page.find(after).unwrap();
+    let at = page[start..].find("name=\"version\" value=\"").unwrap() + start + 22;
+    page[at..].split('"').next().unwrap().to_owned()
+}
+
+db_test!(
+    an_action_from_an_incident_must_be_done_or_in_the_plan_before_closing,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let r = triaged(&app).await?;
+        let senior = app
+            .actor(app.world.email(Role::SeniorCarer))
+            .await?
+            .user_id
+            .to_string();
+        let manager = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        let page = manager
+            .get(&format!("/incidents/{r}"))
+            .await?
+            .text()
+            .await?;
+        let csrf = csrf_in(&page).unwrap();
+        let resp = manager
+            .post_form(
+                &format!("/incidents/{r}/actions"),
+                &[
+                    ("csrf_token", &csrf),
+                    ("title", "Dry-mop rota after lunch"),
+                    (
+                        "action_description",
+                        "Domestic dry-mops the dining room by 14:00; checked daily.",
+                    ),
+                    ("owner", &senior),
+                    ("due_on", "2026-11-20"),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 422);
+        let page = resp.text().await?;
+        assert!(page.contains("The action cannot be due before the incident happened"));
+        assert_summary_links_resolve(&page);
+        let resp = manager
+            .post_form(
+                &format!("/incidents/{r}/actions"),
+                &[
+                    ("csrf_token", &csrf),
+                    ("title", "Dry-mop rota after lunch"),
+                    (
+                        "action_description",
+                        "Domestic dry-mops the dining room by 14:00; checked daily.",
+                    ),
+                    ("owner", &senior),
+                    ("due_on", "2026-11-30"),
+                    ("themes", "risk_assessment"),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 303);
+        let page = manager
+            .get(&format!("/incidents/{r}"))
+            .await?
+            .text()
+            .await?;
+        assert!(page.contains("ACT-000001") && page.contains("Dry-mop rota after lunch"));
+        let senior_c = app.signed_in(app.world.email(Role::SeniorCarer)).await?;
+        assert!(
+            senior_c
+                .get("/my-reports")
+                .await?
+                .text()
+                .await?
+                .contains("An action was given to you: ACT-000001")
+        );
+
+        // Into sign-off: closing is refused while the action is open outside the plan.
+        for (mv, note) in [("start_review", ""), ("request_sign_off", "Reviewed")] {
+            let page = manager
+                .get(&format!("/incidents/{r}"))
+                .await?
+                .text()
+                .await?;
+            let v = version_in(&page, "name=\"move\"");
+            manager
+                .post_form(
+                    &format!("/incidents/{r}/moves"),
+                    &[
+                        ("csrf_token", &csrf),
+                        ("version", &v),
+                        ("move", mv),
+                        ("note", note),
+                    ],
+                )
+                .await?;
+        }
+        let page = manager
+            .get(&format!("/incidents/{r}"))
+            .await?
+            .text()
+            .await?;
+        let v = version_in(&page, "Sign off and close");
+        let close = [
+            ("csrf_token", csrf.as_str()),
+            ("version", v.as_str()),
+            ("move", "close"),
+            ("note", "Done"),
+            ("feedback", "Thank you: a mopping rota is in place."),
+        ];
+        let resp = manager
+            .post_form(&format!("/incidents/{r}/moves"), &close)
+            .await?;
+        assert_eq!(resp.status(), 409);
+        assert!(resp.text().await?.contains("1 action is still open"));
+        // Carry it into the plan: now it may close.
+        let action = manager.get("/actions/ACT-000001").await?.text().await?;
+        let av = version_in(&action, "Update it");
+        let resp = manager
+            .post_form(
+                "/actions/ACT-000001",
+                &[
+                    ("csrf_token", &csrf),
+                    ("version", &av),
+                    ("status", "in_progress"),
+                    ("in_plan", "yes"),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 303);
+        let resp = manager
+            .post_form(&format!("/incidents/{r}/moves"), &close)
+            .await?;
+        assert_eq!(resp.status(), 303);
+        let plan = manager
+            .get(&format!(
+                "/services/{}/improvement-plan",
+                app.world.service.service_id
+            ))
+            .await?
+            .text()
+            .await?;
+        assert!(plan.contains("ACT-000001") && plan.contains("In the improvement plan"));
+        Ok(())
+    }
+);
+
+db_test!(
+    done_needs_evidence_and_effectiveness_is_checked_after,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let senior = app
+            .actor(app.world.email(Role::SeniorCarer))
+            .await?
+            .user_id
+            .to_string();
+        let manager = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        let path = format!(
+            "/services/{}/improvement-plan",
+            app.world.service.service_id
+        );
+        let csrf = manager.csrf(&path).await?;
+        let resp = manager
+            .post_form(
+                &path,
+                &[
+                    ("csrf_token", &csrf),
+                    ("title", "Sensor mats for three rooms"),
+                    ("action_description", "Order and fit; test weekly."),
+                    ("owner", &senior),
+                    ("due_on", "2026-12-04"),
+                    ("themes", "equipment"),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 303);
+        // The owner, a senior carer, updates it.
+        let owner = app.signed_in(app.world.email(Role::SeniorCarer)).await?;
+        let page = owner.get("/actions/ACT-000001").await?.text().await?;
+        assert!(
+            page.contains("In the improvement plan"),
+            "made in the plan, so in it"
+        );
+        let v = version_in(&page, "Update it");
+        let csrf = csrf_in(&page).unwrap();
+        let resp = owner
+            .post_form(
+                "/actions/ACT-000001",
+                &[
+                    ("csrf_token", &csrf),
+                    ("version", &v),
+                    ("status", "done"),
+                    ("effectiveness", "worked"),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 422);
+        assert!(resp.text().await?.contains("Say what shows it is done"));
+        let resp = owner
+            .post_form(
+                "/actions/ACT-000001",
+                &[
+                    ("csrf_token", &csrf),
+                    ("version", &v),
+                    ("status", "done"),
+                    ("evidence", "Fitted 2 Dec; test log signed."),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 303);
+        let page = owner.get("/actions/ACT-000001").await?.text().await?;
+        let v2 = version_in(&page, "Update it");
+        let stale = owner
+            .post_form(
+                "/actions/ACT-000001",
+                &[
+                    ("csrf_token", &csrf),
+                    ("version", &v),
+                    ("status", "done"),
+                    ("effectiveness", "worked"),
+                ],
+            )
+            .await?;
+        assert_eq!(stale.status(), 409, "no silent overwrite");
+        let resp = owner
+            .post_form(
+                "/actions/ACT-000001",
+                &[
+                    ("csrf_token", &csrf),
+                    ("version", &v2),
+                    ("status", "done"),
+                    ("effectiveness", "worked"),
+                    (
+                        "effectiveness_note",
+                        "No unwitnessed falls in those rooms since",
+                    ),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 303);
+        let page = owner.get("/actions/ACT-000001").await?.text().await?;
+        assert!(page.contains("It worked: No unwitnessed falls in those rooms since"));
+        // A care worker neither sees the plan nor someone else's action.
+        let worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
+        assert_eq!(worker.get(&path).await?.status(), 403);
+        assert_eq!(worker.get("/actions/ACT-000001").await?.status(), 404);
+        Ok(())
+    }
+);
+
+db_test!(an_overdue_action_is_escalated_like_a_review, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    let senior = app
+        .actor(app.world.email(Role::SeniorCarer))
+        .await?
+        .user_id
+        .to_string();
+    let manager = app
+        .signed_in(app.world.email(Role::RegisteredManager))
+        .await?;
+    let path = format!(
+        "/services/{}/improvement-plan",
+        app.world.service.service_id
+    );
+    let csrf = manager.csrf(&path).await?;
+    manager
+        .post_form(
+            &path,
+            &[
+                ("csrf_token", &csrf),
+                ("title", "Retrain night staff on hoists"),
+                ("action_description", "Two sessions; sign-off sheet."),
+                ("owner", &senior),
+                ("due_on", "2026-11-24"),
+            ],
+        )
+        .await?;
+    let tell = |app: &TestApp| {
+        let ctx = app.ctx.clone();
+        async move {
+            escalate_overdue_actions(&ctx)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))
+        }
+    };
+    assert_eq!(tell(&app).await?, 0, "not overdue yet");
+    app.clock.advance(2 * 86_400); // Wednesday: due yesterday.
+    assert_eq!(tell(&app).await?, 2, "the registered manager and the owner");
+    assert_eq!(tell(&app).await?, 0, "once");
+    app.clock.advance(86_400); // Thursday: a working day on.
+    assert_eq!(tell(&app).await?, 1, "the regional manager");
+    let owner = app.signed_in(app.world.email(Role::SeniorCarer)).await?;
+    let mine = owner.get("/my-reports").await?.text().await?;
+    assert!(mine.contains("An action is overdue: ACT-000001"));
+    let emails = app.ctx.store.emails(app.world.org).await?;
+    assert!(
+        emails
+            .iter()
+            .any(|e| e.subject == "Action ACT-000001 at Alder House: is overdue")
+    );
+    Ok(())
+});
