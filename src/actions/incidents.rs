@@ -428,6 +428,8 @@ pub struct IncidentView {
     pub breaches: Vec<crate::store::breaches::BreachRecord>,
     /// Actions from it (for reviewers).
     pub actions: Vec<crate::store::improvement::ImprovementAction>,
+    /// Openness with the person and family (for reviewers).
+    pub openness: Vec<crate::store::openness::OpennessRecord>,
 }
 
 /// Loads an incident of the actor's organisation with its service, if the
@@ -492,15 +494,16 @@ pub async fn show_incident(
         .await?;
         tx.commit().await?;
     }
-    let (transitions, sign_offs, breaches, actions) = if is_reviewer {
+    let (transitions, sign_offs, breaches, actions, openness) = if is_reviewer {
         (
             ctx.store.transitions(incident.incident_id).await?,
             ctx.store.sign_offs(incident.incident_id).await?,
             ctx.store.breaches(incident.incident_id).await?,
             ctx.store.incident_actions(incident.incident_id).await?,
+            ctx.store.openness(incident.incident_id).await?,
         )
     } else {
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new())
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new())
     };
     Ok(IncidentView {
         can_triage: actor.can_in(Permission::TriageIncidents, &service),
@@ -509,6 +512,7 @@ pub async fn show_incident(
         sign_offs,
         breaches,
         actions,
+        openness,
         feedback,
         attachments,
         case_messages,

@@ -52,6 +52,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(17, "0017_breaches"),
     migration!(18, "0018_digest"),
     migration!(19, "0019_actions"),
+    migration!(20, "0020_openness"),
 ];
 
 impl Store {

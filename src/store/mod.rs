@@ -25,6 +25,7 @@ pub mod incidents;
 pub mod involvements;
 pub mod migrations;
 pub mod notifications;
+pub mod openness;
 pub mod organisations;
 pub mod outbox;
 pub mod people;

@@ -126,6 +126,10 @@ pub fn router(state: AppState) -> Router {
             post(pages::incident_page::explain_breach),
         )
         .route(
+            "/incidents/{reference}/openness",
+            post(pages::incident_page::create_openness),
+        )
+        .route(
             "/incidents/{reference}/moves",
             post(pages::incident_page::create_move),
         )

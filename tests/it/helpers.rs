@@ -440,6 +440,11 @@ impl Client {
         Ok(self.http.get(format!("{}{path}", self.base)).send().await?)
     }
 
+    /// A page's text.
+    pub async fn text(&self, path: &str) -> anyhow::Result<String> {
+        Ok(self.get(path).await?.text().await?)
+    }
+
     /// The CSRF token from a page's form.
     pub async fn csrf(&self, path: &str) -> anyhow::Result<String> {
         let body = self.get(path).await?.text().await?;

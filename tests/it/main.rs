@@ -25,6 +25,7 @@ mod incidents;
 mod involved;
 mod journey;
 mod offline;
+mod openness;
 mod operations;
 mod people;
 mod sessions;

@@ -20,6 +20,7 @@ pub mod incident;
 pub mod involvement;
 pub mod nhs_number;
 pub mod notification;
+pub mod openness;
 pub mod organisation;
 pub mod password;
 pub mod person;

@@ -130,6 +130,14 @@ pub(crate) struct IncidentPage {
     service_id: candour_domain::ids::ServiceId,
     /// The reader's organisation.
     org: candour_domain::ids::OrganisationId,
+    /// Openness records: (told or not, who and how, what, apology and questions, recorded by and when).
+    openness: Vec<(bool, String, String, String, String)>,
+    /// Whether to offer the openness form (a person using the service was affected).
+    offer_openness: bool,
+    /// What was typed into the openness form.
+    openness_draft: candour_domain::openness::OpennessDraft,
+    /// The ways someone can be told.
+    told_how: &'static [candour_domain::openness::ToldHow],
 }
 
 impl IncidentPage {
@@ -381,6 +389,55 @@ pub(crate) fn page(
         action_form: None,
         service_id: i.service_id,
         org: user.actor.organisation_id,
+        openness: view
+            .openness
+            .iter()
+            .map(|o| {
+                let by = format!("{}, {}", display::date_time(o.recorded_at), o.recorded_by);
+                match &o.record {
+                    candour_domain::openness::Openness::Told {
+                        who,
+                        at,
+                        how,
+                        what,
+                        apology,
+                        questions,
+                    } => (
+                        true,
+                        format!(
+                            "{who}, {} {}",
+                            how.label().to_lowercase(),
+                            display::date_time(*at)
+                        ),
+                        what.clone(),
+                        format!(
+                            "{}{}",
+                            if *apology {
+                                "An apology was given."
+                            } else {
+                                "No apology recorded."
+                            },
+                            if questions.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" Their questions or wishes: {questions}")
+                            }
+                        ),
+                        by,
+                    ),
+                    candour_domain::openness::Openness::NotTold { reason } => {
+                        (false, String::new(), reason.clone(), String::new(), by)
+                    }
+                }
+            })
+            .collect(),
+        offer_openness: view.can_triage
+            && view
+                .people
+                .iter()
+                .any(|p| p.role == candour_domain::incident::InvolvementRole::Affected),
+        openness_draft: Default::default(),
+        told_how: candour_domain::openness::ToldHow::ALL,
         case_messages: view.case_messages.as_ref().map(|ms| {
             ms.iter()
                 .map(|m| crate::web::pages::anonymous::MessageLine {
@@ -529,6 +586,41 @@ pub async fn explain_breach(
         Err(ActionError::Invalid(errors)) => {
             let view = show_incident(&state.ctx, &user.actor, reference).await?;
             let p = page(&state, &user, view, false, errors, String::new());
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// POST /incidents/{reference}/openness: the person or family were told (or why not yet).
+pub async fn create_openness(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(reference): Path<String>,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    let reference: IncidentReference = parse_reference(&reference)?;
+    let draft = candour_domain::openness::OpennessDraft {
+        told: form.get("told"),
+        who: form.get("who"),
+        told_date: form.get("told_date"),
+        told_time: form.get("told_time"),
+        how: form.get("how"),
+        what: form.get("what"),
+        apology: form.get("apology"),
+        questions: form.get("questions"),
+        not_told_reason: form.get("not_told_reason"),
+    };
+    match crate::actions::openness::record_openness(&state.ctx, &user.actor, reference, &draft)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/incidents/{reference}#openness")).into_response()),
+        Err(ActionError::Invalid(errors)) => {
+            let view = show_incident(&state.ctx, &user.actor, reference).await?;
+            let mut p = page(&state, &user, view, false, errors, String::new());
+            p.openness_draft = draft;
+            p.with_action_form(&state, Default::default(), FieldErrors::new())
+                .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response())
         }
         Err(e) => Err(e.into()),
