@@ -472,6 +472,14 @@ test('the registered manager triages a report from the queue, reviews it and sig
   await page.goto(`${base}/digest`);
   assert.match(await page.locator('h1').textContent(), /Daily digest/);
   await accessible(page, 'the daily digest');
+  await page.click('nav a:has-text("Reports")');
+  await accessible(page, 'the list of reports');
+  await page.click('a:has-text("Timescale breaches by month")');
+  await accessible(page, "last month's breach report");
+  await page.selectOption('#month', { index: 0 });
+  await page.click('button:has-text("Show")');
+  assert.match(await page.locator('h1').textContent(), /Timescale breaches in /);
+  await accessible(page, "this month's breach report");
   await desk.close();
 });
 

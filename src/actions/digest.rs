@@ -4,10 +4,8 @@
 //! using services appear by internal code only, never by name.
 
 use super::triage::triage_queue;
-use super::{ActionResult, Actor, Ctx, services_where};
-use crate::store::breaches::claim_slot;
+use super::{ActionResult, Actor, Ctx, enqueue_once, services_where};
 use crate::store::incidents::IncidentFilter;
-use crate::store::outbox::{NewEmail, enqueue_email};
 use askama::Template;
 use candour_domain::calendar::end_of_day;
 use candour_domain::digest::subscribed_by_default;
@@ -239,7 +237,7 @@ pub async fn send_daily_digests(ctx: &Ctx, day: jiff::civil::Date) -> ActionResu
     let now = ctx.clock.now();
     let mut queued = 0;
     for org in ctx.store.organisation_ids().await? {
-        let mut emails = Vec::new();
+        let mut emails: Vec<super::Email> = Vec::new();
         for (user, _, _) in ctx.store.staff_with_grants(org).await? {
             let Ok(actor) = super::sessions::actor_for(ctx, user).await else {
                 continue;
@@ -257,27 +255,8 @@ pub async fn send_daily_digests(ctx: &Ctx, day: jiff::civil::Date) -> ActionResu
             let html = render(DigestHtml { d: &digest }.render())?;
             emails.push((actor.email, digest.subject(), text, html));
         }
-        let mut tx = ctx.store.begin().await?;
         let slot = format!("{org}:{day}");
-        if !claim_slot(&mut tx, "daily_digest", &slot, now.as_millisecond()).await? {
-            continue;
-        }
-        for (to, subject, text, html) in &emails {
-            enqueue_email(
-                &mut tx,
-                &NewEmail {
-                    organisation_id: org,
-                    to,
-                    subject,
-                    body_text: text,
-                    body_html: Some(html),
-                },
-                now.as_millisecond(),
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        queued += emails.len();
+        queued += enqueue_once(ctx, org, ("daily_digest", &slot), &emails).await?;
     }
     Ok(queued)
 }

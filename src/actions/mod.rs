@@ -19,6 +19,7 @@ pub mod incidents;
 pub mod openness;
 pub mod organisation;
 pub mod people;
+pub mod reports;
 pub mod sessions;
 pub mod timescales;
 pub mod tokens;
@@ -168,6 +169,42 @@ pub async fn service_where(
     } else {
         Err(ActionError::Forbidden)
     }
+}
+
+/// An email to queue: (to, subject, text, HTML).
+pub type Email = (String, String, String, String);
+
+/// Queues `emails` for `org` in one transaction with the claim of a
+/// scheduled run's slot, so that with several instances, or after a crash,
+/// they are queued once. Returns how many were queued (none if the slot
+/// was already claimed).
+pub async fn enqueue_once(
+    ctx: &Ctx,
+    org: OrganisationId,
+    (schedule, slot): (&str, &str),
+    emails: &[Email],
+) -> ActionResult<usize> {
+    let now = ctx.clock.now().as_millisecond();
+    let mut tx = ctx.store.begin().await?;
+    if !crate::store::breaches::claim_slot(&mut tx, schedule, slot, now).await? {
+        return Ok(0);
+    }
+    for (to, subject, text, html) in emails {
+        crate::store::outbox::enqueue_email(
+            &mut tx,
+            &crate::store::outbox::NewEmail {
+                organisation_id: org,
+                to,
+                subject,
+                body_text: text,
+                body_html: Some(html),
+            },
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(emails.len())
 }
 
 /// Builds the `changes` JSON of a created record: every field with `before: null`.

@@ -1,19 +1,22 @@
 //! Scheduled work, safe with several instances on one database: each run
 //! first claims its slot in `schedule_run` (a unique row), and only the
 //! instance whose claim is new does the work: the breach sweep every
-//! minute, and the daily digest at 07:00 UK time (its own slot per
-//! organisation and day, claimed with the emails it queues).
+//! minute, the daily digest at 07:00 UK time (its own slot per
+//! organisation and day, claimed with the emails it queues), and the
+//! monthly breach report on the first working day of the month (a slot per
+//! organisation and month).
 
 use crate::actions::Ctx;
 use crate::actions::breaches::sweep;
 use crate::actions::digest::send_daily_digests;
 use crate::actions::improvement::escalate_overdue_actions;
+use crate::actions::reports::send_monthly_breach_reports;
 use crate::store::breaches::claim_slot;
 use std::time::Duration;
 
 /// How often the scheduler wakes.
 pub const TICK: Duration = Duration::from_secs(60);
-/// Claimed slots are kept this long, then forgotten.
+/// The sweep's minute slots are kept this long, then forgotten.
 const KEEP_SLOTS_MS: i64 = 7 * 24 * 60 * 60 * 1000;
 
 /// Runs what is due in this minute's slot, if no other instance has.
@@ -48,6 +51,12 @@ pub async fn tick(ctx: &Ctx) -> anyhow::Result<bool> {
             if queued > 0 {
                 tracing::info!(queued, %day, "daily digests");
             }
+        }
+        let sent = send_monthly_breach_reports(ctx)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if sent > 0 {
+            tracing::info!(sent, "monthly breach reports");
         }
     }
     Ok(mine)

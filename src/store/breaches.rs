@@ -143,6 +143,20 @@ pub async fn set_breach_reason(
 const REVIEWING: &str = "('triaged', 'under_review', 'under_investigation')";
 
 impl Store {
+    /// Whether a scheduled run's slot has been claimed already.
+    pub async fn slot_taken(&self, schedule: &str, slot: &str) -> StoreResult<bool> {
+        let n: i64 = on_read!(self, |p| {
+            sqlx::query_scalar(
+                "select count(*) from schedule_run where schedule = $1 and slot = $2",
+            )
+            .bind(schedule)
+            .bind(slot)
+            .fetch_one(p)
+            .await?
+        });
+        Ok(n > 0)
+    }
+
     /// Incidents past a deadline with no breach recorded for it, in every organisation.
     pub async fn overdue_without_breach(&self, now: Timestamp) -> StoreResult<Vec<Overdue>> {
         let sql = format!(
@@ -246,10 +260,11 @@ impl Store {
     }
 }
 
-/// Forgets claimed schedule slots older than `before_ms`.
+/// Forgets the minute-by-minute sweep's claimed slots older than `before_ms`
+/// (daily and monthly slots are kept: they say what was sent).
 pub async fn forget_slots_before(tx: &mut Tx, before_ms: i64) -> StoreResult<()> {
     on_tx!(tx, |c| {
-        sqlx::query("delete from schedule_run where claimed_at < $1")
+        sqlx::query("delete from schedule_run where schedule = 'breach_sweep' and claimed_at < $1")
             .bind(before_ms)
             .execute(&mut *c)
             .await?;

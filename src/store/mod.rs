@@ -29,6 +29,7 @@ pub mod openness;
 pub mod organisations;
 pub mod outbox;
 pub mod people;
+pub mod reports;
 pub mod sessions;
 pub mod settings;
 pub mod tokens;

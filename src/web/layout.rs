@@ -17,6 +17,8 @@ pub struct NavUser {
     pub unread: i64,
     /// Whether to offer the triage queue.
     pub can_triage: bool,
+    /// Whether to offer reports on named incidents (breaches).
+    pub can_see_reports: bool,
 }
 
 /// The shared parts of a page.
@@ -45,6 +47,7 @@ impl Layout {
                     || a.has_role(Role::BoardMember),
                 unread: user.unread,
                 can_triage: a.can_anywhere(Permission::TriageIncidents),
+                can_see_reports: a.can_anywhere(Permission::ViewIncidents),
             }),
             demo,
             csrf: user.csrf.clone(),

@@ -125,6 +125,12 @@ pub fn router(state: AppState) -> Router {
             "/incidents/{reference}/breaches/{breach_id}",
             post(pages::incident_page::explain_breach),
         )
+        .route("/reports", get(pages::reports::show_reports))
+        .route("/reports/breaches", get(pages::reports::show_breach_report))
+        .route(
+            "/reports/breaches.csv",
+            get(pages::reports::breach_report_csv),
+        )
         .route(
             "/incidents/{reference}/openness",
             post(pages::incident_page::create_openness),

@@ -28,6 +28,7 @@ mod offline;
 mod openness;
 mod operations;
 mod people;
+mod reports;
 mod sessions;
 mod smtp;
 mod storage;

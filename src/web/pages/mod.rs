@@ -13,4 +13,5 @@ pub mod incidents;
 pub mod login;
 pub mod people;
 pub mod report;
+pub mod reports;
 pub mod triage;

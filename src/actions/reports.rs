@@ -1,0 +1,293 @@
+//! Monthly reports. The quality assurance breach report: for a month and a
+//! scope, every incident that breached a timescale, by how much, why, and
+//! how its review and actions stand now; in the app, as CSV, and emailed to
+//! the quality assurance team on the first working day of the next month.
+
+use super::timescales::calendar;
+use super::{ActionError, ActionResult, Actor, Ctx, enqueue_once, services_where};
+use crate::store::organisations::Service;
+use crate::store::reports::{BreachLine, OpennessCounts};
+use askama::Template;
+use candour_domain::display;
+use candour_domain::feedback::describe_minutes;
+use candour_domain::monthly::{Month, report_due};
+use candour_domain::organisation::Nation;
+use candour_domain::role::{Permission, Role};
+use jiff::Timestamp;
+
+/// Where a report looks: a code for links, words, and the services it covers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportScope {
+    /// `all`, `region:<id>` or `service:<id>`.
+    pub code: String,
+    /// "All your services", a region's name, or a service's name.
+    pub label: String,
+    /// The services covered.
+    pub services: Vec<Service>,
+}
+
+/// The scopes the actor may report on: all their services, each region
+/// they see services in, and each service.
+pub async fn report_scopes(ctx: &Ctx, actor: &Actor) -> ActionResult<Vec<ReportScope>> {
+    let services = services_where(ctx, actor, Permission::ViewIncidents).await?;
+    if services.is_empty() {
+        return Err(ActionError::Forbidden);
+    }
+    let mut out = vec![ReportScope {
+        code: "all".into(),
+        label: if services.len() == 1 {
+            services[0].name.clone()
+        } else {
+            "All your services".into()
+        },
+        services: services.clone(),
+    }];
+    if services.len() > 1 {
+        for region in ctx.store.regions(actor.organisation_id).await? {
+            let inside: Vec<Service> = services
+                .iter()
+                .filter(|s| s.region_id == region.region_id)
+                .cloned()
+                .collect();
+            if !inside.is_empty() && inside.len() < services.len() {
+                out.push(ReportScope {
+                    code: format!("region:{}", region.region_id),
+                    label: format!("{} region", region.name),
+                    services: inside,
+                });
+            }
+        }
+        for s in &services {
+            out.push(ReportScope {
+                code: format!("service:{}", s.service_id),
+                label: s.name.clone(),
+                services: vec![s.clone()],
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A month's breach report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BreachReport {
+    /// The month.
+    pub month: Month,
+    /// Where.
+    pub scope: ReportScope,
+    /// The breaches, by deadline.
+    pub lines: Vec<BreachLine>,
+    /// Openness with people affected by the month's incidents.
+    pub openness: OpennessCounts,
+    /// When it was made (lateness of targets still unmet runs to here).
+    pub made_at: Timestamp,
+}
+
+impl BreachReport {
+    /// How late a line's target was met (or is, so far), in minutes.
+    pub fn minutes_late(&self, l: &BreachLine) -> i64 {
+        let end = l.met_at.unwrap_or(self.made_at);
+        (end.as_millisecond() - l.due_at.as_millisecond()).max(0) / 60_000
+    }
+
+    /// "2 days 3 hours", with "so far" while the target is still unmet.
+    pub fn late_by(&self, l: &BreachLine) -> String {
+        let words = describe_minutes(self.minutes_late(l));
+        if l.met_at.is_some() {
+            words
+        } else {
+            format!("{words} so far")
+        }
+    }
+
+    /// A line's deadline, UK time.
+    pub fn deadline(&self, l: &BreachLine) -> String {
+        display::date_time(l.due_at)
+    }
+
+    /// How many breaches have no reason recorded yet.
+    pub fn without_reason(&self) -> usize {
+        self.lines.iter().filter(|l| l.reason.is_none()).count()
+    }
+
+    /// How many were missed of each target: (triage, review).
+    pub fn by_target(&self) -> (usize, usize) {
+        let triage = self
+            .lines
+            .iter()
+            .filter(|l| l.target == candour_domain::escalation::Target::Triage)
+            .count();
+        (triage, self.lines.len() - triage)
+    }
+
+    /// The review and action plan as they stand, in words.
+    pub fn follow_up(&self, l: &BreachLine) -> String {
+        let mut out = l.incident.status.label().to_owned();
+        if let Some(r) = l.learning_response {
+            out.push_str(&format!("; {}", r.label().to_lowercase()));
+        }
+        let (open, done, in_plan) = l.actions;
+        out.push_str(&match (open, done) {
+            (0, 0) => "; no actions".to_owned(),
+            (o, d) => format!("; actions: {o} open, {d} done"),
+        });
+        if in_plan > 0 {
+            out.push_str(&format!(" ({in_plan} in the improvement plan)"));
+        }
+        out
+    }
+
+    /// The report as CSV, one line per breach, with a header line.
+    pub fn csv(&self) -> String {
+        let mut out = candour_domain::csv::row(&[
+            "Reference",
+            "Service",
+            "Category",
+            "Target missed",
+            "Deadline (UK time)",
+            "Met (UK time)",
+            "Minutes late",
+            "Late by",
+            "Reason",
+            "Reason given by",
+            "Status",
+            "Learning response",
+            "Actions open",
+            "Actions done",
+            "Open actions in the improvement plan",
+        ]);
+        for l in &self.lines {
+            let (reason, by) = l.reason.clone().unwrap_or_default();
+            out.push_str(&candour_domain::csv::row(&[
+                l.incident.reference.to_string(),
+                l.incident.service_name.clone(),
+                l.incident.category.label().to_owned(),
+                l.target.label().to_owned(),
+                display::date_time(l.due_at),
+                l.met_at
+                    .map(display::date_time)
+                    .unwrap_or_else(|| "Not yet".into()),
+                self.minutes_late(l).to_string(),
+                self.late_by(l),
+                reason,
+                by,
+                l.incident.status.label().to_owned(),
+                l.learning_response
+                    .map(|r| r.label().to_owned())
+                    .unwrap_or_default(),
+                l.actions.0.to_string(),
+                l.actions.1.to_string(),
+                l.actions.2.to_string(),
+            ]));
+        }
+        out
+    }
+}
+
+/// The breach report for `month` in the scope with `code` (or all the actor's services).
+pub async fn breach_report(
+    ctx: &Ctx,
+    actor: &Actor,
+    month: Month,
+    code: Option<&str>,
+) -> ActionResult<BreachReport> {
+    let scopes = report_scopes(ctx, actor).await?;
+    let scope = match code {
+        None | Some("") => scopes.into_iter().next(),
+        Some(c) => scopes.into_iter().find(|s| s.code == c),
+    }
+    .ok_or(ActionError::NotFound)?;
+    let ids: Vec<_> = scope.services.iter().map(|s| s.service_id).collect();
+    let span = (month.start(), month.end());
+    Ok(BreachReport {
+        month,
+        lines: ctx
+            .store
+            .breach_lines(actor.organisation_id, &ids, span)
+            .await?,
+        openness: ctx
+            .store
+            .openness_counts(actor.organisation_id, &ids, span)
+            .await?,
+        scope,
+        made_at: ctx.clock.now(),
+    })
+}
+
+/// The emailed report: figures and lines with no free text (reasons can name people).
+#[derive(Template)]
+#[template(path = "email/breach_report.txt")]
+struct BreachEmailText<'a> {
+    r: &'a BreachReport,
+    link: Option<String>,
+}
+
+/// The same as HTML.
+#[derive(Template)]
+#[template(path = "email/breach_report.html")]
+struct BreachEmailHtml<'a> {
+    r: &'a BreachReport,
+    link: Option<String>,
+}
+
+/// Queues last month's breach report for each quality assurance member, in
+/// every organisation whose report is due (07:00 UK time on the first
+/// working day of the month, England and Wales calendar with the days the
+/// administrator added; later that month if the server was down). Each
+/// organisation's emails are queued with the claim of its slot for the
+/// month, so each person gets one. Returns how many were queued.
+pub async fn send_monthly_breach_reports(ctx: &Ctx) -> ActionResult<usize> {
+    let now = ctx.clock.now();
+    let mut queued = 0;
+    for org in ctx.store.organisation_ids().await? {
+        let cal = calendar(ctx, org, Nation::EnglandAndWales).await?;
+        let Some(month) = report_due(now, &cal) else {
+            continue;
+        };
+        let slot = format!("{org}:{}", month.code());
+        if ctx.store.slot_taken("breach_report", &slot).await? {
+            continue;
+        }
+        let mut emails: Vec<super::Email> = Vec::new();
+        for (user, _, _) in ctx.store.staff_with_grants(org).await? {
+            let Ok(actor) = super::sessions::actor_for(ctx, user).await else {
+                continue;
+            };
+            if !actor.has_role(Role::QualityAssurance) {
+                continue;
+            }
+            let report = match breach_report(ctx, &actor, month, None).await {
+                Ok(r) => r,
+                Err(ActionError::Forbidden) => continue,
+                Err(e) => return Err(e),
+            };
+            let link = ctx.public_url.as_ref().map(|u| {
+                format!(
+                    "{}/reports/breaches?month={}",
+                    u.trim_end_matches('/'),
+                    month.code()
+                )
+            });
+            let render = |r: Result<String, askama::Error>| {
+                r.map_err(|e| anyhow::anyhow!("the breach report did not render: {e}"))
+            };
+            let text = render(
+                BreachEmailText {
+                    r: &report,
+                    link: link.clone(),
+                }
+                .render(),
+            )?;
+            let html = render(BreachEmailHtml { r: &report, link }.render())?;
+            let subject = format!(
+                "Timescale breaches in {}: {} ({})",
+                month.label(),
+                report.lines.len(),
+                report.scope.label
+            );
+            emails.push((actor.email, subject, text, html));
+        }
+        queued += enqueue_once(ctx, org, ("breach_report", &slot), &emails).await?;
+    }
+    Ok(queued)
+}

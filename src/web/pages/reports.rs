@@ -1,0 +1,137 @@
+//! Reports for managers and quality assurance: the monthly timescale breach
+//! report, on a page and as CSV.
+
+use super::incidents::Choice;
+use crate::actions::reports::{BreachReport, breach_report, report_scopes};
+use crate::web::AppState;
+use crate::web::auth::CurrentUser;
+use crate::web::error::{WebError, render};
+use crate::web::layout::Layout;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use candour_domain::monthly::Month;
+use serde::Deserialize;
+
+/// How many past months the month list offers.
+const MONTHS_OFFERED: usize = 24;
+
+/// `?month=2026-10&scope=region:…`
+#[derive(Debug, Deserialize)]
+pub struct ReportQuery {
+    month: Option<String>,
+    scope: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "reports_index.html")]
+struct IndexPage {
+    layout: Layout,
+    last_month: String,
+}
+
+/// GET /reports: the reports the reader can open.
+pub async fn show_reports(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, WebError> {
+    report_scopes(&state.ctx, &user.actor).await?;
+    let page = IndexPage {
+        layout: Layout::new("Reports", &user, state.demo),
+        last_month: Month::containing(state.ctx.clock.now()).previous().label(),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Template)]
+#[template(path = "reports_breaches.html")]
+struct BreachPage {
+    layout: Layout,
+    r: BreachReport,
+    months: Vec<Choice>,
+    scopes: Vec<Choice>,
+    csv_link: String,
+}
+
+/// The month asked for: last month when none is given; an unreadable one is not found.
+fn month_of(state: &AppState, q: &ReportQuery) -> Result<Month, WebError> {
+    match q.month.as_deref() {
+        None | Some("") => Ok(Month::containing(state.ctx.clock.now()).previous()),
+        Some(m) => Month::parse(m).ok_or(WebError::NotFound),
+    }
+}
+
+/// GET /reports/breaches
+pub async fn show_breach_report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    let month = month_of(&state, &q)?;
+    let r = breach_report(&state.ctx, &user.actor, month, q.scope.as_deref()).await?;
+    let this = Month::containing(state.ctx.clock.now());
+    let mut months = Vec::new();
+    let mut m = this;
+    for _ in 0..MONTHS_OFFERED {
+        months.push(Choice {
+            value: m.code(),
+            label: if m == this {
+                format!("{} (so far)", m.label())
+            } else {
+                m.label()
+            },
+            selected: m == month,
+        });
+        m = m.previous();
+    }
+    let scopes = report_scopes(&state.ctx, &user.actor)
+        .await?
+        .into_iter()
+        .map(|s| Choice {
+            selected: s.code == r.scope.code,
+            value: s.code,
+            label: s.label,
+        })
+        .collect();
+    let csv_link = format!(
+        "/reports/breaches.csv?{}",
+        serde_urlencoded::to_string([("month", month.code()), ("scope", r.scope.code.clone())])
+            .unwrap_or_default()
+    );
+    let page = BreachPage {
+        layout: Layout::new(
+            format!("Timescale breaches in {}", month.label()),
+            &user,
+            state.demo,
+        ),
+        r,
+        months,
+        scopes,
+        csv_link,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// GET /reports/breaches.csv
+pub async fn breach_report_csv(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    let month = month_of(&state, &q)?;
+    let r = breach_report(&state.ctx, &user.actor, month, q.scope.as_deref()).await?;
+    let name = format!("candour-breaches-{}.csv", month.code());
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        r.csv(),
+    )
+        .into_response())
+}
