@@ -34,6 +34,8 @@ pub enum From {
     Incident(IncidentReference),
     /// Straight into a service's improvement plan.
     Plan(ServiceId),
+    /// A serious incident investigation (`INV-000012`): linked to it and to its incident.
+    Investigation(i64),
 }
 
 /// Adds an action. Its owner is told in the app and by email.
@@ -43,6 +45,7 @@ pub async fn add_action(
     from: From,
     draft: &ActionDraft,
 ) -> ActionResult<ImprovementAction> {
+    let mut investigation = None;
     let (service, incident) = match from {
         From::Incident(r) => {
             let (i, s) =
@@ -56,6 +59,16 @@ pub async fn add_action(
             service_where(ctx, actor, id, Permission::TriageIncidents).await?,
             None,
         ),
+        From::Investigation(n) => {
+            let (v, i, s) = super::investigations::editable(
+                ctx,
+                actor,
+                &candour_domain::investigation::investigation_reference(n),
+            )
+            .await?;
+            investigation = Some(v.investigation_id);
+            (s, Some(i))
+        }
     };
     let now = ctx.clock.now();
     let today = now.to_zoned(london()).date();
@@ -94,6 +107,9 @@ pub async fn add_action(
         now.as_millisecond(),
     )
     .await?;
+    if let Some(v) = investigation {
+        crate::store::investigations::link_action(&mut tx, id, v, service.organisation_id).await?;
+    }
     append(
         &mut tx,
         &NewAuditEvent {

@@ -430,6 +430,8 @@ pub struct IncidentView {
     pub actions: Vec<crate::store::improvement::ImprovementAction>,
     /// Openness with the person and family (for reviewers).
     pub openness: Vec<crate::store::openness::OpennessRecord>,
+    /// Its serious incident investigation, if there is one (for reviewers).
+    pub investigation: Option<crate::store::investigations::InvestigationRecord>,
 }
 
 /// Loads an incident of the actor's organisation with its service, if the
@@ -505,6 +507,13 @@ pub async fn show_incident(
     } else {
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new())
     };
+    let investigation = if is_reviewer {
+        ctx.store
+            .incident_investigation(incident.incident_id)
+            .await?
+    } else {
+        None
+    };
     Ok(IncidentView {
         can_triage: actor.can_in(Permission::TriageIncidents, &service),
         can_sign_off: actor.can_in(Permission::SignOffIncidents, &service),
@@ -513,6 +522,7 @@ pub async fn show_incident(
         breaches,
         actions,
         openness,
+        investigation,
         feedback,
         attachments,
         case_messages,

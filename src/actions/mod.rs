@@ -16,6 +16,7 @@ pub mod drafts;
 pub mod feedback;
 pub mod improvement;
 pub mod incidents;
+pub mod investigations;
 pub mod openness;
 pub mod organisation;
 pub mod people;

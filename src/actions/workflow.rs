@@ -12,6 +12,7 @@ use crate::store::workflow::{insert_sign_off, insert_transition, move_status};
 use candour_domain::display;
 use candour_domain::feedback::check_feedback;
 use candour_domain::incident::IncidentReference;
+use candour_domain::investigation::InvestigationStatus;
 use candour_domain::role::Permission;
 use candour_domain::workflow::{CloseFacts, Move, check_move};
 use serde_json::json;
@@ -82,6 +83,11 @@ pub async fn move_incident(
         open_actions: u32::try_from(open.len()).unwrap_or(u32::MAX),
         open_actions_in_plan: u32::try_from(open.iter().filter(|a| a.in_plan).count())
             .unwrap_or(u32::MAX),
+        investigation_open: ctx
+            .store
+            .incident_investigation(incident.incident_id)
+            .await?
+            .is_some_and(|v| v.status == InvestigationStatus::Open),
     };
     let to = check_move(incident.status, mv, note, facts).map_err(ActionError::Refused)?;
     let now = ctx.clock.now();

@@ -277,6 +277,27 @@ impl Store {
         self.with_incidents(list).await
     }
 
+    /// The actions from an investigation.
+    pub async fn investigation_actions(
+        &self,
+        investigation: Uuid,
+    ) -> StoreResult<Vec<ImprovementAction>> {
+        let sql = format!(
+            "{ACTION_SELECT} where a.action_id in (select action_id from action_investigation where investigation_id = $1) \
+             order by a.due_on, a.reference_number"
+        );
+        let list = on_read!(self, |p| {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(investigation)
+                .fetch_all(p)
+                .await?;
+            rows.iter()
+                .map(action_from)
+                .collect::<StoreResult<Vec<_>>>()?
+        });
+        self.with_incidents(list).await
+    }
+
     /// A service's actions: open ones first by due date, then the rest, newest first.
     pub async fn service_actions(
         &self,

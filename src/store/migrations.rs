@@ -53,6 +53,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(18, "0018_digest"),
     migration!(19, "0019_actions"),
     migration!(20, "0020_openness"),
+    migration!(21, "0021_investigations"),
 ];
 
 impl Store {

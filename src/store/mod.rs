@@ -22,6 +22,7 @@ pub mod feedback;
 pub mod idempotency;
 pub mod improvement;
 pub mod incidents;
+pub mod investigations;
 pub mod involvements;
 pub mod migrations;
 pub mod notifications;

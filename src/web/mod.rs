@@ -125,6 +125,46 @@ pub fn router(state: AppState) -> Router {
             "/incidents/{reference}/breaches/{breach_id}",
             post(pages::incident_page::explain_breach),
         )
+        .route(
+            "/incidents/{reference}/investigation",
+            post(pages::investigations::create_investigation),
+        )
+        .route(
+            "/investigations",
+            get(pages::investigations::show_investigations),
+        )
+        .route(
+            "/investigations/{reference}",
+            get(pages::investigations::show),
+        )
+        .route(
+            "/investigations/{reference}/meetings",
+            post(pages::investigations::create_meeting),
+        )
+        .route(
+            "/investigations/{reference}/timeline",
+            post(pages::investigations::create_event),
+        )
+        .route(
+            "/investigations/{reference}/factors",
+            post(pages::investigations::create_factor),
+        )
+        .route(
+            "/investigations/{reference}/findings",
+            post(pages::investigations::update_findings),
+        )
+        .route(
+            "/investigations/{reference}/complete",
+            post(pages::investigations::complete_investigation),
+        )
+        .route(
+            "/investigations/{reference}/actions",
+            post(pages::investigations::create_action),
+        )
+        .route(
+            "/investigations/{reference}/report",
+            get(pages::investigations::show_report),
+        )
         .route("/reports", get(pages::reports::show_reports))
         .route("/reports/breaches", get(pages::reports::show_breach_report))
         .route(

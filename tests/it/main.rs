@@ -22,6 +22,7 @@ mod drafts;
 mod feedback;
 mod improvement;
 mod incidents;
+mod investigations;
 mod involved;
 mod journey;
 mod offline;

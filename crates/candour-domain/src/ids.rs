@@ -45,3 +45,17 @@ id_type! {
     /// A personal API token.
     ApiTokenId,
 }
+
+/// Reads a numbered reference with its prefix (`INV-000012`), in any case,
+/// or the bare number (`12`); zero and over twelve digits are not numbers.
+pub fn parse_numbered(prefix: &str, s: &str) -> Option<i64> {
+    let s = s.trim();
+    let digits = s
+        .get(..prefix.len())
+        .filter(|p| p.eq_ignore_ascii_case(prefix))
+        .map_or(s, |_| &s[prefix.len()..]);
+    (!digits.is_empty() && digits.len() <= 12 && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| digits.parse().ok())
+        .flatten()
+        .filter(|n| *n > 0)
+}

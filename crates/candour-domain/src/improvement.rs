@@ -166,15 +166,7 @@ pub fn action_reference(n: i64) -> String {
 
 /// Reads `ACT-000012`, `act-12` or `12`.
 pub fn parse_action_reference(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let digits = s
-        .get(..4)
-        .filter(|p| p.eq_ignore_ascii_case("ACT-"))
-        .map_or(s, |_| &s[4..]);
-    (!digits.is_empty() && digits.len() <= 12 && digits.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| digits.parse().ok())
-        .flatten()
-        .filter(|n| *n > 0)
+    crate::ids::parse_numbered("ACT-", s)
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ pub mod feedback;
 pub mod ids;
 pub mod improvement;
 pub mod incident;
+pub mod investigation;
 pub mod involvement;
 pub mod monthly;
 pub mod nhs_number;

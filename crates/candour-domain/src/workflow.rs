@@ -89,6 +89,8 @@ pub struct CloseFacts {
     pub open_actions: u32,
     /// Of those, how many are carried into an improvement plan.
     pub open_actions_in_plan: u32,
+    /// A serious incident investigation of it is still under way.
+    pub investigation_open: bool,
 }
 
 /// Whether `mv` may happen now, with a note (sign-off note, or reason to
@@ -116,6 +118,12 @@ pub fn check_move(
         ));
     }
     let note = note.trim();
+    if matches!(mv, Move::RequestSignOff | Move::Close) && facts.investigation_open {
+        reasons.push(
+            "The serious incident investigation is still under way: complete its report first"
+                .to_owned(),
+        );
+    }
     match mv {
         Move::Close => {
             if !facts.feedback_given {
@@ -168,7 +176,32 @@ mod tests {
             feedback_given: true,
             open_actions: 0,
             open_actions_in_plan: 0,
+            investigation_open: false,
         }
+    }
+
+    #[test]
+    fn an_open_investigation_holds_back_sign_off_and_closing() {
+        let facts = CloseFacts {
+            investigation_open: true,
+            ..ready()
+        };
+        for (from, mv) in [
+            (S::UnderInvestigation, Move::RequestSignOff),
+            (S::AwaitingSignOff, Move::Close),
+        ] {
+            let e = check_move(from, mv, "Signed", facts)
+                .err()
+                .unwrap_or_default();
+            assert_eq!(
+                e,
+                [
+                    "The serious incident investigation is still under way: complete its report first"
+                ],
+                "{mv:?}"
+            );
+        }
+        assert!(check_move(S::AwaitingSignOff, Move::SendBack, "More", facts).is_ok());
     }
 
     #[test]
@@ -205,6 +238,7 @@ mod tests {
             feedback_given: false,
             open_actions: 3,
             open_actions_in_plan: 1,
+            investigation_open: false,
         };
         let e = check_move(S::AwaitingSignOff, Move::Close, " ", facts)
             .err()

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use candour_domain::details::Details;
 use candour_domain::display;
 use candour_domain::feedback::{describe_minutes, minutes_to_feedback};
-use candour_domain::incident::{AddendumKind, IncidentReference};
+use candour_domain::incident::{AddendumKind, IncidentReference, IncidentStatus};
 use candour_domain::validation::FieldErrors;
 use serde::Deserialize;
 
@@ -138,6 +138,15 @@ pub(crate) struct IncidentPage {
     openness_draft: candour_domain::openness::OpennessDraft,
     /// The ways someone can be told.
     told_how: &'static [candour_domain::openness::ToldHow],
+    /// Its investigation: (reference, status, lead, due or completed).
+    investigation: Option<(String, &'static str, String, String)>,
+    /// Whether to offer opening an investigation, and open the form at once
+    /// (the triage chose a serious incident investigation).
+    offer_investigation: Option<bool>,
+    /// Who may lead one.
+    investigators: Vec<super::incidents::Choice>,
+    /// What was typed into the opening form.
+    pub(crate) opening_draft: candour_domain::investigation::OpeningDraft,
 }
 
 impl IncidentPage {
@@ -152,6 +161,18 @@ impl IncidentPage {
             return Ok(());
         }
         let service = state.ctx.store.service(self.org, self.service_id).await?;
+        if self.offer_investigation.is_some() {
+            self.investigators =
+                crate::actions::investigations::investigators(&state.ctx, &service)
+                    .await?
+                    .into_iter()
+                    .map(|(id, name)| super::incidents::Choice {
+                        selected: id.to_string() == self.opening_draft.lead,
+                        value: id.to_string(),
+                        label: name,
+                    })
+                    .collect();
+        }
         self.action_form = Some(
             super::improvement::action_form(
                 state,
@@ -438,6 +459,33 @@ pub(crate) fn page(
                 .any(|p| p.role == candour_domain::incident::InvolvementRole::Affected),
         openness_draft: Default::default(),
         told_how: candour_domain::openness::ToldHow::ALL,
+        investigation: view.investigation.as_ref().map(|v| {
+            (
+                candour_domain::investigation::investigation_reference(v.number),
+                v.status.label(),
+                v.lead.1.clone(),
+                match &v.completed {
+                    Some((_, at)) => format!("completed {}", display::date(*at)),
+                    None => format!("due {}", display::date(v.due_at)),
+                },
+            )
+        }),
+        offer_investigation: (view.can_triage
+            && view.investigation.is_none()
+            && matches!(
+                i.status,
+                IncidentStatus::Triaged
+                    | IncidentStatus::UnderReview
+                    | IncidentStatus::UnderInvestigation
+            ))
+        .then(|| {
+            i.grading.as_ref().is_some_and(|g| {
+                g.learning_response
+                    == candour_domain::triage::LearningResponse::SeriousInvestigation
+            })
+        }),
+        investigators: Vec::new(),
+        opening_draft: Default::default(),
         case_messages: view.case_messages.as_ref().map(|ms| {
             ms.iter()
                 .map(|m| crate::web::pages::anonymous::MessageLine {

@@ -10,6 +10,7 @@ pub mod home;
 pub mod improvement;
 pub mod incident_page;
 pub mod incidents;
+pub mod investigations;
 pub mod login;
 pub mod people;
 pub mod report;
