@@ -57,6 +57,27 @@ pub async fn available_factors(
     Ok(out)
 }
 
+/// Every factor the organisation has ever had, retired or not, for labelling what was tagged.
+pub async fn known_factors(
+    ctx: &Ctx,
+    org: candour_domain::ids::OrganisationId,
+) -> ActionResult<Vec<FactorType>> {
+    let mut out = shipped_factors();
+    out.extend(
+        ctx.store
+            .factor_types(org)
+            .await?
+            .into_iter()
+            .filter(|(code, _, _)| framework_of(code) == Some(Framework::Local))
+            .map(|(code, label, _)| FactorType {
+                code,
+                framework: Framework::Local,
+                label,
+            }),
+    );
+    Ok(out)
+}
+
 /// Every factor the organisation has, shipped and its own, with whether it is retired.
 pub async fn factor_settings(ctx: &Ctx, actor: &Actor) -> ActionResult<Vec<(FactorType, bool)>> {
     if !actor.can_anywhere(Permission::ManageOrganisation) {
@@ -391,20 +412,12 @@ pub async fn show_investigation(
     let meetings = ctx.store.meetings(record.investigation_id).await?;
     let timeline = ctx.store.timeline(record.investigation_id).await?;
     let available = available_factors(ctx, record.organisation_id).await?;
-    let settings = ctx.store.factor_types(record.organisation_id).await?;
-    let shipped = shipped_factors();
+    let known = known_factors(ctx, record.organisation_id).await?;
     let label_of = |code: &str| {
-        shipped
+        known
             .iter()
             .find(|f| f.code == code)
-            .map(|f| f.label.clone())
-            .or_else(|| {
-                settings
-                    .iter()
-                    .find(|(c, _, _)| c == code)
-                    .map(|(_, l, _)| l.clone())
-            })
-            .unwrap_or_else(|| code.to_owned())
+            .map_or_else(|| code.to_owned(), |f| f.label.clone())
     };
     let factors = ctx
         .store

@@ -21,6 +21,7 @@ pub mod openness;
 pub mod organisation;
 pub mod people;
 pub mod reports;
+pub mod serious_summary;
 pub mod sessions;
 pub mod timescales;
 pub mod tokens;

@@ -4,7 +4,7 @@
 //! the quality assurance team on the first working day of the next month.
 
 use super::timescales::calendar;
-use super::{ActionError, ActionResult, Actor, Ctx, enqueue_once, services_where};
+use super::{ActionError, ActionResult, Actor, Ctx, Email, enqueue_once, services_where};
 use crate::store::organisations::Service;
 use crate::store::reports::{BreachLine, OpennessCounts};
 use askama::Template;
@@ -33,17 +33,21 @@ pub async fn report_scopes(ctx: &Ctx, actor: &Actor) -> ActionResult<Vec<ReportS
     if services.is_empty() {
         return Err(ActionError::Forbidden);
     }
+    let regions = ctx.store.regions(actor.organisation_id).await?;
+    let one_region = regions
+        .iter()
+        .find(|r| services.iter().all(|s| s.region_id == r.region_id));
     let mut out = vec![ReportScope {
         code: "all".into(),
-        label: if services.len() == 1 {
-            services[0].name.clone()
-        } else {
-            "All your services".into()
+        label: match (services.len(), one_region) {
+            (1, _) => services[0].name.clone(),
+            (_, Some(r)) => format!("{} region", r.name),
+            _ => "All your services".into(),
         },
         services: services.clone(),
     }];
     if services.len() > 1 {
-        for region in ctx.store.regions(actor.organisation_id).await? {
+        for region in regions {
             let inside: Vec<Service> = services
                 .iter()
                 .filter(|s| s.region_id == region.region_id)
@@ -230,13 +234,57 @@ struct BreachEmailHtml<'a> {
     link: Option<String>,
 }
 
-/// Queues last month's breach report for each quality assurance member, in
-/// every organisation whose report is due (07:00 UK time on the first
-/// working day of the month, England and Wales calendar with the days the
-/// administrator added; later that month if the server was down). Each
-/// organisation's emails are queued with the claim of its slot for the
-/// month, so each person gets one. Returns how many were queued.
-pub async fn send_monthly_breach_reports(ctx: &Ctx) -> ActionResult<usize> {
+/// Last month's breach report as an email to a quality assurance member,
+/// or `None` if they see no services.
+async fn breach_email(ctx: &Ctx, actor: &Actor, month: Month) -> ActionResult<Option<Email>> {
+    let report = match breach_report(ctx, actor, month, None).await {
+        Ok(r) => r,
+        Err(ActionError::Forbidden) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let link = report_link(ctx, "breaches", month);
+    let text = rendered(
+        BreachEmailText {
+            r: &report,
+            link: link.clone(),
+        }
+        .render(),
+    )?;
+    let html = rendered(BreachEmailHtml { r: &report, link }.render())?;
+    let subject = format!(
+        "Timescale breaches in {}: {} ({})",
+        month.label(),
+        report.lines.len(),
+        report.scope.label
+    );
+    Ok(Some((actor.email.clone(), subject, text, html)))
+}
+
+/// The address of a monthly report in the app, if Candour knows its own.
+pub(crate) fn report_link(ctx: &Ctx, report: &str, month: Month) -> Option<String> {
+    ctx.public_url.as_ref().map(|u| {
+        format!(
+            "{}/reports/{report}?month={}",
+            u.trim_end_matches('/'),
+            month.code()
+        )
+    })
+}
+
+/// A rendered email part, or why it did not render.
+pub(crate) fn rendered(r: Result<String, askama::Error>) -> ActionResult<String> {
+    r.map_err(|e| anyhow::anyhow!("a monthly report did not render: {e}").into())
+}
+
+/// Queues last month's reports in every organisation where they are due
+/// (07:00 UK time on the first working day of the month, England and Wales
+/// calendar with the days the administrator added; later that month if
+/// the server was down): the breach report to each quality assurance
+/// member, and the serious incident summary to each regional manager, for
+/// the services they see. Each organisation's emails of each kind are
+/// queued with the claim of its slot for the month, so each person gets
+/// one. Returns how many were queued.
+pub async fn send_monthly_reports(ctx: &Ctx) -> ActionResult<usize> {
     let now = ctx.clock.now();
     let mut queued = 0;
     for org in ctx.store.organisation_ids().await? {
@@ -245,49 +293,30 @@ pub async fn send_monthly_breach_reports(ctx: &Ctx) -> ActionResult<usize> {
             continue;
         };
         let slot = format!("{org}:{}", month.code());
-        if ctx.store.slot_taken("breach_report", &slot).await? {
-            continue;
-        }
-        let mut emails: Vec<super::Email> = Vec::new();
-        for (user, _, _) in ctx.store.staff_with_grants(org).await? {
-            let Ok(actor) = super::sessions::actor_for(ctx, user).await else {
-                continue;
-            };
-            if !actor.has_role(Role::QualityAssurance) {
+        for (schedule, role) in [
+            ("breach_report", Role::QualityAssurance),
+            ("serious_incident_summary", Role::RegionalManager),
+        ] {
+            if ctx.store.slot_taken(schedule, &slot).await? {
                 continue;
             }
-            let report = match breach_report(ctx, &actor, month, None).await {
-                Ok(r) => r,
-                Err(ActionError::Forbidden) => continue,
-                Err(e) => return Err(e),
-            };
-            let link = ctx.public_url.as_ref().map(|u| {
-                format!(
-                    "{}/reports/breaches?month={}",
-                    u.trim_end_matches('/'),
-                    month.code()
-                )
-            });
-            let render = |r: Result<String, askama::Error>| {
-                r.map_err(|e| anyhow::anyhow!("the breach report did not render: {e}"))
-            };
-            let text = render(
-                BreachEmailText {
-                    r: &report,
-                    link: link.clone(),
+            let mut emails: Vec<Email> = Vec::new();
+            for (user, _, _) in ctx.store.staff_with_grants(org).await? {
+                let Ok(actor) = super::sessions::actor_for(ctx, user).await else {
+                    continue;
+                };
+                if !actor.has_role(role) {
+                    continue;
                 }
-                .render(),
-            )?;
-            let html = render(BreachEmailHtml { r: &report, link }.render())?;
-            let subject = format!(
-                "Timescale breaches in {}: {} ({})",
-                month.label(),
-                report.lines.len(),
-                report.scope.label
-            );
-            emails.push((actor.email, subject, text, html));
+                let email = if role == Role::QualityAssurance {
+                    breach_email(ctx, &actor, month).await?
+                } else {
+                    super::serious_summary::summary_email(ctx, &actor, month).await?
+                };
+                emails.extend(email);
+            }
+            queued += enqueue_once(ctx, org, (schedule, &slot), &emails).await?;
         }
-        queued += enqueue_once(ctx, org, ("breach_report", &slot), &emails).await?;
     }
     Ok(queued)
 }

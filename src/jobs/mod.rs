@@ -3,14 +3,14 @@
 //! instance whose claim is new does the work: the breach sweep every
 //! minute, the daily digest at 07:00 UK time (its own slot per
 //! organisation and day, claimed with the emails it queues), and the
-//! monthly breach report on the first working day of the month (a slot per
-//! organisation and month).
+//! monthly breach report and serious incident summary on the first working
+//! day of the month (a slot per organisation, report and month).
 
 use crate::actions::Ctx;
 use crate::actions::breaches::sweep;
 use crate::actions::digest::send_daily_digests;
 use crate::actions::improvement::escalate_overdue_actions;
-use crate::actions::reports::send_monthly_breach_reports;
+use crate::actions::reports::send_monthly_reports;
 use crate::store::breaches::claim_slot;
 use std::time::Duration;
 
@@ -52,11 +52,11 @@ pub async fn tick(ctx: &Ctx) -> anyhow::Result<bool> {
                 tracing::info!(queued, %day, "daily digests");
             }
         }
-        let sent = send_monthly_breach_reports(ctx)
+        let sent = send_monthly_reports(ctx)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         if sent > 0 {
-            tracing::info!(sent, "monthly breach reports");
+            tracing::info!(sent, "monthly reports");
         }
     }
     Ok(mine)

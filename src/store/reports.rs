@@ -6,7 +6,7 @@ use super::{PortableRow, Store, StoreResult, millis_to_ts, on_read, parse_code};
 use candour_domain::escalation::Target;
 use candour_domain::ids::{OrganisationId, ServiceId};
 use candour_domain::incident::Category;
-use candour_domain::triage::LearningResponse;
+use candour_domain::triage::{LearningResponse, PhysicalHarm, RiskBand};
 use jiff::Timestamp;
 
 /// One breach in a monthly report.
@@ -39,6 +39,51 @@ pub struct OpennessCounts {
     pub apologised: i64,
     /// Recorded as not told yet (and not told since).
     pub not_yet: i64,
+}
+
+/// A serious incident in a monthly summary: graded severe or fatal harm or
+/// extreme risk, chosen for a serious investigation, or a death.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriousLine {
+    /// The incident as it stands now (category as confirmed, if it was).
+    pub incident: IncidentSummary,
+    /// Physical harm as graded.
+    pub physical_harm: Option<PhysicalHarm>,
+    /// Risk band as graded.
+    pub risk_band: Option<RiskBand>,
+    /// The learning response chosen.
+    pub learning_response: Option<LearningResponse>,
+    /// Its investigation: (number, completed).
+    pub investigation: Option<(i64, bool)>,
+}
+
+/// Investigation figures for a month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct InvestigationCounts {
+    /// Opened in the month.
+    pub opened: i64,
+    /// Completed in the month.
+    pub completed: i64,
+    /// Still open when the month ended.
+    pub open_at_end: i64,
+    /// Of those, past their due date when the month ended.
+    pub overdue_at_end: i64,
+    /// Actions from investigations still open at the month's end.
+    pub actions_open_at_end: i64,
+}
+
+/// A query bound to `$1` organisation, `$2`..`$3` the span, then the services.
+macro_rules! month_query {
+    ($sql:expr, $org:expr, ($from:expr, $to:expr), $services:expr) => {{
+        let mut q = sqlx::query(sqlx::AssertSqlSafe($sql))
+            .bind($org.0)
+            .bind($from.as_millisecond())
+            .bind($to.as_millisecond());
+        for s in $services {
+            q = q.bind(s.0);
+        }
+        q
+    }};
 }
 
 fn service_list(services: &[ServiceId], first: usize) -> String {
@@ -78,14 +123,9 @@ impl Store {
             service_list(services, 4)
         );
         on_read!(self, |p| {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-                .bind(org.0)
-                .bind(from.as_millisecond())
-                .bind(to.as_millisecond());
-            for s in services {
-                q = q.bind(s.0);
-            }
-            let rows = q.fetch_all(p).await?;
+            let rows = month_query!(sql.as_str(), org, (from, to), services)
+                .fetch_all(p)
+                .await?;
             rows.iter()
                 .map(|r| {
                     let mut incident = summary_from(r)?;
@@ -128,29 +168,144 @@ impl Store {
         }
         let sql = format!(
             "select count(*) as affecting_someone, \
-             sum(case when exists (select 1 from openness_record o where o.incident_id = i.incident_id and o.told) then 1 else 0 end) as told, \
-             sum(case when exists (select 1 from openness_record o where o.incident_id = i.incident_id and o.apology) then 1 else 0 end) as apologised, \
-             sum(case when exists (select 1 from openness_record o where o.incident_id = i.incident_id and not o.told) \
-                  and not exists (select 1 from openness_record o where o.incident_id = i.incident_id and o.told) then 1 else 0 end) as not_yet \
+             cast(sum(case when exists (select 1 from openness_record o where o.incident_id = i.incident_id and o.told) then 1 else 0 end) as bigint) as told, \
+             cast(sum(case when exists (select 1 from openness_record o where o.incident_id = i.incident_id and o.apology) then 1 else 0 end) as bigint) as apologised, \
+             cast(sum(case when exists (select 1 from openness_record o where o.incident_id = i.incident_id and not o.told) \
+                  and not exists (select 1 from openness_record o where o.incident_id = i.incident_id and o.told) then 1 else 0 end) as bigint) as not_yet \
              from incident i where i.organisation_id = $1 and i.occurred_at >= $2 and i.occurred_at < $3 and i.service_id in ({}) \
              and exists (select 1 from incident_person ip where ip.incident_id = i.incident_id and ip.role = 'affected')",
             service_list(services, 4)
         );
         on_read!(self, |p| {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-                .bind(org.0)
-                .bind(from.as_millisecond())
-                .bind(to.as_millisecond());
-            for s in services {
-                q = q.bind(s.0);
-            }
-            let r = q.fetch_one(p).await?;
+            let r = month_query!(sql.as_str(), org, (from, to), services)
+                .fetch_one(p)
+                .await?;
             Ok(OpennessCounts {
                 affecting_someone: r.int("affecting_someone")?,
                 told: r.opt_int("told")?.unwrap_or(0),
                 apologised: r.opt_int("apologised")?.unwrap_or(0),
                 not_yet: r.opt_int("not_yet")?.unwrap_or(0),
             })
+        })
+    }
+
+    /// The serious incidents reported in `[from, to)` in `services`, oldest first.
+    pub async fn serious_lines(
+        &self,
+        org: OrganisationId,
+        services: &[ServiceId],
+        (from, to): (Timestamp, Timestamp),
+    ) -> StoreResult<Vec<SeriousLine>> {
+        if services.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "select {SUMMARY_COLUMNS}, i.confirmed_category, i.physical_harm, i.risk_band, i.learning_response, \
+             v.reference_number as investigation_number, v.status as investigation_status \
+             from incident i join service s on s.service_id = i.service_id left join area a on a.area_id = i.area_id \
+             left join investigation v on v.incident_id = i.incident_id \
+             where i.organisation_id = $1 and i.reported_at >= $2 and i.reported_at < $3 and i.service_id in ({}) \
+             and (i.physical_harm in ('severe', 'fatal') or i.risk_band = 'extreme' or i.learning_response = 'serious_investigation' \
+                  or i.category = 'death' or i.confirmed_category = 'death' or v.investigation_id is not null) \
+             order by i.reported_at, i.reference_number",
+            service_list(services, 4)
+        );
+        on_read!(self, |p| {
+            let rows = month_query!(sql.as_str(), org, (from, to), services)
+                .fetch_all(p)
+                .await?;
+            rows.iter()
+                .map(|r| {
+                    let mut incident = summary_from(r)?;
+                    if let Some(c) = r.opt_text("confirmed_category")? {
+                        incident.category = parse_code(&c, Category::parse, "category")?;
+                    }
+                    Ok(SeriousLine {
+                        incident,
+                        physical_harm: r
+                            .opt_text("physical_harm")?
+                            .map(|c| parse_code(&c, PhysicalHarm::parse, "physical harm"))
+                            .transpose()?,
+                        risk_band: r
+                            .opt_text("risk_band")?
+                            .map(|c| parse_code(&c, RiskBand::parse, "risk band"))
+                            .transpose()?,
+                        learning_response: r
+                            .opt_text("learning_response")?
+                            .map(|c| parse_code(&c, LearningResponse::parse, "learning response"))
+                            .transpose()?,
+                        investigation: match r.opt_int("investigation_number")? {
+                            Some(n) => Some((
+                                n,
+                                r.opt_text("investigation_status")?.as_deref() == Some("completed"),
+                            )),
+                            None => None,
+                        },
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// Investigation figures for `[from, to)` in `services`.
+    pub async fn investigation_counts(
+        &self,
+        org: OrganisationId,
+        services: &[ServiceId],
+        (from, to): (Timestamp, Timestamp),
+    ) -> StoreResult<InvestigationCounts> {
+        if services.is_empty() {
+            return Ok(InvestigationCounts::default());
+        }
+        let open_at_end = "v.opened_at < $3 and (v.completed_at is null or v.completed_at >= $3)";
+        let sql = format!(
+            "select \
+             cast(sum(case when v.opened_at >= $2 and v.opened_at < $3 then 1 else 0 end) as bigint) as opened, \
+             cast(sum(case when v.completed_at >= $2 and v.completed_at < $3 then 1 else 0 end) as bigint) as completed, \
+             cast(sum(case when {open_at_end} then 1 else 0 end) as bigint) as open_at_end, \
+             cast(sum(case when {open_at_end} and v.due_at < $3 then 1 else 0 end) as bigint) as overdue_at_end, \
+             cast(sum(case when {open_at_end} then (select count(*) from action_investigation ai join improvement_action x on x.action_id = ai.action_id \
+                 where ai.investigation_id = v.investigation_id and (x.completed_at is null or x.completed_at >= $3) and x.status <> 'cancelled' and x.created_at < $3) else 0 end) as bigint) as actions_open_at_end \
+             from investigation v where v.organisation_id = $1 and v.service_id in ({})",
+            service_list(services, 4)
+        );
+        on_read!(self, |p| {
+            let r = month_query!(sql.as_str(), org, (from, to), services)
+                .fetch_one(p)
+                .await?;
+            Ok(InvestigationCounts {
+                opened: r.opt_int("opened")?.unwrap_or(0),
+                completed: r.opt_int("completed")?.unwrap_or(0),
+                open_at_end: r.opt_int("open_at_end")?.unwrap_or(0),
+                overdue_at_end: r.opt_int("overdue_at_end")?.unwrap_or(0),
+                actions_open_at_end: r.opt_int("actions_open_at_end")?.unwrap_or(0),
+            })
+        })
+    }
+
+    /// How often each contributory factor was tagged in `[from, to)` in `services`, most often first.
+    pub async fn factor_counts(
+        &self,
+        org: OrganisationId,
+        services: &[ServiceId],
+        (from, to): (Timestamp, Timestamp),
+    ) -> StoreResult<Vec<(String, i64)>> {
+        if services.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "select f.factor_code, count(*) as n from investigation_factor f join investigation v on v.investigation_id = f.investigation_id \
+             where f.organisation_id = $1 and f.recorded_at >= $2 and f.recorded_at < $3 and v.service_id in ({}) \
+             group by f.factor_code order by count(*) desc, f.factor_code",
+            service_list(services, 4)
+        );
+        on_read!(self, |p| {
+            let rows = month_query!(sql.as_str(), org, (from, to), services)
+                .fetch_all(p)
+                .await?;
+            rows.iter()
+                .map(|r| Ok((r.text("factor_code")?, r.int("n")?)))
+                .collect()
         })
     }
 }

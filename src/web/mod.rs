@@ -165,8 +165,16 @@ pub fn router(state: AppState) -> Router {
             "/investigations/{reference}/report",
             get(pages::investigations::show_report),
         )
+        .route(
+            "/investigations/{reference}/report.pdf",
+            get(pages::investigations::report_pdf),
+        )
         .route("/reports", get(pages::reports::show_reports))
         .route("/reports/breaches", get(pages::reports::show_breach_report))
+        .route(
+            "/reports/serious-incidents",
+            get(pages::reports::show_serious_summary),
+        )
         .route(
             "/reports/breaches.csv",
             get(pages::reports::breach_report_csv),

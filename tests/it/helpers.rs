@@ -563,3 +563,38 @@ pub fn fall_details() -> candour_domain::details::RawDetails {
 pub fn fall_details_json() -> serde_json::Value {
     serde_json::json!({"seen": "witnessed", "head_struck": "no", "anticoagulant": "no"})
 }
+
+/// Reads a PDF back with poppler's `pdftotext` and `pdfinfo`: its text and
+/// its document information. Without poppler-utils installed the reading is
+/// skipped (`None`) with a note, except in CI (`CI=true`), which installs it
+/// and fails without it.
+pub fn read_pdf(bytes: &[u8]) -> anyhow::Result<Option<(String, String)>> {
+    anyhow::ensure!(bytes.starts_with(b"%PDF-"), "not a PDF");
+    let installed = std::process::Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_ok();
+    if !installed {
+        anyhow::ensure!(
+            !std::env::var("CI").is_ok_and(|v| v == "true"),
+            "pdftotext is not installed: CI must read PDFs back (apt-get install poppler-utils)"
+        );
+        eprintln!("pdftotext is not installed (poppler-utils): not reading the PDF back");
+        return Ok(None);
+    }
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("document.pdf");
+    std::fs::write(&path, bytes)?;
+    let run = |tool: &str, args: &[&std::ffi::OsStr]| -> anyhow::Result<String> {
+        let out = std::process::Command::new(tool).args(args).output()?;
+        anyhow::ensure!(
+            out.status.success(),
+            "{tool} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(String::from_utf8(out.stdout)?)
+    };
+    let text = run("pdftotext", &[path.as_os_str(), "-".as_ref()])?;
+    let info = run("pdfinfo", &[path.as_os_str()])?;
+    Ok(Some((text, info)))
+}

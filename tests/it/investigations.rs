@@ -428,10 +428,47 @@ db_test!(an_investigation_runs_from_opening_to_its_report, |engine| {
         "The mat was not tested after the move of room.",
         "8. Safety actions",
         "Test sensor mats at evening handover",
-        "Physical harm: Severe",
+        "Severe physical harm; Moderate psychological harm. Risk: 12 (High).",
     ] {
         assert!(report.contains(part), "{part}");
     }
+    // And the same as a tagged PDF, read back with poppler.
+    let resp = manager.get(&format!("{INV}/report.pdf")).await?;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/pdf");
+    if let Some((text, info)) = read_pdf(&resp.bytes().await?)? {
+        for part in [
+            "Serious incident investigation report: INV-000001",
+            "1. Summary of the incident",
+            "2. Terms of reference",
+            "3. The investigation team",
+            "Priya Shah (Registered manager)",
+            "4. Involvement of the person and their family",
+            "Why did no one hear her?",
+            "5. Timeline of events",
+            "Settled for the night; sensor mat switched on",
+            "6. Contributory factors",
+            "7. Findings",
+            "The mat was not tested after the move of room.",
+            "8. Safety actions",
+            "ACT-000001 Test sensor mats at evening",
+        ] {
+            assert!(text.contains(part), "{part} in {text}");
+        }
+        assert!(info.contains("Tagged:          yes"), "{info}");
+        assert!(
+            info.contains("Title:           Serious incident investigation report INV-000001"),
+            "{info}"
+        );
+    }
+    let care_worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
+    assert_eq!(
+        care_worker
+            .get(&format!("{INV}/report.pdf"))
+            .await?
+            .status(),
+        404
+    );
     let list = app
         .signed_in(app.world.email(Role::QualityAssurance))
         .await?
@@ -446,3 +483,95 @@ db_test!(an_investigation_runs_from_opening_to_its_report, |engine| {
     );
     Ok(())
 });
+
+db_test!(
+    regional_managers_get_a_monthly_serious_incident_summary,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let r = graded_serious(&app).await?;
+        let manager = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        let csrf = manager.csrf(&format!("/incidents/{r}")).await?;
+        let lead = app
+            .actor(app.world.email(Role::RegisteredManager))
+            .await?
+            .user_id
+            .to_string();
+        let resp = manager
+            .post_form(
+                &format!("/incidents/{r}/investigation"),
+                &[
+                    ("csrf_token", &csrf),
+                    ("lead", &lead),
+                    ("terms_of_reference", "The night checks"),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 303);
+        for factor in ["ycff.workload", "seips.tools"] {
+            let resp = post(
+                &manager,
+                &format!("{INV}/factors"),
+                &[("factor", factor), ("factor_note", "Found at the meeting")],
+            )
+            .await?;
+            assert_eq!(resp.status(), 303);
+        }
+
+        let regional = app
+            .signed_in(app.world.email(Role::RegionalManager))
+            .await?;
+        let page = regional
+            .text("/reports/serious-incidents?month=2026-11")
+            .await?;
+        assert!(
+            page.contains("<span class=\"caption\">Alder House</span>"),
+            "their one service, by name: {}",
+            &page[page.find("<main").unwrap_or(0)..]
+        );
+        assert!(page.contains("1 serious incident</strong>"), "{page}");
+        assert!(page.contains(&format!("{r}</a>")));
+        assert!(page.contains("Severe physical harm, high risk"));
+        assert!(page.contains("INV-000001 under way"));
+        assert!(page.contains("<dt>Opened in November 2026</dt><dd>1</dd>"));
+        assert!(page.contains("<dt>Under way at the end of the month</dt><dd>1</dd>"));
+        assert!(page.contains("Workload and staffing"));
+        assert!(page.contains("Tools and technology, including their usability"));
+        let october = regional
+            .text("/reports/serious-incidents?month=2026-10")
+            .await?;
+        assert!(october.contains("0 serious incidents</strong>"));
+        assert!(october.contains("<dt>Opened in October 2026</dt><dd>0</dd>"));
+        let care_worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
+        assert_eq!(
+            care_worker
+                .get("/reports/serious-incidents")
+                .await?
+                .status(),
+            403
+        );
+
+        // On Tuesday 1 December at 07:00 the regional manager is emailed it, once.
+        app.clock.advance(8 * 86_400 - (2 * 3600 + 30 * 60));
+        candour::jobs::tick(&app.ctx).await?;
+        candour::actions::reports::send_monthly_reports(&app.ctx)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let sent: Vec<_> = app
+            .ctx
+            .store
+            .emails(app.world.org)
+            .await?
+            .into_iter()
+            .filter(|e| e.subject.starts_with("Serious incidents"))
+            .collect();
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        assert_eq!(sent[0].to, app.world.email(Role::RegionalManager));
+        assert_eq!(
+            sent[0].subject,
+            "Serious incidents in November 2026: 1 (Alder House)"
+        );
+        Ok(())
+    }
+);

@@ -248,7 +248,7 @@ db_test!(
         // Later ticks, and another instance, send nothing more.
         app.clock.advance(60);
         candour::jobs::tick(&app.ctx).await?;
-        candour::actions::reports::send_monthly_breach_reports(&app.ctx)
+        candour::actions::reports::send_monthly_reports(&app.ctx)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         assert_eq!(breach_emails(&app).await?.len(), 1);

@@ -224,7 +224,7 @@ pub fn shown(v: &InvestigationView, now: jiff::Timestamp) -> Shown {
     let i = &v.incident;
     let grading = match &i.grading {
         Some(g) => format!(
-            "Physical harm: {}. Psychological harm: {}. Risk: {} ({}). Learning response: {}.",
+            "{}; {}. Risk: {} ({}). Learning response: {}.",
             g.physical_harm.label(),
             g.psychological_harm.label(),
             g.risk_score,
@@ -650,4 +650,109 @@ pub async fn show_report(
         s,
     };
     Ok(render(&page)?.into_response())
+}
+
+/// The report as data for the PDF.
+fn pdf_data(s: &Shown, printed_on: String) -> candour_pdf::InvestigationReport {
+    use candour_pdf::Row;
+    candour_pdf::InvestigationReport {
+        reference: s.reference.clone(),
+        incident: s.incident.clone(),
+        incident_summary: s.incident_summary.clone(),
+        grading: s.grading.clone(),
+        service: s.service.clone(),
+        lead: s.lead.clone(),
+        terms_of_reference: s.terms_of_reference.clone(),
+        status: s.status.to_owned(),
+        opened: s.opened.clone(),
+        completed: s.completed.clone().unwrap_or_default(),
+        team: s.team.clone(),
+        meetings: s
+            .meetings
+            .iter()
+            .map(|m| candour_pdf::Meeting {
+                held_on: m.held_on.clone(),
+                attendees: m.attendees.join("; "),
+                discussion: m.discussion.clone(),
+                decisions: m.decisions.clone(),
+            })
+            .collect(),
+        told: s.told.clone(),
+        family_questions: s.family_questions.clone(),
+        family_account: s.family_account.clone(),
+        timeline: s
+            .timeline
+            .iter()
+            .map(|e| Row(vec![e.when.clone(), e.what.clone(), e.source.clone()]))
+            .collect(),
+        factors: s
+            .factors
+            .iter()
+            .map(|f| {
+                Row(vec![
+                    format!("{} ({})", f.label, f.framework),
+                    f.note.clone(),
+                    f.evidence.clone(),
+                ])
+            })
+            .collect(),
+        findings: s.findings.clone(),
+        actions: s
+            .actions
+            .iter()
+            .map(|a| {
+                Row(vec![
+                    format!("{} {}", a.reference, a.title),
+                    a.owner.clone(),
+                    a.due.clone(),
+                    a.status.to_owned(),
+                    if a.effectiveness.is_empty() {
+                        "Not checked yet".to_owned()
+                    } else {
+                        a.effectiveness.clone()
+                    },
+                ])
+            })
+            .collect(),
+        printed_on,
+    }
+}
+
+/// GET /investigations/{reference}/report.pdf: the report as a tagged PDF.
+pub async fn report_pdf(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(reference): Path<String>,
+) -> Result<Response, WebError> {
+    let v = show_investigation(&state.ctx, &user.actor, &reference).await?;
+    let now = state.ctx.clock.now();
+    let s = shown(&v, now);
+    let today = now.to_zoned(london()).date();
+    let data = pdf_data(&s, display::civil_date(today));
+    let day = (
+        i32::from(today.year()),
+        u8::try_from(today.month()).unwrap_or(1),
+        u8::try_from(today.day()).unwrap_or(1),
+    );
+    // Typesetting takes a little CPU: off the async threads.
+    let pdf = tokio::task::spawn_blocking(move || candour_pdf::investigation_report(&data, day))
+        .await
+        .map_err(|e| WebError::Internal(anyhow::anyhow!("the PDF task failed: {e}")))?
+        .map_err(|e| WebError::Internal(anyhow::anyhow!("{e}")))?;
+    let name = format!("{}-investigation-report.pdf", s.reference);
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        pdf,
+    )
+        .into_response())
 }

@@ -1,8 +1,9 @@
 //! Reports for managers and quality assurance: the monthly timescale breach
-//! report, on a page and as CSV.
+//! report (on a page and as CSV) and the monthly serious incident summary.
 
 use super::incidents::Choice;
 use crate::actions::reports::{BreachReport, breach_report, report_scopes};
+use crate::actions::serious_summary::{SeriousSummary, serious_summary};
 use crate::web::AppState;
 use crate::web::auth::CurrentUser;
 use crate::web::error::{WebError, render};
@@ -44,32 +45,22 @@ pub async fn show_reports(
     Ok(render(&page)?.into_response())
 }
 
-#[derive(Template)]
-#[template(path = "reports_breaches.html")]
-struct BreachPage {
-    layout: Layout,
-    r: BreachReport,
-    months: Vec<Choice>,
-    scopes: Vec<Choice>,
-    csv_link: String,
+/// The month and services a report shows, as choices.
+pub struct Picker {
+    /// Where the form goes.
+    pub action: &'static str,
+    /// Months, newest first.
+    pub months: Vec<Choice>,
+    /// Scopes.
+    pub scopes: Vec<Choice>,
 }
 
-/// The month asked for: last month when none is given; an unreadable one is not found.
-fn month_of(state: &AppState, q: &ReportQuery) -> Result<Month, WebError> {
-    match q.month.as_deref() {
-        None | Some("") => Ok(Month::containing(state.ctx.clock.now()).previous()),
-        Some(m) => Month::parse(m).ok_or(WebError::NotFound),
-    }
-}
-
-/// GET /reports/breaches
-pub async fn show_breach_report(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Query(q): Query<ReportQuery>,
-) -> Result<Response, WebError> {
-    let month = month_of(&state, &q)?;
-    let r = breach_report(&state.ctx, &user.actor, month, q.scope.as_deref()).await?;
+async fn picker(
+    state: &AppState,
+    user: &CurrentUser,
+    action: &'static str,
+    (month, scope): (Month, &str),
+) -> Result<Picker, WebError> {
     let this = Month::containing(state.ctx.clock.now());
     let mut months = Vec::new();
     let mut m = this;
@@ -89,11 +80,44 @@ pub async fn show_breach_report(
         .await?
         .into_iter()
         .map(|s| Choice {
-            selected: s.code == r.scope.code,
+            selected: s.code == scope,
             value: s.code,
             label: s.label,
         })
         .collect();
+    Ok(Picker {
+        action,
+        months,
+        scopes,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "reports_breaches.html")]
+struct BreachPage {
+    layout: Layout,
+    r: BreachReport,
+    picker: Picker,
+    csv_link: String,
+}
+
+/// The month asked for: last month when none is given; an unreadable one is not found.
+fn month_of(state: &AppState, q: &ReportQuery) -> Result<Month, WebError> {
+    match q.month.as_deref() {
+        None | Some("") => Ok(Month::containing(state.ctx.clock.now()).previous()),
+        Some(m) => Month::parse(m).ok_or(WebError::NotFound),
+    }
+}
+
+/// GET /reports/breaches
+pub async fn show_breach_report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    let month = month_of(&state, &q)?;
+    let r = breach_report(&state.ctx, &user.actor, month, q.scope.as_deref()).await?;
+    let picker = picker(&state, &user, "/reports/breaches", (month, &r.scope.code)).await?;
     let csv_link = format!(
         "/reports/breaches.csv?{}",
         serde_urlencoded::to_string([("month", month.code()), ("scope", r.scope.code.clone())])
@@ -106,9 +130,43 @@ pub async fn show_breach_report(
             state.demo,
         ),
         r,
-        months,
-        scopes,
+        picker,
         csv_link,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Template)]
+#[template(path = "reports_serious.html")]
+struct SeriousPage {
+    layout: Layout,
+    r: SeriousSummary,
+    picker: Picker,
+}
+
+/// GET /reports/serious-incidents
+pub async fn show_serious_summary(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    let month = month_of(&state, &q)?;
+    let r = serious_summary(&state.ctx, &user.actor, month, q.scope.as_deref()).await?;
+    let picker = picker(
+        &state,
+        &user,
+        "/reports/serious-incidents",
+        (month, &r.scope.code),
+    )
+    .await?;
+    let page = SeriousPage {
+        layout: Layout::new(
+            format!("Serious incidents in {}", month.label()),
+            &user,
+            state.demo,
+        ),
+        r,
+        picker,
     };
     Ok(render(&page)?.into_response())
 }

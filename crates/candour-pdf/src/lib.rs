@@ -1,0 +1,123 @@
+//! Candour's printable documents as PDF: each document is a Typst template
+//! shipped in this crate, and its data goes in as JSON through
+//! `sys.inputs`, so nothing a user typed is ever read as markup. The PDFs
+//! are tagged and declared PDF/UA-1, in British English, with fonts
+//! embedded (Typst's own: no system fonts are used).
+
+use serde::Serialize;
+use std::sync::LazyLock;
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime, Dict, Str, Value};
+use typst::syntax::{FileId, Source};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_layout::PagedDocument;
+
+mod investigation;
+pub use investigation::{InvestigationReport, Meeting, Row, investigation_report};
+
+/// Why a document could not be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PdfError(pub String);
+
+impl std::fmt::Display for PdfError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the PDF could not be made: {}", self.0)
+    }
+}
+
+impl std::error::Error for PdfError {}
+
+/// The embedded fonts, read once.
+static FONTS: LazyLock<(Vec<Font>, LazyHash<FontBook>)> = LazyLock::new(|| {
+    let fonts: Vec<Font> = typst_assets::fonts()
+        .flat_map(|b| Font::iter(Bytes::new(b)))
+        .collect();
+    let book = LazyHash::new(FontBook::from_fonts(&fonts));
+    (fonts, book)
+});
+
+/// One document to typeset: its template and the data it reads.
+struct Document {
+    library: LazyHash<Library>,
+    source: Source,
+    today: (i32, u8, u8),
+}
+
+impl World for Document {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &FONTS.1
+    }
+
+    fn main(&self) -> FileId {
+        self.source.id()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.source.id() {
+            Ok(self.source.clone())
+        } else {
+            Err(FileError::AccessDenied)
+        }
+    }
+
+    fn file(&self, _id: FileId) -> FileResult<Bytes> {
+        Err(FileError::AccessDenied)
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        FONTS.0.get(index).cloned()
+    }
+
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        let (y, m, d) = self.today;
+        Datetime::from_ymd(y, m, d)
+    }
+}
+
+/// Typesets `template` with `data` (readable in the template as
+/// `json(bytes(sys.inputs.data))`) into a tagged PDF/UA-1 document.
+/// `today` is the document's date (year, month, day).
+fn typeset<T: Serialize>(
+    template: &str,
+    data: &T,
+    today: (i32, u8, u8),
+) -> Result<Vec<u8>, PdfError> {
+    let json = serde_json::to_string(data).map_err(|e| PdfError(e.to_string()))?;
+    let inputs: Dict = [(Str::from("data"), Value::Str(Str::from(json)))]
+        .into_iter()
+        .collect();
+    let document = Document {
+        library: LazyHash::new(Library::builder().with_inputs(inputs).build()),
+        source: Source::detached(template),
+        today,
+    };
+    let pages: PagedDocument = typst::compile(&document).output.map_err(|e| {
+        PdfError(
+            e.iter()
+                .map(|d| d.message.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })?;
+    let standards = typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::Ua_1])
+        .map_err(|e| PdfError(e.message().to_string()))?;
+    let options = typst_pdf::PdfOptions {
+        standards,
+        creator: typst::foundations::Smart::Custom(Some("Candour".to_owned())),
+        ..typst_pdf::PdfOptions::default()
+    };
+    typst_pdf::pdf(&pages, &options).map_err(|e| {
+        PdfError(
+            e.iter()
+                .map(|d| d.message.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })
+}
