@@ -23,6 +23,7 @@ pub mod people;
 pub mod reports;
 pub mod serious_summary;
 pub mod sessions;
+pub mod settings;
 pub mod timescales;
 pub mod tokens;
 pub mod triage;

@@ -80,6 +80,27 @@ pub async fn insert_extra_holiday(
     Ok(())
 }
 
+/// Removes a day an organisation added; false if there was none.
+pub async fn delete_extra_holiday(
+    tx: &mut Tx,
+    org: OrganisationId,
+    nation: Nation,
+    day: jiff::civil::Date,
+) -> StoreResult<bool> {
+    let n = on_tx!(tx, |c| {
+        sqlx::query(
+            "delete from extra_holiday where organisation_id = $1 and nation = $2 and day = $3",
+        )
+        .bind(org.0)
+        .bind(nation.code())
+        .bind(day.to_string())
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+    });
+    Ok(n == 1)
+}
+
 impl Store {
     /// An organisation's setting `key`, if set.
     pub async fn org_setting(&self, org: OrganisationId, key: &str) -> StoreResult<Option<String>> {

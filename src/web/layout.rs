@@ -19,6 +19,8 @@ pub struct NavUser {
     pub can_triage: bool,
     /// Whether to offer reports on named incidents (breaches).
     pub can_see_reports: bool,
+    /// Whether to offer the organisation's settings.
+    pub can_manage_settings: bool,
 }
 
 /// The shared parts of a page.
@@ -48,6 +50,7 @@ impl Layout {
                 unread: user.unread,
                 can_triage: a.can_anywhere(Permission::TriageIncidents),
                 can_see_reports: a.can_anywhere(Permission::ViewIncidents),
+                can_manage_settings: a.can_anywhere(Permission::ManageOrganisation),
             }),
             demo,
             csrf: user.csrf.clone(),

@@ -169,6 +169,22 @@ pub fn router(state: AppState) -> Router {
             "/investigations/{reference}/report.pdf",
             get(pages::investigations::report_pdf),
         )
+        .route("/settings", get(pages::settings::show_settings))
+        .route(
+            "/settings/timescales",
+            post(pages::settings::update_timescales),
+        )
+        .route("/settings/risk-bands", post(pages::settings::update_bands))
+        .route("/settings/non-working-days", post(pages::settings::add_day))
+        .route(
+            "/settings/non-working-days/remove",
+            post(pages::settings::remove_day),
+        )
+        .route("/settings/factors", post(pages::settings::add_factor))
+        .route(
+            "/settings/factors/retire",
+            post(pages::settings::set_factor_retired),
+        )
         .route("/reports", get(pages::reports::show_reports))
         .route("/reports/breaches", get(pages::reports::show_breach_report))
         .route(

@@ -31,6 +31,7 @@ mod operations;
 mod people;
 mod reports;
 mod sessions;
+mod settings;
 mod smtp;
 mod storage;
 mod triage;

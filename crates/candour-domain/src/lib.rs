@@ -29,6 +29,7 @@ pub mod password;
 pub mod person;
 pub mod pin;
 pub mod role;
+pub mod settings;
 pub mod timescales;
 pub mod triage;
 pub mod validation;

@@ -15,4 +15,5 @@ pub mod login;
 pub mod people;
 pub mod report;
 pub mod reports;
+pub mod settings;
 pub mod triage;
