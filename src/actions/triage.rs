@@ -5,16 +5,18 @@
 //! a second manager triaging at the same time is told who got there first.
 
 use super::breaches::alert_urgent;
-use super::incidents::{incident_in_scope, staff_of_service};
+use super::incidents::{IncidentView, incident_in_scope, list_incidents, staff_of_service};
 use super::timescales::{calendar, org_band_edges, org_timescales};
 use super::{ActionError, ActionResult, Actor, Ctx, service_where, services_where};
 use crate::store::audit::{NewAuditEvent, append};
+use crate::store::incidents::{IncidentFilter, IncidentSummary};
 use crate::store::triage::{GradingRecord, QueueLine, apply_grading, insert_grading};
 use crate::store::workflow::insert_transition;
 use candour_domain::display;
 use candour_domain::ids::ServiceId;
 use candour_domain::incident::{IncidentReference, IncidentStatus};
 use candour_domain::role::Permission;
+use candour_domain::similar;
 use candour_domain::triage::{PhysicalHarm, RiskBand, TriageDraft, is_urgent};
 use candour_domain::validation::FieldErrors;
 use candour_domain::workflow::{CloseFacts, Move, check_move};
@@ -219,4 +221,89 @@ pub async fn grading_history(
     let (incident, _) =
         incident_in_scope(ctx, actor, reference, Permission::ViewIncidents, false).await?;
     Ok(ctx.store.gradings(incident.incident_id).await?)
+}
+
+/// What the triage form shows beside the decision: other reports that may
+/// be part of the same story.
+#[derive(Debug, Default)]
+pub struct SimilarIncidents {
+    /// The same people's incidents in the last 90 days.
+    pub same_person: Vec<IncidentSummary>,
+    /// The same category in the same area (or service) in the last 90 days.
+    pub same_area: Vec<IncidentSummary>,
+    /// Reports with words like this one's, best first, from every service
+    /// the reader may see.
+    pub similar_words: Vec<IncidentSummary>,
+}
+
+/// How far back the person and area panels look.
+const SIMILAR_DAYS: i64 = 90;
+/// At most this many reports in each panel.
+const SIMILAR_LIMIT: usize = 10;
+/// At most this many reports with similar words.
+const SIMILAR_WORDS_LIMIT: i64 = 5;
+
+/// Similar incidents for `view`, within what the reader may see.
+pub async fn similar_incidents(
+    ctx: &Ctx,
+    actor: &Actor,
+    view: &IncidentView,
+) -> ActionResult<SimilarIncidents> {
+    let i = &view.incident;
+    let since = ctx
+        .clock
+        .now()
+        .checked_sub(jiff::Span::new().hours(SIMILAR_DAYS * 24))
+        .ok();
+    let mut same_person: Vec<IncidentSummary> = Vec::new();
+    for p in view.people.iter().take(3) {
+        let filter = IncidentFilter {
+            person: Some(p.person_id),
+            occurred_from: since,
+            ..IncidentFilter::default()
+        };
+        for s in list_incidents(ctx, actor, Some(i.service_id), &filter, None).await? {
+            if s.incident_id != i.incident_id
+                && !same_person.iter().any(|r| r.incident_id == s.incident_id)
+                && same_person.len() < SIMILAR_LIMIT
+            {
+                same_person.push(s);
+            }
+        }
+    }
+    let filter = IncidentFilter {
+        category: Some(i.grading.as_ref().map_or(i.category, |g| g.category)),
+        area: i.area_id,
+        occurred_from: since,
+        ..IncidentFilter::default()
+    };
+    let same_area = list_incidents(ctx, actor, Some(i.service_id), &filter, None)
+        .await?
+        .into_iter()
+        .filter(|s| s.incident_id != i.incident_id)
+        .take(SIMILAR_LIMIT)
+        .collect();
+    // What happened, not what was done about it: immediate actions are
+    // much alike from report to report ("made safe", "told the nurse").
+    let words = similar::terms(&i.description);
+    let services: Vec<ServiceId> = services_where(ctx, actor, Permission::ViewIncidents)
+        .await?
+        .into_iter()
+        .map(|s| s.service_id)
+        .collect();
+    let similar_words = ctx
+        .store
+        .similar_by_text(
+            actor.organisation_id,
+            &services,
+            i.incident_id,
+            &words,
+            SIMILAR_WORDS_LIMIT,
+        )
+        .await?;
+    Ok(SimilarIncidents {
+        same_person,
+        same_area,
+        similar_words,
+    })
 }

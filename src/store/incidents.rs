@@ -266,6 +266,65 @@ fn incident_from(r: &impl PortableRow) -> StoreResult<Incident> {
 }
 
 impl Store {
+    /// Reports in `services` whose words are like `terms` (plain lower-case
+    /// words), best first, leaving out `except`.
+    pub async fn similar_by_text(
+        &self,
+        org: OrganisationId,
+        services: &[ServiceId],
+        except: IncidentId,
+        terms: &[String],
+        limit: i64,
+    ) -> StoreResult<Vec<IncidentSummary>> {
+        if services.is_empty() || terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list: Vec<String> = (0..services.len()).map(|i| format!("${}", i + 5)).collect();
+        // BACKEND DIFFERENCE: FTS5 on SQLite (ranked by bm25), an English
+        // text search vector on PostgreSQL (ranked by ts_rank); either way
+        // any of the words may match.
+        let (query, sql) = match self.engine() {
+            super::Engine::Sqlite => (
+                terms
+                    .iter()
+                    .map(|t| format!("\"{t}\""))
+                    .collect::<Vec<_>>()
+                    .join(" OR "),
+                format!(
+                    "select {SUMMARY_COLUMNS} from incident_search f join incident i on i.incident_id = f.incident_id \
+                     join service s on s.service_id = i.service_id left join area a on a.area_id = i.area_id \
+                     where incident_search match $1 and i.organisation_id = $2 and i.incident_id <> $3 and i.service_id in ({}) \
+                     order by f.rank limit $4",
+                    list.join(", ")
+                ),
+            ),
+            super::Engine::Postgres => (
+                terms.join(" | "),
+                format!(
+                    "select {SUMMARY_COLUMNS} from incident i \
+                     join service s on s.service_id = i.service_id left join area a on a.area_id = i.area_id \
+                     where to_tsvector('english', i.description || ' ' || i.immediate_actions) @@ to_tsquery('english', $1) \
+                     and i.organisation_id = $2 and i.incident_id <> $3 and i.service_id in ({}) \
+                     order by ts_rank(to_tsvector('english', i.description || ' ' || i.immediate_actions), to_tsquery('english', $1)) desc, \
+                     i.reported_at desc limit $4",
+                    list.join(", ")
+                ),
+            ),
+        };
+        on_read!(self, |p| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(&query)
+                .bind(org.0)
+                .bind(except.0)
+                .bind(limit);
+            for s in services {
+                q = q.bind(s.0);
+            }
+            let rows = q.fetch_all(p).await?;
+            rows.iter().map(summary_from).collect()
+        })
+    }
+
     /// One incident of `org` by reference; `None` when absent or another organisation's.
     pub async fn incident_by_reference(
         &self,

@@ -393,3 +393,97 @@ db_test!(
         Ok(())
     }
 );
+
+/// A report of an equipment incident with `text`, by `email`'s user in `service`.
+async fn report_words(
+    app: &TestApp,
+    email: &str,
+    service: &candour::store::organisations::Service,
+    text: &str,
+) -> anyhow::Result<IncidentReference> {
+    let actor = app.actor(email).await?;
+    let draft = ReportDraft {
+        kind: "incident".into(),
+        category: "equipment".into(),
+        service_id: service.service_id.to_string(),
+        occurred_at: "2026-11-23T07:00:00Z".into(),
+        description: text.into(),
+        immediate_actions: "Reported at once".into(),
+        ..ReportDraft::default()
+    };
+    Ok(report_incident(&app.ctx, &actor, &draft)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .reference)
+}
+
+db_test!(
+    reports_with_similar_words_are_shown_while_triaging,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let worker = app.world.email(Role::CareWorker).to_owned();
+        let here = app.world.service.clone();
+        let this = report_words(
+            &app,
+            &worker,
+            &here,
+            "The sensor mat beside the bed did not alarm when she got up.",
+        )
+        .await?;
+        let alike = report_words(
+            &app,
+            &worker,
+            &here,
+            "Sensor mats in rooms 4 and 6 were found unplugged at night.",
+        )
+        .await?;
+        let unrelated = report_words(
+            &app,
+            &worker,
+            &here,
+            "The hoist sling was frayed and taken out of use.",
+        )
+        .await?;
+        let elsewhere = report_words(
+            &app,
+            &app.world.user_b.clone(),
+            &app.world.service_b.clone(),
+            "Sensor mat alarm failed overnight.",
+        )
+        .await?;
+        let manager = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        let form = manager.text(&format!("/incidents/{this}/triage")).await?;
+        let words = &form[form.find("Reports with similar words").unwrap()..];
+        let words = &words[..words.find("</aside>").unwrap()];
+        assert!(
+            words.contains(&alike.to_string()),
+            "a report about sensor mats (stemmed) is found: {words}"
+        );
+        assert!(
+            !words.contains(&unrelated.to_string()),
+            "a report sharing only common words is not: {words}"
+        );
+        assert!(
+            !words.contains(&this.to_string()),
+            "the report itself is not listed"
+        );
+        assert!(
+            !words.contains(&elsewhere.to_string()),
+            "another organisation's reports never appear"
+        );
+        // Nothing a reporter types is taken as search syntax.
+        let odd = report_words(
+            &app,
+            &worker,
+            &here,
+            "\"sensor\" OR NEAR(mat) * AND -alarm: col:1 & | !",
+        )
+        .await?;
+        let form = manager.text(&format!("/incidents/{odd}/triage")).await?;
+        let words = &form[form.find("Reports with similar words").unwrap()..];
+        assert!(words.contains(&alike.to_string()), "{words}");
+        Ok(())
+    }
+);

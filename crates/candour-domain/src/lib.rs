@@ -30,6 +30,7 @@ pub mod person;
 pub mod pin;
 pub mod role;
 pub mod settings;
+pub mod similar;
 pub mod timescales;
 pub mod triage;
 pub mod validation;

@@ -4,9 +4,8 @@
 
 use super::incidents::{Choice, IncidentRow, parse_reference};
 use crate::actions::ActionError;
-use crate::actions::incidents::{list_incidents, show_incident, staff_of_service};
-use crate::actions::triage::{grading_history, triage_incident, triage_queue};
-use crate::store::incidents::IncidentFilter;
+use crate::actions::incidents::{show_incident, staff_of_service};
+use crate::actions::triage::{grading_history, similar_incidents, triage_incident, triage_queue};
 use crate::store::triage::QueueLine;
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, CurrentUser};
@@ -186,6 +185,7 @@ struct TriagePage {
     unsaved: Option<String>,
     similar_person: Vec<IncidentRow>,
     similar_area: Vec<IncidentRow>,
+    similar_words: Vec<IncidentRow>,
     history: Vec<GradingLine>,
 }
 
@@ -262,42 +262,13 @@ async fn triage_page(
     } else {
         d.likelihood.clone()
     };
-    let since = ctx
-        .clock
-        .now()
-        .checked_sub(jiff::Span::new().hours(90 * 24))
-        .ok();
-    let mut similar_person = Vec::new();
-    for p in view.people.iter().take(3) {
-        let filter = IncidentFilter {
-            person: Some(p.person_id),
-            occurred_from: since,
-            ..IncidentFilter::default()
-        };
-        for s in list_incidents(ctx, &user.actor, Some(service.service_id), &filter, None).await? {
-            if s.incident_id != i.incident_id
-                && !similar_person
-                    .iter()
-                    .any(|r: &IncidentRow| r.reference == s.reference.to_string())
-            {
-                similar_person.push(IncidentRow::from(&s));
-            }
-        }
-    }
-    let filter = IncidentFilter {
-        category: Some(current.map_or(i.category, |g| g.category)),
-        area: i.area_id,
-        occurred_from: since,
-        ..IncidentFilter::default()
+    let similar = similar_incidents(ctx, &user.actor, &view).await?;
+    let rows = |list: &[crate::store::incidents::IncidentSummary]| -> Vec<IncidentRow> {
+        list.iter().map(IncidentRow::from).collect()
     };
-    let similar_area: Vec<IncidentRow> =
-        list_incidents(ctx, &user.actor, Some(service.service_id), &filter, None)
-            .await?
-            .iter()
-            .filter(|s| s.incident_id != i.incident_id)
-            .take(10)
-            .map(IncidentRow::from)
-            .collect();
+    let similar_person = rows(&similar.same_person);
+    let similar_area = rows(&similar.same_area);
+    let similar_words = rows(&similar.similar_words);
     let handlers = staff_of_service(ctx, &service)
         .await?
         .into_iter()
@@ -392,6 +363,7 @@ async fn triage_page(
         unsaved: None,
         similar_person,
         similar_area,
+        similar_words,
         history: history
             .iter()
             .rev()

@@ -1,0 +1,120 @@
+//! Finding reports whose words are like a report's: the words worth
+//! searching for, taken from its text. The database's full-text search does
+//! the matching and ranking; this decides what to ask it, and only ever
+//! hands it plain lower-case words (so nothing a reporter typed becomes
+//! search syntax).
+
+/// At most this many words are searched for.
+pub const MAX_TERMS: usize = 12;
+
+/// Words too common in care reports, or in English, to say two reports are alike.
+const COMMON: &[&str] = &[
+    "about",
+    "after",
+    "again",
+    "also",
+    "been",
+    "before",
+    "being",
+    "came",
+    "could",
+    "from",
+    "have",
+    "having",
+    "here",
+    "into",
+    "just",
+    "made",
+    "more",
+    "only",
+    "other",
+    "over",
+    "said",
+    "same",
+    "some",
+    "than",
+    "that",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "time",
+    "very",
+    "want",
+    "wanted",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "will",
+    "with",
+    "would",
+    "your",
+    "resident",
+    "residents",
+    "staff",
+    "carer",
+    "carers",
+    "service",
+    "user",
+    "told",
+    "went",
+    "back",
+];
+
+/// The words of `text` worth searching for: lower case, letters and digits
+/// only, four or more characters, not common, each once, in the order they
+/// first appear, at most [`MAX_TERMS`].
+pub fn terms(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        let w = word.to_lowercase();
+        if w.chars().count() >= 4 && !COMMON.contains(&w.as_str()) && !out.contains(&w) {
+            out.push(w);
+            if out.len() == MAX_TERMS {
+                break;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_telling_words_are_kept() {
+        assert_eq!(
+            terms(
+                "Found on the floor by the bed; the sensor mat did not alarm. Found again at 04:00!"
+            ),
+            ["found", "floor", "sensor", "alarm"],
+            "each once; common and short words left out"
+        );
+        assert!(terms("He said that they were there").is_empty());
+        assert_eq!(
+            terms("Crème brûlée \"OR\" NEAR(x) *wild*"),
+            ["crème", "brûlée", "near", "wild"]
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn terms_are_plain_words(text in ".{0,400}") {
+            let t = terms(&text);
+            prop_assert!(t.len() <= MAX_TERMS);
+            for w in &t {
+                prop_assert!(w.chars().all(char::is_alphanumeric));
+                prop_assert!(w.chars().count() >= 4);
+                prop_assert_eq!(t.iter().filter(|x| *x == w).count(), 1);
+            }
+        }
+    }
+}
