@@ -250,18 +250,32 @@ db_test!(
         assert_eq!(
             documented,
             [
+                "GET /api/v1/actions/{reference}",
+                "GET /api/v1/contributory-factors",
                 "GET /api/v1/incidents",
                 "GET /api/v1/incidents/{reference}",
                 "GET /api/v1/incidents/{reference}/attachments/{id}",
+                "GET /api/v1/investigations",
+                "GET /api/v1/investigations/{reference}",
+                "GET /api/v1/services/{service_id}/actions",
                 "GET /api/v1/triage",
+                "POST /api/v1/actions",
+                "POST /api/v1/actions/{reference}/progress",
                 "POST /api/v1/cases",
                 "POST /api/v1/incidents",
                 "POST /api/v1/incidents/{reference}/addenda",
                 "POST /api/v1/incidents/{reference}/attachments",
                 "POST /api/v1/incidents/{reference}/feedback",
+                "POST /api/v1/incidents/{reference}/investigation",
                 "POST /api/v1/incidents/{reference}/moves",
+                "POST /api/v1/incidents/{reference}/openness",
                 "POST /api/v1/incidents/{reference}/triage",
-                "POST /api/v1/public/{link}/incidents"
+                "POST /api/v1/investigations/{reference}/completion",
+                "POST /api/v1/investigations/{reference}/factors",
+                "POST /api/v1/investigations/{reference}/meetings",
+                "POST /api/v1/investigations/{reference}/timeline",
+                "POST /api/v1/public/{link}/incidents",
+                "PUT /api/v1/investigations/{reference}/findings"
             ]
         );
         // Every documented operation is served (anything but 404/405 without a token means a route exists).
@@ -273,6 +287,7 @@ db_test!(
                 app.base,
                 path.replace("{reference}", "INC-000001")
                     .replace("{id}", "0190b0d8-0000-7000-8000-000000000001")
+                    .replace("{service_id}", "0190b0d8-0000-7000-8000-000000000002")
             );
             let resp = client.request(method.parse()?, url).send().await?;
             // Anonymous reporting needs no token: an empty body is simply not valid.

@@ -598,3 +598,80 @@ pub fn read_pdf(bytes: &[u8]) -> anyhow::Result<Option<(String, String)>> {
     let info = run("pdfinfo", &[path.as_os_str()])?;
     Ok(Some((text, info)))
 }
+
+/// A fall reported by the care worker at `service` at `occurred_at`, with
+/// `description`, and triaged by the registered manager with `harm` (physical,
+/// psychological), `risk` (consequence, likelihood) and `response`.
+pub async fn reported_and_triaged(
+    app: &TestApp,
+    occurred_at: &str,
+    description: &str,
+    harm: (&str, &str),
+    risk: (&str, &str),
+    response: &str,
+) -> anyhow::Result<candour_domain::incident::IncidentReference> {
+    use candour_domain::incident::ReportDraft;
+    use candour_domain::triage::TriageDraft;
+    let worker = app.actor(app.world.email(Role::CareWorker)).await?;
+    let draft = ReportDraft {
+        kind: "incident".into(),
+        category: "fall".into(),
+        details: fall_details(),
+        service_id: app.world.service.service_id.to_string(),
+        occurred_at: occurred_at.into(),
+        description: description.into(),
+        immediate_actions: "Checked and helped; stayed with her".into(),
+        affected_person_ids: vec![app.world.person.to_string()],
+        ..ReportDraft::default()
+    };
+    let r = candour::actions::incidents::report_incident(&app.ctx, &worker, &draft)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .reference;
+    let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
+    let t = TriageDraft {
+        kind: "incident".into(),
+        category: "fall".into(),
+        physical_harm: harm.0.into(),
+        psychological_harm: harm.1.into(),
+        consequence: risk.0.into(),
+        likelihood: risk.1.into(),
+        learning_response: response.into(),
+        ..TriageDraft::default()
+    };
+    candour::actions::triage::triage_incident(&app.ctx, &manager, r, &t, 1)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(r)
+}
+
+/// A fall on 20 Nov 2026 with severe harm, triaged for a serious investigation.
+pub async fn serious_fall(
+    app: &TestApp,
+) -> anyhow::Result<candour_domain::incident::IncidentReference> {
+    reported_and_triaged(
+        app,
+        "2026-11-20T02:40:00Z",
+        "Found on the floor by the bed at 02:40; hip pain",
+        ("severe", "moderate"),
+        ("4", "3"),
+        "serious_investigation",
+    )
+    .await
+}
+
+/// A minor fall on Monday 23 Nov 2026, triaged for a local review.
+pub async fn minor_fall(
+    app: &TestApp,
+    description: &str,
+) -> anyhow::Result<candour_domain::incident::IncidentReference> {
+    reported_and_triaged(
+        app,
+        "2026-11-23T07:00:00Z",
+        description,
+        ("low", "none"),
+        ("2", "3"),
+        "local_review",
+    )
+    .await
+}

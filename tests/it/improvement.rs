@@ -4,43 +4,11 @@
 
 use crate::helpers::*;
 use candour::actions::improvement::escalate_overdue_actions;
-use candour::actions::incidents::report_incident;
-use candour::actions::triage::triage_incident;
-use candour_domain::incident::{IncidentReference, ReportDraft};
+use candour_domain::incident::IncidentReference;
 use candour_domain::role::Role;
-use candour_domain::triage::TriageDraft;
 
 async fn triaged(app: &TestApp) -> anyhow::Result<IncidentReference> {
-    let worker = app.actor(app.world.email(Role::CareWorker)).await?;
-    let draft = ReportDraft {
-        kind: "incident".into(),
-        category: "fall".into(),
-        details: fall_details(),
-        service_id: app.world.service.service_id.to_string(),
-        occurred_at: "2026-11-23T07:00:00Z".into(),
-        description: "Slipped on a wet floor".into(),
-        immediate_actions: "Checked".into(),
-        ..ReportDraft::default()
-    };
-    let r = report_incident(&app.ctx, &worker, &draft)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .reference;
-    let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
-    let t = TriageDraft {
-        kind: "incident".into(),
-        category: "fall".into(),
-        physical_harm: "low".into(),
-        psychological_harm: "none".into(),
-        consequence: "2".into(),
-        likelihood: "3".into(),
-        learning_response: "local_review".into(),
-        ..TriageDraft::default()
-    };
-    triage_incident(&app.ctx, &manager, r, &t, 1)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(r)
+    minor_fall(app, "Slipped on a wet floor").await
 }
 
 fn version_in(page: &str, after: &str) -> String {

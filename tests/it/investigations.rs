@@ -5,47 +5,9 @@
 //! off meanwhile; the report reads back.
 
 use crate::helpers::*;
-use candour::actions::incidents::report_incident;
-use candour::actions::triage::triage_incident;
-use candour_domain::incident::{IncidentReference, ReportDraft};
 use candour_domain::role::Role;
-use candour_domain::triage::TriageDraft;
 
 const INV: &str = "/investigations/INV-000001";
-
-async fn graded_serious(app: &TestApp) -> anyhow::Result<IncidentReference> {
-    let worker = app.actor(app.world.email(Role::CareWorker)).await?;
-    let draft = ReportDraft {
-        kind: "incident".into(),
-        category: "fall".into(),
-        details: fall_details(),
-        service_id: app.world.service.service_id.to_string(),
-        occurred_at: "2026-11-20T02:40:00Z".into(),
-        description: "Found on the floor by the bed at 02:40; hip pain".into(),
-        immediate_actions: "999 called; stayed with her".into(),
-        affected_person_ids: vec![app.world.person.to_string()],
-        ..ReportDraft::default()
-    };
-    let r = report_incident(&app.ctx, &worker, &draft)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .reference;
-    let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
-    let t = TriageDraft {
-        kind: "incident".into(),
-        category: "fall".into(),
-        physical_harm: "severe".into(),
-        psychological_harm: "moderate".into(),
-        consequence: "4".into(),
-        likelihood: "3".into(),
-        learning_response: "serious_investigation".into(),
-        ..TriageDraft::default()
-    };
-    triage_incident(&app.ctx, &manager, r, &t, 1)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(r)
-}
 
 fn version_in(page: &str, form_action: &str) -> String {
     let start = page.find(form_action).unwrap();
@@ -66,7 +28,7 @@ async fn post(
 
 db_test!(an_investigation_runs_from_opening_to_its_report, |engine| {
     let app = TestApp::spawn(engine).await?;
-    let r = graded_serious(&app).await?;
+    let r = serious_fall(&app).await?;
     let manager = app
         .signed_in(app.world.email(Role::RegisteredManager))
         .await?;
@@ -488,7 +450,7 @@ db_test!(
     regional_managers_get_a_monthly_serious_incident_summary,
     |engine| {
         let app = TestApp::spawn(engine).await?;
-        let r = graded_serious(&app).await?;
+        let r = serious_fall(&app).await?;
         let manager = app
             .signed_in(app.world.email(Role::RegisteredManager))
             .await?;

@@ -9,6 +9,7 @@ mod helpers;
 mod addenda;
 mod anonymous;
 mod api;
+mod api_oversight;
 mod attachments;
 mod audit;
 mod authorisation;

@@ -42,6 +42,17 @@ impl FieldErrors {
         self
     }
 
+    /// Calls `from` by the name `to` (a form field and the API field that
+    /// carries the same value under another name).
+    pub fn renamed(mut self, from: &str, to: &str) -> Self {
+        for e in &mut self.0 {
+            if e.field == from {
+                e.field = to.to_owned();
+            }
+        }
+        self
+    }
+
     /// The JSON Pointer of an error: where it sits, or `/<field>`.
     pub fn pointer(e: &FieldError) -> String {
         e.pointer.clone().unwrap_or_else(|| format!("/{}", e.field))
@@ -82,3 +93,20 @@ impl std::fmt::Display for FieldErrors {
 }
 
 impl std::error::Error for FieldErrors {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renaming_moves_only_that_fields_errors() {
+        let mut e = FieldErrors::new();
+        e.add("owner", "Choose who owns it");
+        e.add("title", "Say what will be done");
+        let e = e.renamed("owner", "owner_id");
+        assert_eq!(e.for_field("owner_id"), Some("Choose who owns it"));
+        assert_eq!(e.for_field("owner"), None);
+        assert_eq!(e.for_field("title"), Some("Say what will be done"));
+        assert_eq!(FieldErrors::pointer(&e.0[0]), "/owner_id");
+    }
+}

@@ -176,6 +176,92 @@ pub struct IncidentJson {
     pub grading: Option<GradingJson>,
     /// When it was closed.
     pub closed_at: Option<String>,
+    /// Managers' sign-offs with their recommendations, oldest first (for those who review the service).
+    pub sign_offs: Vec<SignOffJson>,
+    /// Openness with the person and family, oldest first (for those who review the service).
+    pub openness: Vec<OpennessJson>,
+    /// References of the actions from it (for those who review the service).
+    pub actions: Vec<String>,
+    /// Its serious incident investigation's reference, if there is one (for those who review the service).
+    pub investigation: Option<String>,
+}
+
+/// A manager's sign-off.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignOffJson {
+    /// What was decided and why.
+    pub note: String,
+    /// The registered manager's recommendations to prevent it happening again.
+    pub recommendations: String,
+    /// Who signed it off.
+    pub signed_by: String,
+    /// When (RFC 3339, UTC).
+    pub signed_at: String,
+}
+
+/// What the person or family were told, or why not yet.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OpennessJson {
+    /// Whether they were told.
+    pub told: bool,
+    /// Who was told.
+    pub who: Option<String>,
+    /// When (RFC 3339, UTC).
+    pub told_at: Option<String>,
+    /// `in_person`, `phone`, `video` or `writing`.
+    pub how: Option<String>,
+    /// What they were told.
+    pub what: Option<String>,
+    /// Whether an apology was given.
+    pub apology: Option<bool>,
+    /// Their questions or wishes.
+    pub questions: Option<String>,
+    /// Why not yet.
+    pub not_told_reason: Option<String>,
+    /// Who recorded it.
+    pub recorded_by: String,
+    /// When (RFC 3339, UTC).
+    pub recorded_at: String,
+}
+
+impl From<&crate::store::openness::OpennessRecord> for OpennessJson {
+    fn from(r: &crate::store::openness::OpennessRecord) -> Self {
+        use candour_domain::openness::Openness;
+        let (recorded_by, recorded_at) = (r.recorded_by.clone(), r.recorded_at.to_string());
+        match &r.record {
+            Openness::Told {
+                who,
+                at,
+                how,
+                what,
+                apology,
+                questions,
+            } => OpennessJson {
+                told: true,
+                who: Some(who.clone()),
+                told_at: Some(at.to_string()),
+                how: Some(how.code().to_owned()),
+                what: Some(what.clone()),
+                apology: Some(*apology),
+                questions: Some(questions.clone()),
+                not_told_reason: None,
+                recorded_by,
+                recorded_at,
+            },
+            Openness::NotTold { reason } => OpennessJson {
+                told: false,
+                who: None,
+                told_at: None,
+                how: None,
+                what: None,
+                apology: None,
+                questions: None,
+                not_told_reason: Some(reason.clone()),
+                recorded_by,
+                recorded_at,
+            },
+        }
+    }
 }
 
 /// An incident's current triage decision.
@@ -372,6 +458,26 @@ impl From<IncidentView> for IncidentJson {
                     review_due_at: g.review_due_at.to_string(),
                 }),
             closed_at: i.closed_at.map(|t| t.to_string()),
+            sign_offs: v
+                .sign_offs
+                .iter()
+                .map(|s| SignOffJson {
+                    note: s.note.clone(),
+                    recommendations: s.recommendations.clone(),
+                    signed_by: s.signed_by_name.clone(),
+                    signed_at: s.signed_at.to_string(),
+                })
+                .collect(),
+            openness: v.openness.iter().map(OpennessJson::from).collect(),
+            actions: v
+                .actions
+                .iter()
+                .map(|a| candour_domain::improvement::action_reference(a.number))
+                .collect(),
+            investigation: v
+                .investigation
+                .as_ref()
+                .map(|x| candour_domain::investigation::investigation_reference(x.number)),
         }
     }
 }

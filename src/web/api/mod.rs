@@ -2,10 +2,13 @@
 //! an OpenAPI 3.1 document built from the same handlers the router serves
 //! (utoipa-axum registers each route and its documentation together).
 
+pub mod actions;
 pub mod attachments;
 pub mod cases;
 pub mod incident_json;
 pub mod incidents;
+pub mod investigations;
+pub mod openness;
 pub mod triage;
 
 use super::AppState;
@@ -82,10 +85,42 @@ pub fn router(upload_limit: usize) -> (axum::Router<AppState>, utoipa::openapi::
         .routes(utoipa_axum::routes!(triage::create_triage))
         .routes(utoipa_axum::routes!(triage::create_move))
         .routes(utoipa_axum::routes!(triage::list_queue))
+        .routes(utoipa_axum::routes!(openness::create_openness))
+        .routes(utoipa_axum::routes!(actions::create_action))
+        .routes(utoipa_axum::routes!(actions::get_action))
+        .routes(utoipa_axum::routes!(actions::create_progress))
+        .routes(utoipa_axum::routes!(actions::list_service_actions))
+        .routes(utoipa_axum::routes!(investigations::create_investigation))
+        .routes(utoipa_axum::routes!(investigations::list_investigations))
+        .routes(utoipa_axum::routes!(investigations::get_investigation))
+        .routes(utoipa_axum::routes!(investigations::create_meeting))
+        .routes(utoipa_axum::routes!(investigations::create_event))
+        .routes(utoipa_axum::routes!(investigations::create_factor))
+        .routes(utoipa_axum::routes!(investigations::put_findings))
+        .routes(utoipa_axum::routes!(investigations::create_completion))
+        .routes(utoipa_axum::routes!(investigations::list_factors))
         .routes(utoipa_axum::routes!(attachments::get_attachment))
         .routes(utoipa_axum::routes!(cases::create_public_incident))
         .routes(utoipa_axum::routes!(cases::open_case_json))
         .split_for_parts()
+}
+
+/// An action's error, with the form's name for a field swapped for the
+/// API's (`owner` is `owner_id` in JSON), so a 422 names what was sent.
+pub(crate) fn renaming(e: crate::actions::ActionError, from: &str, to: &str) -> ApiError {
+    match e {
+        crate::actions::ActionError::Invalid(errors) => {
+            crate::actions::ActionError::Invalid(errors.renamed(from, to)).into()
+        }
+        other => other.into(),
+    }
+}
+
+/// A 422 naming one field.
+pub(crate) fn invalid(field: &str, message: &str) -> ApiError {
+    let mut e = candour_domain::validation::FieldErrors::new();
+    e.add(field, message);
+    crate::actions::ActionError::Invalid(e).into()
 }
 
 /// A JSON body whose problems come back as problem+json naming the field.
