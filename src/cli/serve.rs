@@ -42,6 +42,12 @@ pub struct ServeArgs {
     /// The From address of emails, such as "Candour <candour@example.org>".
     #[arg(long, env = "CANDOUR_MAIL_FROM")]
     mail_from: Option<String>,
+    /// Rehearsal only, on a copy of the database: the server's clock starts
+    /// at this instant (RFC 3339, such as 2026-12-01T07:00:00Z) and runs on,
+    /// to see a morning's digest or a month's reports go out. Everything
+    /// recorded carries the rehearsal time, so never use it on live data.
+    #[arg(long, value_name = "INSTANT")]
+    rehearse_from: Option<jiff::Timestamp>,
 }
 
 /// Runs the server until SIGINT or SIGTERM.
@@ -64,6 +70,14 @@ pub async fn run(args: ServeArgs, resolved: &Resolved) -> anyhow::Result<ExitCod
         .clone()
         .or_else(|| resolved.file.public_url.clone())
         .filter(|u| !u.trim().is_empty());
+    if let Some(start) = args.rehearse_from {
+        context.clock = std::sync::Arc::new(crate::clock::ShiftedClock::starting_at(start));
+        tracing::warn!(%start, "rehearsal: the clock starts at {start}; do not use on live data");
+        say(&format!(
+            "Rehearsal: this server's clock starts at {} (UK time) and runs on from there. Do not use it on live data.",
+            candour_domain::display::date_time(start)
+        ));
+    }
     let mailer = mailer(&args, resolved)?;
     if args.demo {
         if store.organisation_ids().await?.is_empty() {

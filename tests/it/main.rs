@@ -23,6 +23,7 @@ mod drafts;
 mod feedback;
 mod improvement;
 mod incidents;
+mod instances;
 mod investigations;
 mod involved;
 mod journey;
