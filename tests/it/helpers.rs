@@ -675,3 +675,13 @@ pub async fn minor_fall(
     )
     .await
 }
+
+/// No two elements of a page share an `id` (labels, error links and
+/// anchors would point at the wrong one).
+pub fn assert_ids_unique(html: &str) {
+    let mut seen = std::collections::BTreeSet::new();
+    for part in html.split(" id=\"").skip(1) {
+        let id = part.split('"').next().unwrap_or("");
+        assert!(seen.insert(id.to_owned()), "id=\"{id}\" appears twice");
+    }
+}

@@ -33,6 +33,7 @@ db_test!(an_investigation_runs_from_opening_to_its_report, |engine| {
         .signed_in(app.world.email(Role::RegisteredManager))
         .await?;
     let page = manager.text(&format!("/incidents/{r}")).await?;
+    assert_ids_unique(&page);
     assert!(
         page.contains("<details class=\"details\" open>"),
         "the triage chose a serious investigation"
@@ -228,6 +229,7 @@ db_test!(an_investigation_runs_from_opening_to_its_report, |engine| {
     assert_eq!(resp.status(), 303);
 
     let page = manager.text(INV).await?;
+    assert_ids_unique(&page);
     let timeline = &page[page.find("id=\"timeline\"").unwrap()..];
     let (first, second, third) = (
         timeline.find("1 Nov 2026 (time not known)").unwrap(),

@@ -115,6 +115,7 @@ db_test!(
         assert_eq!(resp.status(), 303);
         assert_eq!(triage_due(&app, r).await?, "2026-11-26T23:59:59.999Z");
         let page = admin.text("/settings").await?;
+        assert_ids_unique(&page);
         assert!(page.contains("id=\"triage_working_days\" name=\"triage_working_days\" type=\"text\" inputmode=\"numeric\" value=\"3\""));
         assert!(page.contains("id=\"review-fall\" name=\"review-fall\" type=\"text\" inputmode=\"numeric\" value=\"3\""));
 

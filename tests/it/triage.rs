@@ -82,6 +82,7 @@ db_test!(
             .text()
             .await?;
         assert!(form.contains("Similar incidents"));
+        assert_ids_unique(&form);
         let (csrf, version) = (csrf_in(&form).unwrap(), version_in(&form));
         let resp = manager
             .post_form(

@@ -374,6 +374,8 @@ impl InvestigationPage {
     fn anchor(&self, field: &str) -> String {
         match field {
             "attendees" => "attendee_name-1".to_owned(),
+            // The section is #findings; its text box is #findings_text.
+            "findings" => "findings_text".to_owned(),
             f => f.to_owned(),
         }
     }
