@@ -36,9 +36,9 @@ before(async () => {
     lines.on('line', (line) => {
       const url = line.match(/^Candour is running at (http:\/\/[^/]+)\//);
       if (url) base = url[1];
-      const who = line.match(/^\s+(Care worker|Registered manager|Board member)\s+(\S+@\S+)/);
+      const who = line.match(/^\s+(Care worker|Registered manager|Board member|Administrator)\s+(\S+@\S+)/);
       if (who) logins[who[1]] = who[2];
-      if (base && logins['Care worker'] && logins['Registered manager'] && logins['Board member']) {
+      if (base && logins['Care worker'] && logins['Registered manager'] && logins['Board member'] && logins['Administrator']) {
         clearTimeout(timer);
         ok();
       }
@@ -506,5 +506,159 @@ test('the registered manager keeps an improvement plan', async () => {
   await page.fill('#evidence', 'Browser journey: log signed every night this week.');
   await page.click('button:has-text("Save")');
   assert.match(await page.locator('.summary-list').textContent(), /Browser journey: log signed every night/);
+  await desk.close();
+});
+
+/** Today in the UK, YYYY-MM-DD. */
+function ukToday() {
+  return new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+}
+
+/** A near miss reported by the care worker on a phone; returns its reference. */
+async function reportNearMiss(description) {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-GB' });
+  const page = await phone.newPage();
+  await signIn(page, logins['Care worker']);
+  await page.goto(`${base}/incidents/new?kind=near_miss&category=equipment`);
+  await page.fill('#description', description);
+  await page.click('button:has-text("Send report")');
+  const reference = (await page.locator('.panel').textContent()).match(/INC-\d{6}/)[0];
+  return { phone, page, reference };
+}
+
+/** Triages `reference` on the manager's page with the given risk and response. */
+async function triage(page, reference, { consequence, likelihood, response }) {
+  await page.goto(`${base}/incidents/${reference}/triage`);
+  await page.check('#physical_harm-none');
+  await page.check('#psychological_harm-none');
+  await page.check(`#consequence-${consequence}`);
+  await page.check(`#likelihood-${likelihood}`);
+  await page.check(`#learning_response-${response}`);
+  await page.click('button:has-text("Save the triage")');
+  await page.waitForURL(`${base}/incidents/${reference}#triage`);
+}
+
+test('triage, an action plan and sign-off, and the reporter sees the feedback', async () => {
+  const { phone, page: reporter, reference } = await reportNearMiss('Browser journey: sensor mat cable found unplugged at the 02:00 check.');
+
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+  const page = await desk.newPage();
+  await signIn(page, logins['Registered manager']);
+  await page.goto(`${base}/incidents/${reference}/triage`);
+  assert.match(await page.locator('aside.similar').textContent(), /Reports with similar words/);
+  await triage(page, reference, { consequence: 3, likelihood: 3, response: 'local_review' });
+
+  // An action from the review, refused until it is whole.
+  await page.click('#add-action button:has-text("Add the action")');
+  assert.ok(await page.locator('#add-action .error-summary').isVisible(), 'an empty action is refused');
+  await accessible(page, 'the incident page with an action refused');
+  await page.fill('#title', 'Browser journey: cable covers for every sensor mat');
+  await page.fill('#action_description', 'Fit cable covers in every room with a mat; checked on the monthly equipment audit.');
+  await page.selectOption('#owner', { index: 1 });
+  await page.fill('#due_on', new Date(Date.now() + 21 * 86400000).toISOString().slice(0, 10));
+  await page.check('#themes-equipment');
+  await page.click('#add-action button:has-text("Add the action")');
+  const action = page.locator('#actions table a[href^="/actions/ACT-"]').first();
+  const actionRef = (await action.textContent()).trim();
+  await accessible(page, 'the incident page with its action');
+
+  // Sign-off waits for the action.
+  await page.click('button:has-text("Start the review")');
+  await page.click('button:has-text("Review done: ask for sign-off")');
+  await page.fill('#note', 'Browser journey: reviewed with the night team.');
+  await page.fill('#recommendations', 'Browser journey: cable covers wherever a mat is used.');
+  if (await page.locator('#close-feedback').count() > 0) {
+    await page.fill('#close-feedback', 'Browser journey: thank you. Every mat now has a cable cover, checked monthly.');
+  }
+  await page.click('button:has-text("Sign off and close")');
+  assert.match(await page.locator('#next .error-summary').textContent(), /1 action is still open/);
+  await accessible(page, 'sign-off refused while an action is open');
+
+  // The action is done, with evidence; then sign-off closes the incident.
+  await page.goto(`${base}/actions/${actionRef}`);
+  await page.selectOption('#status', 'done');
+  await page.fill('#evidence', 'Browser journey: covers fitted in rooms 3, 7 and 12; audit sheet signed.');
+  await page.click('button:has-text("Save")');
+  await page.goto(`${base}/incidents/${reference}`);
+  await page.fill('#note', 'Browser journey: reviewed with the night team.');
+  await page.fill('#recommendations', 'Browser journey: cable covers wherever a mat is used.');
+  if (await page.locator('#close-feedback').count() > 0) {
+    await page.fill('#close-feedback', 'Browser journey: thank you. Every mat now has a cable cover, checked monthly.');
+  }
+  await page.click('button:has-text("Sign off and close")');
+  await page.waitForURL(`${base}/incidents/${reference}#next`);
+  assert.match(await page.locator('p .tag').first().textContent(), /Closed/);
+  await desk.close();
+
+  // The reporter is told, and reads what was found and what changed.
+  await reporter.goto(`${base}/my-reports`);
+  await reporter.click(`a:has-text("Feedback on your report: ${reference}")`);
+  assert.ok((await reporter.content()).includes('Every mat now has a cable cover'));
+  await accessible(reporter, 'the closed report with its feedback, as the reporter');
+  await phone.close();
+});
+
+test('a serious incident is investigated and its report read', async () => {
+  const { phone, reference } = await reportNearMiss('Browser journey: bed rail left down for a resident at high risk of falls.');
+  await phone.close();
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+  const page = await desk.newPage();
+  await signIn(page, logins['Registered manager']);
+  await triage(page, reference, { consequence: 5, likelihood: 3, response: 'serious_investigation' });
+  await page.click('button:has-text("Open the investigation")');
+  assert.ok(await page.locator('#investigation .error-summary').isVisible(), 'an investigation needs a lead and terms');
+  await accessible(page, 'opening an investigation, refused');
+  await page.selectOption('#lead', { index: 1 });
+  await page.fill('#terms_of_reference', 'Browser journey: why the rail was down, and how rails are checked at night.');
+  await page.click('button:has-text("Open the investigation")');
+  await page.waitForURL(/\/investigations\/INV-\d{6}$/);
+  await accessible(page, 'a new investigation');
+
+  await page.click('button:has-text("Record the meeting")');
+  await accessible(page, 'the investigation with a meeting refused');
+  await page.fill('#held_on', ukToday());
+  await page.fill('#attendee_name-1', 'Browser journey lead');
+  await page.fill('#attendee_role-1', 'Registered manager');
+  await page.fill('#discussion', 'The night round and the rail check.');
+  await page.fill('#decisions', 'Check rails on every round.');
+  await page.click('button:has-text("Record the meeting")');
+  await page.fill('#event_date', ukToday());
+  await page.fill('#what', 'Rail found down at the 02:00 round.');
+  await page.click('#timeline button:has-text("Add it")');
+  await page.selectOption('#factor', { index: 1 });
+  await page.fill('#factor_note', 'The round sheet has no rail check.');
+  await page.click('button:has-text("Tag it")');
+  await page.fill('#findings_text', 'Browser journey: the round sheet did not ask for rails to be checked.');
+  await page.click('#findings button:has-text("Save")');
+  assert.match(await page.locator('#meetings').textContent(), /Check rails on every round/);
+  await accessible(page, 'the investigation under way');
+  await page.click('a:has-text("Read the investigation report")');
+  assert.match(await page.locator('h1').textContent(), /INV-\d{6}/);
+  assert.ok((await page.content()).includes('the round sheet did not ask for rails to be checked'));
+  await accessible(page, 'the investigation report');
+
+  await page.click('nav a:has-text("Reports")');
+  await page.click('a:has-text("Serious incidents by month")');
+  await accessible(page, 'the serious incident summary');
+  await desk.close();
+});
+
+test('an administrator changes the timescales and is told which field is wrong', async () => {
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+  const page = await desk.newPage();
+  await signIn(page, logins['Administrator']);
+  await page.click('nav a:has-text("Settings")');
+  await accessible(page, 'the organisation settings');
+  const before = await page.inputValue('#review_low');
+  await page.fill('#review_low', 'five');
+  await page.click('button:has-text("Save the timescales")');
+  const summary = page.locator('#timescales .error-summary');
+  assert.ok(await summary.isVisible(), 'a word where a number belongs is refused');
+  assert.equal(await summary.locator('a').first().getAttribute('href'), '#review_low');
+  await accessible(page, 'the settings with a timescale refused');
+  await page.fill('#review_low', before);
+  await page.click('button:has-text("Save the timescales")');
+  assert.equal(await page.locator('.error-summary').count(), 0);
+  assert.equal(await page.inputValue('#review_low'), before);
   await desk.close();
 });
