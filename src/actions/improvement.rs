@@ -320,6 +320,77 @@ pub async fn progress_action(
         .ok_or(ActionError::NotFound)
 }
 
+/// Links an action to one more incident of its service (one action can
+/// answer several reports, as after a thematic review). The incident is
+/// given by reference, as typed (`INC-000123` or `123`).
+pub async fn link_incident(
+    ctx: &Ctx,
+    actor: &Actor,
+    reference: &str,
+    incident: &str,
+) -> ActionResult<ImprovementAction> {
+    let (action, reviewer) = open_action(ctx, actor, reference).await?;
+    if !reviewer {
+        return Err(ActionError::Forbidden);
+    }
+    let invalid = |message: String| {
+        let mut e = FieldErrors::new();
+        e.add("incident", message);
+        ActionError::Invalid(e)
+    };
+    let Some(r) = IncidentReference::parse(incident.trim()) else {
+        return Err(invalid(
+            "Enter the report's reference, like INC-000123".to_owned(),
+        ));
+    };
+    let found = incident_in_scope(ctx, actor, r, Permission::TriageIncidents, false).await;
+    let (i, service) = match found {
+        Ok(x) => x,
+        Err(ActionError::NotFound) => {
+            return Err(invalid(format!("There is no report {r} that you review")));
+        }
+        Err(e) => return Err(e),
+    };
+    if service.service_id != action.service_id
+        || !actor.can_in(Permission::TriageIncidents, &service)
+    {
+        return Err(invalid(format!(
+            "{r} is at {}: link reports of {} only (give the other service its own action)",
+            service.name, action.service_name
+        )));
+    }
+    let now = ctx.clock.now().as_millisecond();
+    let mut tx = ctx.store.begin().await?;
+    if !crate::store::improvement::link_incident(
+        &mut tx,
+        action.action_id,
+        i.incident_id,
+        action.organisation_id,
+    )
+    .await?
+    {
+        return Err(invalid(format!("{r} is already linked to this action")));
+    }
+    append(
+        &mut tx,
+        &NewAuditEvent {
+            organisation_id: action.organisation_id,
+            occurred_at_ms: now,
+            actor: &actor.audit_name(),
+            action: "action.incident_linked",
+            record_type: "action",
+            record_id: &action.action_id.to_string(),
+            changes: &json!({"incidents": {"added": r.to_string()}}).to_string(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    ctx.store
+        .action(action.organisation_id, action.number)
+        .await?
+        .ok_or(ActionError::NotFound)
+}
+
 /// A service's improvement plan: its actions, open ones first.
 pub async fn improvement_plan(
     ctx: &Ctx,

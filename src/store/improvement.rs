@@ -94,6 +94,28 @@ pub async fn insert_action(
     Ok(())
 }
 
+/// Links an action to one more incident; false if it was already linked.
+pub async fn link_incident(
+    tx: &mut Tx,
+    action: Uuid,
+    incident: IncidentId,
+    org: OrganisationId,
+) -> StoreResult<bool> {
+    let n = on_tx!(tx, |c| {
+        sqlx::query(
+            "insert into action_incident (action_id, incident_id, organisation_id) values ($1, $2, $3) \
+             on conflict (action_id, incident_id) do nothing",
+        )
+        .bind(action)
+        .bind(incident.0)
+        .bind(org.0)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+    });
+    Ok(n == 1)
+}
+
 /// What an update changes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionUpdate<'a> {

@@ -249,6 +249,10 @@ pub fn router(state: AppState) -> Router {
             get(pages::improvement::show_action).post(pages::improvement::update_action),
         )
         .route(
+            "/actions/{reference}/incidents",
+            post(pages::improvement::create_action_link),
+        )
+        .route(
             "/digest",
             get(pages::digest::show_digest).post(pages::digest::change_digest),
         )

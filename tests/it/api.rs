@@ -260,6 +260,7 @@ db_test!(
                 "GET /api/v1/services/{service_id}/actions",
                 "GET /api/v1/triage",
                 "POST /api/v1/actions",
+                "POST /api/v1/actions/{reference}/incidents",
                 "POST /api/v1/actions/{reference}/progress",
                 "POST /api/v1/cases",
                 "POST /api/v1/incidents",

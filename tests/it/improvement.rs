@@ -315,3 +315,144 @@ db_test!(an_overdue_action_is_escalated_like_a_review, |engine| {
     );
     Ok(())
 });
+
+db_test!(
+    one_action_can_answer_several_reports_of_its_service,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let first = triaged(&app).await?;
+        let second = minor_fall(&app, "Slipped by the same wet patch").await?;
+        let head = app.actor(app.world.email(Role::HeadOfOperations)).await?;
+        let elsewhere = candour::actions::incidents::report_incident(
+            &app.ctx,
+            &head,
+            &candour_domain::incident::ReportDraft {
+                kind: "near_miss".into(),
+                category: "equipment".into(),
+                service_id: app.world.other_service.service_id.to_string(),
+                occurred_at: "2026-11-23T08:00:00Z".into(),
+                description: "Wet floor sign missing".into(),
+                immediate_actions: "Sign found".into(),
+                ..candour_domain::incident::ReportDraft::default()
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .reference;
+        let senior = app.actor(app.world.email(Role::SeniorCarer)).await?.user_id;
+        let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
+        candour::actions::improvement::add_action(
+            &app.ctx,
+            &manager,
+            candour::actions::improvement::From::Incident(first),
+            &candour_domain::improvement::ActionDraft {
+                title: "Dry-mop rota after lunch".into(),
+                description: "Domestic dry-mops the dining room by 14:00; checked daily.".into(),
+                owner: senior.to_string(),
+                due_on: "2026-11-30".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+
+        let web = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        let page = web.text("/actions/ACT-000001").await?;
+        assert!(page.contains("Link another report"));
+        assert_ids_unique(&page);
+        let csrf = csrf_in(&page).unwrap();
+        let link = |typed: &'static str| {
+            let csrf = csrf.clone();
+            let web = &web;
+            async move {
+                web.post_form(
+                    "/actions/ACT-000001/incidents",
+                    &[("csrf_token", csrf.as_str()), ("incident", typed)],
+                )
+                .await
+            }
+        };
+        for (typed, says) in [
+            ("the wet one", "reference, like INC-000123"),
+            (
+                "INC-999999",
+                "There is no report INC-999999 that you review",
+            ),
+            ("INC-000001", "INC-000001 is already linked to this action"),
+        ] {
+            let resp = link(typed).await?;
+            assert_eq!(resp.status(), 422, "{typed}");
+            let body = resp.text().await?;
+            assert!(body.contains(says), "{typed}: {body}");
+            assert_summary_links_resolve(&body);
+        }
+        let resp = link("INC-000002").await?;
+        assert_eq!(resp.status(), 303);
+        let page = web.text("/actions/ACT-000001").await?;
+        assert!(
+            page.contains("href=\"/incidents/INC-000001\"")
+                && page.contains("href=\"/incidents/INC-000002\"")
+        );
+        let page = web.text(&format!("/incidents/{second}")).await?;
+        assert!(
+            page.contains("ACT-000001"),
+            "the second report lists the action"
+        );
+
+        // Another service's report is refused by name, even for someone who
+        // reviews both; the action's owner cannot link; nor can another
+        // organisation.
+        let token = token_for(&app, app.world.email(Role::HeadOfOperations)).await?;
+        let resp = api_post(
+            &app,
+            &token,
+            "/api/v1/actions/ACT-000001/incidents",
+            &serde_json::json!({"incident": elsewhere.to_string()}),
+        )
+        .await?;
+        assert_eq!(resp.status(), 422);
+        let p: serde_json::Value = resp.json().await?;
+        assert_eq!(p["errors"][0]["field"], "incident");
+        assert!(
+            p["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains(" is at "),
+            "{p}"
+        );
+        let owner = token_for(&app, app.world.email(Role::SeniorCarer)).await?;
+        let resp = api_post(
+            &app,
+            &owner,
+            "/api/v1/actions/ACT-000001/incidents",
+            &serde_json::json!({"incident": "INC-000002"}),
+        )
+        .await?;
+        assert_eq!(
+            resp.status(),
+            422,
+            "the senior carer reviews the service, but it is already linked"
+        );
+        let other = token_for(&app, &app.world.user_b.clone()).await?;
+        let resp = api_post(
+            &app,
+            &other,
+            "/api/v1/actions/ACT-000001/incidents",
+            &serde_json::json!({"incident": "INC-000002"}),
+        )
+        .await?;
+        assert_eq!(resp.status(), 404);
+        let audit = app
+            .ctx
+            .store
+            .audit_page(app.world.org, 0, 1_000_000)
+            .await?
+            .into_iter()
+            .filter(|e| e.action == "action.incident_linked")
+            .count();
+        assert_eq!(audit, 1);
+        Ok(())
+    }
+);

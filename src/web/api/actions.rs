@@ -259,6 +259,38 @@ pub async fn create_progress(
     Ok(Json(ActionJson::from(&action)))
 }
 
+/// Another report an action answers.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkRequest {
+    /// The report's reference, such as `INC-000123`: one of the action's service.
+    pub incident: String,
+}
+
+/// Link one more report of the action's service to it; that report cannot
+/// close while the action is open.
+#[utoipa::path(post, path = "/api/v1/actions/{reference}/incidents", tag = "actions", request_body = LinkRequest,
+    security(("bearer" = [])),
+    params(("reference" = String, Path, description = "Such as ACT-000012")),
+    responses(
+        (status = 200, description = "Linked; the action as it is now", body = ActionJson),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "You own the action but do not review the service", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such action that you review or own", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No such report you review, another service's, or already linked", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_link(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(reference): Path<String>,
+    ApiJson(body): ApiJson<LinkRequest>,
+) -> Result<Json<ActionJson>, ApiError> {
+    let action =
+        crate::actions::improvement::link_incident(&state.ctx, &actor, &reference, &body.incident)
+            .await?;
+    Ok(Json(ActionJson::from(&action)))
+}
+
 /// A service's improvement plan: its actions, open ones first.
 #[utoipa::path(get, path = "/api/v1/services/{service_id}/actions", tag = "actions",
     security(("bearer" = [])),

@@ -89,6 +89,7 @@ pub fn router(upload_limit: usize) -> (axum::Router<AppState>, utoipa::openapi::
         .routes(utoipa_axum::routes!(actions::create_action))
         .routes(utoipa_axum::routes!(actions::get_action))
         .routes(utoipa_axum::routes!(actions::create_progress))
+        .routes(utoipa_axum::routes!(actions::create_link))
         .routes(utoipa_axum::routes!(actions::list_service_actions))
         .routes(utoipa_axum::routes!(investigations::create_investigation))
         .routes(utoipa_axum::routes!(investigations::list_investigations))

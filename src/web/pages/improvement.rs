@@ -5,7 +5,7 @@
 use super::incidents::{Choice, parse_reference};
 use crate::actions::ActionError;
 use crate::actions::improvement::{
-    From, Progress, add_action, improvement_plan, open_action, progress_action,
+    From, Progress, add_action, improvement_plan, link_incident, open_action, progress_action,
 };
 use crate::actions::incidents::staff_of_service;
 use crate::store::improvement::ImprovementAction;
@@ -261,6 +261,10 @@ struct ActionPage {
     statuses: Vec<Choice>,
     results: Vec<Choice>,
     can_plan: bool,
+    /// Whether the reader may link more incidents (a reviewer of the service).
+    can_link: bool,
+    /// The reference typed to link, kept when refused.
+    link_typed: String,
     errors: FieldErrors,
     conflict: Option<String>,
 }
@@ -305,6 +309,8 @@ async fn action_page(
             })
             .collect(),
         can_plan: reviewer && !a.in_plan,
+        can_link: reviewer,
+        link_typed: String::new(),
         line,
         errors,
         conflict,
@@ -319,6 +325,27 @@ pub async fn show_action(
 ) -> Result<Response, WebError> {
     let page = action_page(&state, &user, &reference, FieldErrors::new(), None).await?;
     Ok(render(&page)?.into_response())
+}
+
+/// POST /actions/{reference}/incidents: links one more of the service's reports.
+pub async fn create_action_link(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(reference): Path<String>,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    let typed = form.get("incident");
+    match link_incident(&state.ctx, &user.actor, &reference, &typed).await {
+        Ok(a) => {
+            Ok(Redirect::to(&format!("/actions/{}", action_reference(a.number))).into_response())
+        }
+        Err(ActionError::Invalid(errors)) => {
+            let mut page = action_page(&state, &user, &reference, errors, None).await?;
+            page.link_typed = typed;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// POST /actions/{reference}: progress, evidence, whether it worked.
