@@ -83,11 +83,36 @@ pub struct BreachReport {
     pub lines: Vec<BreachLine>,
     /// Openness with people affected by the month's incidents.
     pub openness: OpennessCounts,
+    /// How quickly the reporters of the month's reports heard back.
+    pub feedback: candour_domain::feedback::FeedbackTimes,
     /// When it was made (lateness of targets still unmet runs to here).
     pub made_at: Timestamp,
 }
 
 impl BreachReport {
+    /// How quickly reporters heard back, in a sentence.
+    pub fn feedback_summary(&self) -> String {
+        use candour_domain::feedback::describe_minutes;
+        let f = &self.feedback;
+        let month = self.month.label();
+        match (f.reports, f.median_minutes, f.longest_minutes) {
+            (0, _, _) => format!("No reports were made in {month}."),
+            (n, Some(median), Some(longest)) => format!(
+                "{} of {n} {} made in {month} {} had feedback: half within {}, the longest after {}. {} still waiting.",
+                f.given,
+                if n == 1 { "report" } else { "reports" },
+                if f.given == 1 { "has" } else { "have" },
+                describe_minutes(median),
+                describe_minutes(longest),
+                f.waiting()
+            ),
+            (n, _, _) => format!(
+                "None of the {n} {} made in {month} has had feedback yet.",
+                if n == 1 { "report" } else { "reports" }
+            ),
+        }
+    }
+
     /// How late a line's target was met (or is, so far), in minutes.
     pub fn minutes_late(&self, l: &BreachLine) -> i64 {
         let end = l.met_at.unwrap_or(self.made_at);
@@ -213,6 +238,13 @@ pub async fn breach_report(
             .store
             .openness_counts(actor.organisation_id, &ids, span)
             .await?,
+        feedback: {
+            let (reports, minutes) = ctx
+                .store
+                .feedback_minutes(actor.organisation_id, &ids, span)
+                .await?;
+            candour_domain::feedback::FeedbackTimes::of(reports, minutes)
+        },
         scope,
         made_at: ctx.clock.now(),
     })

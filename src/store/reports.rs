@@ -189,6 +189,40 @@ impl Store {
         })
     }
 
+    /// How quickly the reporters of reports made in `[from, to)` in
+    /// `services` heard back: the number of reports, and the minutes to
+    /// first feedback of each that has had it.
+    pub async fn feedback_minutes(
+        &self,
+        org: OrganisationId,
+        services: &[ServiceId],
+        (from, to): (Timestamp, Timestamp),
+    ) -> StoreResult<(i64, Vec<i64>)> {
+        if services.is_empty() {
+            return Ok((0, Vec::new()));
+        }
+        let sql = format!(
+            "select i.reported_at, (select min(f.created_at) from incident_feedback f where f.incident_id = i.incident_id) as first_feedback \
+             from incident i where i.organisation_id = $1 and i.reported_at >= $2 and i.reported_at < $3 and i.service_id in ({})",
+            service_list(services, 4)
+        );
+        on_read!(self, |p| {
+            let rows = month_query!(sql.as_str(), org, (from, to), services)
+                .fetch_all(p)
+                .await?;
+            let mut minutes = Vec::new();
+            for r in &rows {
+                if let Some(first) = r.opt_int("first_feedback")? {
+                    minutes.push(candour_domain::feedback::minutes_to_feedback(
+                        r.int("reported_at")?,
+                        first,
+                    ));
+                }
+            }
+            Ok((rows.len() as i64, minutes))
+        })
+    }
+
     /// The serious incidents reported in `[from, to)` in `services`, oldest first.
     pub async fn serious_lines(
         &self,

@@ -135,6 +135,25 @@ db_test!(
             "still not triaged"
         );
         assert!(page.contains("Of 2 incidents in November 2026 that affected someone using a service, 1 record that the person or their family were told, 1 that we said sorry, and 0 that they have not been told yet."), "{page}");
+        assert!(
+            page.contains("None of the 2 reports made in November 2026 has had feedback yet."),
+            "{page}"
+        );
+        // Feedback two days after the report: the time is reported.
+        let manager_actor = app.actor(app.world.email(Role::RegisteredManager)).await?;
+        candour::actions::feedback::give_feedback(
+            &app.ctx,
+            &manager_actor,
+            alder,
+            "Thank you: the lounge rug is gone.",
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let page = qa.text("/reports/breaches?month=2026-11").await?;
+        assert!(
+            page.contains("1 of 2 reports made in November 2026 has had feedback: half within 2 days, the longest after 2 days. 1 still waiting."),
+            "{page}"
+        );
 
         // One service, then the CSV of it.
         let alder_only = format!("service:{}", app.world.service.service_id);
@@ -267,6 +286,7 @@ db_test!(
             .ok_or_else(|| anyhow::anyhow!("no breach report among {} emails", mail.len()))?;
         assert!(report.data.contains(&alder.to_string()));
         assert!(report.data.contains("Reason recorded"));
+        assert!(report.data.contains("Feedback to reporters"));
         assert!(
             !report.data.contains("on leave"),
             "reasons stay out of email"

@@ -29,6 +29,39 @@ pub fn minutes_to_feedback(reported_at_ms: i64, first_feedback_ms: i64) -> i64 {
     (first_feedback_ms - reported_at_ms).max(0) / 60_000
 }
 
+/// How quickly reporters heard back, over a set of reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FeedbackTimes {
+    /// Reports in the set.
+    pub reports: i64,
+    /// Of those, how many have had feedback.
+    pub given: i64,
+    /// The median minutes to first feedback, of those given (the lower
+    /// middle value when there is an even number).
+    pub median_minutes: Option<i64>,
+    /// The longest wait, of those given.
+    pub longest_minutes: Option<i64>,
+}
+
+impl FeedbackTimes {
+    /// From the number of reports and the minutes to first feedback of each
+    /// report that has had it.
+    pub fn of(reports: i64, mut minutes: Vec<i64>) -> FeedbackTimes {
+        minutes.sort_unstable();
+        FeedbackTimes {
+            reports,
+            given: minutes.len() as i64,
+            median_minutes: minutes.get(minutes.len().saturating_sub(1) / 2).copied(),
+            longest_minutes: minutes.last().copied(),
+        }
+    }
+
+    /// Reports still waiting for feedback.
+    pub fn waiting(&self) -> i64 {
+        (self.reports - self.given).max(0)
+    }
+}
+
 /// A span of minutes as people say it: `45 minutes`, `3 hours 5 minutes`,
 /// `2 days 4 hours`, `1 day`.
 pub fn describe_minutes(minutes: i64) -> String {
@@ -62,6 +95,41 @@ mod tests {
             check_feedback(" We moved the chair. ").ok().as_deref(),
             Some("We moved the chair.")
         );
+    }
+
+    #[test]
+    fn feedback_times_take_the_middle_and_the_longest() {
+        assert_eq!(
+            FeedbackTimes::of(3, vec![]),
+            FeedbackTimes {
+                reports: 3,
+                given: 0,
+                median_minutes: None,
+                longest_minutes: None
+            }
+        );
+        let t = FeedbackTimes::of(5, vec![600, 30, 2_000]);
+        assert_eq!(
+            (t.given, t.median_minutes, t.longest_minutes, t.waiting()),
+            (3, Some(600), Some(2_000), 2)
+        );
+        let even = FeedbackTimes::of(4, vec![40, 10, 30, 20]);
+        assert_eq!(even.median_minutes, Some(20), "the lower middle");
+    }
+
+    proptest! {
+        #[test]
+        fn the_median_lies_between_the_quickest_and_the_longest(
+            minutes in proptest::collection::vec(0i64..100_000, 1..50)
+        ) {
+            let t = FeedbackTimes::of(minutes.len() as i64, minutes.clone());
+            let quickest = *minutes.iter().min().unwrap_or(&0);
+            let m = t.median_minutes.unwrap_or(-1);
+            prop_assert!(m >= quickest && Some(m) <= t.longest_minutes);
+            let below = minutes.iter().filter(|x| **x < m).count();
+            prop_assert!(below * 2 < minutes.len(), "at most half are quicker");
+            prop_assert_eq!(t.waiting(), 0);
+        }
     }
 
     #[test]
