@@ -163,3 +163,151 @@ db_test!(
         Ok(())
     }
 );
+
+/// A fall at `at` reported by the care worker now.
+async fn fall_at(app: &TestApp, at: &str) -> anyhow::Result<IncidentReference> {
+    let worker = app.actor(app.world.email(Role::CareWorker)).await?;
+    let draft = ReportDraft {
+        kind: "incident".into(),
+        category: "fall".into(),
+        details: fall_details(),
+        service_id: app.world.service.service_id.to_string(),
+        occurred_at: at.into(),
+        description: "Slipped on the stairs".into(),
+        immediate_actions: "Checked and helped up".into(),
+        ..ReportDraft::default()
+    };
+    Ok(report_incident(&app.ctx, &worker, &draft)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .reference)
+}
+
+async fn triage_due(app: &TestApp, r: IncidentReference) -> anyhow::Result<String> {
+    Ok(app
+        .ctx
+        .store
+        .incident_by_reference(app.world.org, r)
+        .await?
+        .and_then(|i| i.triage_due_at)
+        .map(|t| t.to_string())
+        .unwrap_or_default())
+}
+
+/// Moves the test clock to `to` (it only goes forward).
+fn move_to(app: &TestApp, to: &str) {
+    let to: jiff::Timestamp = to.parse().unwrap();
+    let secs = to.as_second() - app.ctx.clock.now().as_second();
+    assert!(secs >= 0, "the clock only goes forward");
+    app.clock.advance(secs);
+}
+
+async fn triaged_low(app: &TestApp, r: IncidentReference) -> anyhow::Result<()> {
+    let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
+    let version = app
+        .ctx
+        .store
+        .incident_by_reference(app.world.org, r)
+        .await?
+        .unwrap()
+        .version;
+    let t = candour_domain::triage::TriageDraft {
+        kind: "incident".into(),
+        category: "fall".into(),
+        physical_harm: "low".into(),
+        psychological_harm: "none".into(),
+        consequence: "2".into(),
+        likelihood: "2".into(),
+        learning_response: "local_review".into(),
+        ..Default::default()
+    };
+    candour::actions::triage::triage_incident(&app.ctx, &manager, r, &t, version)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(())
+}
+
+db_test!(
+    deadlines_and_escalation_skip_christmas_and_new_year,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        // Thursday 24 Dec 2026, 10:00: Friday is Christmas Day and Monday
+        // 28 Dec the Boxing Day holiday, so triage is due by the end of
+        // Tuesday 29 Dec.
+        move_to(&app, "2026-12-24T10:00:00Z");
+        let christmas = fall_at(&app, "2026-12-24T09:00:00Z").await?;
+        assert_eq!(
+            triage_due(&app, christmas).await?,
+            "2026-12-29T23:59:59.999Z"
+        );
+        move_to(&app, "2026-12-29T23:30:00Z");
+        assert_eq!(swept(&app).await?, (0, 0), "not late on the due day");
+        move_to(&app, "2026-12-30T00:30:00Z");
+        assert_eq!(swept(&app).await?, (1, 1), "late, and the manager is told");
+        let incident = app
+            .ctx
+            .store
+            .incident_by_reference(app.world.org, christmas)
+            .await?
+            .unwrap();
+        let breaches = app.ctx.store.breaches(incident.incident_id).await?;
+        assert_eq!(
+            breaches[0].due_at.to_string(),
+            "2026-12-29T23:59:59.999Z",
+            "the breach is the moment it was due"
+        );
+        triaged_low(&app, christmas).await?;
+
+        // Wednesday 30 Dec, 10:00: due by the end of Thursday 31 Dec. New
+        // Year's Day and the weekend are not working days, so the regional
+        // manager hears on Tuesday 5 Jan and the head of operations on
+        // Wednesday 6 Jan.
+        move_to(&app, "2026-12-30T10:00:00Z");
+        let new_year = fall_at(&app, "2026-12-30T08:00:00Z").await?;
+        assert_eq!(
+            triage_due(&app, new_year).await?,
+            "2026-12-31T23:59:59.999Z"
+        );
+        move_to(&app, "2027-01-01T00:30:00Z");
+        assert_eq!(swept(&app).await?, (1, 1));
+        move_to(&app, "2027-01-04T12:00:00Z");
+        assert_eq!(
+            swept(&app).await?,
+            (0, 0),
+            "the holiday and the weekend do not count"
+        );
+        move_to(&app, "2027-01-05T00:30:00Z");
+        assert_eq!(swept(&app).await?, (0, 1), "the regional manager");
+        move_to(&app, "2027-01-05T23:30:00Z");
+        assert_eq!(swept(&app).await?, (0, 0));
+        move_to(&app, "2027-01-06T00:30:00Z");
+        assert_eq!(swept(&app).await?, (0, 1), "the head of operations");
+        Ok(())
+    }
+);
+
+db_test!(
+    a_deadline_over_easter_and_the_spring_clock_change_ends_at_midnight_uk_time,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        // Good Friday, 26 Mar 2027, 15:00 GMT. Easter Monday is a holiday
+        // too and the clocks go forward on Sunday, so triage is due by the
+        // end of Tuesday 30 Mar, UK time: 22:59:59.999 UTC.
+        move_to(&app, "2027-03-26T15:00:00Z");
+        let r = fall_at(&app, "2027-03-26T14:00:00Z").await?;
+        assert_eq!(triage_due(&app, r).await?, "2027-03-30T22:59:59.999Z");
+        move_to(&app, "2027-03-30T22:30:00Z");
+        assert_eq!(swept(&app).await?, (0, 0), "23:30 in the UK: not yet late");
+        move_to(&app, "2027-03-30T23:30:00Z");
+        assert_eq!(swept(&app).await?, (1, 1), "00:30 in the UK: late");
+        let manager = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        let page = manager.text(&format!("/incidents/{r}")).await?;
+        assert!(
+            page.contains("Triage was due 30 Mar 2027, 23:59"),
+            "shown in UK time"
+        );
+        Ok(())
+    }
+);
