@@ -28,6 +28,7 @@ use candour_domain::investigation::{
     framework_of, investigation_reference, local_code, parse_investigation_reference,
     shipped_factors,
 };
+use candour_domain::notification::NotificationKind;
 use candour_domain::role::Permission;
 use candour_domain::validation::FieldErrors;
 use serde_json::json;
@@ -343,6 +344,34 @@ pub async fn open_investigation(
         },
     )
     .await?;
+    let lead = candour_domain::ids::UserId(opening.lead);
+    if lead != actor.user_id {
+        let inv = investigation_reference(number);
+        let link = match ctx.public_url.as_deref().map(|u| u.trim_end_matches('/')) {
+            Some(base) if !base.is_empty() => format!("Open it here:\n{base}/investigations/{inv}"),
+            _ => "Sign in to Candour to open it.".to_owned(),
+        };
+        let email = crate::email::Rendered {
+            subject: format!("You lead {inv} at {}", service.name),
+            body: format!(
+                "Hello,\n\nYou have been asked to lead the serious incident investigation {inv} of {reference} at {}. \
+                 Its report is due by {}.\n\n{link}\n\n\
+                 This email was sent by Candour. It holds no personal details of people using the service.",
+                service.name,
+                display::date_time(due_at)
+            ),
+        };
+        super::feedback::notify(
+            ctx,
+            &mut tx,
+            (incident.organisation_id, incident.incident_id),
+            lead,
+            NotificationKind::InvestigationLead,
+            &email,
+            now.as_millisecond(),
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(number)
 }

@@ -55,6 +55,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(20, "0020_openness"),
     migration!(21, "0021_investigations"),
     migration!(22, "0022_search"),
+    migration!(23, "0023_investigation_lead"),
 ];
 
 impl Store {

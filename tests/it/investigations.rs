@@ -99,6 +99,23 @@ db_test!(an_investigation_runs_from_opening_to_its_report, |engine| {
         "the move is on the timeline"
     );
     assert!(incident.contains("led by Regional manager"), "{incident}");
+    // The lead is told, in the app and by email.
+    let lead_page = app
+        .signed_in(app.world.email(Role::RegionalManager))
+        .await?
+        .text("/my-reports")
+        .await?;
+    assert!(
+        lead_page.contains(&format!("You lead a serious incident investigation: {r}")),
+        "{lead_page}"
+    );
+    let emails = app.ctx.store.emails(app.world.org).await?;
+    let told: Vec<_> = emails
+        .iter()
+        .filter(|e| e.subject == "You lead INV-000001 at Alder House")
+        .collect();
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0].to, app.world.email(Role::RegionalManager));
     let again = manager
         .post_form(
             &format!("/incidents/{r}/investigation"),

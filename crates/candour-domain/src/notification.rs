@@ -18,6 +18,8 @@ code_enum! {
         ActionOverdue = ("action_overdue", "An action is overdue"),
         /// An action was given to them.
         ActionAssigned = ("action_assigned", "An action was given to you"),
+        /// They lead a serious incident investigation just opened.
+        InvestigationLead = ("investigation_lead", "You lead a serious incident investigation"),
     }
 }
 
