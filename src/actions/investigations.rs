@@ -222,7 +222,8 @@ async fn audit(
 }
 
 /// Opens the investigation of an incident that has been triaged and is not
-/// closed. If it was triaged or under review, it moves under investigation.
+/// closed. If it was triaged, under review or awaiting sign-off, it moves
+/// under investigation.
 pub async fn open_investigation(
     ctx: &Ctx,
     actor: &Actor,
@@ -285,9 +286,11 @@ pub async fn open_investigation(
         now.as_millisecond(),
     )
     .await?;
+    // Awaiting sign-off too: a manager may decide at sign-off that it needs
+    // an investigation, and it cannot be signed off while one is open.
     if matches!(
         incident.status,
-        IncidentStatus::Triaged | IncidentStatus::UnderReview
+        IncidentStatus::Triaged | IncidentStatus::UnderReview | IncidentStatus::AwaitingSignOff
     ) {
         let to = IncidentStatus::UnderInvestigation;
         if !move_status(&mut tx, incident.incident_id, to, incident.version, now).await? {

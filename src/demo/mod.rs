@@ -9,12 +9,14 @@ mod events;
 mod names;
 mod progress;
 mod rng;
+mod serious;
 mod services;
 mod staff;
 
 use crate::actions::Ctx;
 use crate::actions::accounts::hash_password;
 use crate::store::Tx;
+use crate::store::breaches::{Overdue, insert_breach};
 use crate::store::counters::reserve_numbers;
 use crate::store::feedback::{Feedback, insert_feedback_batch};
 use crate::store::incidents::{IncidentInsert, insert_incidents_batch, reserve_references};
@@ -26,6 +28,7 @@ use crate::store::organisations::{
 use crate::store::people::{Person, insert_person};
 use crate::store::settings::put_setting;
 use crate::store::triage::{GradingRecord, insert_gradings_batch};
+use candour_domain::escalation::Target;
 use candour_domain::ids::{
     AreaId, IncidentId, OrganisationId, PersonId, RegionId, ServiceId, UserId,
 };
@@ -147,6 +150,8 @@ pub async fn generate(ctx: &Ctx, scale: Scale, seed: u64) -> anyhow::Result<Demo
         let who = (managers[ix], now);
         total += store_events(ctx, &mut rng, org, service, &events, plan.audit_each, who).await?;
     }
+    let in_order: Vec<Service> = services.iter().map(|(s, _)| s.clone()).collect();
+    serious::investigations(ctx, org, &in_order, &managers).await?;
     let mut tx = ctx.store.begin().await?;
     if !plan.audit_each {
         let summary = json!({"incidents": total, "scale": "large"});
@@ -507,6 +512,27 @@ async fn store_events(
         });
     }
     insert_incidents_batch(&mut tx, &rows).await?;
+    // The deadlines already missed, as the minute sweep would have recorded
+    // them at the time (those still open are left to the sweep at start).
+    for r in &rows {
+        let Some(p) = &r.progress else { continue };
+        let mut missed = Vec::new();
+        if p.triaged_at > r.triage_due_at {
+            missed.push((Target::Triage, r.triage_due_at));
+        }
+        if p.closed_at.is_some_and(|c| c > p.review_due_at) {
+            missed.push((Target::Review, p.review_due_at));
+        }
+        for (target, due_at) in missed {
+            let o = Overdue {
+                incident_id: r.incident_id,
+                organisation_id: org,
+                target,
+                due_at,
+            };
+            insert_breach(&mut tx, &o, due_at.as_millisecond() + 60_000).await?;
+        }
+    }
     insert_involvements_batch(&mut tx, org, &links).await?;
     insert_gradings_batch(&mut tx, &gradings).await?;
     insert_feedback_batch(&mut tx, org, &feedback).await?;

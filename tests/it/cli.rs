@@ -253,6 +253,60 @@ db_test!(
 );
 
 db_test!(
+    the_demo_has_investigations_under_way_and_done_and_last_months_breaches,
+    |engine| {
+        let db = TestDb::new(engine).await?;
+        let store = db.store().await?;
+        let ctx = Ctx {
+            store: store.clone(),
+            clock: Arc::new(FixedClock::new(start_time())),
+            public_url: None,
+        };
+        candour::demo::generate(&ctx, candour::demo::Scale::Small, 7).await?;
+        let org = store.organisation_ids().await?[0];
+        let services: Vec<_> = store
+            .services(org)
+            .await?
+            .into_iter()
+            .map(|s| s.service_id)
+            .collect();
+        let list = store.investigations(org, &services).await?;
+        let states: Vec<&str> = list.iter().map(|v| v.status.code()).collect();
+        assert_eq!(list.len(), 2, "{states:?}");
+        assert!(states.contains(&"open") && states.contains(&"completed"));
+        for v in &list {
+            let i = store
+                .incident_by_reference(org, v.incident_reference)
+                .await?
+                .unwrap();
+            assert_eq!(i.category.code(), "fall");
+            assert_eq!(
+                i.status.code(),
+                "under_investigation",
+                "the manager asks for sign-off once they have read the report"
+            );
+            assert!(store.meetings(v.investigation_id).await?.len() == 1);
+            assert!(store.timeline(v.investigation_id).await?.len() == 2);
+        }
+        // October's missed deadlines are on record, as the sweep would have
+        // recorded them at the time.
+        let october: (jiff::Timestamp, jiff::Timestamp) = (
+            "2026-10-01T00:00:00+01:00".parse()?,
+            "2026-11-01T00:00:00Z".parse()?,
+        );
+        let lines = store.breach_lines(org, &services, october).await?;
+        assert!(!lines.is_empty(), "a few of October's reports were late");
+        for l in &lines {
+            assert!(
+                l.met_at.is_none_or(|m| m > l.due_at),
+                "a breach is a deadline passed"
+            );
+        }
+        Ok(())
+    }
+);
+
+db_test!(
     a_new_organisation_is_set_up_from_the_command_line,
     |engine| {
         let db = TestDb::new(engine).await?;

@@ -55,7 +55,8 @@ fn serve(db: &str, smtp: &str, start: jiff::Timestamp) -> anyhow::Result<Instanc
 
 // The name says postgres: CI runs the PostgreSQL tests by that filter.
 #[tokio::test]
-async fn two_instances_on_one_postgres_database_send_each_person_one_digest() -> anyhow::Result<()> {
+async fn two_instances_on_one_postgres_database_send_each_person_one_digest() -> anyhow::Result<()>
+{
     if !postgres_available() {
         return Ok(());
     }

@@ -556,3 +556,59 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    an_investigation_opened_at_sign_off_takes_the_incident_back_under_investigation,
+    |engine| {
+        use candour::actions::workflow::{MoveInput, move_incident};
+        use candour_domain::workflow::Move;
+        let app = TestApp::spawn(engine).await?;
+        let r = minor_fall(&app, "Found on the floor again").await?;
+        let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
+        let input = MoveInput {
+            note: "Looked at the care plan".into(),
+            ..MoveInput::default()
+        };
+        let version = |app: &TestApp| {
+            let store = app.ctx.store.clone();
+            let org = app.world.org;
+            async move { anyhow::Ok(store.incident_by_reference(org, r).await?.unwrap().version) }
+        };
+        for mv in [Move::StartReview, Move::RequestSignOff] {
+            let v = version(&app).await?;
+            move_incident(&app.ctx, &manager, r, mv, &input, v)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        let regional = app.actor(app.world.email(Role::RegionalManager)).await?;
+        candour::actions::investigations::open_investigation(
+            &app.ctx,
+            &manager,
+            r,
+            &candour_domain::investigation::OpeningDraft {
+                lead: regional.user_id.to_string(),
+                terms_of_reference: "Why she fell twice in a week".into(),
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let i = app
+            .ctx
+            .store
+            .incident_by_reference(app.world.org, r)
+            .await?
+            .unwrap();
+        assert_eq!(i.status.code(), "under_investigation");
+        let close = MoveInput {
+            note: "Signed off".into(),
+            feedback: "Thank you".into(),
+            ..MoveInput::default()
+        };
+        let refused = move_incident(&app.ctx, &manager, r, Move::Close, &close, i.version).await;
+        assert!(
+            matches!(refused, Err(candour::actions::ActionError::Refused(_))),
+            "{refused:?}"
+        );
+        Ok(())
+    }
+);
