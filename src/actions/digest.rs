@@ -46,6 +46,8 @@ pub struct Digest {
     pub due_today: Vec<DigestLine>,
     /// Where to read more, if Candour knows its address.
     pub link: Option<String>,
+    /// Candour's public address, for a link to each case.
+    pub base_url: Option<String>,
 }
 
 /// A heading and its lines.
@@ -66,6 +68,13 @@ struct DigestHtml<'a> {
 }
 
 impl Digest {
+    /// The link to one case, when Candour's public address is known.
+    pub fn case_link(&self, l: &DigestLine) -> Option<String> {
+        self.base_url
+            .as_deref()
+            .map(|base| format!("{base}/incidents/{}", l.reference))
+    }
+
     /// The subject line.
     pub fn subject(&self) -> String {
         format!(
@@ -193,6 +202,11 @@ pub async fn digest_for(ctx: &Ctx, actor: &Actor, now: Timestamp) -> ActionResul
             .public_url
             .as_deref()
             .map(|u| format!("{}/digest", u.trim_end_matches('/'))),
+        base_url: ctx
+            .public_url
+            .as_deref()
+            .map(|u| u.trim_end_matches('/').to_owned())
+            .filter(|u| !u.is_empty()),
     }))
 }
 

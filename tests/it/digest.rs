@@ -161,3 +161,35 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    each_case_in_the_digest_links_to_it_when_the_address_is_known,
+    |engine| {
+        use askama::Template;
+        let app = TestApp::spawn(engine).await?;
+        report(&app).await?;
+        let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
+        let now = app.ctx.clock.now();
+        let plain = candour::actions::digest::digest_for(&app.ctx, &manager, now)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .unwrap();
+        assert!(
+            !plain.render()?.contains("/incidents/"),
+            "no address, no links"
+        );
+        let mut ctx = app.ctx.clone();
+        ctx.public_url = Some("https://candour.example.org/".into());
+        let digest = candour::actions::digest::digest_for(&ctx, &manager, now)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .unwrap();
+        let text = digest.render()?;
+        assert!(
+            text.contains("- INC-000001, Alder House")
+                && text.contains("\n  https://candour.example.org/incidents/INC-000001\n"),
+            "{text}"
+        );
+        Ok(())
+    }
+);
