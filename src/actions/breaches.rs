@@ -190,8 +190,16 @@ pub(crate) async fn alert_urgent(
     due: jiff::Timestamp,
 ) -> ActionResult<usize> {
     let now = ctx.clock.now().as_millisecond();
+    // The registered manager and the senior manager on call for the
+    // region; with nobody named on call, the region's regional managers.
     let mut people = holders(ctx, service, Role::RegisteredManager).await?;
-    for u in holders(ctx, service, Role::RegionalManager).await? {
+    let senior = match super::settings::on_call_for(ctx, service.organisation_id, service.region_id)
+        .await?
+    {
+        Some(u) => vec![u],
+        None => holders(ctx, service, Role::RegionalManager).await?,
+    };
+    for u in senior {
         if !people.contains(&u) {
             people.push(u);
         }

@@ -9,16 +9,31 @@ use super::{ActionError, ActionResult, Actor, Ctx};
 use crate::store::audit::{NewAuditEvent, append};
 use crate::store::settings::{delete_extra_holiday, insert_extra_holiday, put_org_setting};
 use candour_domain::calendar::bank_holidays;
+use candour_domain::ids::{OrganisationId, RegionId, UserId};
 use candour_domain::organisation::Nation;
 use candour_domain::role::Permission;
+use candour_domain::role::{Role, Scope};
 use candour_domain::settings::{BandEdgesDraft, ExtraDayDraft, TimescalesDraft};
 use candour_domain::timescales::Timescales;
 use candour_domain::triage::BandEdges;
+use candour_domain::validation::FieldErrors;
 use jiff::civil::Date;
 use serde_json::json;
 
 /// A nation's calendar: the shipped bank holidays in the coming year, and the added days with their names.
 pub type NationCalendar = (Nation, Vec<Date>, Vec<(Date, String)>);
+
+/// Who is on call for a region, and who could be.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnCall {
+    /// The region.
+    pub region: crate::store::organisations::Region,
+    /// The senior manager on call now, if one is named.
+    pub chosen: Option<UserId>,
+    /// Who may be named: regional managers and heads of operations who
+    /// cover the whole region, with their names.
+    pub candidates: Vec<(UserId, String)>,
+}
 
 /// What the settings page shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +44,8 @@ pub struct SettingsView {
     pub bands: BandEdges,
     /// Per nation: the shipped bank holidays from today for a year, and the added days.
     pub calendars: Vec<NationCalendar>,
+    /// Per region: the senior manager on call.
+    pub on_call: Vec<OnCall>,
 }
 
 fn may_manage(actor: &Actor) -> ActionResult<()> {
@@ -62,11 +79,109 @@ pub async fn organisation_settings(ctx: &Ctx, actor: &Actor) -> ActionResult<Set
             ctx.store.extra_holidays(org, nation).await?,
         ));
     }
+    let mut on_call = Vec::new();
+    for region in ctx.store.regions(org).await? {
+        on_call.push(OnCall {
+            chosen: on_call_for(ctx, org, region.region_id).await?,
+            candidates: on_call_candidates(ctx, org, region.region_id).await?,
+            region,
+        });
+    }
     Ok(SettingsView {
         timescales: org_timescales(ctx, org).await?,
         bands: org_band_edges(ctx, org).await?,
         calendars,
+        on_call,
     })
+}
+
+fn on_call_key(region: RegionId) -> String {
+    format!("on_call.{region}")
+}
+
+/// Who may be on call for `region`: active regional managers and heads of
+/// operations whose grants cover all of it.
+async fn on_call_candidates(
+    ctx: &Ctx,
+    org: OrganisationId,
+    region: RegionId,
+) -> ActionResult<Vec<(UserId, String)>> {
+    Ok(ctx
+        .store
+        .staff_with_grants(org)
+        .await?
+        .into_iter()
+        .filter(|(_, _, grants)| {
+            grants.iter().any(|g| {
+                matches!(g.role, Role::RegionalManager | Role::HeadOfOperations)
+                    && match g.scope {
+                        Scope::Organisation => true,
+                        Scope::Region(r) => r == region,
+                        Scope::Service(_) => false,
+                    }
+            })
+        })
+        .map(|(id, name, _)| (id, name))
+        .collect())
+}
+
+/// The senior manager on call for `region`, if one is named and can still
+/// be (active, and still covering the region).
+pub async fn on_call_for(
+    ctx: &Ctx,
+    org: OrganisationId,
+    region: RegionId,
+) -> ActionResult<Option<UserId>> {
+    let Some(json) = ctx.store.org_setting(org, &on_call_key(region)).await? else {
+        return Ok(None);
+    };
+    let chosen: Option<UserId> = serde_json::from_str(&json).unwrap_or(None);
+    let Some(chosen) = chosen else {
+        return Ok(None);
+    };
+    Ok(on_call_candidates(ctx, org, region)
+        .await?
+        .iter()
+        .any(|(id, _)| *id == chosen)
+        .then_some(chosen))
+}
+
+/// Names the senior manager on call for a region (`user` empty: nobody,
+/// and the region's regional managers are alerted instead).
+pub async fn set_on_call(ctx: &Ctx, actor: &Actor, region: &str, user: &str) -> ActionResult<()> {
+    may_manage(actor)?;
+    let org = actor.organisation_id;
+    let region = ctx
+        .store
+        .regions(org)
+        .await?
+        .into_iter()
+        .find(|r| r.region_id.to_string() == region.trim())
+        .ok_or(ActionError::NotFound)?;
+    let chosen = match user.trim() {
+        "" => None,
+        typed => {
+            let candidates = on_call_candidates(ctx, org, region.region_id).await?;
+            let found = candidates
+                .iter()
+                .find(|(id, _)| id.to_string() == typed)
+                .map(|(id, _)| *id);
+            if found.is_none() {
+                let mut e = FieldErrors::new();
+                e.add(
+                    &format!("on_call-{}", region.region_id),
+                    format!(
+                        "Choose a regional manager or head of operations who covers {}",
+                        region.name
+                    ),
+                );
+                return Err(ActionError::Invalid(e));
+            }
+            found
+        }
+    };
+    let before = on_call_for(ctx, org, region.region_id).await?;
+    put_setting(ctx, actor, &on_call_key(region.region_id), (before, chosen)).await
 }
 
 async fn audited(

@@ -181,6 +181,7 @@ pub fn router(state: AppState) -> Router {
             post(pages::settings::remove_day),
         )
         .route("/settings/factors", post(pages::settings::add_factor))
+        .route("/settings/on-call", post(pages::settings::update_on_call))
         .route(
             "/settings/factors/retire",
             post(pages::settings::set_factor_retired),

@@ -265,3 +265,98 @@ db_test!(an_administrator_keeps_the_contributory_factors, |engine| {
     );
     Ok(())
 });
+
+db_test!(
+    urgent_reports_alert_the_senior_manager_on_call_for_the_region,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let admin = app.signed_in(app.world.email(Role::Administrator)).await?;
+        let page = admin.text("/settings").await?;
+        assert!(page.contains("On call for Region One") && page.contains("On call for Region Two"));
+        assert_ids_unique(&page);
+        let region = app.world.service.region_id.to_string();
+        let field = format!("on_call-{region}");
+        let worker = app.actor(app.world.email(Role::CareWorker)).await?.user_id;
+        let head = app
+            .actor(app.world.email(Role::HeadOfOperations))
+            .await?
+            .user_id;
+        let choose =
+            |who: String| vec![("region".to_owned(), region.clone()), (field.clone(), who)];
+        let resp = post(&admin, "/settings/on-call", &choose(worker.to_string())).await?;
+        assert_eq!(resp.status(), 422);
+        let body = resp.text().await?;
+        assert!(
+            body.contains("Choose a regional manager or head of operations who covers Region One")
+        );
+        assert_summary_links_resolve(&body);
+        let resp = post(&admin, "/settings/on-call", &choose(head.to_string())).await?;
+        assert_eq!(resp.status(), 303);
+        let page = admin.text("/settings").await?;
+        assert!(page.contains(&format!("<option value=\"{head}\" selected>")));
+
+        // A death at Alder House: its registered manager and the head of
+        // operations on call are alerted; the regional manager is not.
+        let reporter = app.actor(app.world.email(Role::CareWorker)).await?;
+        let draft = candour_domain::incident::ReportDraft {
+            kind: "incident".into(),
+            category: "death".into(),
+            details: [("expected".to_owned(), vec!["unexpected".to_owned()])]
+                .into_iter()
+                .collect(),
+            service_id: app.world.service.service_id.to_string(),
+            occurred_at: "2026-11-23T07:00:00Z".into(),
+            description: "Found unresponsive".into(),
+            immediate_actions: "999 called".into(),
+            ..Default::default()
+        };
+        candour::actions::incidents::report_incident(&app.ctx, &reporter, &draft)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let urgent_to: Vec<String> = app
+            .ctx
+            .store
+            .emails(app.world.org)
+            .await?
+            .into_iter()
+            .filter(|e| e.subject.starts_with("Urgent: INC-000001"))
+            .map(|e| e.to)
+            .collect();
+        assert!(urgent_to.contains(&app.world.email(Role::RegisteredManager).to_owned()));
+        assert!(urgent_to.contains(&app.world.email(Role::HeadOfOperations).to_owned()));
+        assert!(
+            !urgent_to.contains(&app.world.email(Role::RegionalManager).to_owned()),
+            "{urgent_to:?}"
+        );
+        // Nobody named again: the regional managers are alerted.
+        let resp = post(&admin, "/settings/on-call", &choose(String::new())).await?;
+        assert_eq!(resp.status(), 303);
+        candour::actions::incidents::report_incident(&app.ctx, &reporter, &draft)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let second: Vec<String> = app
+            .ctx
+            .store
+            .emails(app.world.org)
+            .await?
+            .into_iter()
+            .filter(|e| e.subject.starts_with("Urgent: INC-000002"))
+            .map(|e| e.to)
+            .collect();
+        assert!(second.contains(&app.world.email(Role::RegionalManager).to_owned()));
+        assert!(!second.contains(&app.world.email(Role::HeadOfOperations).to_owned()));
+        // Only administrators choose.
+        let manager = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        let csrf = manager.csrf("/my-reports").await?;
+        let resp = manager
+            .post_form(
+                "/settings/on-call",
+                &[("csrf_token", csrf.as_str()), ("region", region.as_str())],
+            )
+            .await?;
+        assert_eq!(resp.status(), 403);
+        Ok(())
+    }
+);

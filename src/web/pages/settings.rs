@@ -1,11 +1,11 @@
 //! The organisation's settings, for administrators: timescales, risk
-//! bands, non-working days and contributory factors.
+//! bands, who is on call, non-working days and contributory factors.
 
 use crate::actions::ActionError;
 use crate::actions::investigations::{add_local_factor, factor_settings, retire_factor};
 use crate::actions::settings::{
     add_non_working_day, organisation_settings, remove_non_working_day, save_band_edges,
-    save_timescales,
+    save_timescales, set_on_call,
 };
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, CurrentUser};
@@ -50,6 +50,23 @@ pub struct CategoryLine {
     pub review_error: Option<String>,
 }
 
+/// A region's on-call senior manager, ready to show.
+pub struct OnCallLine {
+    /// Region id.
+    pub region_id: String,
+    /// Region name.
+    pub name: String,
+    /// (user id, name, selected); the first option is "nobody".
+    pub options: Vec<(String, String, bool)>,
+}
+
+impl OnCallLine {
+    /// The select's id and name.
+    pub fn field(&self) -> String {
+        format!("on_call-{}", self.region_id)
+    }
+}
+
 /// A factor, ready to show.
 pub struct FactorLine {
     /// Code.
@@ -76,6 +93,7 @@ struct SettingsPage {
     day: ExtraDayDraft,
     factors: Vec<FactorLine>,
     factor_label: String,
+    on_call: Vec<OnCallLine>,
 }
 
 async fn page(state: &AppState, user: &CurrentUser) -> Result<SettingsPage, WebError> {
@@ -114,6 +132,25 @@ async fn page(state: &AppState, user: &CurrentUser) -> Result<SettingsPage, WebE
         day: ExtraDayDraft::default(),
         factors,
         factor_label: String::new(),
+        on_call: v
+            .on_call
+            .into_iter()
+            .map(|o| OnCallLine {
+                region_id: o.region.region_id.to_string(),
+                name: o.region.name,
+                options: std::iter::once((
+                    String::new(),
+                    "Nobody named: alert the region's regional managers".to_owned(),
+                    o.chosen.is_none(),
+                ))
+                .chain(
+                    o.candidates
+                        .into_iter()
+                        .map(|(id, name)| (id.to_string(), name, o.chosen == Some(id))),
+                )
+                .collect(),
+            })
+            .collect(),
     };
     p.fill_categories();
     Ok(p)
@@ -351,4 +388,16 @@ pub async fn set_factor_retired(
     )
     .await?;
     Ok(Redirect::to("/settings#factors").into_response())
+}
+
+/// POST /settings/on-call: names the senior manager on call for a region.
+pub async fn update_on_call(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    let region = form.get("region");
+    let chosen = form.get(&format!("on_call-{region}"));
+    let result = set_on_call(&state.ctx, &user.actor, &region, &chosen).await;
+    after(&state, &user, "on-call", result, |p| p.form = "on_call").await
 }
