@@ -130,7 +130,7 @@ pub enum Permission {
     ManageDevices,
     /// Add users and change their grants.
     ManageUsers,
-    /// Change regions, services and areas.
+    /// Change regions, services and areas, and the organisation's settings.
     ManageOrganisation,
 }
 
@@ -169,7 +169,9 @@ impl Permission {
                 "Trust a shared device for quick PIN sign-in, and revoke it"
             }
             Permission::ManageUsers => "Add users and change their roles",
-            Permission::ManageOrganisation => "Change regions, services and areas",
+            Permission::ManageOrganisation => {
+                "Change regions, services, areas and settings (timescales, risk bands, who is on call)"
+            }
         }
     }
 }

@@ -522,11 +522,18 @@ pub struct FactorTypeJson {
     responses(
         (status = 200, description = "YCFF first, then SEIPS, then the organisation's own", body = Vec<FactorTypeJson>),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "You neither see incidents nor manage the organisation", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_factors(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
 ) -> Result<Json<Vec<FactorTypeJson>>, ApiError> {
+    use candour_domain::role::Permission;
+    if !actor.can_anywhere(Permission::ViewIncidents)
+        && !actor.can_anywhere(Permission::ManageOrganisation)
+    {
+        return Err(crate::actions::ActionError::Forbidden.into());
+    }
     let list = available_factors(&state.ctx, actor.organisation_id).await?;
     Ok(Json(
         list.into_iter()
