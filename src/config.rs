@@ -31,6 +31,8 @@ pub struct FileConfig {
     pub smtp_url: Option<String>,
     /// The From address of emails.
     pub mail_from: Option<String>,
+    /// Tries before an email is given up as failed.
+    pub email_max_attempts: Option<i64>,
 }
 
 impl FileConfig {
@@ -95,6 +97,12 @@ log_format = "human"
 #   smtp_url = "smtps://user:password@smtp.example.org:465"             (TLS)
 # Environment: CANDOUR_SMTP_URL, CANDOUR_MAIL_FROM
 # mail_from = "Candour <candour@example.org>"
+
+# An email the server turns away for a passing reason is tried again, waiting
+# longer each time (1 minute, 5, 15, 30, then hours); after this many tries it
+# is given up as failed and kept, with the error, for you to look at.
+# Environment: CANDOUR_EMAIL_MAX_ATTEMPTS
+email_max_attempts = 8
 "#;
 
 #[cfg(test)]
@@ -117,6 +125,7 @@ mod tests {
                 public_url: None,
                 smtp_url: None,
                 mail_from: None,
+                email_max_attempts: Some(8),
             })
         );
     }

@@ -42,6 +42,10 @@ pub struct ServeArgs {
     /// The From address of emails, such as "Candour <candour@example.org>".
     #[arg(long, env = "CANDOUR_MAIL_FROM")]
     mail_from: Option<String>,
+    /// Tries before an email turned away for a passing reason is given up as
+    /// failed (1 to 50; 8 by default, about eight hours of retries).
+    #[arg(long, env = "CANDOUR_EMAIL_MAX_ATTEMPTS")]
+    email_max_attempts: Option<i64>,
     /// Rehearsal only, on a copy of the database: the server's clock starts
     /// at this instant (RFC 3339, such as 2026-12-01T07:00:00Z) and runs on,
     /// to see a morning's digest or a month's reports go out. Everything
@@ -168,7 +172,13 @@ fn mailer(args: &ServeArgs, resolved: &Resolved) -> anyhow::Result<Option<Mailer
         .ok_or_else(|| {
             anyhow::anyhow!("--smtp-url needs --mail-from, the address emails come from")
         })?;
-    Ok(Some(Mailer::new(&url, &from)?))
+    let mailer = Mailer::new(&url, &from)?;
+    Ok(Some(
+        match args.email_max_attempts.or(resolved.file.email_max_attempts) {
+            Some(n) => mailer.with_max_attempts(n)?,
+            None => mailer,
+        },
+    ))
 }
 
 async fn print_demo_logins(store: &crate::store::Store) -> anyhow::Result<()> {

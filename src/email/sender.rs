@@ -21,6 +21,7 @@ pub const POLL: Duration = Duration::from_secs(5);
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    max_attempts: i64,
 }
 
 impl std::fmt::Debug for Mailer {
@@ -41,7 +42,21 @@ impl Mailer {
         let from: Mailbox = from.parse().map_err(|e| {
             anyhow::anyhow!("the From address {from:?} is not a valid address: {e}")
         })?;
-        Ok(Mailer { transport, from })
+        Ok(Mailer {
+            transport,
+            from,
+            max_attempts: MAX_EMAIL_ATTEMPTS,
+        })
+    }
+
+    /// Gives an email up as failed (the dead letters an operator looks at)
+    /// after `n` tries that failed for a passing reason; 1 to 50.
+    pub fn with_max_attempts(mut self, n: i64) -> anyhow::Result<Mailer> {
+        if !(1..=50).contains(&n) {
+            anyhow::bail!("the number of email attempts must be from 1 to 50, not {n}");
+        }
+        self.max_attempts = n;
+        Ok(self)
     }
 
     fn message(&self, email: &OutboxEmail) -> anyhow::Result<Message> {
@@ -89,7 +104,7 @@ pub async fn send_due(ctx: &Ctx, mailer: &Mailer) -> anyhow::Result<usize> {
                 sent += 1;
             }
             Err((permanent, error)) => {
-                let retry = (!permanent && email.attempts < MAX_EMAIL_ATTEMPTS)
+                let retry = (!permanent && email.attempts < mailer.max_attempts)
                     .then(|| now + email_retry_delay_seconds(email.attempts) * 1000);
                 tracing::warn!(email_id = %email.email_id, attempts = email.attempts, permanent, %error, "email not sent");
                 ctx.store

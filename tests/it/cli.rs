@@ -480,3 +480,30 @@ fn an_empty_database_variable_means_the_default_database() {
     assert!(out.status.success(), "{:?}", text(&out));
     assert!(dir.path().join("candour-data/candour.db").exists());
 }
+
+#[test]
+fn a_number_of_email_tries_out_of_range_stops_the_server_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/c.db", dir.path().display());
+    let out = candour(&[
+        "serve",
+        "--database",
+        &db,
+        "--listen",
+        "127.0.0.1:0",
+        "--smtp-url",
+        "smtp://127.0.0.1:1",
+        "--mail-from",
+        "Candour <c@example.org>",
+        "--email-max-attempts",
+        "0",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out)
+            .1
+            .contains("the number of email attempts must be from 1 to 50, not 0"),
+        "{:?}",
+        text(&out)
+    );
+}

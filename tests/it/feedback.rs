@@ -297,3 +297,40 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    an_email_is_given_up_after_the_configured_number_of_tries,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let reference = a_report_by(&app, Role::CareWorker).await?;
+        let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
+        give_feedback(&app.ctx, &manager, reference, "Looked into it.")
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let dead = format!("smtp://{}", closed.local_addr()?);
+        drop(closed);
+        assert!(Mailer::new(&dead, FROM)?.with_max_attempts(0).is_err());
+        let mailer = Mailer::new(&dead, FROM)?.with_max_attempts(2)?;
+        send_due(&app.ctx, &mailer).await?;
+        let e = &app.ctx.store.emails(app.world.org).await?[0];
+        assert_eq!(
+            (e.state.as_str(), e.attempts),
+            ("queued", 1),
+            "tried again later"
+        );
+        app.clock.advance(61);
+        send_due(&app.ctx, &mailer).await?;
+        let e = &app.ctx.store.emails(app.world.org).await?[0];
+        assert_eq!(
+            (e.state.as_str(), e.attempts),
+            ("failed", 2),
+            "given up, kept"
+        );
+        assert!(e.last_error.is_some());
+        app.clock.advance(86_400);
+        assert_eq!(send_due(&app.ctx, &mailer).await?, 0, "never tried again");
+        assert_eq!(app.ctx.store.emails(app.world.org).await?[0].attempts, 2);
+        Ok(())
+    }
+);
