@@ -40,6 +40,19 @@ pub struct OutboxEmail {
     pub attempts: i64,
 }
 
+/// The outbox at a glance, for operators.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxSummary {
+    /// Queued or being sent.
+    pub waiting: i64,
+    /// Sent.
+    pub sent: i64,
+    /// Given up (the dead letters).
+    pub failed: i64,
+    /// When the oldest waiting email was queued.
+    pub oldest_waiting_ms: Option<i64>,
+}
+
 /// Where an email stands, for operators and tests.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EmailStatus {
@@ -184,6 +197,35 @@ impl Store {
                     })
                 })
                 .collect()
+        })
+    }
+
+    /// How many emails stand in each state, across every organisation, and
+    /// when the oldest still waiting was queued (for `/metrics`).
+    pub async fn outbox_summary(&self) -> StoreResult<OutboxSummary> {
+        on_read!(self, |p| {
+            let rows = sqlx::query(
+                "select state, count(*) as n, min(created_at) as oldest from email_outbox group by state",
+            )
+            .fetch_all(p)
+            .await?;
+            let mut out = OutboxSummary::default();
+            for r in &rows {
+                let n = r.int("n")?;
+                match r.text("state")?.as_str() {
+                    "queued" | "sending" => {
+                        out.waiting += n;
+                        let oldest = r.opt_int("oldest")?;
+                        out.oldest_waiting_ms = match (out.oldest_waiting_ms, oldest) {
+                            (Some(a), Some(b)) => Some(a.min(b)),
+                            (a, b) => a.or(b),
+                        };
+                    }
+                    "sent" => out.sent += n,
+                    _ => out.failed += n,
+                }
+            }
+            Ok(out)
         })
     }
 }

@@ -1,5 +1,5 @@
 //! Prometheus metrics for `/metrics`: requests by route and status, a latency
-//! histogram, and the database pool. Each server has its own recorder (no
+//! histogram, the database pool, and the email outbox. Each server has its own recorder (no
 //! global state), so tests can run many servers in one process.
 
 use metrics::{Key, Label, Level, Metadata, Recorder};
@@ -58,8 +58,38 @@ impl Metrics {
             .record(seconds);
     }
 
-    /// The Prometheus text exposition, with the pool's current size.
-    pub fn render(&self, pool_open: u32, pool_idle: usize) -> String {
+    /// The Prometheus text exposition, with the pool's current size and the
+    /// email outbox (shared by every instance on the database) as it stands.
+    pub fn render(
+        &self,
+        (pool_open, pool_idle): (u32, usize),
+        outbox: &crate::store::outbox::OutboxSummary,
+        now_ms: i64,
+    ) -> String {
+        for (state, n) in [
+            ("waiting", outbox.waiting),
+            ("sent", outbox.sent),
+            ("failed", outbox.failed),
+        ] {
+            self.recorder
+                .register_gauge(
+                    &Key::from_parts(
+                        "candour_email_outbox",
+                        vec![Label::new("state", state.to_owned())],
+                    ),
+                    &META,
+                )
+                .set(n as f64);
+        }
+        let oldest = outbox
+            .oldest_waiting_ms
+            .map_or(0, |t| (now_ms - t).max(0) / 1000);
+        self.recorder
+            .register_gauge(
+                &Key::from_name("candour_email_oldest_waiting_seconds"),
+                &META,
+            )
+            .set(oldest as f64);
         self.recorder
             .register_gauge(&Key::from_name("candour_db_pool_connections"), &META)
             .set(f64::from(pool_open));

@@ -425,10 +425,18 @@ async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 async fn metrics_text(State(state): State<AppState>) -> Response {
-    let (open, idle) = state.ctx.store.pool_stats();
+    let pool = state.ctx.store.pool_stats();
+    let outbox = match state.ctx.store.outbox_summary().await {
+        Ok(o) => o,
+        Err(e) => {
+            tracing::warn!(error = %e, "the outbox could not be counted for /metrics");
+            return (StatusCode::SERVICE_UNAVAILABLE, "database not reachable\n").into_response();
+        }
+    };
+    let now = state.ctx.clock.now().as_millisecond();
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(open, idle),
+        state.metrics.render(pool, &outbox, now),
     )
         .into_response()
 }

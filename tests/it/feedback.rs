@@ -320,6 +320,15 @@ db_test!(
             "tried again later"
         );
         app.clock.advance(61);
+        let metrics = app.client().get("/metrics").await?.text().await?;
+        assert!(
+            metrics.contains("candour_email_outbox{state=\"waiting\"} 1"),
+            "{metrics}"
+        );
+        assert!(
+            metrics.contains("candour_email_oldest_waiting_seconds 61"),
+            "{metrics}"
+        );
         send_due(&app.ctx, &mailer).await?;
         let e = &app.ctx.store.emails(app.world.org).await?[0];
         assert_eq!(
@@ -331,6 +340,10 @@ db_test!(
         app.clock.advance(86_400);
         assert_eq!(send_due(&app.ctx, &mailer).await?, 0, "never tried again");
         assert_eq!(app.ctx.store.emails(app.world.org).await?[0].attempts, 2);
+        let metrics = app.client().get("/metrics").await?.text().await?;
+        assert!(metrics.contains("candour_email_outbox{state=\"failed\"} 1"));
+        assert!(metrics.contains("candour_email_outbox{state=\"waiting\"} 0"));
+        assert!(metrics.contains("candour_email_oldest_waiting_seconds 0"));
         Ok(())
     }
 );
