@@ -571,7 +571,7 @@ test('triage, an action plan and sign-off, and the reporter sees the feedback', 
     await page.fill('#close-feedback', 'Browser journey: thank you. Every mat now has a cable cover, checked monthly.');
   }
   await page.click('button:has-text("Sign off and close")');
-  assert.match(await page.locator('#next .error-summary').textContent(), /1 action is still open/);
+  assert.match(await page.locator('#next .error-summary').textContent(), new RegExp(`1 action is still open: .*\\(${actionRef}\\)`));
   await accessible(page, 'sign-off refused while an action is open');
 
   // The action is done, with evidence; then sign-off closes the incident.

@@ -89,7 +89,23 @@ pub async fn move_incident(
             .await?
             .is_some_and(|v| v.status == InvestigationStatus::Open),
     };
-    let to = check_move(incident.status, mv, note, facts).map_err(ActionError::Refused)?;
+    let to = check_move(incident.status, mv, note, facts).map_err(|mut reasons| {
+        // Name the open actions, so the manager knows which to finish.
+        let outside: Vec<String> = open
+            .iter()
+            .filter(|a| !a.in_plan)
+            .map(|a| candour_domain::improvement::action_reference(a.number))
+            .collect();
+        let generic = candour_domain::workflow::open_actions_reason(
+            u32::try_from(outside.len()).unwrap_or(u32::MAX),
+        );
+        for r in &mut reasons {
+            if *r == generic {
+                *r = format!("{generic} ({})", outside.join(", "));
+            }
+        }
+        ActionError::Refused(reasons)
+    })?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     if !move_status(&mut tx, incident.incident_id, to, version, now).await? {

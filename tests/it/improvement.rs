@@ -125,7 +125,11 @@ db_test!(
             .post_form(&format!("/incidents/{r}/moves"), &close)
             .await?;
         assert_eq!(resp.status(), 409);
-        assert!(resp.text().await?.contains("1 action is still open"));
+        assert!(
+            resp.text()
+                .await?
+                .contains("1 action is still open: complete it or carry it into the service&#39;s improvement plan (ACT-000001)")
+        );
         // Carry it into the plan: now it may close.
         let action = manager.get("/actions/ACT-000001").await?.text().await?;
         let av = version_in(&action, "Update it");

@@ -138,12 +138,7 @@ pub fn check_move(
                 .open_actions
                 .saturating_sub(facts.open_actions_in_plan);
             if outside_plan > 0 {
-                reasons.push(format!(
-                    "{outside_plan} action{} still open: complete {} or carry {} into the service's improvement plan",
-                    if outside_plan == 1 { " is" } else { "s are" },
-                    if outside_plan == 1 { "it" } else { "them" },
-                    if outside_plan == 1 { "it" } else { "them" },
-                ));
+                reasons.push(open_actions_reason(outside_plan));
             }
         }
         Move::Reopen if note.is_empty() => {
@@ -159,6 +154,18 @@ pub fn check_move(
     } else {
         Err(reasons)
     }
+}
+
+/// Why an incident with `outside_plan` open actions (not carried into an
+/// improvement plan) cannot close.
+pub fn open_actions_reason(outside_plan: u32) -> String {
+    let one = outside_plan == 1;
+    format!(
+        "{outside_plan} action{} still open: complete {} or carry {} into the service's improvement plan",
+        if one { " is" } else { "s are" },
+        if one { "it" } else { "them" },
+        if one { "it" } else { "them" },
+    )
 }
 
 /// Whether an incident in this status is still open (not closed).
