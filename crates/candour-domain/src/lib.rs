@@ -13,6 +13,7 @@ pub mod csv;
 pub mod details;
 pub mod digest;
 pub mod display;
+pub mod duties;
 pub mod escalation;
 pub mod feedback;
 pub mod ids;
