@@ -13,6 +13,7 @@ pub mod breaches;
 pub mod devices;
 pub mod digest;
 pub mod drafts;
+pub mod duties;
 pub mod feedback;
 pub mod improvement;
 pub mod incidents;

@@ -56,6 +56,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(21, "0021_investigations"),
     migration!(22, "0022_search"),
     migration!(23, "0023_investigation_lead"),
+    migration!(24, "0024_assessment"),
 ];
 
 impl Store {

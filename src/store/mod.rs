@@ -12,6 +12,7 @@
 
 pub mod addenda;
 pub mod anonymous;
+pub mod assessments;
 pub mod attachments;
 pub mod audit;
 pub mod breaches;

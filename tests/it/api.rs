@@ -255,6 +255,7 @@ db_test!(
                 "GET /api/v1/incidents",
                 "GET /api/v1/incidents/{reference}",
                 "GET /api/v1/incidents/{reference}/attachments/{id}",
+                "GET /api/v1/incidents/{reference}/duties",
                 "GET /api/v1/investigations",
                 "GET /api/v1/investigations/{reference}",
                 "GET /api/v1/services/{service_id}/actions",
@@ -276,6 +277,7 @@ db_test!(
                 "POST /api/v1/investigations/{reference}/meetings",
                 "POST /api/v1/investigations/{reference}/timeline",
                 "POST /api/v1/public/{link}/incidents",
+                "PUT /api/v1/incidents/{reference}/assessment",
                 "PUT /api/v1/investigations/{reference}/findings"
             ]
         );

@@ -20,6 +20,7 @@ mod devices;
 mod digest;
 mod docs;
 mod drafts;
+mod duties;
 mod feedback;
 mod improvement;
 mod incidents;

@@ -181,7 +181,8 @@ code_enum! {
 }
 
 /// A health care professional's opinion of an injury.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HcpOpinion {
     /// Who gave it.
     pub name: String,
@@ -197,8 +198,9 @@ pub struct HcpOpinion {
 /// "not answered yet" — except the picklists documented as "none when
 /// absent" (DoLS outcome, service disruption, specified injury, disease,
 /// dangerous occurrence), which describe events that either happened or
-/// did not.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// did not. Stored and exchanged as JSON with these field names.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Assessment {
     /// Who was affected.
     pub person_type: Option<PersonType>,
@@ -264,6 +266,62 @@ pub struct Assessment {
     pub became_aware_at: Option<Timestamp>,
     /// When the provider became aware of the incident (the report time if absent).
     pub awareness_at: Option<Timestamp>,
+}
+
+/// Applies a partial update: each key of `patch` sets that fact (`null`
+/// clears it). Returns the new assessment and the facts that changed, or
+/// every problem named by its fact.
+pub fn apply_patch(
+    current: &Assessment,
+    patch: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(Assessment, Vec<String>), crate::validation::FieldErrors> {
+    use serde_json::Value;
+    let mut errors = crate::validation::FieldErrors::new();
+    let Ok(Value::Object(mut merged)) = serde_json::to_value(current) else {
+        errors.add("assessment", "The stored assessment could not be read");
+        return Err(errors);
+    };
+    let mut changed = Vec::new();
+    for (key, value) in patch {
+        if !merged.contains_key(key) {
+            errors.add(key, format!("Candour does not know the fact {key}"));
+            continue;
+        }
+        let mut one = serde_json::Map::new();
+        one.insert(key.clone(), value.clone());
+        match serde_json::from_value::<Assessment>(Value::Object(one)) {
+            Err(e) => errors.add(key, format!("{key} could not be read: {e}")),
+            Ok(single) => {
+                if single
+                    .hcp_opinion
+                    .as_ref()
+                    .is_some_and(|o| o.name.trim().is_empty() || o.role.trim().is_empty())
+                {
+                    errors.add(key, "Give the health care professional's name and role");
+                }
+                if single.days_incapacitated.is_some_and(|d| d > 366) {
+                    errors.add(key, "Give the days off work as a number from 0 to 366");
+                }
+                if merged.get(key) != Some(value) {
+                    changed.push(key.clone());
+                }
+                merged.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    match serde_json::from_value::<Assessment>(Value::Object(merged)) {
+        Ok(a) => Ok((a, changed)),
+        Err(e) => {
+            errors.add(
+                "assessment",
+                format!("The assessment could not be read: {e}"),
+            );
+            Err(errors)
+        }
+    }
 }
 
 /// The organisation's settings for "without delay" and "as soon as

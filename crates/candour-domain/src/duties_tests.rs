@@ -720,3 +720,53 @@ proptest! {
         })?;
     }
 }
+
+#[test]
+fn a_partial_update_sets_and_clears_facts_and_names_bad_ones() {
+    let patch = |v: serde_json::Value| v.as_object().cloned().unwrap_or_default();
+    let (a, changed) = apply_patch(
+        &Assessment::default(),
+        &patch(serde_json::json!({
+            "person_type": "service_user",
+            "died": false,
+            "hcp_opinion": {"name": "Dr Okafor", "role": "GP", "given_at": "2026-11-23T15:00:00Z", "outcomes": ["prolonged_pain"]},
+        })),
+    )
+    .unwrap_or_default();
+    assert_eq!(a.person_type, Some(PersonType::ServiceUser));
+    assert_eq!(
+        a.hcp_opinion.as_ref().map(|o| o.outcomes.clone()),
+        Some(vec![HcpOutcome::ProlongedPain])
+    );
+    assert_eq!(changed, ["died", "hcp_opinion", "person_type"]);
+    let (b, changed) = apply_patch(
+        &a,
+        &patch(serde_json::json!({"died": null, "person_type": "service_user"})),
+    )
+    .unwrap_or_default();
+    assert_eq!(
+        (b.died, b.person_type),
+        (None, Some(PersonType::ServiceUser))
+    );
+    assert_eq!(changed, ["died"], "an unchanged fact is not a change");
+    let Err(e) = apply_patch(
+        &a,
+        &patch(
+            serde_json::json!({"person_type": "resident", "diedd": true, "days_incapacitated": 900, "hcp_opinion": {"name": " ", "role": "GP", "given_at": "2026-11-23T15:00:00Z", "outcomes": []}}),
+        ),
+    ) else {
+        panic!("bad facts are refused");
+    };
+    let fields: Vec<&str> = e.0.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        ["days_incapacitated", "diedd", "hcp_opinion", "person_type"]
+    );
+    assert!(
+        e.for_field("diedd")
+            .is_some_and(|m| m.contains("does not know"))
+    );
+    // A stored assessment reads back as it was.
+    let json = serde_json::to_string(&a).unwrap_or_default();
+    assert_eq!(serde_json::from_str::<Assessment>(&json).ok(), Some(a));
+}

@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod attachments;
 pub mod cases;
+pub mod duties;
 pub mod incident_json;
 pub mod incidents;
 pub mod investigations;
@@ -86,6 +87,8 @@ pub fn router(upload_limit: usize) -> (axum::Router<AppState>, utoipa::openapi::
         .routes(utoipa_axum::routes!(triage::create_move))
         .routes(utoipa_axum::routes!(triage::list_queue))
         .routes(utoipa_axum::routes!(openness::create_openness))
+        .routes(utoipa_axum::routes!(duties::get_duties))
+        .routes(utoipa_axum::routes!(duties::put_assessment))
         .routes(utoipa_axum::routes!(actions::create_action))
         .routes(utoipa_axum::routes!(actions::get_action))
         .routes(utoipa_axum::routes!(actions::create_progress))

@@ -1,0 +1,139 @@
+//! Statutory duties of an incident: the facts reviewers record over time
+//! (a versioned, audited assessment) and the decisions the domain's rule
+//! engine makes from them. Not yet on the incident page, and without the
+//! duty tasks (issue 5 continues).
+
+use super::incidents::incident_in_scope;
+use super::timescales::calendar;
+use super::{ActionError, ActionResult, Actor, Ctx};
+use crate::store::assessments::save_assessment;
+use crate::store::audit::{NewAuditEvent, append};
+use crate::store::incidents::Incident;
+use crate::store::organisations::Service;
+use candour_domain::duties::{
+    Assessment, Decision, DutySettings, IncidentFacts, apply_patch, decide,
+};
+use candour_domain::incident::IncidentReference;
+use candour_domain::role::Permission;
+use serde_json::{Map, Value, json};
+
+/// An incident's assessment and its duties.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DutiesView {
+    /// The facts recorded so far.
+    pub assessment: Assessment,
+    /// The assessment's version (0: nothing recorded yet).
+    pub version: i64,
+    /// Each duty, decided.
+    pub decisions: Vec<Decision>,
+}
+
+async fn view(
+    ctx: &Ctx,
+    incident: &Incident,
+    service: &Service,
+    (assessment, version): (Assessment, i64),
+) -> ActionResult<DutiesView> {
+    let cal = calendar(ctx, service.organisation_id, service.nation).await?;
+    let grading = incident.grading.as_ref();
+    let facts = IncidentFacts {
+        occurred_at: incident.occurred_at,
+        reported_at: incident.reported_at,
+        category: grading.map_or(incident.category, |g| g.category),
+        physical_harm: grading.map(|g| g.physical_harm),
+        calendar: &cal,
+        settings: DutySettings::default(),
+    };
+    Ok(DutiesView {
+        decisions: decide(&assessment, &facts),
+        assessment,
+        version,
+    })
+}
+
+async fn reviewed(
+    ctx: &Ctx,
+    actor: &Actor,
+    reference: IncidentReference,
+    permission: Permission,
+) -> ActionResult<(Incident, Service)> {
+    let (incident, service) = incident_in_scope(ctx, actor, reference, permission, false).await?;
+    if !actor.can_in(permission, &service) {
+        return Err(ActionError::NotFound);
+    }
+    Ok((incident, service))
+}
+
+/// The duties of an incident, for those who review its service.
+pub async fn incident_duties(
+    ctx: &Ctx,
+    actor: &Actor,
+    reference: IncidentReference,
+) -> ActionResult<DutiesView> {
+    let (incident, service) = reviewed(ctx, actor, reference, Permission::ViewIncidents).await?;
+    let current = ctx.store.assessment(incident.incident_id).await?;
+    view(ctx, &incident, &service, current).await
+}
+
+/// Sets some facts (`null` clears one) if the assessment is still at
+/// `version`; each changed fact is audited with what it was and is.
+pub async fn update_assessment(
+    ctx: &Ctx,
+    actor: &Actor,
+    reference: IncidentReference,
+    patch: &Map<String, Value>,
+    version: i64,
+) -> ActionResult<DutiesView> {
+    let (incident, service) = reviewed(ctx, actor, reference, Permission::TriageIncidents).await?;
+    let (current, at) = ctx.store.assessment(incident.incident_id).await?;
+    if at != version {
+        return Err(ActionError::Conflict(format!(
+            "The assessment of {reference} was changed since version {version} (it is at version {at}): check it as it is now."
+        )));
+    }
+    let (next, changed) = apply_patch(&current, patch).map_err(ActionError::Invalid)?;
+    if changed.is_empty() {
+        return view(ctx, &incident, &service, (current, at)).await;
+    }
+    let now = ctx.clock.now().as_millisecond();
+    let before = serde_json::to_value(&current).unwrap_or(Value::Null);
+    let after = serde_json::to_value(&next).unwrap_or(Value::Null);
+    let changes: Map<String, Value> = changed
+        .iter()
+        .map(|k| {
+            (
+                k.clone(),
+                json!({"before": before.get(k), "after": after.get(k)}),
+            )
+        })
+        .collect();
+    let mut tx = ctx.store.begin().await?;
+    if !save_assessment(
+        &mut tx,
+        (incident.organisation_id, incident.incident_id),
+        &next,
+        version,
+        (actor.user_id, now),
+    )
+    .await?
+    {
+        return Err(ActionError::Conflict(format!(
+            "Someone changed the assessment of {reference} while you were working: check it as it is now."
+        )));
+    }
+    append(
+        &mut tx,
+        &NewAuditEvent {
+            organisation_id: incident.organisation_id,
+            occurred_at_ms: now,
+            actor: &actor.audit_name(),
+            action: "incident.assessment_changed",
+            record_type: "incident",
+            record_id: &incident.incident_id.to_string(),
+            changes: &Value::Object(changes).to_string(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    view(ctx, &incident, &service, (next, version + 1)).await
+}

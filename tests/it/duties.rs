@@ -1,0 +1,152 @@
+//! Statutory duties through the API: the facts recorded over time, each
+//! change audited and versioned, and the duties decided again from them.
+
+use crate::helpers::*;
+use candour_domain::role::Role;
+use serde_json::{Value, json};
+
+async fn put(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: &Value,
+) -> anyhow::Result<reqwest::Response> {
+    Ok(reqwest::Client::new()
+        .put(format!("{}{path}", app.base))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await?)
+}
+
+async fn get(app: &TestApp, token: &str, path: &str) -> anyhow::Result<reqwest::Response> {
+    Ok(reqwest::Client::new()
+        .get(format!("{}{path}", app.base))
+        .bearer_auth(token)
+        .send()
+        .await?)
+}
+
+fn duty<'a>(body: &'a Value, name: &str) -> &'a Value {
+    body["duties"]
+        .as_array()
+        .and_then(|d| d.iter().find(|x| x["duty"] == name))
+        .unwrap_or(&Value::Null)
+}
+
+db_test!(duties_follow_the_facts_a_manager_records, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    let r = serious_fall(&app).await?;
+    let token = token_for(&app, app.world.email(Role::RegisteredManager)).await?;
+    let duties = format!("/api/v1/incidents/{r}/duties");
+    let assessment = format!("/api/v1/incidents/{r}/assessment");
+
+    let body: Value = get(&app, &token, &duties).await?.json().await?;
+    assert_eq!(body["version"], 0);
+    assert_eq!(body["duties"].as_array().map(Vec::len), Some(10));
+    let death = duty(&body, "cqc_death_notification");
+    assert_eq!(death["verdict"], "needs_information");
+    assert_eq!(death["missing_facts"], json!(["person_type", "died"]));
+    assert!(death["basis"].as_str().unwrap().contains("regulation 16"));
+
+    let resp = put(
+            &app,
+            &token,
+            &assessment,
+            &json!({"version": 0, "facts": {"person_type": "service_user", "died": false, "unintended_or_unexpected": true}}),
+        )
+        .await?;
+    assert_eq!(resp.status(), 200);
+    let body: Value = resp.json().await?;
+    assert_eq!(body["version"], 1);
+    assert_eq!(
+        duty(&body, "cqc_death_notification")["verdict"],
+        "not_required"
+    );
+    let injury = duty(&body, "cqc_serious_injury_notification");
+    assert_eq!(
+        injury["verdict"], "needs_information",
+        "severe harm: a professional must judge"
+    );
+    assert_eq!(injury["missing_facts"], json!(["hcp_opinion"]));
+
+    // The GP's opinion makes it a serious injury and a candour incident.
+    let opinion = json!({"version": 1, "facts": {"hcp_opinion": {"name": "Dr Okafor", "role": "GP", "given_at": "2026-11-23T15:00:00Z", "outcomes": ["body_structure_change"]}}});
+    let body: Value = put(&app, &token, &assessment, &opinion)
+        .await?
+        .json()
+        .await?;
+    let injury = duty(&body, "cqc_serious_injury_notification");
+    assert_eq!(injury["verdict"], "required");
+    assert_eq!(
+        injury["due_at"], "2026-11-24T09:30:00Z",
+        "24 hours from the report"
+    );
+    assert!(injury["reason"].as_str().unwrap().contains("Dr Okafor"));
+    assert_eq!(duty(&body, "duty_of_candour")["verdict"], "required");
+    assert_eq!(body["assessment"]["hcp_opinion"]["role"], "GP");
+
+    // A stale version, an unknown fact and a bad value are refused by name.
+    let resp = put(&app, &token, &assessment, &opinion).await?;
+    assert_eq!(resp.status(), 409);
+    let resp = put(
+        &app,
+        &token,
+        &assessment,
+        &json!({"version": 2, "facts": {"diedd": true, "person_type": "resident"}}),
+    )
+    .await?;
+    assert_eq!(resp.status(), 422);
+    let p: Value = resp.json().await?;
+    let pointers: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(pointers, ["/facts/diedd", "/facts/person_type"]);
+
+    // Each change is audited with what it was and is.
+    let incident = app
+        .ctx
+        .store
+        .incident_by_reference(app.world.org, r)
+        .await?
+        .unwrap();
+    let events = app
+        .ctx
+        .store
+        .audit_for_record(app.world.org, "incident", &incident.incident_id.to_string())
+        .await?;
+    let changes: Vec<&str> = events
+        .iter()
+        .filter(|e| e.action == "incident.assessment_changed")
+        .map(|e| e.changes.as_str())
+        .collect();
+    assert_eq!(changes.len(), 2);
+    assert!(
+        changes[0].contains("\"person_type\":{\"after\":\"service_user\",\"before\":null}"),
+        "{}",
+        changes[0]
+    );
+
+    // Only those who review the service see or change it.
+    let worker = token_for(&app, app.world.email(Role::CareWorker)).await?;
+    assert_eq!(get(&app, &worker, &duties).await?.status(), 404);
+    assert_eq!(
+        put(
+            &app,
+            &worker,
+            &assessment,
+            &json!({"version": 2, "facts": {}})
+        )
+        .await?
+        .status(),
+        404
+    );
+    let other = token_for(&app, &app.world.user_b.clone()).await?;
+    assert_eq!(get(&app, &other, &duties).await?.status(), 404);
+    let board = token_for(&app, app.world.email(Role::BoardMember)).await?;
+    assert_eq!(get(&app, &board, &duties).await?.status(), 404);
+    Ok(())
+});
