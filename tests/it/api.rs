@@ -28,14 +28,6 @@ async fn post(app: &TestApp, token: &str, body: &str) -> anyhow::Result<reqwest:
         .await?)
 }
 
-async fn get(app: &TestApp, token: &str, path: &str) -> anyhow::Result<reqwest::Response> {
-    Ok(reqwest::Client::new()
-        .get(format!("{}{path}", app.base))
-        .bearer_auth(token)
-        .send()
-        .await?)
-}
-
 fn is_problem(resp: &reqwest::Response) -> bool {
     resp.headers()
         .get("content-type")
@@ -62,7 +54,7 @@ db_test!(a_report_through_the_api_is_stored_and_read_back, |engine| {
         "the API names people by code only"
     );
     let manager = token_for(&app, app.world.email(Role::RegisteredManager)).await?;
-    let read: Value = get(&app, &manager, "/api/v1/incidents/INC-000001")
+    let read: Value = api_get(&app, &manager, "/api/v1/incidents/INC-000001")
         .await?
         .json()
         .await?;
@@ -116,7 +108,9 @@ db_test!(requests_without_a_valid_token_are_unauthorised, |engine| {
     assert!(is_problem(&resp));
     assert!(resp.headers().contains_key("www-authenticate"));
     assert_eq!(
-        get(&app, "cdr_madeup", "/api/v1/incidents").await?.status(),
+        api_get(&app, "cdr_madeup", "/api/v1/incidents")
+            .await?
+            .status(),
         401
     );
     // A browser session is not an API credential.
@@ -131,13 +125,19 @@ db_test!(a_revoked_token_stops_working_at_once, |engine| {
     let app = TestApp::spawn(engine).await?;
     let email = app.world.email(Role::RegisteredManager);
     let token = token_for(&app, email).await?;
-    assert_eq!(get(&app, &token, "/api/v1/incidents").await?.status(), 200);
+    assert_eq!(
+        api_get(&app, &token, "/api/v1/incidents").await?.status(),
+        200
+    );
     let actor = app.actor(email).await?;
     let id = app.ctx.store.tokens_of(actor.user_id).await?[0].api_token_id;
     revoke_own_token(&app.ctx, &actor, id)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    assert_eq!(get(&app, &token, "/api/v1/incidents").await?.status(), 401);
+    assert_eq!(
+        api_get(&app, &token, "/api/v1/incidents").await?.status(),
+        401
+    );
     Ok(())
 });
 
@@ -162,7 +162,10 @@ db_test!(
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
             .collect();
-        assert_eq!(get(&app, &token, "/api/v1/incidents").await?.status(), 200);
+        assert_eq!(
+            api_get(&app, &token, "/api/v1/incidents").await?.status(),
+            200
+        );
         let page = c.get("/account/tokens").await?.text().await?;
         assert!(!page.contains(&token), "the secret is never shown again");
         let revoke_at = page.find("/account/tokens/").unwrap();
@@ -176,7 +179,10 @@ db_test!(
                 .status(),
             303
         );
-        assert_eq!(get(&app, &token, "/api/v1/incidents").await?.status(), 401);
+        assert_eq!(
+            api_get(&app, &token, "/api/v1/incidents").await?.status(),
+            401
+        );
         Ok(())
     }
 );
@@ -201,12 +207,12 @@ db_test!(
         }
         let manager = token_for(&app, app.world.email(Role::RegisteredManager)).await?;
         let path = format!("/api/v1/incidents?service={}", app.world.service.service_id);
-        let first: Value = get(&app, &manager, &path).await?.json().await?;
+        let first: Value = api_get(&app, &manager, &path).await?.json().await?;
         let items = first["items"].as_array().unwrap();
         assert_eq!(items.len(), 50);
         assert_eq!(items[0]["reference"], "INC-000055", "newest first");
         let cursor = first["next_cursor"].as_str().unwrap();
-        let second: Value = get(&app, &manager, &format!("{path}&cursor={cursor}"))
+        let second: Value = api_get(&app, &manager, &format!("{path}&cursor={cursor}"))
             .await?
             .json()
             .await?;
@@ -215,13 +221,13 @@ db_test!(
         assert_eq!(items[4]["reference"], "INC-000001");
         assert!(second["next_cursor"].is_null());
         assert_eq!(
-            get(&app, &manager, &format!("{path}&cursor=garbage"))
+            api_get(&app, &manager, &format!("{path}&cursor=garbage"))
                 .await?
                 .status(),
             400
         );
         assert_eq!(
-            get(&app, &manager, "/api/v1/incidents?service=nope")
+            api_get(&app, &manager, "/api/v1/incidents?service=nope")
                 .await?
                 .status(),
             400
@@ -368,7 +374,7 @@ db_test!(
             "exactly one made the report"
         );
         let manager = token_for(&app, app.world.email(Role::RegisteredManager)).await?;
-        let list: Value = get(&app, &manager, "/api/v1/incidents")
+        let list: Value = api_get(&app, &manager, "/api/v1/incidents")
             .await?
             .json()
             .await?;
@@ -551,7 +557,7 @@ db_test!(
         ];
         for (query, want) in cases {
             let got = refs(
-                get(&app, &worker, &format!("/api/v1/incidents?{query}"))
+                api_get(&app, &worker, &format!("/api/v1/incidents?{query}"))
                     .await?
                     .json()
                     .await?,
@@ -570,7 +576,7 @@ db_test!(
                 "occurred_from",
             ),
         ] {
-            let resp = get(&app, &worker, &format!("/api/v1/incidents?{query}")).await?;
+            let resp = api_get(&app, &worker, &format!("/api/v1/incidents?{query}")).await?;
             assert_eq!(resp.status(), 400, "?{query}");
             let p: Value = resp.json().await?;
             assert!(

@@ -7,28 +7,6 @@ use crate::helpers::*;
 use candour_domain::role::Role;
 use serde_json::{Value, json};
 
-async fn api_get(app: &TestApp, token: &str, path: &str) -> anyhow::Result<reqwest::Response> {
-    Ok(reqwest::Client::new()
-        .get(format!("{}{path}", app.base))
-        .bearer_auth(token)
-        .send()
-        .await?)
-}
-
-async fn api_put(
-    app: &TestApp,
-    token: &str,
-    path: &str,
-    body: &Value,
-) -> anyhow::Result<reqwest::Response> {
-    Ok(reqwest::Client::new()
-        .put(format!("{}{path}", app.base))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await?)
-}
-
 /// The fields named in a 422 problem.
 async fn fields_of(resp: reqwest::Response) -> anyhow::Result<Vec<String>> {
     assert_eq!(resp.status(), 422);

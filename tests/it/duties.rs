@@ -5,28 +5,6 @@ use crate::helpers::*;
 use candour_domain::role::Role;
 use serde_json::{Value, json};
 
-async fn put(
-    app: &TestApp,
-    token: &str,
-    path: &str,
-    body: &Value,
-) -> anyhow::Result<reqwest::Response> {
-    Ok(reqwest::Client::new()
-        .put(format!("{}{path}", app.base))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await?)
-}
-
-async fn get(app: &TestApp, token: &str, path: &str) -> anyhow::Result<reqwest::Response> {
-    Ok(reqwest::Client::new()
-        .get(format!("{}{path}", app.base))
-        .bearer_auth(token)
-        .send()
-        .await?)
-}
-
 fn duty<'a>(body: &'a Value, name: &str) -> &'a Value {
     body["duties"]
         .as_array()
@@ -41,7 +19,7 @@ db_test!(duties_follow_the_facts_a_manager_records, |engine| {
     let duties = format!("/api/v1/incidents/{r}/duties");
     let assessment = format!("/api/v1/incidents/{r}/assessment");
 
-    let body: Value = get(&app, &token, &duties).await?.json().await?;
+    let body: Value = api_get(&app, &token, &duties).await?.json().await?;
     assert_eq!(body["version"], 0);
     assert_eq!(body["duties"].as_array().map(Vec::len), Some(10));
     let death = duty(&body, "cqc_death_notification");
@@ -49,7 +27,7 @@ db_test!(duties_follow_the_facts_a_manager_records, |engine| {
     assert_eq!(death["missing_facts"], json!(["person_type", "died"]));
     assert!(death["basis"].as_str().unwrap().contains("regulation 16"));
 
-    let resp = put(
+    let resp = api_put(
             &app,
             &token,
             &assessment,
@@ -72,7 +50,7 @@ db_test!(duties_follow_the_facts_a_manager_records, |engine| {
 
     // The GP's opinion makes it a serious injury and a candour incident.
     let opinion = json!({"version": 1, "facts": {"hcp_opinion": {"name": "Dr Okafor", "role": "GP", "given_at": "2026-11-23T15:00:00Z", "outcomes": ["body_structure_change"]}}});
-    let body: Value = put(&app, &token, &assessment, &opinion)
+    let body: Value = api_put(&app, &token, &assessment, &opinion)
         .await?
         .json()
         .await?;
@@ -87,9 +65,9 @@ db_test!(duties_follow_the_facts_a_manager_records, |engine| {
     assert_eq!(body["assessment"]["hcp_opinion"]["role"], "GP");
 
     // A stale version, an unknown fact and a bad value are refused by name.
-    let resp = put(&app, &token, &assessment, &opinion).await?;
+    let resp = api_put(&app, &token, &assessment, &opinion).await?;
     assert_eq!(resp.status(), 409);
-    let resp = put(
+    let resp = api_put(
         &app,
         &token,
         &assessment,
@@ -132,9 +110,9 @@ db_test!(duties_follow_the_facts_a_manager_records, |engine| {
 
     // Only those who review the service see or change it.
     let worker = token_for(&app, app.world.email(Role::CareWorker)).await?;
-    assert_eq!(get(&app, &worker, &duties).await?.status(), 404);
+    assert_eq!(api_get(&app, &worker, &duties).await?.status(), 404);
     assert_eq!(
-        put(
+        api_put(
             &app,
             &worker,
             &assessment,
@@ -145,8 +123,8 @@ db_test!(duties_follow_the_facts_a_manager_records, |engine| {
         404
     );
     let other = token_for(&app, &app.world.user_b.clone()).await?;
-    assert_eq!(get(&app, &other, &duties).await?.status(), 404);
+    assert_eq!(api_get(&app, &other, &duties).await?.status(), 404);
     let board = token_for(&app, app.world.email(Role::BoardMember)).await?;
-    assert_eq!(get(&app, &board, &duties).await?.status(), 404);
+    assert_eq!(api_get(&app, &board, &duties).await?.status(), 404);
     Ok(())
 });

@@ -505,6 +505,30 @@ pub async fn api_post(
         .await?)
 }
 
+/// GETs an API path with a bearer token.
+pub async fn api_get(app: &TestApp, token: &str, path: &str) -> anyhow::Result<reqwest::Response> {
+    Ok(reqwest::Client::new()
+        .get(format!("{}{path}", app.base))
+        .bearer_auth(token)
+        .send()
+        .await?)
+}
+
+/// PUTs JSON to an API path with a bearer token.
+pub async fn api_put(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: &serde_json::Value,
+) -> anyhow::Result<reqwest::Response> {
+    Ok(reqwest::Client::new()
+        .put(format!("{}{path}", app.base))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await?)
+}
+
 /// Finds the first `csrf_token` hidden field's value in an HTML page.
 pub fn csrf_in(html: &str) -> Option<String> {
     let at = html.find("name=\"csrf_token\" value=\"")? + "name=\"csrf_token\" value=\"".len();
