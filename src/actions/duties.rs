@@ -10,9 +10,7 @@ use crate::store::assessments::save_assessment;
 use crate::store::audit::{NewAuditEvent, append};
 use crate::store::incidents::Incident;
 use crate::store::organisations::Service;
-use candour_domain::duties::{
-    Assessment, Decision, DutySettings, IncidentFacts, apply_patch, decide,
-};
+use candour_domain::duties::{Assessment, Decision, IncidentFacts, apply_patch, decide};
 use candour_domain::incident::IncidentReference;
 use candour_domain::role::Permission;
 use serde_json::{Map, Value, json};
@@ -42,7 +40,7 @@ async fn view(
         category: grading.map_or(incident.category, |g| g.category),
         physical_harm: grading.map(|g| g.physical_harm),
         calendar: &cal,
-        settings: DutySettings::default(),
+        settings: super::timescales::org_duty_settings(ctx, service.organisation_id).await?,
     };
     Ok(DutiesView {
         decisions: decide(&assessment, &facts),

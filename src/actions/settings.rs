@@ -46,6 +46,8 @@ pub struct SettingsView {
     pub calendars: Vec<NationCalendar>,
     /// Per region: the senior manager on call.
     pub on_call: Vec<OnCall>,
+    /// The statutory duties' deadlines.
+    pub duties: candour_domain::duties::DutySettings,
 }
 
 fn may_manage(actor: &Actor) -> ActionResult<()> {
@@ -92,7 +94,20 @@ pub async fn organisation_settings(ctx: &Ctx, actor: &Actor) -> ActionResult<Set
         bands: org_band_edges(ctx, org).await?,
         calendars,
         on_call,
+        duties: super::timescales::org_duty_settings(ctx, org).await?,
     })
+}
+
+/// Saves the statutory duties' deadlines.
+pub async fn save_duty_settings(
+    ctx: &Ctx,
+    actor: &Actor,
+    draft: &candour_domain::settings::DutySettingsDraft,
+) -> ActionResult<()> {
+    may_manage(actor)?;
+    let new = draft.validate().map_err(ActionError::Invalid)?;
+    let old = super::timescales::org_duty_settings(ctx, actor.organisation_id).await?;
+    put_setting(ctx, actor, super::timescales::DUTY_SETTINGS, (old, new)).await
 }
 
 fn on_call_key(region: RegionId) -> String {

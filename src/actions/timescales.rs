@@ -36,6 +36,22 @@ pub async fn org_band_edges(ctx: &Ctx, org: OrganisationId) -> ActionResult<Band
     })
 }
 
+/// The organisation setting holding the statutory duties' deadlines.
+pub const DUTY_SETTINGS: &str = "duty_deadlines";
+
+/// An organisation's statutory duty deadlines (24 hours and 10 working days
+/// until an administrator sets them).
+pub async fn org_duty_settings(
+    ctx: &Ctx,
+    org: OrganisationId,
+) -> ActionResult<candour_domain::duties::DutySettings> {
+    Ok(match ctx.store.org_setting(org, DUTY_SETTINGS).await? {
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| anyhow::anyhow!("the stored duty deadlines are not readable: {e}"))?,
+        None => candour_domain::duties::DutySettings::default(),
+    })
+}
+
 /// The working-day calendar of a nation, with the organisation's added days.
 pub async fn calendar(ctx: &Ctx, org: OrganisationId, nation: Nation) -> ActionResult<Calendar> {
     let added = ctx.store.extra_holidays(org, nation).await?;

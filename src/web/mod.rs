@@ -182,6 +182,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/settings/factors", post(pages::settings::add_factor))
         .route("/settings/on-call", post(pages::settings::update_on_call))
+        .route("/settings/duties", post(pages::settings::update_duties))
         .route(
             "/settings/factors/retire",
             post(pages::settings::set_factor_retired),

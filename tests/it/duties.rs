@@ -128,3 +128,92 @@ db_test!(duties_follow_the_facts_a_manager_records, |engine| {
     assert_eq!(api_get(&app, &board, &duties).await?.status(), 404);
     Ok(())
 });
+
+db_test!(the_duty_deadlines_are_the_organisations_to_set, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    let r = serious_fall(&app).await?;
+    let token = token_for(&app, app.world.email(Role::RegisteredManager)).await?;
+    let facts = json!({"version": 0, "facts": {
+        "person_type": "service_user", "died": false, "unintended_or_unexpected": true,
+        "hcp_opinion": {"name": "Dr Okafor", "role": "GP", "given_at": "2026-11-23T15:00:00Z", "outcomes": ["prolonged_pain"]}
+    }});
+    let body: Value = api_put(
+        &app,
+        &token,
+        &format!("/api/v1/incidents/{r}/assessment"),
+        &facts,
+    )
+    .await?
+    .json()
+    .await?;
+    assert_eq!(
+        duty(&body, "cqc_serious_injury_notification")["due_at"],
+        "2026-11-24T09:30:00Z"
+    );
+    assert_eq!(
+        duty(&body, "duty_of_candour")["due_at"],
+        "2026-12-07T23:59:59.999Z"
+    );
+
+    let admin = app.signed_in(app.world.email(Role::Administrator)).await?;
+    let page = admin.text("/settings").await?;
+    assert!(page.contains(
+        "id=\"cqc_hours\" name=\"cqc_hours\" type=\"text\" inputmode=\"numeric\" value=\"24\""
+    ));
+    assert_ids_unique(&page);
+    let csrf = csrf_in(&page).unwrap();
+    let resp = admin
+        .post_form(
+            "/settings/duties",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("cqc_hours", "0"),
+                ("candour_working_days", "5"),
+            ],
+        )
+        .await?;
+    assert_eq!(resp.status(), 422);
+    let body = resp.text().await?;
+    assert!(body.contains("Enter the hours to notify CQC as a whole number from 1 to 72"));
+    assert!(body.contains("value=\"0\""), "what was typed stays");
+    assert_summary_links_resolve(&body);
+    let resp = admin
+        .post_form(
+            "/settings/duties",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("cqc_hours", "12"),
+                ("candour_working_days", "5"),
+            ],
+        )
+        .await?;
+    assert_eq!(resp.status(), 303);
+    let body: Value = api_get(&app, &token, &format!("/api/v1/incidents/{r}/duties"))
+        .await?
+        .json()
+        .await?;
+    assert_eq!(
+        duty(&body, "cqc_serious_injury_notification")["due_at"],
+        "2026-11-23T21:30:00Z"
+    );
+    assert_eq!(
+        duty(&body, "duty_of_candour")["due_at"],
+        "2026-11-30T23:59:59.999Z"
+    );
+    let manager = app
+        .signed_in(app.world.email(Role::RegisteredManager))
+        .await?;
+    let csrf = manager.csrf("/my-reports").await?;
+    let resp = manager
+        .post_form(
+            "/settings/duties",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("cqc_hours", "1"),
+                ("candour_working_days", "1"),
+            ],
+        )
+        .await?;
+    assert_eq!(resp.status(), 403);
+    Ok(())
+});

@@ -326,7 +326,7 @@ pub fn apply_patch(
 
 /// The organisation's settings for "without delay" and "as soon as
 /// reasonably practicable" (the law gives no number).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DutySettings {
     /// Hours to notify CQC.
     pub cqc_hours: i64,

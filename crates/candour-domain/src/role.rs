@@ -170,7 +170,7 @@ impl Permission {
             }
             Permission::ManageUsers => "Add users and change their roles",
             Permission::ManageOrganisation => {
-                "Change regions, services, areas and settings (timescales, risk bands, who is on call)"
+                "Change regions, services, areas and settings (timescales, risk bands, who is on call, duty deadlines)"
             }
         }
     }

@@ -332,3 +332,75 @@ mod tests {
         assert!(e.for_field("nation").is_some() && e.for_field("day_label").is_some());
     }
 }
+
+/// The statutory duties' deadlines as typed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DutySettingsDraft {
+    /// Hours to notify CQC ("without delay").
+    pub cqc_hours: String,
+    /// Working days for the duty of candour ("as soon as reasonably practicable").
+    pub candour_working_days: String,
+}
+
+impl DutySettingsDraft {
+    /// The form filled from the current settings.
+    pub fn from_settings(d: crate::duties::DutySettings) -> DutySettingsDraft {
+        DutySettingsDraft {
+            cqc_hours: d.cqc_hours.to_string(),
+            candour_working_days: d.candour_working_days.to_string(),
+        }
+    }
+
+    /// Applies every rule: CQC within 1 to 72 hours, candour within 1 to 20 working days.
+    pub fn validate(&self) -> Result<crate::duties::DutySettings, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let cqc = number(
+            &mut e,
+            "cqc_hours",
+            &self.cqc_hours,
+            (1, 72),
+            "the hours to notify CQC",
+        );
+        let candour = number(
+            &mut e,
+            "candour_working_days",
+            &self.candour_working_days,
+            (1, 20),
+            "the working days to tell the person under the duty of candour",
+        );
+        e.into_result(crate::duties::DutySettings {
+            cqc_hours: i64::from(cqc),
+            candour_working_days: candour,
+        })
+    }
+}
+
+#[cfg(test)]
+mod duty_settings_tests {
+    use super::*;
+
+    #[test]
+    fn duty_deadlines_are_whole_numbers_in_range() {
+        let ok = DutySettingsDraft {
+            cqc_hours: " 12 ".into(),
+            candour_working_days: "5".into(),
+        };
+        assert_eq!(
+            ok.validate(),
+            Ok(crate::duties::DutySettings {
+                cqc_hours: 12,
+                candour_working_days: 5
+            })
+        );
+        let bad = DutySettingsDraft {
+            cqc_hours: "0".into(),
+            candour_working_days: "ten".into(),
+        };
+        let e = bad.validate().err().unwrap_or_default();
+        assert_eq!(
+            e.for_field("cqc_hours"),
+            Some("Enter the hours to notify CQC as a whole number from 1 to 72")
+        );
+        assert!(e.for_field("candour_working_days").is_some());
+    }
+}

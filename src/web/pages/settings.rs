@@ -5,7 +5,7 @@ use crate::actions::ActionError;
 use crate::actions::investigations::{add_local_factor, factor_settings, retire_factor};
 use crate::actions::settings::{
     add_non_working_day, organisation_settings, remove_non_working_day, save_band_edges,
-    save_timescales, set_on_call,
+    save_duty_settings, save_timescales, set_on_call,
 };
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, CurrentUser};
@@ -19,7 +19,7 @@ use candour_domain::display;
 use candour_domain::incident::Category;
 use candour_domain::investigation::Framework;
 use candour_domain::organisation::Nation;
-use candour_domain::settings::{BandEdgesDraft, ExtraDayDraft, TimescalesDraft};
+use candour_domain::settings::{BandEdgesDraft, DutySettingsDraft, ExtraDayDraft, TimescalesDraft};
 use candour_domain::validation::FieldErrors;
 
 /// A nation's calendar, ready to show.
@@ -94,6 +94,7 @@ struct SettingsPage {
     factors: Vec<FactorLine>,
     factor_label: String,
     on_call: Vec<OnCallLine>,
+    duties: DutySettingsDraft,
 }
 
 async fn page(state: &AppState, user: &CurrentUser) -> Result<SettingsPage, WebError> {
@@ -132,6 +133,7 @@ async fn page(state: &AppState, user: &CurrentUser) -> Result<SettingsPage, WebE
         day: ExtraDayDraft::default(),
         factors,
         factor_label: String::new(),
+        duties: DutySettingsDraft::from_settings(v.duties),
         on_call: v
             .on_call
             .into_iter()
@@ -400,4 +402,22 @@ pub async fn update_on_call(
     let chosen = form.get(&format!("on_call-{region}"));
     let result = set_on_call(&state.ctx, &user.actor, &region, &chosen).await;
     after(&state, &user, "on-call", result, |p| p.form = "on_call").await
+}
+
+/// POST /settings/duties: the statutory duties' deadlines.
+pub async fn update_duties(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    let draft = DutySettingsDraft {
+        cqc_hours: form.get("cqc_hours"),
+        candour_working_days: form.get("candour_working_days"),
+    };
+    let result = save_duty_settings(&state.ctx, &user.actor, &draft).await;
+    after(&state, &user, "duties", result, |p| {
+        p.form = "duties";
+        p.duties = draft;
+    })
+    .await
 }
