@@ -527,9 +527,9 @@ async function reportNearMiss(description) {
 }
 
 /** Triages `reference` on the manager's page with the given risk and response. */
-async function triage(page, reference, { consequence, likelihood, response }) {
+async function triage(page, reference, { consequence, likelihood, response, harm = 'none' }) {
   await page.goto(`${base}/incidents/${reference}/triage`);
-  await page.check('#physical_harm-none');
+  await page.check(`#physical_harm-${harm}`);
   await page.check('#psychological_harm-none');
   await page.check(`#consequence-${consequence}`);
   await page.check(`#likelihood-${likelihood}`);
@@ -660,5 +660,35 @@ test('an administrator changes the timescales and is told which field is wrong',
   await page.click('button:has-text("Save the timescales")');
   assert.equal(await page.locator('.error-summary').count(), 0);
   assert.equal(await page.inputValue('#review_low'), before);
+  await desk.close();
+});
+
+test('a manager records the GP\'s opinion and sees the serious injury duty appear', async () => {
+  const { phone, reference } = await reportNearMiss('Browser journey: a resident slid from the hoist sling and hurt her wrist.');
+  await phone.close();
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+  const page = await desk.newPage();
+  await signIn(page, logins['Registered manager']);
+  await triage(page, reference, { consequence: 3, likelihood: 3, response: 'local_review', harm: 'moderate' });
+  await page.click('a:has-text("Statutory duties")');
+  await accessible(page, 'the statutory duties, nothing known yet');
+  const injury = page.locator('tr', { has: page.locator('th', { hasText: 'CQC notification: serious injury' }) });
+  await page.check('#person_type-service_user');
+  await page.check('#died-no');
+  await page.check('#unintended_or_unexpected-yes');
+  await page.click('button:has-text("Save what you know")');
+  assert.match(await injury.textContent(), /Needs information/);
+  await page.fill('#hcp_name', 'Dr Okafor');
+  await page.fill('#hcp_role', 'GP');
+  await page.click('button:has-text("Save what you know")');
+  assert.ok(await page.locator('.error-summary').isVisible(), 'an opinion needs its date');
+  await accessible(page, 'the statutory duties with an answer refused');
+  await page.fill('#hcp_date', new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/London' }));
+  await page.fill('#hcp_time', '00:01');
+  await page.check('#hcp_outcomes-body_structure_change');
+  await page.click('button:has-text("Save what you know")');
+  assert.match(await injury.textContent(), /Required/);
+  assert.doesNotMatch(await injury.textContent(), /Needs information|Not required/);
+  await accessible(page, 'the statutory duties with a duty required');
   await desk.close();
 });

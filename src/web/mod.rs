@@ -263,6 +263,10 @@ pub fn router(state: AppState) -> Router {
             get(pages::triage::show_service_triage_queue),
         )
         .route(
+            "/incidents/{reference}/duties",
+            get(pages::duties::show_duties).post(pages::duties::record_facts),
+        )
+        .route(
             "/incidents/{reference}/triage",
             get(pages::triage::show_triage_form).post(pages::triage::create_triage),
         )

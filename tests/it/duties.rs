@@ -217,3 +217,114 @@ db_test!(the_duty_deadlines_are_the_organisations_to_set, |engine| {
     assert_eq!(resp.status(), 403);
     Ok(())
 });
+
+fn row<'a>(page: &'a str, duty: &str) -> &'a str {
+    let at = page.find(&format!("<th scope=\"row\">{duty}")).unwrap_or(0);
+    let start = page[..at].rfind("<tr").unwrap_or(0);
+    let end = page[at..].find("</tr>").map_or(page.len(), |e| at + e);
+    &page[start..end]
+}
+
+db_test!(
+    a_manager_answers_what_candour_asks_and_sees_the_duties_change,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let r = serious_fall(&app).await?;
+        let manager = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        let path = format!("/incidents/{r}/duties");
+        let incident = manager.text(&format!("/incidents/{r}")).await?;
+        assert!(incident.contains(&format!("href=\"{path}\"")));
+        let page = manager.text(&path).await?;
+        assert_ids_unique(&page);
+        assert!(page.contains("Who was affected?") && page.contains("Did they die?"));
+        assert!(row(&page, "CQC notification: death").contains("Needs information"));
+        let csrf = csrf_in(&page).unwrap();
+        let resp = manager
+            .post_form(
+                &path,
+                &[
+                    ("csrf_token", csrf.as_str()),
+                    ("version", "0"),
+                    ("person_type", "service_user"),
+                    ("died", "no"),
+                    ("unintended_or_unexpected", "yes"),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 303);
+        let page = manager.text(&path).await?;
+        assert!(row(&page, "CQC notification: death").contains("Not required"));
+        assert!(row(&page, "CQC notification: serious injury").contains("Needs information"));
+        assert!(
+            page.contains("What did a health care professional judge the injury to have caused?")
+        );
+        assert!(
+            !page.contains("Who was affected?"),
+            "answered questions are not asked again"
+        );
+
+        // An opinion without its date is refused, and what was typed stays.
+        let resp = manager
+            .post_form(
+                &path,
+                &[
+                    ("csrf_token", csrf.as_str()),
+                    ("version", "1"),
+                    ("hcp_name", "Dr Okafor"),
+                    ("hcp_role", "GP"),
+                    ("hcp_outcomes", "body_structure_change"),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 422);
+        let body = resp.text().await?;
+        assert!(
+            body.contains(
+                "Enter the date and time the health care professional gave their opinion"
+            )
+        );
+        assert!(body.contains("value=\"Dr Okafor\""));
+        assert!(body.contains("value=\"body_structure_change\" checked"));
+        assert_summary_links_resolve(&body);
+        let resp = manager
+            .post_form(
+                &path,
+                &[
+                    ("csrf_token", csrf.as_str()),
+                    ("version", "1"),
+                    ("hcp_name", "Dr Okafor"),
+                    ("hcp_role", "GP"),
+                    ("hcp_date", "2026-11-23"),
+                    ("hcp_time", "15:00"),
+                    ("hcp_outcomes", "body_structure_change"),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 303);
+        let page = manager.text(&path).await?;
+        let injury = row(&page, "CQC notification: serious injury");
+        assert!(
+            injury.contains("Required") && injury.contains("24 Nov 2026, 09:30"),
+            "{injury}"
+        );
+        assert!(row(&page, "Duty of candour").contains("Required"));
+        // A second manager working from the old page is told, not overwritten.
+        let resp = manager
+            .post_form(
+                &path,
+                &[
+                    ("csrf_token", csrf.as_str()),
+                    ("version", "1"),
+                    ("died", "yes"),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 409);
+        // A care worker has no such page.
+        let worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
+        assert_eq!(worker.get(&path).await?.status(), 404);
+        Ok(())
+    }
+);

@@ -982,3 +982,131 @@ fn missing(facts: &[(&'static str, bool)]) -> Vec<&'static str> {
 #[cfg(test)]
 #[path = "duties_tests.rs"]
 mod tests;
+
+/// How a fact is asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ask {
+    /// Yes or no.
+    YesNo,
+    /// One of these (code, label).
+    Choice(Vec<(&'static str, &'static str)>),
+    /// A whole number up to this.
+    Number(u32),
+    /// A health care professional's opinion: name, role, when, outcomes.
+    Opinion,
+}
+
+/// A question for one fact, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    /// The fact's name (as in the API).
+    pub fact: &'static str,
+    /// The question.
+    pub text: &'static str,
+    /// How it is answered.
+    pub ask: Ask,
+}
+
+fn choices<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Ask {
+    Ask::Choice(all.iter().map(|v| (code(*v), label(*v))).collect())
+}
+
+/// The question that asks for `fact`, if Candour asks it.
+pub fn question(fact: &str) -> Option<Question> {
+    let (fact, text, ask): (&'static str, &'static str, Ask) = match fact {
+        "person_type" => (
+            "person_type",
+            "Who was affected?",
+            choices(PersonType::ALL, PersonType::code, PersonType::label),
+        ),
+        "died" => ("died", "Did they die?", Ask::YesNo),
+        "death_natural_course" => (
+            "death_natural_course",
+            "Does the death relate to the natural course of their illness, rather than to the incident?",
+            Ask::YesNo,
+        ),
+        "occurred_during_regulated_activity" => (
+            "occurred_during_regulated_activity",
+            "Did it happen while care was being provided?",
+            Ask::YesNo,
+        ),
+        "may_have_resulted_from_care" => (
+            "may_have_resulted_from_care",
+            "Has it, or may it have, resulted from the care?",
+            Ask::YesNo,
+        ),
+        "hcp_opinion" => (
+            "hcp_opinion",
+            "What did a health care professional judge the injury to have caused?",
+            Ask::Opinion,
+        ),
+        "unintended_or_unexpected" => (
+            "unintended_or_unexpected",
+            "Was the incident unintended or unexpected?",
+            Ask::YesNo,
+        ),
+        "abuse_alleged" => ("abuse_alleged", "Is abuse known or alleged?", Ask::YesNo),
+        "abuse_role" => (
+            "abuse_role",
+            "How is the person using the service involved in the abuse?",
+            choices(AbuseRole::ALL, AbuseRole::code, AbuseRole::label),
+        ),
+        "police_involved" => (
+            "police_involved",
+            "Was it reported to, or investigated by, the police?",
+            Ask::YesNo,
+        ),
+        "accident" => (
+            "accident",
+            "Was it an accident: a discrete, unintended event?",
+            Ask::YesNo,
+        ),
+        "work_related" => (
+            "work_related",
+            "Did the work, equipment, environment or how care was organised contribute?",
+            Ask::YesNo,
+        ),
+        "taken_to_hospital_for_treatment" => (
+            "taken_to_hospital_for_treatment",
+            "Were they taken straight from the scene to hospital for treatment (not only checks)?",
+            Ask::YesNo,
+        ),
+        "accident_at_hospital" => (
+            "accident_at_hospital",
+            "Did it happen at a hospital?",
+            Ask::YesNo,
+        ),
+        "days_incapacitated" => (
+            "days_incapacitated",
+            "How many days in a row could they not do their normal work, not counting the day of the accident?",
+            Ask::Number(366),
+        ),
+        "adult_has_care_and_support_needs" => (
+            "adult_has_care_and_support_needs",
+            "Does the adult have needs for care and support?",
+            Ask::YesNo,
+        ),
+        "experiencing_or_at_risk_of_abuse_or_neglect" => (
+            "experiencing_or_at_risk_of_abuse_or_neglect",
+            "Are they experiencing, or at risk of, abuse or neglect?",
+            Ask::YesNo,
+        ),
+        "unable_to_protect_self" => (
+            "unable_to_protect_self",
+            "Because of those needs, are they unable to protect themselves?",
+            Ask::YesNo,
+        ),
+        "personal_data_breach" => (
+            "personal_data_breach",
+            "Was personal data lost, changed, or seen by someone who should not have seen it?",
+            Ask::YesNo,
+        ),
+        "breach_risk_to_individuals" => (
+            "breach_risk_to_individuals",
+            "How likely is the breach to harm the people it is about?",
+            choices(BreachRisk::ALL, BreachRisk::code, BreachRisk::label),
+        ),
+        _ => return None,
+    };
+    Some(Question { fact, text, ask })
+}

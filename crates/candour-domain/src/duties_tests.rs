@@ -770,3 +770,19 @@ fn a_partial_update_sets_and_clears_facts_and_names_bad_ones() {
     let json = serde_json::to_string(&a).unwrap_or_default();
     assert_eq!(serde_json::from_str::<Assessment>(&json).ok(), Some(a));
 }
+
+proptest! {
+    #[test]
+    fn every_fact_the_engine_asks_for_has_a_question(a in any_assessment(), harm in pick(PhysicalHarm::ALL), category in proptest::sample::select(Category::ALL)) {
+        with(category, harm, |i| {
+            for d in decide(&a, i) {
+                for f in &d.missing_facts {
+                    let q = question(f);
+                    prop_assert!(q.is_some(), "no question for {}", f);
+                    prop_assert_eq!(q.map(|q| q.fact), Some(*f));
+                }
+            }
+            Ok(())
+        })?;
+    }
+}

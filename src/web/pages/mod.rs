@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod devices;
 pub mod digest;
 pub mod drafts;
+pub mod duties;
 pub mod home;
 pub mod improvement;
 pub mod incident_page;
