@@ -6,11 +6,13 @@
 use super::incidents::incident_in_scope;
 use super::timescales::calendar;
 use super::{ActionError, ActionResult, Actor, Ctx};
-use crate::store::assessments::save_assessment;
+use crate::store::assessments::{ManagerDecision, insert_duty_decision, save_assessment};
 use crate::store::audit::{NewAuditEvent, append};
 use crate::store::incidents::Incident;
 use crate::store::organisations::Service;
-use candour_domain::duties::{Assessment, Decision, IncidentFacts, apply_patch, decide};
+use candour_domain::duties::{
+    Assessment, Decision, Duty, IncidentFacts, Verdict, apply_patch, decide,
+};
 use candour_domain::incident::IncidentReference;
 use candour_domain::role::Permission;
 use serde_json::{Map, Value, json};
@@ -24,6 +26,17 @@ pub struct DutiesView {
     pub version: i64,
     /// Each duty, decided.
     pub decisions: Vec<Decision>,
+    /// Managers' decisions in force (confirming or overriding Candour's).
+    pub managers: Vec<ManagerDecision>,
+    /// Whether the reader may decide a duty themselves.
+    pub can_decide: bool,
+}
+
+impl DutiesView {
+    /// The manager's decision in force on `duty`, if any.
+    pub fn manager(&self, duty: Duty) -> Option<&ManagerDecision> {
+        self.managers.iter().find(|m| m.duty == duty)
+    }
 }
 
 async fn view(
@@ -44,6 +57,8 @@ async fn view(
     };
     Ok(DutiesView {
         decisions: decide(&assessment, &facts),
+        managers: ctx.store.duty_decisions(incident.incident_id).await?,
+        can_decide: false,
         assessment,
         version,
     })
@@ -70,7 +85,9 @@ pub async fn incident_duties(
 ) -> ActionResult<DutiesView> {
     let (incident, service) = reviewed(ctx, actor, reference, Permission::ViewIncidents).await?;
     let current = ctx.store.assessment(incident.incident_id).await?;
-    view(ctx, &incident, &service, current).await
+    let mut v = view(ctx, &incident, &service, current).await?;
+    v.can_decide = actor.can_in(Permission::SignOffIncidents, &service);
+    Ok(v)
 }
 
 /// Sets some facts (`null` clears one) if the assessment is still at
@@ -134,4 +151,91 @@ pub async fn update_assessment(
     .await?;
     tx.commit().await?;
     view(ctx, &incident, &service, (next, version + 1)).await
+}
+
+/// A manager confirms Candour's decision on a duty, or decides otherwise
+/// with a written rationale; kept, audited and shown with the duty.
+pub async fn decide_duty(
+    ctx: &Ctx,
+    actor: &Actor,
+    reference: IncidentReference,
+    (duty, verdict, rationale): (&str, &str, &str),
+) -> ActionResult<DutiesView> {
+    let (incident, service) = reviewed(ctx, actor, reference, Permission::SignOffIncidents).await?;
+    let current = ctx.store.assessment(incident.incident_id).await?;
+    let before = view(ctx, &incident, &service, current).await?;
+    let mut e = candour_domain::validation::FieldErrors::new();
+    let duty = Duty::parse(duty.trim());
+    if duty.is_none() {
+        e.add("duty", "Choose the duty you are deciding");
+    }
+    let verdict = Verdict::parse(verdict.trim()).filter(|v| *v != Verdict::NeedsInformation);
+    if verdict.is_none() {
+        e.add(
+            "verdict",
+            "Choose whether the duty is required or not required",
+        );
+    }
+    let rationale = rationale.trim();
+    if rationale.chars().count() > 2_000 {
+        e.add("rationale", "Keep the reason to 2000 characters or fewer");
+    }
+    let engine = duty.and_then(|d| {
+        before
+            .decisions
+            .iter()
+            .find(|x| x.duty == d)
+            .map(|x| x.verdict)
+    });
+    if let (Some(v), Some(engine)) = (verdict, engine)
+        && v != engine
+        && rationale.is_empty()
+    {
+        e.add(
+            "rationale",
+            format!(
+                "Say why you decide differently from Candour, which says {}",
+                engine.label().to_lowercase()
+            ),
+        );
+    }
+    let (Some(duty), Some(verdict), Some(engine), true) = (duty, verdict, engine, e.is_empty())
+    else {
+        return Err(ActionError::Invalid(e));
+    };
+    let now = ctx.clock.now().as_millisecond();
+    let mut tx = ctx.store.begin().await?;
+    insert_duty_decision(
+        &mut tx,
+        (incident.organisation_id, incident.incident_id),
+        (duty, verdict, engine),
+        rationale,
+        (actor.user_id, now),
+    )
+    .await?;
+    append(
+        &mut tx,
+        &NewAuditEvent {
+            organisation_id: incident.organisation_id,
+            occurred_at_ms: now,
+            actor: &actor.audit_name(),
+            action: if verdict == engine {
+                "incident.duty_confirmed"
+            } else {
+                "incident.duty_overridden"
+            },
+            record_type: "incident",
+            record_id: &incident.incident_id.to_string(),
+            changes: &json!({
+                "duty": duty.code(),
+                "verdict": {"candour": engine.code(), "manager": verdict.code()},
+                "rationale": rationale,
+            })
+            .to_string(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let current = ctx.store.assessment(incident.incident_id).await?;
+    view(ctx, &incident, &service, current).await
 }

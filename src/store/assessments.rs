@@ -73,3 +73,91 @@ pub async fn save_assessment(
     });
     Ok(n == 1)
 }
+
+/// A manager's decision on a duty, as read back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ManagerDecision {
+    /// Which duty.
+    pub duty: candour_domain::duties::Duty,
+    /// What they decided.
+    pub verdict: candour_domain::duties::Verdict,
+    /// What Candour had decided at the time.
+    pub engine_verdict: candour_domain::duties::Verdict,
+    /// Why.
+    pub rationale: String,
+    /// Who, by name.
+    pub by: String,
+    /// When.
+    pub at: jiff::Timestamp,
+}
+
+/// Records a manager's decision on a duty.
+pub async fn insert_duty_decision(
+    tx: &mut Tx,
+    (org, incident): (OrganisationId, IncidentId),
+    d: (
+        candour_domain::duties::Duty,
+        candour_domain::duties::Verdict,
+        candour_domain::duties::Verdict,
+    ),
+    rationale: &str,
+    (by, now_ms): (UserId, i64),
+) -> StoreResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "insert into duty_decision (decision_id, incident_id, organisation_id, duty, verdict, engine_verdict, rationale, decided_by, decided_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(uuid::Uuid::now_v7())
+        .bind(incident.0)
+        .bind(org.0)
+        .bind(d.0.code())
+        .bind(d.1.code())
+        .bind(d.2.code())
+        .bind(rationale)
+        .bind(by.0)
+        .bind(now_ms)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
+impl Store {
+    /// The managers' decisions in force on an incident's duties: the latest per duty.
+    pub async fn duty_decisions(&self, incident: IncidentId) -> StoreResult<Vec<ManagerDecision>> {
+        use candour_domain::duties::{Duty, Verdict};
+        let rows = on_read!(self, |p| {
+            let rows = sqlx::query(
+                "select d.duty, d.verdict, d.engine_verdict, d.rationale, u.display_name, d.decided_at \
+                 from duty_decision d join app_user u on u.user_id = d.decided_by \
+                 where d.incident_id = $1 order by d.decided_at, d.decision_id",
+            )
+            .bind(incident.0)
+            .fetch_all(p)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(ManagerDecision {
+                        duty: super::parse_code(&r.text("duty")?, Duty::parse, "duty")?,
+                        verdict: super::parse_code(&r.text("verdict")?, Verdict::parse, "verdict")?,
+                        engine_verdict: super::parse_code(
+                            &r.text("engine_verdict")?,
+                            Verdict::parse,
+                            "verdict",
+                        )?,
+                        rationale: r.text("rationale")?,
+                        by: r.text("display_name")?,
+                        at: super::millis_to_ts(r.int("decided_at")?)?,
+                    })
+                })
+                .collect::<StoreResult<Vec<_>>>()?
+        });
+        let mut latest: Vec<ManagerDecision> = Vec::new();
+        for d in rows {
+            latest.retain(|x| x.duty != d.duty);
+            latest.push(d);
+        }
+        Ok(latest)
+    }
+}

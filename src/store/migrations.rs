@@ -57,6 +57,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(22, "0022_search"),
     migration!(23, "0023_investigation_lead"),
     migration!(24, "0024_assessment"),
+    migration!(25, "0025_duty_decision"),
 ];
 
 impl Store {

@@ -267,6 +267,10 @@ pub fn router(state: AppState) -> Router {
             get(pages::duties::show_duties).post(pages::duties::record_facts),
         )
         .route(
+            "/incidents/{reference}/duties/decision",
+            post(pages::duties::record_decision),
+        )
+        .route(
             "/incidents/{reference}/triage",
             get(pages::triage::show_triage_form).post(pages::triage::create_triage),
         )

@@ -273,6 +273,7 @@ db_test!(
                 "POST /api/v1/incidents",
                 "POST /api/v1/incidents/{reference}/addenda",
                 "POST /api/v1/incidents/{reference}/attachments",
+                "POST /api/v1/incidents/{reference}/duties/{duty}/decision",
                 "POST /api/v1/incidents/{reference}/feedback",
                 "POST /api/v1/incidents/{reference}/investigation",
                 "POST /api/v1/incidents/{reference}/moves",
@@ -297,6 +298,7 @@ db_test!(
                 path.replace("{reference}", "INC-000001")
                     .replace("{id}", "0190b0d8-0000-7000-8000-000000000001")
                     .replace("{service_id}", "0190b0d8-0000-7000-8000-000000000002")
+                    .replace("{duty}", "riddor_report")
             );
             let resp = client.request(method.parse()?, url).send().await?;
             // Anonymous reporting needs no token: an empty body is simply not valid.

@@ -328,3 +328,143 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    a_manager_confirms_or_overrides_a_duty_with_a_reason,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let r = serious_fall(&app).await?;
+        let token = token_for(&app, app.world.email(Role::RegisteredManager)).await?;
+        let facts = json!({"version": 0, "facts": {
+            "person_type": "service_user", "died": false,
+            "accident": true, "work_related": false,
+            "work_related_rationale": "Assessed as not needing falls equipment; no hazard found"
+        }});
+        let body: Value = api_put(
+            &app,
+            &token,
+            &format!("/api/v1/incidents/{r}/assessment"),
+            &facts,
+        )
+        .await?
+        .json()
+        .await?;
+        assert_eq!(duty(&body, "riddor_report")["verdict"], "not_required");
+        let path = format!("/api/v1/incidents/{r}/duties/riddor_report/decision");
+        let resp = api_post(&app, &token, &path, &json!({"verdict": "required"})).await?;
+        assert_eq!(resp.status(), 422);
+        let p: Value = resp.json().await?;
+        assert_eq!(p["errors"][0]["field"], "rationale");
+        assert!(
+            p["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("which says not required")
+        );
+        let resp = api_post(
+            &app,
+            &token,
+            &path,
+            &json!({"verdict": "required", "rationale": "The rail was left down by the night round: the work contributed"}),
+        )
+        .await?;
+        assert_eq!(resp.status(), 200);
+        let body: Value = resp.json().await?;
+        let riddor = duty(&body, "riddor_report");
+        assert_eq!(
+            riddor["verdict"], "not_required",
+            "Candour's decision stays shown"
+        );
+        assert_eq!(riddor["manager_decision"]["verdict"], "required");
+        assert_eq!(riddor["manager_decision"]["overrides"], true);
+        // Confirming needs no reason.
+        let resp = api_post(
+            &app,
+            &token,
+            &format!("/api/v1/incidents/{r}/duties/cqc_death_notification/decision"),
+            &json!({"verdict": "not_required"}),
+        )
+        .await?;
+        assert_eq!(resp.status(), 200);
+        let body: Value = resp.json().await?;
+        assert_eq!(
+            duty(&body, "cqc_death_notification")["manager_decision"]["overrides"],
+            false
+        );
+        // Only managers who sign off decide; an unknown duty is not found.
+        let senior = token_for(&app, app.world.email(Role::SeniorCarer)).await?;
+        assert_eq!(
+            api_post(
+                &app,
+                &senior,
+                &path,
+                &json!({"verdict": "required", "rationale": "x"})
+            )
+            .await?
+            .status(),
+            404
+        );
+        assert_eq!(
+            api_post(
+                &app,
+                &token,
+                &format!("/api/v1/incidents/{r}/duties/tea_break/decision"),
+                &json!({"verdict": "required"})
+            )
+            .await?
+            .status(),
+            404
+        );
+        // On the page, the manager's decision stands beside Candour's.
+        let manager = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        let page = manager.text(&format!("/incidents/{r}/duties")).await?;
+        assert_ids_unique(&page);
+        let riddor = row(&page, "RIDDOR report to HSE");
+        assert!(
+            riddor.contains("Not required") && riddor.contains("decided it required"),
+            "{riddor}"
+        );
+        assert!(riddor.contains("The rail was left down"));
+        let csrf = csrf_in(&page).unwrap();
+        let resp = manager
+            .post_form(
+                &format!("/incidents/{r}/duties/decision"),
+                &[
+                    ("csrf_token", csrf.as_str()),
+                    ("duty", "duty_of_candour"),
+                    ("verdict", ""),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 422);
+        let body = resp.text().await?;
+        assert!(body.contains("Choose whether the duty is required or not required"));
+        assert_summary_links_resolve(&body);
+        let senior = app.signed_in(app.world.email(Role::SeniorCarer)).await?;
+        assert!(
+            !senior
+                .text(&format!("/incidents/{r}/duties"))
+                .await?
+                .contains("Your decision")
+        );
+        let incident = app
+            .ctx
+            .store
+            .incident_by_reference(app.world.org, r)
+            .await?
+            .unwrap();
+        let actions: Vec<String> = app
+            .ctx
+            .store
+            .audit_for_record(app.world.org, "incident", &incident.incident_id.to_string())
+            .await?
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert!(actions.contains(&"incident.duty_overridden".to_owned()));
+        assert!(actions.contains(&"incident.duty_confirmed".to_owned()));
+        Ok(())
+    }
+);

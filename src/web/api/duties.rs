@@ -36,6 +36,25 @@ pub struct DutyJson {
     pub riddor_kind: Option<String>,
     /// Where the rule comes from.
     pub source: String,
+    /// A manager's decision in force, confirming or overriding Candour's.
+    pub manager_decision: Option<ManagerDecisionJson>,
+}
+
+/// A manager's decision on a duty.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ManagerDecisionJson {
+    /// `required` or `not_required`.
+    pub verdict: String,
+    /// What Candour said when they decided.
+    pub candour_verdict: String,
+    /// Whether it differs from what Candour said then.
+    pub overrides: bool,
+    /// Their reason (required when overriding).
+    pub rationale: String,
+    /// Who decided.
+    pub decided_by: String,
+    /// When (RFC 3339, UTC).
+    pub decided_at: String,
 }
 
 /// An incident's assessment and duties.
@@ -54,13 +73,25 @@ pub struct DutiesJson {
 
 impl From<DutiesView> for DutiesJson {
     fn from(v: DutiesView) -> Self {
+        let manager = |d: candour_domain::duties::Duty| {
+            v.manager(d).map(|m| ManagerDecisionJson {
+                verdict: m.verdict.code().to_owned(),
+                candour_verdict: m.engine_verdict.code().to_owned(),
+                overrides: m.verdict != m.engine_verdict,
+                rationale: m.rationale.clone(),
+                decided_by: m.by.clone(),
+                decided_at: m.at.to_string(),
+            })
+        };
         DutiesJson {
             version: v.version,
             assessment: serde_json::to_value(&v.assessment).unwrap_or_default(),
             duties: v
                 .decisions
-                .into_iter()
+                .iter()
+                .cloned()
                 .map(|d| DutyJson {
+                    manager_decision: manager(d.duty),
                     duty: d.duty.code().to_owned(),
                     verdict: d.verdict.code().to_owned(),
                     basis: d.basis.to_owned(),
@@ -136,5 +167,52 @@ pub async fn put_assessment(
                 other => other,
             })?
             .into(),
+    ))
+}
+
+/// A manager's decision on a duty.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DutyDecisionRequest {
+    /// `required` or `not_required`.
+    pub verdict: String,
+    /// Why (required when it differs from Candour's decision).
+    pub rationale: Option<String>,
+}
+
+/// Confirm Candour's decision on a duty, or decide otherwise with a reason
+/// (a manager who signs off the service's incidents).
+#[utoipa::path(post, path = "/api/v1/incidents/{reference}/duties/{duty}/decision", tag = "duties", request_body = DutyDecisionRequest,
+    security(("bearer" = [])),
+    params(
+        ("reference" = String, Path, description = "Such as INC-000123"),
+        ("duty" = String, Path, description = "Such as riddor_report"),
+    ),
+    responses(
+        (status = 200, description = "Recorded; the duties as they now stand", body = DutiesJson),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such incident whose duties you decide", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field broke a rule; `errors` names each", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_decision(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path((reference, duty)): Path<(String, String)>,
+    ApiJson(body): ApiJson<DutyDecisionRequest>,
+) -> Result<Json<DutiesJson>, ApiError> {
+    let reference = IncidentReference::parse(&reference).ok_or(ApiError(WebError::NotFound))?;
+    if candour_domain::duties::Duty::parse(&duty).is_none() {
+        return Err(ApiError(WebError::NotFound));
+    }
+    let rationale = body.rationale.unwrap_or_default();
+    Ok(Json(
+        crate::actions::duties::decide_duty(
+            &state.ctx,
+            &actor,
+            reference,
+            (&duty, &body.verdict, &rationale),
+        )
+        .await?
+        .into(),
     ))
 }

@@ -89,6 +89,7 @@ pub fn router(upload_limit: usize) -> (axum::Router<AppState>, utoipa::openapi::
         .routes(utoipa_axum::routes!(openness::create_openness))
         .routes(utoipa_axum::routes!(duties::get_duties))
         .routes(utoipa_axum::routes!(duties::put_assessment))
+        .routes(utoipa_axum::routes!(duties::create_decision))
         .routes(utoipa_axum::routes!(actions::create_action))
         .routes(utoipa_axum::routes!(actions::get_action))
         .routes(utoipa_axum::routes!(actions::create_progress))

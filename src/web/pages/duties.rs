@@ -32,6 +32,10 @@ pub struct DutyLine {
     pub due: String,
     /// The regulation.
     pub basis: &'static str,
+    /// A manager's decision in force, in words (empty if none).
+    pub manager: String,
+    /// The duty's code.
+    pub code: &'static str,
 }
 
 /// A question, ready to show.
@@ -61,6 +65,7 @@ struct DutiesPage {
     conflict: Option<String>,
     /// What was typed, kept when refused.
     typed: Vec<(String, String)>,
+    can_decide: bool,
 }
 
 impl DutiesPage {
@@ -131,8 +136,31 @@ fn page(
                     .map(display::date_time)
                     .unwrap_or_default(),
                 basis: d.basis,
+                code: d.duty.code(),
+                manager: v
+                    .manager(d.duty)
+                    .map(|m| {
+                        format!(
+                            "{} {} it {} on {}{}",
+                            m.by,
+                            if m.verdict == m.engine_verdict {
+                                "confirmed"
+                            } else {
+                                "decided"
+                            },
+                            m.verdict.label().to_lowercase(),
+                            display::date_time(m.at),
+                            if m.rationale.is_empty() {
+                                String::new()
+                            } else {
+                                format!(": {}", m.rationale)
+                            }
+                        )
+                    })
+                    .unwrap_or_default(),
             })
             .collect(),
+        can_decide: v.can_decide,
         questions,
         outcomes: HcpOutcome::ALL
             .iter()
@@ -267,6 +295,34 @@ pub async fn record_facts(
             let mut p = page(&user, state.demo, reference, &v, FieldErrors::new());
             p.conflict = Some(m);
             Ok((StatusCode::CONFLICT, render(&p)?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// POST /incidents/{reference}/duties/decision: a manager's own decision.
+pub async fn record_decision(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(reference): Path<String>,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    let reference = parse_reference(&reference)?;
+    let fields = (form.get("duty"), form.get("verdict"), form.get("rationale"));
+    match crate::actions::duties::decide_duty(
+        &state.ctx,
+        &user.actor,
+        reference,
+        (&fields.0, &fields.1, &fields.2),
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/incidents/{reference}/duties")).into_response()),
+        Err(ActionError::Invalid(errors)) => {
+            let v = incident_duties(&state.ctx, &user.actor, reference).await?;
+            let mut p = page(&user, state.demo, reference, &v, errors);
+            p.typed = form.pairs().to_vec();
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response())
         }
         Err(e) => Err(e.into()),
     }
