@@ -468,3 +468,72 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    facts_candour_never_asks_for_are_recorded_when_they_apply,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let r = serious_fall(&app).await?;
+        let manager = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        let path = format!("/incidents/{r}/duties");
+        let page = manager.text(&path).await?;
+        assert!(page.contains("Other facts, if they apply"));
+        assert_ids_unique(&page);
+        let csrf = csrf_in(&page).unwrap();
+        let other = |ulcer: &'static str, version: &'static str| {
+            vec![
+                ("csrf_token", csrf.clone()),
+                ("version", version.to_owned()),
+                ("pressure_ulcer_category", ulcer.to_owned()),
+                ("pressure_ulcer_acquired_in_service", "yes".to_owned()),
+                ("dols_outcome", String::new()),
+                ("service_disruption", String::new()),
+                ("specified_injury", String::new()),
+                ("occupational_disease", String::new()),
+                ("dangerous_occurrence", String::new()),
+            ]
+        };
+        let send = |fields: Vec<(&'static str, String)>| {
+            let manager = &manager;
+            let path = path.clone();
+            async move {
+                let pairs: Vec<(&str, &str)> =
+                    fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                manager.post_form(&path, &pairs).await
+            }
+        };
+        let mut first = other("3", "0");
+        first.push(("person_type", "service_user".to_owned()));
+        first.push(("died", "no".to_owned()));
+        assert_eq!(send(first).await?.status(), 303);
+        let page = manager.text(&path).await?;
+        let injury = row(&page, "CQC notification: serious injury");
+        assert!(
+            injury.contains("Required") && injury.contains("pressure ulcer"),
+            "{injury}"
+        );
+        assert!(
+            page.contains("<option value=\"3\" selected>"),
+            "the recorded category is shown"
+        );
+        // "None" clears it again.
+        assert_eq!(send(other("", "1")).await?.status(), 303);
+        let body: Value = api_get(
+            &app,
+            &token_for(&app, app.world.email(Role::RegisteredManager)).await?,
+            &format!("/api/v1/incidents/{r}/duties"),
+        )
+        .await?
+        .json()
+        .await?;
+        assert_eq!(body["assessment"]["pressure_ulcer_category"], Value::Null);
+        assert_eq!(
+            body["assessment"]["pressure_ulcer_acquired_in_service"],
+            true
+        );
+        assert_eq!(body["version"], 2);
+        Ok(())
+    }
+);

@@ -180,6 +180,59 @@ code_enum! {
     }
 }
 
+/// An enum written in JSON by its code (as the API documents), not by
+/// serde's spelling of the variant (`UtilityFailureOver24h` is
+/// `utility_failure_over_24h`, a category 3 ulcer is `3`).
+trait Coded: Sized + Copy + 'static {
+    fn code_of(self) -> &'static str;
+    fn parse_code(s: &str) -> Option<Self>;
+    fn codes() -> Vec<&'static str>;
+}
+
+macro_rules! coded {
+    ($($t:ty),*) => {$(
+        impl Coded for $t {
+            fn code_of(self) -> &'static str { self.code() }
+            fn parse_code(s: &str) -> Option<Self> { <$t>::parse(s) }
+            fn codes() -> Vec<&'static str> { <$t>::ALL.iter().map(|v| v.code()).collect() }
+        }
+    )*};
+}
+
+coded!(
+    PersonType,
+    PressureUlcerCategory,
+    AbuseRole,
+    DolsOutcome,
+    ServiceDisruption,
+    SpecifiedInjury,
+    OccupationalDisease,
+    DangerousOccurrence,
+    BreachRisk
+);
+
+/// `#[serde(with = "by_code")]` for an optional coded enum.
+mod by_code {
+    use super::Coded;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<T: Coded, S: Serializer>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(v) => s.serialize_str(v.code_of()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, T: Coded, D: Deserializer<'de>>(d: D) -> Result<Option<T>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            None => Ok(None),
+            Some(s) => T::parse_code(&s).map(Some).ok_or_else(|| {
+                serde::de::Error::custom(format!("{s:?} is not one of {}", T::codes().join(", ")))
+            }),
+        }
+    }
+}
+
 /// A health care professional's opinion of an injury.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -203,6 +256,7 @@ pub struct HcpOpinion {
 #[serde(default, deny_unknown_fields)]
 pub struct Assessment {
     /// Who was affected.
+    #[serde(with = "by_code")]
     pub person_type: Option<PersonType>,
     /// They died.
     pub died: Option<bool>,
@@ -217,6 +271,7 @@ pub struct Assessment {
     /// A health care professional's opinion.
     pub hcp_opinion: Option<HcpOpinion>,
     /// A pressure ulcer's category.
+    #[serde(with = "by_code")]
     pub pressure_ulcer_category: Option<PressureUlcerCategory>,
     /// The pressure ulcer developed while using the service.
     pub pressure_ulcer_acquired_in_service: Option<bool>,
@@ -225,14 +280,17 @@ pub struct Assessment {
     /// Abuse is alleged or known.
     pub abuse_alleged: Option<bool>,
     /// How the person using the service is involved.
+    #[serde(with = "by_code")]
     pub abuse_role: Option<AbuseRole>,
     /// Reported to, or investigated by, the police.
     pub police_involved: Option<bool>,
     /// A DoLS or Court of Protection outcome (none when absent).
+    #[serde(with = "by_code")]
     pub dols_outcome: Option<DolsOutcome>,
     /// A DoLS application was made.
     pub dols_application_made: Option<bool>,
     /// An event threatening safe running (none when absent).
+    #[serde(with = "by_code")]
     pub service_disruption: Option<ServiceDisruption>,
     /// A discrete, unintended event.
     pub accident: Option<bool>,
@@ -241,6 +299,7 @@ pub struct Assessment {
     /// Why it is, or is not, work-related.
     pub work_related_rationale: Option<String>,
     /// A RIDDOR specified injury (none when absent).
+    #[serde(with = "by_code")]
     pub specified_injury: Option<SpecifiedInjury>,
     /// Taken directly from the scene to hospital for treatment.
     pub taken_to_hospital_for_treatment: Option<bool>,
@@ -249,8 +308,10 @@ pub struct Assessment {
     /// Consecutive days unable to do normal work, not counting the day of the accident.
     pub days_incapacitated: Option<u32>,
     /// A RIDDOR occupational disease (none when absent).
+    #[serde(with = "by_code")]
     pub occupational_disease: Option<OccupationalDisease>,
     /// A RIDDOR dangerous occurrence (none when absent).
+    #[serde(with = "by_code")]
     pub dangerous_occurrence: Option<DangerousOccurrence>,
     /// Section 42 test (a): the adult has care and support needs.
     pub adult_has_care_and_support_needs: Option<bool>,
@@ -261,6 +322,7 @@ pub struct Assessment {
     /// A personal data breach.
     pub personal_data_breach: Option<bool>,
     /// The risk it poses.
+    #[serde(with = "by_code")]
     pub breach_risk_to_individuals: Option<BreachRisk>,
     /// When the provider became aware of the breach.
     pub became_aware_at: Option<Timestamp>,
@@ -1106,7 +1168,80 @@ pub fn question(fact: &str) -> Option<Question> {
             "How likely is the breach to harm the people it is about?",
             choices(BreachRisk::ALL, BreachRisk::code, BreachRisk::label),
         ),
+        "pressure_ulcer_category" => (
+            "pressure_ulcer_category",
+            "If there is a pressure ulcer, its category",
+            choices(
+                PressureUlcerCategory::ALL,
+                PressureUlcerCategory::code,
+                PressureUlcerCategory::label,
+            ),
+        ),
+        "pressure_ulcer_acquired_in_service" => (
+            "pressure_ulcer_acquired_in_service",
+            "Did the pressure ulcer develop while they used the service?",
+            Ask::YesNo,
+        ),
+        "dols_outcome" => (
+            "dols_outcome",
+            "A DoLS or Court of Protection outcome, if one is known",
+            choices(DolsOutcome::ALL, DolsOutcome::code, DolsOutcome::label),
+        ),
+        "dols_application_made" => (
+            "dols_application_made",
+            "Has a DoLS application been made?",
+            Ask::YesNo,
+        ),
+        "service_disruption" => (
+            "service_disruption",
+            "Anything threatening the safe running of the service",
+            choices(
+                ServiceDisruption::ALL,
+                ServiceDisruption::code,
+                ServiceDisruption::label,
+            ),
+        ),
+        "specified_injury" => (
+            "specified_injury",
+            "A RIDDOR specified injury, if a doctor diagnosed one",
+            choices(
+                SpecifiedInjury::ALL,
+                SpecifiedInjury::code,
+                SpecifiedInjury::label,
+            ),
+        ),
+        "occupational_disease" => (
+            "occupational_disease",
+            "A RIDDOR occupational disease, if a doctor diagnosed one",
+            choices(
+                OccupationalDisease::ALL,
+                OccupationalDisease::code,
+                OccupationalDisease::label,
+            ),
+        ),
+        "dangerous_occurrence" => (
+            "dangerous_occurrence",
+            "A RIDDOR dangerous occurrence, if there was one",
+            choices(
+                DangerousOccurrence::ALL,
+                DangerousOccurrence::code,
+                DangerousOccurrence::label,
+            ),
+        ),
         _ => return None,
     };
     Some(Question { fact, text, ask })
 }
+
+/// Facts the engine never asks for (events that either happened or did
+/// not), offered for a reviewer to record when they apply.
+pub const OPTIONAL_FACTS: &[&str] = &[
+    "pressure_ulcer_category",
+    "pressure_ulcer_acquired_in_service",
+    "dols_outcome",
+    "dols_application_made",
+    "service_disruption",
+    "specified_injury",
+    "occupational_disease",
+    "dangerous_occurrence",
+];

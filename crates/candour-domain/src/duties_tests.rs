@@ -786,3 +786,56 @@ proptest! {
         })?;
     }
 }
+
+#[test]
+fn every_optional_fact_has_a_question_and_a_name_the_assessment_knows() {
+    let known = serde_json::to_value(Assessment::default()).unwrap_or_default();
+    for f in OPTIONAL_FACTS {
+        assert_eq!(question(f).map(|q| q.fact), Some(*f));
+        assert!(known.get(*f).is_some(), "{f}");
+    }
+}
+
+#[test]
+fn facts_are_written_in_json_by_their_codes() {
+    let a = Assessment {
+        pressure_ulcer_category: Some(PressureUlcerCategory::Three),
+        service_disruption: Some(ServiceDisruption::UtilityFailureOver24h),
+        ..resident()
+    };
+    let json = serde_json::to_value(&a).unwrap_or_default();
+    assert_eq!(json["pressure_ulcer_category"], "3");
+    assert_eq!(json["service_disruption"], "utility_failure_over_24h");
+    assert_eq!(json["person_type"], "service_user");
+    assert_eq!(serde_json::from_value::<Assessment>(json).ok(), Some(a));
+    let bad = serde_json::from_value::<Assessment>(
+        serde_json::json!({"pressure_ulcer_category": "three"}),
+    );
+    assert!(bad.is_err_and(|e| {
+        e.to_string()
+            .contains("\"three\" is not one of 1, 2, 3, 4, unstageable, deep_tissue")
+    }));
+    // Every code of every picklist reads back.
+    for q in OPTIONAL_FACTS
+        .iter()
+        .chain(["person_type", "abuse_role", "breach_risk_to_individuals"].iter())
+    {
+        if let Some(Question {
+            ask: Ask::Choice(options),
+            fact,
+            ..
+        }) = question(q)
+        {
+            for (code, _) in options {
+                let v = serde_json::json!({ fact: code });
+                let back = serde_json::from_value::<Assessment>(v.clone())
+                    .map(|a| serde_json::to_value(a).unwrap_or_default());
+                assert_eq!(
+                    back.ok().map(|b| b[fact].clone()),
+                    Some(v[fact].clone()),
+                    "{fact} {code}"
+                );
+            }
+        }
+    }
+}

@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use candour_domain::display;
-use candour_domain::duties::{Ask, HcpOutcome, Verdict, question};
+use candour_domain::duties::{Ask, HcpOutcome, OPTIONAL_FACTS, Verdict, question};
 use candour_domain::incident::{IncidentReference, london};
 use candour_domain::validation::FieldErrors;
 use serde_json::{Map, Value, json};
@@ -50,6 +50,8 @@ pub struct QuestionLine {
     pub options: Vec<(&'static str, &'static str)>,
     /// The problem with the answer, if any.
     pub error: Option<String>,
+    /// The value recorded now (a code, or `yes`/`no`), for facts shown with their answer.
+    pub current: String,
 }
 
 #[derive(Template)]
@@ -60,6 +62,7 @@ struct DutiesPage {
     version: i64,
     lines: Vec<DutyLine>,
     questions: Vec<QuestionLine>,
+    optional: Vec<QuestionLine>,
     outcomes: Vec<(&'static str, &'static str)>,
     errors: FieldErrors,
     conflict: Option<String>,
@@ -76,6 +79,11 @@ impl DutiesPage {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
+    }
+
+    /// Whether an optional fact was refused (its section opens).
+    fn optional_errors(&self) -> bool {
+        self.optional.iter().any(|q| q.error.is_some())
     }
 
     /// Whether `value` was chosen for `name`.
@@ -99,25 +107,33 @@ fn page(
             }
         }
     }
-    let questions = facts
-        .into_iter()
-        .filter_map(question)
-        .map(|q| {
-            let (kind, options) = match q.ask {
-                Ask::YesNo => ("yes_no", Vec::new()),
-                Ask::Choice(o) => ("choice", o),
-                Ask::Number(_) => ("number", Vec::new()),
-                Ask::Opinion => ("opinion", Vec::new()),
-            };
-            QuestionLine {
-                fact: q.fact,
-                text: q.text,
-                kind,
-                options,
-                error: errors.for_field(q.fact).map(str::to_owned),
-            }
-        })
+    let recorded = serde_json::to_value(&v.assessment).unwrap_or_default();
+    let line = |q: candour_domain::duties::Question| {
+        let (kind, options) = match q.ask {
+            Ask::YesNo => ("yes_no", Vec::new()),
+            Ask::Choice(o) => ("choice", o),
+            Ask::Number(_) => ("number", Vec::new()),
+            Ask::Opinion => ("opinion", Vec::new()),
+        };
+        QuestionLine {
+            fact: q.fact,
+            text: q.text,
+            kind,
+            options,
+            error: errors.for_field(q.fact).map(str::to_owned),
+            current: match recorded.get(q.fact) {
+                Some(Value::Bool(b)) => if *b { "yes" } else { "no" }.to_owned(),
+                Some(Value::String(c)) => c.clone(),
+                _ => String::new(),
+            },
+        }
+    };
+    let optional = OPTIONAL_FACTS
+        .iter()
+        .filter_map(|f| question(f))
+        .map(line)
         .collect();
+    let questions = facts.into_iter().filter_map(question).map(line).collect();
     DutiesPage {
         layout: Layout::new(format!("Statutory duties of {reference}"), user, demo),
         reference: reference.to_string(),
@@ -162,6 +178,7 @@ fn page(
             .collect(),
         can_decide: v.can_decide,
         questions,
+        optional,
         outcomes: HcpOutcome::ALL
             .iter()
             .map(|o| (o.code(), o.label()))
@@ -224,6 +241,22 @@ fn patch_from(form: &CsrfForm, errors: &mut FieldErrors) -> Map<String, Value> {
             _ => json!(typed),
         };
         patch.insert(fact.to_owned(), value);
+    }
+    // The optional facts' section sends every one of its fields: a choice
+    // left blank means none (these describe events that happened or not).
+    for fact in OPTIONAL_FACTS {
+        if !form.pairs().iter().any(|(k, _)| k == fact) {
+            continue;
+        }
+        let typed = form.get(fact);
+        let typed = typed.trim();
+        let value = match (question(fact).map(|q| q.ask), typed) {
+            (Some(Ask::YesNo), "") => continue,
+            (Some(Ask::YesNo), t) => json!(t == "yes"),
+            (_, "") => Value::Null,
+            (_, t) => json!(t),
+        };
+        patch.insert((*fact).to_owned(), value);
     }
     let (name, role, date, time) = (
         form.get("hcp_name"),
