@@ -64,26 +64,14 @@ async fn view(
     })
 }
 
-async fn reviewed(
-    ctx: &Ctx,
-    actor: &Actor,
-    reference: IncidentReference,
-    permission: Permission,
-) -> ActionResult<(Incident, Service)> {
-    let (incident, service) = incident_in_scope(ctx, actor, reference, permission, false).await?;
-    if !actor.can_in(permission, &service) {
-        return Err(ActionError::NotFound);
-    }
-    Ok((incident, service))
-}
-
 /// The duties of an incident, for those who review its service.
 pub async fn incident_duties(
     ctx: &Ctx,
     actor: &Actor,
     reference: IncidentReference,
 ) -> ActionResult<DutiesView> {
-    let (incident, service) = reviewed(ctx, actor, reference, Permission::ViewIncidents).await?;
+    let (incident, service) =
+        incident_in_scope(ctx, actor, reference, Permission::ViewIncidents, false).await?;
     let current = ctx.store.assessment(incident.incident_id).await?;
     let mut v = view(ctx, &incident, &service, current).await?;
     v.can_decide = actor.can_in(Permission::SignOffIncidents, &service);
@@ -99,7 +87,8 @@ pub async fn update_assessment(
     patch: &Map<String, Value>,
     version: i64,
 ) -> ActionResult<DutiesView> {
-    let (incident, service) = reviewed(ctx, actor, reference, Permission::TriageIncidents).await?;
+    let (incident, service) =
+        incident_in_scope(ctx, actor, reference, Permission::TriageIncidents, false).await?;
     let (current, at) = ctx.store.assessment(incident.incident_id).await?;
     if at != version {
         return Err(ActionError::Conflict(format!(
@@ -161,7 +150,8 @@ pub async fn decide_duty(
     reference: IncidentReference,
     (duty, verdict, rationale): (&str, &str, &str),
 ) -> ActionResult<DutiesView> {
-    let (incident, service) = reviewed(ctx, actor, reference, Permission::SignOffIncidents).await?;
+    let (incident, service) =
+        incident_in_scope(ctx, actor, reference, Permission::SignOffIncidents, false).await?;
     let current = ctx.store.assessment(incident.incident_id).await?;
     let before = view(ctx, &incident, &service, current).await?;
     let mut e = candour_domain::validation::FieldErrors::new();

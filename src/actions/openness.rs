@@ -16,11 +16,8 @@ pub async fn record_openness(
     reference: IncidentReference,
     draft: &OpennessDraft,
 ) -> ActionResult<()> {
-    let (incident, service) =
+    let (incident, _) =
         incident_in_scope(ctx, actor, reference, Permission::TriageIncidents, false).await?;
-    if !actor.can_in(Permission::TriageIncidents, &service) {
-        return Err(ActionError::NotFound);
-    }
     let now = ctx.clock.now();
     let record = draft
         .validate(incident.occurred_at, now)
