@@ -1,7 +1,7 @@
 //! Statutory duties of an incident: the facts reviewers record over time
 //! (a versioned, audited assessment) and the decisions the domain's rule
-//! engine makes from them. Not yet on the incident page, and without the
-//! duty tasks (issue 5 continues).
+//! engine makes from them, with managers' own decisions beside Candour's.
+//! Doing a required duty is in `duty_tasks`.
 
 use super::incidents::incident_in_scope;
 use super::timescales::calendar;
@@ -30,9 +30,22 @@ pub struct DutiesView {
     pub managers: Vec<ManagerDecision>,
     /// Whether the reader may decide a duty themselves.
     pub can_decide: bool,
+    /// The steps recorded for every duty, oldest first.
+    pub steps: Vec<crate::store::duty_steps::RecordedStep>,
 }
 
 impl DutiesView {
+    /// How far `duty` has got, from its steps.
+    pub fn progress(&self, duty: Duty) -> candour_domain::duty_tasks::Progress {
+        let steps: Vec<_> = self
+            .steps
+            .iter()
+            .filter(|s| s.duty == duty)
+            .map(|s| s.step.clone())
+            .collect();
+        candour_domain::duty_tasks::progress(duty, &steps)
+    }
+
     /// The manager's decision in force on `duty`, if any.
     pub fn manager(&self, duty: Duty) -> Option<&ManagerDecision> {
         self.managers.iter().find(|m| m.duty == duty)
@@ -58,6 +71,7 @@ async fn view(
     Ok(DutiesView {
         decisions: decide(&assessment, &facts),
         managers: ctx.store.duty_decisions(incident.incident_id).await?,
+        steps: ctx.store.duty_steps(incident.incident_id).await?,
         can_decide: false,
         assessment,
         version,
@@ -78,6 +92,26 @@ pub async fn incident_duties(
     Ok(v)
 }
 
+/// The conflict when the assessment moved on: who changed it, and when.
+async fn assessment_conflict(
+    ctx: &Ctx,
+    incident: &Incident,
+    reference: IncidentReference,
+    version: i64,
+    at: i64,
+) -> ActionError {
+    let who = match ctx.store.assessment_changed_by(incident.incident_id).await {
+        Ok(Some((by, when))) => format!(
+            " {by} changed it at {}.",
+            candour_domain::display::date_time(when)
+        ),
+        _ => String::new(),
+    };
+    ActionError::Conflict(format!(
+        "The assessment of {reference} was changed since you opened it (version {version}, now {at}).{who} Check the facts as they are now, then answer again."
+    ))
+}
+
 /// Sets some facts (`null` clears one) if the assessment is still at
 /// `version`; each changed fact is audited with what it was and is.
 pub async fn update_assessment(
@@ -91,9 +125,7 @@ pub async fn update_assessment(
         incident_in_scope(ctx, actor, reference, Permission::TriageIncidents, false).await?;
     let (current, at) = ctx.store.assessment(incident.incident_id).await?;
     if at != version {
-        return Err(ActionError::Conflict(format!(
-            "The assessment of {reference} was changed since version {version} (it is at version {at}): check it as it is now."
-        )));
+        return Err(assessment_conflict(ctx, &incident, reference, version, at).await);
     }
     let (next, changed) = apply_patch(&current, patch).map_err(ActionError::Invalid)?;
     if changed.is_empty() {
@@ -121,9 +153,9 @@ pub async fn update_assessment(
     )
     .await?
     {
-        return Err(ActionError::Conflict(format!(
-            "Someone changed the assessment of {reference} while you were working: check it as it is now."
-        )));
+        drop(tx);
+        let (_, at) = ctx.store.assessment(incident.incident_id).await?;
+        return Err(assessment_conflict(ctx, &incident, reference, version, at).await);
     }
     append(
         &mut tx,

@@ -58,6 +58,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(23, "0023_investigation_lead"),
     migration!(24, "0024_assessment"),
     migration!(25, "0025_duty_decision"),
+    migration!(26, "0026_duty_steps"),
 ];
 
 impl Store {

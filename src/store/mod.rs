@@ -19,6 +19,7 @@ pub mod breaches;
 pub mod counters;
 pub mod devices;
 pub mod drafts;
+pub mod duty_steps;
 pub mod feedback;
 pub mod idempotency;
 pub mod improvement;

@@ -271,6 +271,18 @@ pub fn router(state: AppState) -> Router {
             post(pages::duties::record_decision),
         )
         .route(
+            "/incidents/{reference}/duties/{duty}",
+            get(pages::duty_task::show_duty),
+        )
+        .route(
+            "/incidents/{reference}/duties/{duty}/steps",
+            post(pages::duty_task::add_step),
+        )
+        .route(
+            "/incidents/{reference}/duties/{duty}/draft",
+            post(pages::duty_task::save_draft),
+        )
+        .route(
             "/incidents/{reference}/triage",
             get(pages::triage::show_triage_form).post(pages::triage::create_triage),
         )

@@ -262,6 +262,7 @@ db_test!(
                 "GET /api/v1/incidents/{reference}",
                 "GET /api/v1/incidents/{reference}/attachments/{id}",
                 "GET /api/v1/incidents/{reference}/duties",
+                "GET /api/v1/incidents/{reference}/duties/{duty}",
                 "GET /api/v1/investigations",
                 "GET /api/v1/investigations/{reference}",
                 "GET /api/v1/services/{service_id}/actions",
@@ -274,6 +275,7 @@ db_test!(
                 "POST /api/v1/incidents/{reference}/addenda",
                 "POST /api/v1/incidents/{reference}/attachments",
                 "POST /api/v1/incidents/{reference}/duties/{duty}/decision",
+                "POST /api/v1/incidents/{reference}/duties/{duty}/steps",
                 "POST /api/v1/incidents/{reference}/feedback",
                 "POST /api/v1/incidents/{reference}/investigation",
                 "POST /api/v1/incidents/{reference}/moves",
@@ -285,6 +287,7 @@ db_test!(
                 "POST /api/v1/investigations/{reference}/timeline",
                 "POST /api/v1/public/{link}/incidents",
                 "PUT /api/v1/incidents/{reference}/assessment",
+                "PUT /api/v1/incidents/{reference}/duties/{duty}/draft",
                 "PUT /api/v1/investigations/{reference}/findings"
             ]
         );

@@ -219,7 +219,7 @@ db_test!(the_duty_deadlines_are_the_organisations_to_set, |engine| {
 });
 
 fn row<'a>(page: &'a str, duty: &str) -> &'a str {
-    let at = page.find(&format!("<th scope=\"row\">{duty}")).unwrap_or(0);
+    let at = page.find(&format!("\">{duty}</a><br>")).unwrap_or(0);
     let start = page[..at].rfind("<tr").unwrap_or(0);
     let end = page[at..].find("</tr>").map_or(page.len(), |e| at + e);
     &page[start..end]

@@ -21,6 +21,7 @@ mod digest;
 mod docs;
 mod drafts;
 mod duties;
+mod duty_tasks;
 mod feedback;
 mod improvement;
 mod incidents;

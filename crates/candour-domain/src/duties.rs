@@ -10,6 +10,7 @@
 //! and its tests only.
 
 use crate::calendar::{Calendar, end_of_day};
+use crate::details::AbuseType;
 use crate::incident::{Category, london};
 use crate::organisation::code_enum;
 use crate::triage::PhysicalHarm;
@@ -208,7 +209,8 @@ coded!(
     SpecifiedInjury,
     OccupationalDisease,
     DangerousOccurrence,
-    BreachRisk
+    BreachRisk,
+    AbuseType
 );
 
 /// `#[serde(with = "by_code")]` for an optional coded enum.
@@ -282,6 +284,9 @@ pub struct Assessment {
     /// How the person using the service is involved.
     #[serde(with = "by_code")]
     pub abuse_role: Option<AbuseRole>,
+    /// The type of abuse (the ten in the statutory guidance).
+    #[serde(with = "by_code")]
+    pub abuse_type: Option<AbuseType>,
     /// Reported to, or investigated by, the police.
     pub police_involved: Option<bool>,
     /// A DoLS or Court of Protection outcome (none when absent).
@@ -1056,6 +1061,8 @@ pub enum Ask {
     Number(u32),
     /// A health care professional's opinion: name, role, when, outcomes.
     Opinion,
+    /// A date and time (UK).
+    Instant,
 }
 
 /// A question for one fact, in words.
@@ -1112,6 +1119,21 @@ pub fn question(fact: &str) -> Option<Question> {
             "abuse_role",
             "How is the person using the service involved in the abuse?",
             choices(AbuseRole::ALL, AbuseRole::code, AbuseRole::label),
+        ),
+        "abuse_type" => (
+            "abuse_type",
+            "If abuse is alleged, what type",
+            choices(AbuseType::ALL, AbuseType::code, AbuseType::label),
+        ),
+        "awareness_at" => (
+            "awareness_at",
+            "When did the service become aware of the incident? (Candour uses the time it was reported if you leave this blank)",
+            Ask::Instant,
+        ),
+        "became_aware_at" => (
+            "became_aware_at",
+            "When did the service become aware of the data breach? (the ICO's 72 hours run from then)",
+            Ask::Instant,
         ),
         "police_involved" => (
             "police_involved",
@@ -1236,6 +1258,9 @@ pub fn question(fact: &str) -> Option<Question> {
 /// Facts the engine never asks for (events that either happened or did
 /// not), offered for a reviewer to record when they apply.
 pub const OPTIONAL_FACTS: &[&str] = &[
+    "awareness_at",
+    "became_aware_at",
+    "abuse_type",
     "pressure_ulcer_category",
     "pressure_ulcer_acquired_in_service",
     "dols_outcome",

@@ -633,6 +633,7 @@ prop_compose! {
             unintended_or_unexpected: bools[6],
             abuse_alleged: bools[7],
             abuse_role,
+            abuse_type: None,
             police_involved: bools[8],
             dols_outcome: dols,
             dols_application_made: bools[9],

@@ -135,15 +135,7 @@ pub fn parse_investigation_reference(s: &str) -> Option<i64> {
     crate::ids::parse_numbered("INV-", s)
 }
 
-fn text(e: &mut FieldErrors, field: &str, v: &str, max: usize, required: Option<&str>) -> String {
-    let t = v.trim();
-    if let (true, Some(m)) = (t.is_empty(), required) {
-        e.add(field, m);
-    } else if t.chars().count() > max {
-        e.add(field, format!("Keep it to {max} characters or fewer"));
-    }
-    t.to_owned()
-}
+use crate::validation::checked_text as text;
 
 /// Opening an investigation, as typed.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -14,6 +14,7 @@ pub mod details;
 pub mod digest;
 pub mod display;
 pub mod duties;
+pub mod duty_tasks;
 pub mod escalation;
 pub mod feedback;
 pub mod ids;

@@ -69,15 +69,7 @@ pub enum Openness {
     },
 }
 
-fn text(e: &mut FieldErrors, field: &str, v: &str, max: usize, required: Option<&str>) -> String {
-    let t = v.trim();
-    if let (true, Some(m)) = (t.is_empty(), required) {
-        e.add(field, m);
-    } else if t.chars().count() > max {
-        e.add(field, format!("Keep it to {max} characters or fewer"));
-    }
-    t.to_owned()
-}
+use crate::validation::checked_text as text;
 
 impl OpennessDraft {
     /// Applies every rule; times are UK time, between the incident and `now`.

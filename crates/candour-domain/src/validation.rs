@@ -94,6 +94,24 @@ impl std::fmt::Display for FieldErrors {
 
 impl std::error::Error for FieldErrors {}
 
+/// Trims `v` and checks it: `required` is the message when it is blank
+/// (`None`: may be blank); longer than `max` characters is refused.
+pub fn checked_text(
+    e: &mut FieldErrors,
+    field: &str,
+    v: &str,
+    max: usize,
+    required: Option<&str>,
+) -> String {
+    let t = v.trim();
+    if let (true, Some(m)) = (t.is_empty(), required) {
+        e.add(field, m);
+    } else if t.chars().count() > max {
+        e.add(field, format!("Keep it to {max} characters or fewer"));
+    }
+    t.to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,6 +38,10 @@ pub struct DutyJson {
     pub source: String,
     /// A manager's decision in force, confirming or overriding Candour's.
     pub manager_decision: Option<ManagerDecisionJson>,
+    /// The decision in force: the manager's if there is one, else `verdict`.
+    pub in_force: String,
+    /// When a duty required in force was done (its last required step), RFC 3339 UTC.
+    pub done_at: Option<String>,
 }
 
 /// A manager's decision on a duty.
@@ -92,6 +96,11 @@ impl From<DutiesView> for DutiesJson {
                 .cloned()
                 .map(|d| DutyJson {
                     manager_decision: manager(d.duty),
+                    in_force: v.verdict(d.duty).code().to_owned(),
+                    done_at: Some(v.verdict(d.duty))
+                        .filter(|x| *x == candour_domain::duties::Verdict::Required)
+                        .and_then(|_| v.progress(d.duty).done_at)
+                        .map(|t| t.to_string()),
                     duty: d.duty.code().to_owned(),
                     verdict: d.verdict.code().to_owned(),
                     basis: d.basis.to_owned(),

@@ -6,6 +6,7 @@ pub mod actions;
 pub mod attachments;
 pub mod cases;
 pub mod duties;
+pub mod duty_tasks;
 pub mod incident_json;
 pub mod incidents;
 pub mod investigations;
@@ -90,6 +91,9 @@ pub fn router(upload_limit: usize) -> (axum::Router<AppState>, utoipa::openapi::
         .routes(utoipa_axum::routes!(duties::get_duties))
         .routes(utoipa_axum::routes!(duties::put_assessment))
         .routes(utoipa_axum::routes!(duties::create_decision))
+        .routes(utoipa_axum::routes!(duty_tasks::get_duty))
+        .routes(utoipa_axum::routes!(duty_tasks::create_step))
+        .routes(utoipa_axum::routes!(duty_tasks::put_draft))
         .routes(utoipa_axum::routes!(actions::create_action))
         .routes(utoipa_axum::routes!(actions::get_action))
         .routes(utoipa_axum::routes!(actions::create_progress))

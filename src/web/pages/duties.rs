@@ -36,6 +36,8 @@ pub struct DutyLine {
     pub manager: String,
     /// The duty's code.
     pub code: &'static str,
+    /// For a duty required in force: `Done …` or `To do`; empty otherwise.
+    pub progress: String,
 }
 
 /// A question, ready to show.
@@ -52,6 +54,10 @@ pub struct QuestionLine {
     pub error: Option<String>,
     /// The value recorded now (a code, or `yes`/`no`), for facts shown with their answer.
     pub current: String,
+    /// For a date and time: the UK date recorded now.
+    pub current_date: String,
+    /// For a date and time: the UK time recorded now.
+    pub current_time: String,
 }
 
 #[derive(Template)]
@@ -114,6 +120,18 @@ fn page(
             Ask::Choice(o) => ("choice", o),
             Ask::Number(_) => ("number", Vec::new()),
             Ask::Opinion => ("opinion", Vec::new()),
+            Ask::Instant => ("instant", Vec::new()),
+        };
+        let (current_date, current_time) = match recorded
+            .get(q.fact)
+            .and_then(Value::as_str)
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+        {
+            Some(t) if kind == "instant" => {
+                let z = t.to_zoned(london());
+                (z.date().to_string(), z.time().strftime("%H:%M").to_string())
+            }
+            _ => (String::new(), String::new()),
         };
         QuestionLine {
             fact: q.fact,
@@ -126,6 +144,8 @@ fn page(
                 Some(Value::String(c)) => c.clone(),
                 _ => String::new(),
             },
+            current_date,
+            current_time,
         }
     };
     let optional = OPTIONAL_FACTS
@@ -153,6 +173,14 @@ fn page(
                     .unwrap_or_default(),
                 basis: d.basis,
                 code: d.duty.code(),
+                progress: if v.verdict(d.duty) == Verdict::Required {
+                    v.progress(d.duty).done_at.map_or_else(
+                        || "To do".to_owned(),
+                        |t| format!("Done {}", display::date_time(t)),
+                    )
+                } else {
+                    String::new()
+                },
                 manager: v
                     .manager(d.duty)
                     .map(|m| {
@@ -245,6 +273,46 @@ fn patch_from(form: &CsrfForm, errors: &mut FieldErrors) -> Map<String, Value> {
     // The optional facts' section sends every one of its fields: a choice
     // left blank means none (these describe events that happened or not).
     for fact in OPTIONAL_FACTS {
+        if question(fact).is_some_and(|q| q.ask == Ask::Instant) {
+            let (date, time) = (
+                form.get(&format!("{fact}_date")),
+                form.get(&format!("{fact}_time")),
+            );
+            if !form
+                .pairs()
+                .iter()
+                .any(|(k, _)| *k == format!("{fact}_date"))
+            {
+                continue;
+            }
+            let value = match (date.trim(), time.trim()) {
+                ("", "") => Value::Null,
+                (d, t) => match (
+                    d.parse::<jiff::civil::Date>(),
+                    t.parse::<jiff::civil::Time>(),
+                ) {
+                    (Ok(d), Ok(t)) => match london()
+                        .to_ambiguous_timestamp(d.to_datetime(t))
+                        .compatible()
+                    {
+                        Ok(at) => json!(at.to_string()),
+                        Err(_) => {
+                            errors.add(fact, "Enter a date and time that exists in UK time");
+                            continue;
+                        }
+                    },
+                    _ => {
+                        errors.add(
+                            fact,
+                            "Enter both the date and the time, like 23/11/2026 14:30",
+                        );
+                        continue;
+                    }
+                },
+            };
+            patch.insert((*fact).to_owned(), value);
+            continue;
+        }
         if !form.pairs().iter().any(|(k, _)| k == fact) {
             continue;
         }

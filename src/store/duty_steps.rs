@@ -1,0 +1,200 @@
+//! The evidence that a statutory duty was done (steps, only ever added) and
+//! a manager's versioned draft of a duty's content.
+
+use super::{PortableRow, Store, StoreError, StoreResult, Tx, on_read, on_tx};
+use candour_domain::duties::Duty;
+use candour_domain::duty_tasks::{CqcAnswers, Step};
+use candour_domain::ids::{IncidentId, OrganisationId, UserId};
+use jiff::Timestamp;
+
+/// A step as read back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedStep {
+    /// The duty it belongs to.
+    pub duty: Duty,
+    /// What was done.
+    pub step: Step,
+    /// Who recorded it, by name.
+    pub recorded_by: String,
+    /// When it was recorded.
+    pub recorded_at: Timestamp,
+}
+
+/// Adds a step.
+pub async fn insert_duty_step(
+    tx: &mut Tx,
+    (org, incident): (OrganisationId, IncidentId),
+    duty: Duty,
+    step: &Step,
+    (by, now_ms): (UserId, i64),
+) -> StoreResult<()> {
+    let json =
+        serde_json::to_string(step).map_err(|e| StoreError::Corrupt(format!("step: {e}")))?;
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "insert into duty_step (step_id, incident_id, organisation_id, duty, kind, occurred_at, details, recorded_by, recorded_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(uuid::Uuid::now_v7())
+        .bind(incident.0)
+        .bind(org.0)
+        .bind(duty.code())
+        .bind(step.kind().code())
+        .bind(step.at().as_millisecond())
+        .bind(&json)
+        .bind(by.0)
+        .bind(now_ms)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Stores a draft if it is still at `version` (0: none yet); false when
+/// someone changed it first.
+pub async fn save_duty_draft(
+    tx: &mut Tx,
+    (org, incident): (OrganisationId, IncidentId),
+    duty: Duty,
+    body: &CqcAnswers,
+    version: i64,
+    (by, now_ms): (UserId, i64),
+) -> StoreResult<bool> {
+    let json =
+        serde_json::to_string(body).map_err(|e| StoreError::Corrupt(format!("draft: {e}")))?;
+    let n = on_tx!(tx, |c| {
+        if version == 0 {
+            sqlx::query(
+                "insert into duty_draft (incident_id, duty, organisation_id, body, version, updated_by, updated_at) \
+                 values ($1, $2, $3, $4, 1, $5, $6) on conflict (incident_id, duty) do nothing",
+            )
+            .bind(incident.0)
+            .bind(duty.code())
+            .bind(org.0)
+            .bind(&json)
+            .bind(by.0)
+            .bind(now_ms)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        } else {
+            sqlx::query(
+                "update duty_draft set body = $1, version = version + 1, updated_by = $2, updated_at = $3 \
+                 where incident_id = $4 and duty = $5 and version = $6",
+            )
+            .bind(&json)
+            .bind(by.0)
+            .bind(now_ms)
+            .bind(incident.0)
+            .bind(duty.code())
+            .bind(version)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        }
+    });
+    Ok(n == 1)
+}
+
+/// A versioned draft as read back.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DutyDraft {
+    /// The answers.
+    pub answers: CqcAnswers,
+    /// Its version (0: nothing saved yet).
+    pub version: i64,
+    /// Who saved it last, and when.
+    pub saved: Option<(String, Timestamp)>,
+}
+
+impl Store {
+    /// Every step recorded for an incident's duties, oldest first.
+    pub async fn duty_steps(&self, incident: IncidentId) -> StoreResult<Vec<RecordedStep>> {
+        let rows = on_read!(self, |p| {
+            let rows = sqlx::query(
+                "select s.duty, s.details, u.display_name, s.recorded_at from duty_step s \
+                 join app_user u on u.user_id = s.recorded_by \
+                 where s.incident_id = $1 order by s.occurred_at, s.recorded_at, s.step_id",
+            )
+            .bind(incident.0)
+            .fetch_all(p)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok((
+                        r.text("duty")?,
+                        r.text("details")?,
+                        r.text("display_name")?,
+                        r.int("recorded_at")?,
+                    ))
+                })
+                .collect::<StoreResult<Vec<_>>>()?
+        });
+        rows.into_iter()
+            .map(|(duty, details, by, at)| {
+                Ok(RecordedStep {
+                    duty: super::parse_code(&duty, Duty::parse, "duty")?,
+                    step: serde_json::from_str(&details)
+                        .map_err(|e| StoreError::Corrupt(format!("step of {incident}: {e}")))?,
+                    recorded_by: by,
+                    recorded_at: super::millis_to_ts(at)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The draft of one duty's content.
+    pub async fn duty_draft(&self, incident: IncidentId, duty: Duty) -> StoreResult<DutyDraft> {
+        let row = on_read!(self, |p| {
+            let row = sqlx::query(
+                "select d.body, d.version, u.display_name, d.updated_at from duty_draft d \
+                 join app_user u on u.user_id = d.updated_by \
+                 where d.incident_id = $1 and d.duty = $2",
+            )
+            .bind(incident.0)
+            .bind(duty.code())
+            .fetch_optional(p)
+            .await?;
+            match row {
+                Some(r) => Some((
+                    r.text("body")?,
+                    r.int("version")?,
+                    r.text("display_name")?,
+                    r.int("updated_at")?,
+                )),
+                None => None,
+            }
+        });
+        match row {
+            None => Ok(DutyDraft::default()),
+            Some((body, version, by, at)) => Ok(DutyDraft {
+                answers: serde_json::from_str(&body)
+                    .map_err(|e| StoreError::Corrupt(format!("draft of {incident}: {e}")))?,
+                version,
+                saved: Some((by, super::millis_to_ts(at)?)),
+            }),
+        }
+    }
+
+    /// Who last changed an incident's assessment, and when.
+    pub async fn assessment_changed_by(
+        &self,
+        incident: IncidentId,
+    ) -> StoreResult<Option<(String, Timestamp)>> {
+        let row = on_read!(self, |p| {
+            let row = sqlx::query(
+                "select u.display_name, a.updated_at from incident_assessment a \
+                 join app_user u on u.user_id = a.updated_by where a.incident_id = $1",
+            )
+            .bind(incident.0)
+            .fetch_optional(p)
+            .await?;
+            match row {
+                Some(r) => Some((r.text("display_name")?, r.int("updated_at")?)),
+                None => None,
+            }
+        });
+        row.map(|(by, at)| Ok((by, super::millis_to_ts(at)?)))
+            .transpose()
+    }
+}

@@ -1,0 +1,446 @@
+//! Doing a statutory duty through the pages: the CQC draft (the person by
+//! code and age band, never by name), the manager's answers kept with a
+//! version, each step recorded as evidence in order and audited, and the
+//! duty shown done.
+
+use crate::helpers::*;
+use candour_domain::role::Role;
+use serde_json::json;
+
+/// A serious fall whose GP judged a change to the body's structure:
+/// a CQC serious injury notification and the duty of candour are required.
+async fn serious_injury(app: &TestApp) -> anyhow::Result<String> {
+    let r = serious_fall(app).await?;
+    let token = token_for(app, app.world.email(Role::RegisteredManager)).await?;
+    let resp = api_put(
+        app,
+        &token,
+        &format!("/api/v1/incidents/{r}/assessment"),
+        &json!({"version": 0, "facts": {
+            "person_type": "service_user", "died": false, "unintended_or_unexpected": true,
+            "hcp_opinion": {"name": "Dr Okafor", "role": "GP", "given_at": "2026-11-20T09:00:00Z", "outcomes": ["body_structure_change"]}
+        }}),
+    )
+    .await?;
+    anyhow::ensure!(resp.status() == 200, "assessment: {}", resp.status());
+    Ok(r.to_string())
+}
+
+db_test!(
+    a_manager_prepares_the_cqc_notification_and_records_it_submitted,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let r = serious_injury(&app).await?;
+        let manager = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        let path = format!("/incidents/{r}/duties/cqc_serious_injury_notification");
+
+        let page = manager.text(&path).await?;
+        assert_ids_unique(&page);
+        assert!(page.contains("CQC notification: serious injury"));
+        assert!(page.contains("P-000001"), "the person by code");
+        assert!(
+            page.contains("85 and over"),
+            "born 2 Mar 1940: 86 in Nov 2026"
+        );
+        assert!(!page.contains("Edna Test"), "never by name");
+        assert!(
+            page.contains("1 Jan 2024"),
+            "when they began using the service"
+        );
+        assert!(page.contains("Found on the floor by the bed at 02:40; hip pain"));
+        assert!(page.contains("Dr Okafor (GP)"));
+        assert!(page.contains("Known to be at risk of this: [to be written]"));
+        assert!(page.contains("Not yet"));
+
+        // The manager answers CQC's questions; a second save from the same
+        // version is refused and names who saved in between.
+        let csrf = csrf_in(&page).unwrap();
+        let answers = [
+            ("csrf_token", csrf.as_str()),
+            ("version", "0"),
+            (
+                "circumstances",
+                "P-000001 was found on the floor by her bed at 02:40.",
+            ),
+            (
+                "known_at_risk",
+                "Yes: two falls in October; falls risk assessment high.",
+            ),
+            (
+                "risk_assessment",
+                "Falls risk assessment reviewed 1 Nov 2026.",
+            ),
+            ("plan", "Sensor mat and hourly night checks."),
+            ("actions_staff", "Night staff debriefed."),
+            ("actions_person", "Taken to hospital; sensor mat checked."),
+            ("actions_others", "All sensor mats tested that night."),
+        ];
+        let resp = manager
+            .post_form(&format!("{path}/draft"), &answers)
+            .await?;
+        assert_eq!(resp.status(), 303);
+        let page = manager.text(&path).await?;
+        assert!(page.contains("Known to be at risk of this: Yes: two falls in October"));
+        assert!(page.contains("Saved by"));
+        let resp = manager
+            .post_form(&format!("{path}/draft"), &answers)
+            .await?;
+        assert_eq!(resp.status(), 409);
+        let body = resp.text().await?;
+        assert!(body.contains("was changed since you opened it"), "{body}");
+        assert!(body.contains("saved it at 23 Nov 2026, 09:30"), "{body}");
+
+        // Recording the submission: the reference is required, named by field.
+        let csrf = csrf_in(&page).unwrap();
+        let step = |reference: &'static str, date: &'static str| {
+            vec![
+                ("csrf_token", csrf.clone()),
+                ("kind", "submitted".to_owned()),
+                ("date", date.to_owned()),
+                ("time", "09:10".to_owned()),
+                ("method", "online".to_owned()),
+                ("reference", reference.to_owned()),
+            ]
+        };
+        let form = step("", "2026-11-23");
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let resp = manager.post_form(&format!("{path}/steps"), &pairs).await?;
+        assert_eq!(resp.status(), 422);
+        let body = resp.text().await?;
+        assert!(body.contains("Give CQC&#39;s reference"), "{body}");
+        assert!(body.contains("href=\"#submitted-reference\""));
+        assert_summary_links_resolve(&body);
+        let form = step("ENQ1-23456789", "2026-11-24");
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let body = manager
+            .post_form(&format!("{path}/steps"), &pairs)
+            .await?
+            .text()
+            .await?;
+        assert!(body.contains("cannot be in the future"), "{body}");
+        let form = step("ENQ1-23456789", "2026-11-23");
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let resp = manager.post_form(&format!("{path}/steps"), &pairs).await?;
+        assert_eq!(resp.status(), 303);
+        let page = manager.text(&path).await?;
+        assert!(page.contains("ENQ1-23456789"));
+        assert!(page.contains("Done 23 Nov 2026, 09:10"));
+        let duties = manager.text(&format!("/incidents/{r}/duties")).await?;
+        assert!(duties.contains("Done 23 Nov 2026, 09:10"), "{duties}");
+
+        // Follow-up information quotes the same reference; the audit keeps both.
+        let resp = manager
+            .post_form(
+                &format!("{path}/steps"),
+                &[
+                    ("csrf_token", &csrf),
+                    ("kind", "follow_up"),
+                    ("date", "2026-11-23"),
+                    ("time", "09:25"),
+                    ("text", "Hospital confirmed a fractured neck of femur."),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 303);
+        let incident = app
+            .ctx
+            .store
+            .incident_by_reference(
+                app.world.org,
+                candour_domain::incident::IncidentReference::parse(&r).unwrap(),
+            )
+            .await?
+            .unwrap();
+        let events = app
+            .ctx
+            .store
+            .audit_for_record(app.world.org, "incident", &incident.incident_id.to_string())
+            .await?;
+        let steps = events
+            .iter()
+            .filter(|e| e.action == "incident.duty_step_recorded")
+            .count();
+        assert_eq!(steps, 2);
+        assert!(
+            events
+                .iter()
+                .any(|e| e.action == "incident.duty_draft_saved")
+        );
+
+        // Another organisation cannot see it; a care worker cannot record.
+        let outsider = app.signed_in(&app.world.user_b).await?;
+        assert_eq!(outsider.get(&path).await?.status(), 404);
+        Ok(())
+    }
+);
+
+db_test!(
+    the_duty_of_candour_is_a_checklist_with_its_letter,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let r = serious_injury(&app).await?;
+        let manager = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        let path = format!("/incidents/{r}/duties/duty_of_candour");
+        let page = manager.text(&path).await?;
+        assert_ids_unique(&page);
+        let csrf = csrf_in(&page).unwrap();
+        assert!(page.contains("Tell the relevant person in person"));
+        assert!(
+            page.contains("[the facts known]"),
+            "a letter to edit before anyone is told"
+        );
+
+        // The letter follows telling them.
+        let resp = manager
+            .post_form(
+                &format!("{path}/steps"),
+                &[
+                    ("csrf_token", &csrf),
+                    ("kind", "written"),
+                    ("date", "2026-11-23"),
+                    ("time", "09:00"),
+                    ("whom", "Her daughter"),
+                    ("text", "Dear Ms Test"),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 422);
+        assert!(
+            resp.text()
+                .await?
+                .contains("Record telling them in person first")
+        );
+
+        // Telling them without an apology is refused by name.
+        let told = |apology: &'static str| {
+            vec![
+                ("csrf_token", csrf.clone()),
+                ("kind", "in_person".to_owned()),
+                ("date", "2026-11-21".to_owned()),
+                ("time", "11:00".to_owned()),
+                (
+                    "whom",
+                    "Her daughter, who holds lasting power of attorney".to_owned(),
+                ),
+                (
+                    "text",
+                    "She fell by her bed at night and broke her hip.".to_owned(),
+                ),
+                ("apology", apology.to_owned()),
+                (
+                    "enquiries",
+                    "We are reviewing her falls plan and the sensor mat.".to_owned(),
+                ),
+                ("support", "A named contact at the home.".to_owned()),
+            ]
+        };
+        let form = told("");
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let resp = manager.post_form(&format!("{path}/steps"), &pairs).await?;
+        assert_eq!(resp.status(), 422);
+        let body = resp.text().await?;
+        assert!(body.contains("href=\"#in_person-apology\""));
+        assert!(
+            body.contains("She fell by her bed at night"),
+            "what was typed is kept"
+        );
+        let form = told("We are so sorry this happened to your mother.");
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(
+            manager
+                .post_form(&format!("{path}/steps"), &pairs)
+                .await?
+                .status(),
+            303
+        );
+
+        // The letter is written from what was said; kept as sent, the duty is done.
+        let page = manager.text(&path).await?;
+        assert!(page.contains("Dear Her daughter, who holds lasting power of attorney,"));
+        assert!(page.contains("We are so sorry this happened to your mother."));
+        assert!(page.contains("Not yet"));
+        let resp = manager
+            .post_form(
+                &format!("{path}/steps"),
+                &[
+                    ("csrf_token", &csrf),
+                    ("kind", "written"),
+                    ("date", "2026-11-23"),
+                    ("time", "09:00"),
+                    ("whom", "Her daughter"),
+                    ("text", "Dear Ms Test, as we said when we met…"),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 303);
+        let page = manager.text(&path).await?;
+        assert!(page.contains("Done 23 Nov 2026, 09:00"), "{page}");
+        assert!(page.contains("as we said when we met"));
+
+        // A duty not required takes no steps.
+        let resp = manager
+            .post_form(
+                &format!("/incidents/{r}/duties/ico_breach_report/steps"),
+                &[
+                    ("csrf_token", &csrf),
+                    ("kind", "not_reported"),
+                    ("date", "2026-11-23"),
+                    ("time", "09:00"),
+                    ("text", "No data involved"),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 409);
+        assert_eq!(
+            manager
+                .get(&format!("/incidents/{r}/duties/no_such_duty"))
+                .await?
+                .status(),
+            404
+        );
+        Ok(())
+    }
+);
+
+db_test!(a_stale_assessment_names_who_changed_it, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    let r = serious_injury(&app).await?;
+    let token = token_for(&app, app.world.email(Role::RegionalManager)).await?;
+    let resp = api_put(
+        &app,
+        &token,
+        &format!("/api/v1/incidents/{r}/assessment"),
+        &json!({"version": 0, "facts": {"police_involved": false}}),
+    )
+    .await?;
+    assert_eq!(resp.status(), 409);
+    let body = resp.text().await?;
+    assert!(body.contains("changed it at 23 Nov 2026, 09:30"), "{body}");
+    Ok(())
+});
+
+db_test!(a_safeguarding_referral_through_the_api, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    let r = minor_fall(
+        &app,
+        "Bruise on her arm; she says another resident pushed her",
+    )
+    .await?;
+    let token = token_for(&app, app.world.email(Role::RegisteredManager)).await?;
+    let resp = api_put(
+        &app,
+        &token,
+        &format!("/api/v1/incidents/{r}/assessment"),
+        &json!({"version": 0, "facts": {
+            "abuse_alleged": true, "abuse_role": "victim", "abuse_type": "physical",
+            "adult_has_care_and_support_needs": true,
+            "experiencing_or_at_risk_of_abuse_or_neglect": true,
+            "unable_to_protect_self": true
+        }}),
+    )
+    .await?;
+    assert_eq!(resp.status(), 200);
+    let path = format!("/api/v1/incidents/{r}/duties/safeguarding_referral");
+    let body: serde_json::Value = api_get(&app, &token, &path).await?.json().await?;
+    assert_eq!(body["in_force"], "required");
+    assert_eq!(body["done_at"], serde_json::Value::Null);
+    assert_eq!(body["checklist"].as_array().map(Vec::len), Some(2));
+
+    // An update before the referral, and a time that cannot be read, are refused.
+    let resp = api_post(
+        &app,
+        &token,
+        &format!("{path}/steps"),
+        &json!({"kind": "enquiry_update", "at": "2026-11-23T09:00:00Z", "s42_opened": true}),
+    )
+    .await?;
+    assert_eq!(resp.status(), 422);
+    let resp = api_post(
+        &app,
+        &token,
+        &format!("{path}/steps"),
+        &json!({"kind": "referred", "at": "yesterday", "authority": "Leeds City Council", "method": "phone"}),
+    )
+    .await?;
+    assert_eq!(resp.status(), 422);
+    let p: serde_json::Value = resp.json().await?;
+    assert_eq!(p["errors"][0]["field"], "at");
+
+    let resp = api_post(
+        &app,
+        &token,
+        &format!("{path}/steps"),
+        &json!({"kind": "referred", "at": "2026-11-23T09:15:00Z", "authority": "Leeds City Council",
+                "method": "phone", "reference": "ASC-778812"}),
+    )
+    .await?;
+    assert_eq!(resp.status(), 200);
+    let body: serde_json::Value = resp.json().await?;
+    assert_eq!(body["done_at"], "2026-11-23T09:15:00Z");
+    assert_eq!(body["steps"][0]["step"]["kind"], "referred");
+    assert_eq!(body["steps"][0]["step"]["by"], "Registered manager");
+    let body: serde_json::Value = api_post(
+        &app,
+        &token,
+        &format!("{path}/steps"),
+        &json!({"kind": "enquiry_update", "at": "2026-11-23T09:20:00Z", "s42_opened": true, "asked_to_cause": false}),
+    )
+    .await?
+    .json()
+    .await?;
+    assert_eq!(body["steps"][1]["step"]["s42_opened"], true);
+    assert_eq!(body["checklist"][1]["done_at"], "2026-11-23T09:20:00Z");
+
+    // The duties list says it is done; the abuse notification's draft takes answers.
+    let all: serde_json::Value = api_get(&app, &token, &format!("/api/v1/incidents/{r}/duties"))
+        .await?
+        .json()
+        .await?;
+    let sg = all["duties"]
+        .as_array()
+        .and_then(|d| d.iter().find(|x| x["duty"] == "safeguarding_referral"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(sg["done_at"], "2026-11-23T09:15:00Z");
+    let draft = format!("/api/v1/incidents/{r}/duties/cqc_abuse_notification/draft");
+    let body = json!({"version": 0, "answers": {"known_at_risk": "No history of aggression between them."}});
+    let resp = api_put(&app, &token, &draft, &body).await?;
+    assert_eq!(resp.status(), 200);
+    let t: serde_json::Value = resp.json().await?;
+    assert_eq!(t["answers_version"], 1);
+    assert!(
+        t["draft_text"]
+            .as_str()
+            .unwrap()
+            .contains("Type of abuse: Physical")
+    );
+    assert!(
+        t["draft_text"]
+            .as_str()
+            .unwrap()
+            .contains("Known to be at risk of this: No history")
+    );
+    assert_eq!(api_put(&app, &token, &draft, &body).await?.status(), 409);
+    assert_eq!(
+        api_put(
+            &app,
+            &token,
+            &format!("/api/v1/incidents/{r}/duties/riddor_report/draft"),
+            &body
+        )
+        .await?
+        .status(),
+        404
+    );
+    assert_eq!(
+        api_get(&app, &token, &format!("/api/v1/incidents/{r}/duties/nope"))
+            .await?
+            .status(),
+        404
+    );
+    Ok(())
+});
