@@ -690,5 +690,30 @@ test('a manager records the GP\'s opinion and sees the serious injury duty appea
   assert.match(await injury.textContent(), /Required/);
   assert.doesNotMatch(await injury.textContent(), /Needs information|Not required/);
   await accessible(page, 'the statutory duties with a duty required');
+
+  // The notification's page: a draft to copy, then the submission recorded with CQC's reference.
+  await injury.locator('a').click();
+  await page.waitForURL(/\/duties\/cqc_serious_injury_notification$/);
+  await accessible(page, 'a CQC notification with its draft');
+  assert.match(await page.locator('#draft-text').inputValue(), /Identifier \(not their name\):/);
+  const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+  const now = new Date().toLocaleTimeString('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' });
+  await page.fill('#submitted-date-input', today);
+  await page.fill('#submitted-time', now);
+  await page.selectOption('#submitted-method', 'online');
+  await page.click('#step-submitted button:has-text("Record this")');
+  assert.ok(await page.locator('.error-summary').isVisible(), 'CQC\'s reference is needed');
+  await accessible(page, 'a submission refused without its reference');
+  await page.fill('#submitted-reference', 'ENQ1-E2E');
+  await page.click('#step-submitted button:has-text("Record this")');
+  await page.waitForURL(/\/duties\/cqc_serious_injury_notification$/);
+  assert.match(await page.locator('#duty-done').textContent(), /\d{4}/);
+  assert.match(await page.locator('.step').first().textContent(), /ENQ1-E2E/);
+
+  // What is still to do across the services; this notification is no longer on it.
+  await page.click('header a:has-text("Duties")');
+  await page.waitForURL(`${base}/duties`);
+  await accessible(page, 'the statutory duties still to do');
+  assert.equal(await page.locator(`a[href="/incidents/${reference}/duties/cqc_serious_injury_notification"]`).count(), 0);
   await desk.close();
 });

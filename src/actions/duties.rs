@@ -52,6 +52,17 @@ impl DutiesView {
     }
 }
 
+/// An incident's duties as they stand, whoever asks (for the scheduled
+/// reminders and the dashboards, which check scope themselves).
+pub(crate) async fn duties_of(
+    ctx: &Ctx,
+    incident: &Incident,
+    service: &Service,
+) -> ActionResult<DutiesView> {
+    let current = ctx.store.assessment(incident.incident_id).await?;
+    view(ctx, incident, service, current).await
+}
+
 async fn view(
     ctx: &Ctx,
     incident: &Incident,

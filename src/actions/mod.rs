@@ -14,6 +14,7 @@ pub mod devices;
 pub mod digest;
 pub mod drafts;
 pub mod duties;
+pub mod duty_board;
 pub mod duty_tasks;
 pub mod feedback;
 pub mod improvement;

@@ -5,6 +5,7 @@
 //! drug rounds, rare serious events). Deterministic for a given seed and
 //! clock. Bulk rows go in with multi-row inserts.
 
+mod duties;
 mod events;
 mod names;
 mod progress;

@@ -197,6 +197,7 @@ pub(super) async fn investigations(
         };
         let manager = actor_for(ctx, *manager).await.map_err(fail)?;
         let reference = open_with_work(ctx, &manager, service, r).await?;
+        super::duties::record(ctx, &manager, r, ix == 1).await?;
         opened += 1;
         if ix == 0 {
             continue;

@@ -107,7 +107,59 @@ pub struct DutyDraft {
     pub saved: Option<(String, Timestamp)>,
 }
 
+/// Records that `user` was sent `alert` about a duty with this deadline;
+/// false when they already were.
+pub async fn insert_duty_alert(
+    tx: &mut Tx,
+    (org, incident): (OrganisationId, IncidentId),
+    (duty, due_at, alert): (Duty, Timestamp, &str),
+    user: UserId,
+    now_ms: i64,
+) -> StoreResult<bool> {
+    let n = on_tx!(tx, |c| {
+        sqlx::query(
+            "insert into duty_alert (incident_id, duty, due_at, alert, user_id, organisation_id, sent_at) \
+             values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing",
+        )
+        .bind(incident.0)
+        .bind(duty.code())
+        .bind(due_at.as_millisecond())
+        .bind(alert)
+        .bind(user.0)
+        .bind(org.0)
+        .bind(now_ms)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+    });
+    Ok(n == 1)
+}
+
 impl Store {
+    /// The incidents of `org` reported since `since_ms` whose duties have
+    /// facts or a manager's decision recorded (the only ones with duties to do).
+    pub async fn incidents_with_duties(
+        &self,
+        org: OrganisationId,
+        since_ms: i64,
+    ) -> StoreResult<Vec<IncidentId>> {
+        on_read!(self, |p| {
+            let rows = sqlx::query(
+                "select i.incident_id from incident i where i.organisation_id = $1 and i.reported_at >= $2 \
+                 and (exists (select 1 from incident_assessment a where a.incident_id = i.incident_id) \
+                      or exists (select 1 from duty_decision d where d.incident_id = i.incident_id)) \
+                 order by i.reported_at",
+            )
+            .bind(org.0)
+            .bind(since_ms)
+            .fetch_all(p)
+            .await?;
+            rows.iter()
+                .map(|r| Ok(IncidentId(r.uuid("incident_id")?)))
+                .collect::<StoreResult<Vec<_>>>()
+        })
+    }
+
     /// Every step recorded for an incident's duties, oldest first.
     pub async fn duty_steps(&self, incident: IncidentId) -> StoreResult<Vec<RecordedStep>> {
         let rows = on_read!(self, |p| {

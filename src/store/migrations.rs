@@ -59,6 +59,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(24, "0024_assessment"),
     migration!(25, "0025_duty_decision"),
     migration!(26, "0026_duty_steps"),
+    migration!(27, "0027_duty_alerts"),
 ];
 
 impl Store {

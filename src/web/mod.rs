@@ -262,6 +262,7 @@ pub fn router(state: AppState) -> Router {
             "/services/{service_id}/triage",
             get(pages::triage::show_service_triage_queue),
         )
+        .route("/duties", get(pages::duty_board::show_duty_board))
         .route(
             "/incidents/{reference}/duties",
             get(pages::duties::show_duties).post(pages::duties::record_facts),

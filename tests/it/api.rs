@@ -258,6 +258,7 @@ db_test!(
             [
                 "GET /api/v1/actions/{reference}",
                 "GET /api/v1/contributory-factors",
+                "GET /api/v1/duties",
                 "GET /api/v1/incidents",
                 "GET /api/v1/incidents/{reference}",
                 "GET /api/v1/incidents/{reference}/attachments/{id}",

@@ -444,3 +444,176 @@ db_test!(a_safeguarding_referral_through_the_api, |engine| {
     );
     Ok(())
 });
+
+/// The subjects of the emails queued to `to`.
+async fn subjects_to(app: &TestApp, to: &str) -> anyhow::Result<Vec<String>> {
+    Ok(app
+        .ctx
+        .store
+        .emails(app.world.org)
+        .await?
+        .into_iter()
+        .filter(|e| e.to == to)
+        .map(|e| e.subject)
+        .collect())
+}
+
+db_test!(
+    open_duties_are_listed_overdue_first_and_remind_then_escalate_once,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let r = serious_injury(&app).await?;
+        let rm = app.world.email(Role::RegisteredManager).to_owned();
+        let regional = app.world.email(Role::RegionalManager).to_owned();
+        let head = app.world.email(Role::HeadOfOperations).to_owned();
+        let manager = app.signed_in(&rm).await?;
+
+        // Reported Monday 23 Nov 09:30: CQC due in 24 hours, candour in 10 working days.
+        let page = manager.text("/duties").await?;
+        assert_ids_unique(&page);
+        let cqc = page.find("CQC notification: serious injury").unwrap();
+        let candour = page.find(">Duty of candour<").unwrap();
+        assert!(cqc < candour, "soonest first");
+        assert!(page.contains("24 Nov 2026, 09:30"));
+        assert!(page.contains("Submit the notification to CQC"));
+        assert!(page.contains(&format!("/incidents/{r}/duties/duty_of_candour")));
+
+        // The same through the API, and scoped: another region is empty, a
+        // service outside the reader's grants is not found.
+        let token = token_for(&app, &regional).await?;
+        let list: serde_json::Value = api_get(&app, &token, "/api/v1/duties")
+            .await?
+            .json()
+            .await?;
+        let duties: Vec<&str> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["duty"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            duties,
+            ["cqc_serious_injury_notification", "duty_of_candour"]
+        );
+        assert_eq!(list[0]["overdue"], false);
+        let other = app.world.other_service.service_id;
+        assert_eq!(
+            api_get(&app, &token, &format!("/api/v1/duties?service={other}"))
+                .await?
+                .status(),
+            404
+        );
+        assert_eq!(
+            api_get(&app, &token, "/api/v1/duties?service=nope")
+                .await?
+                .status(),
+            400
+        );
+        let worker = token_for(&app, app.world.email(Role::CareWorker)).await?;
+        assert_eq!(
+            api_get(&app, &worker, "/api/v1/duties").await?.status(),
+            403
+        );
+
+        // Halfway to the CQC deadline the registered manager is reminded, once.
+        let remind = || candour::actions::duty_board::remind_duties(&app.ctx);
+        assert_eq!(remind().await.map_err(|e| anyhow::anyhow!("{e}"))?, 0);
+        app.clock.advance(12 * 3600);
+        assert!(remind().await.map_err(|e| anyhow::anyhow!("{e}"))? > 0);
+        assert_eq!(remind().await.map_err(|e| anyhow::anyhow!("{e}"))?, 0);
+        let due_soon: Vec<String> = subjects_to(&app, &rm)
+            .await?
+            .into_iter()
+            .filter(|s| s.starts_with("Due soon"))
+            .collect();
+        assert_eq!(
+            due_soon,
+            [format!(
+                "Due soon at Alder House: CQC notification: serious injury for {r}"
+            )]
+        );
+        assert!(
+            !subjects_to(&app, &regional)
+                .await?
+                .iter()
+                .any(|s| s.starts_with("Due soon"))
+        );
+
+        // Past the deadline: overdue to the registered manager, then the
+        // regional manager a working day later, then the head of operations.
+        app.clock.advance(12 * 3600 + 60);
+        remind().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let to_rm = subjects_to(&app, &rm).await?;
+        assert!(to_rm.contains(&format!(
+            "Overdue at Alder House: CQC notification: serious injury for {r}"
+        )));
+        assert!(
+            !subjects_to(&app, &regional)
+                .await?
+                .iter()
+                .any(|s| s.starts_with("Overdue"))
+        );
+        // (A day on, the morning's session has expired: sign in again.)
+        let manager = app.signed_in(&rm).await?;
+        let page = manager.text("/duties").await?;
+        assert!(page.contains("1 overdue"), "{page}");
+        app.clock.advance(3 * 24 * 3600); // Friday: two working days past
+        remind().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        assert!(
+            subjects_to(&app, &regional)
+                .await?
+                .iter()
+                .any(|s| s.starts_with("Overdue"))
+        );
+        assert!(
+            subjects_to(&app, &head)
+                .await?
+                .iter()
+                .any(|s| s.starts_with("Overdue"))
+        );
+        let rm_user = app.ctx.store.user_by_email(&rm).await?.unwrap();
+        let kinds: Vec<&str> = app
+            .ctx
+            .store
+            .notifications(rm_user.user_id, 50)
+            .await?
+            .iter()
+            .map(|n| n.kind.code())
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect();
+        assert!(
+            kinds.contains(&"duty_due") && kinds.contains(&"duty_overdue"),
+            "{kinds:?}"
+        );
+
+        // Once submitted, the duty leaves the list and nothing more is sent about it.
+        let body = json!({"kind": "submitted", "at": "2026-11-25T10:00:00Z", "method": "online", "reference": "ENQ1-1"});
+        let mtoken = token_for(&app, &rm).await?;
+        let resp = api_post(
+            &app,
+            &mtoken,
+            &format!("/api/v1/incidents/{r}/duties/cqc_serious_injury_notification/steps"),
+            &body,
+        )
+        .await?;
+        assert_eq!(resp.status(), 200);
+        let list: serde_json::Value = api_get(&app, &token, "/api/v1/duties")
+            .await?
+            .json()
+            .await?;
+        assert_eq!(list.as_array().map(Vec::len), Some(1));
+        assert_eq!(list[0]["duty"], "duty_of_candour");
+        let before = app.ctx.store.emails(app.world.org).await?.len();
+        app.clock.advance(3600);
+        remind().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let after = app.ctx.store.emails(app.world.org).await?;
+        assert!(
+            after[before..]
+                .iter()
+                .all(|e| !e.subject.contains("CQC notification")),
+            "nothing more about the submitted notification"
+        );
+        Ok(())
+    }
+);

@@ -20,6 +20,10 @@ code_enum! {
         ActionAssigned = ("action_assigned", "An action was given to you"),
         /// They lead a serious incident investigation just opened.
         InvestigationLead = ("investigation_lead", "You lead a serious incident investigation"),
+        /// A statutory duty is due soon and not yet done.
+        DutyDue = ("duty_due", "A statutory duty is due soon"),
+        /// A statutory duty is past its deadline.
+        DutyOverdue = ("duty_overdue", "A statutory duty is overdue"),
     }
 }
 

@@ -304,3 +304,78 @@ pub async fn put_draft(
             .into(),
     ))
 }
+
+/// Which duties to list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct BoardParams {
+    /// One service (default: every service you triage).
+    pub service: Option<String>,
+    /// One region.
+    pub region: Option<String>,
+}
+
+/// A duty required and not yet done.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OpenDutyJson {
+    /// The incident's reference.
+    pub reference: String,
+    /// The duty's code.
+    pub duty: String,
+    /// The service's id.
+    pub service_id: String,
+    /// The service's name.
+    pub service_name: String,
+    /// The region's id.
+    pub region_id: String,
+    /// When it is due (RFC 3339, UTC), where a deadline applies.
+    pub due_at: Option<String>,
+    /// Whether it is past due.
+    pub overdue: bool,
+    /// The first thing still to do.
+    pub next: String,
+}
+
+/// Statutory duties required and not yet done in the services you triage: overdue first, then by due time.
+#[utoipa::path(get, path = "/api/v1/duties", tag = "duties",
+    security(("bearer" = [])),
+    params(BoardParams),
+    responses(
+        (status = 200, description = "Overdue first, then by due time", body = Vec<OpenDutyJson>),
+        (status = 400, description = "A parameter is not an id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "You triage no service", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such service or region that you triage", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_open_duties(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    axum::extract::Query(p): axum::extract::Query<BoardParams>,
+) -> Result<Json<Vec<OpenDutyJson>>, ApiError> {
+    fn id<T: std::str::FromStr>(v: Option<&str>, name: &str) -> Result<Option<T>, ApiError> {
+        match v.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => s.parse::<T>().map(Some).map_err(|_| {
+                ApiError(WebError::BadRequest(format!(
+                    "The {name} parameter must be a {name} id"
+                )))
+            }),
+            None => Ok(None),
+        }
+    }
+    let service = id(p.service.as_deref(), "service")?;
+    let region = id(p.region.as_deref(), "region")?;
+    let open = crate::actions::duty_board::open_duties(&state.ctx, &actor, service, region).await?;
+    Ok(Json(
+        open.into_iter()
+            .map(|d| OpenDutyJson {
+                reference: d.reference.to_string(),
+                duty: d.duty.code().to_owned(),
+                service_id: d.service_id.to_string(),
+                service_name: d.service_name,
+                region_id: d.region_id.to_string(),
+                due_at: d.due_at.map(|t| t.to_string()),
+                overdue: d.overdue,
+                next: d.next.to_owned(),
+            })
+            .collect(),
+    ))
+}

@@ -94,6 +94,7 @@ pub fn router(upload_limit: usize) -> (axum::Router<AppState>, utoipa::openapi::
         .routes(utoipa_axum::routes!(duty_tasks::get_duty))
         .routes(utoipa_axum::routes!(duty_tasks::create_step))
         .routes(utoipa_axum::routes!(duty_tasks::put_draft))
+        .routes(utoipa_axum::routes!(duty_tasks::list_open_duties))
         .routes(utoipa_axum::routes!(actions::create_action))
         .routes(utoipa_axum::routes!(actions::get_action))
         .routes(utoipa_axum::routes!(actions::create_progress))

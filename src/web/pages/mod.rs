@@ -7,6 +7,7 @@ pub mod devices;
 pub mod digest;
 pub mod drafts;
 pub mod duties;
+pub mod duty_board;
 pub mod duty_task;
 pub mod home;
 pub mod improvement;

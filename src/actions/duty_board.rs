@@ -1,0 +1,269 @@
+//! Statutory duties still to be done, across services: the dashboard per
+//! service, region and organisation (overdue first, then by due time), and
+//! the scheduled reminders and escalations through notifications and the
+//! email outbox, each sent once.
+
+use super::breaches::holders;
+use super::duties::{DutiesView, duties_of};
+use super::feedback::notify;
+use super::timescales::calendar;
+use super::{ActionError, ActionResult, Actor, Ctx, services_where};
+use crate::email::Rendered;
+use crate::store::duty_steps::insert_duty_alert;
+use crate::store::incidents::Incident;
+use crate::store::organisations::Service;
+use candour_domain::display;
+use candour_domain::duties::{Duty, Verdict};
+use candour_domain::duty_tasks::{DutyAlert, alerts_reached};
+use candour_domain::escalation::Level;
+use candour_domain::ids::{OrganisationId, RegionId, ServiceId};
+use candour_domain::incident::IncidentReference;
+use candour_domain::notification::NotificationKind;
+use candour_domain::role::{Permission, Role};
+use jiff::Timestamp;
+use std::collections::HashMap;
+
+/// The scheduled reminders look at incidents reported this recently (older
+/// ones have reached every escalation level already).
+const REMIND_WINDOW_MS: i64 = 90 * 24 * 60 * 60 * 1000;
+
+/// A duty required in force and not yet done.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenDuty {
+    /// The incident.
+    pub reference: IncidentReference,
+    /// Its service.
+    pub service_id: ServiceId,
+    /// The service's name.
+    pub service_name: String,
+    /// The service's region.
+    pub region_id: RegionId,
+    /// Which duty.
+    pub duty: Duty,
+    /// When it is due, if a deadline applies.
+    pub due_at: Option<Timestamp>,
+    /// Whether it is past due.
+    pub overdue: bool,
+    /// The first thing still to do.
+    pub next: &'static str,
+    /// When the service became aware (reminders count from here).
+    pub aware_at: Timestamp,
+}
+
+fn open_in(
+    view: &DutiesView,
+    incident: &Incident,
+    service: &Service,
+    now: Timestamp,
+) -> Vec<OpenDuty> {
+    let aware = view.assessment.awareness_at.unwrap_or(incident.reported_at);
+    view.decisions
+        .iter()
+        .filter(|d| view.verdict(d.duty) == Verdict::Required)
+        .filter_map(|d| {
+            let p = view.progress(d.duty);
+            if p.done_at.is_some() {
+                return None;
+            }
+            let next = p
+                .items
+                .iter()
+                .find(|i| !i.optional && i.done_at.is_none())
+                .map_or("", |i| i.label);
+            Some(OpenDuty {
+                reference: incident.reference,
+                service_id: service.service_id,
+                service_name: service.name.clone(),
+                region_id: service.region_id,
+                duty: d.duty,
+                due_at: d.due_at,
+                overdue: d.due_at.is_some_and(|due| due < now),
+                next,
+                aware_at: if d.duty == Duty::IcoBreachReport {
+                    view.assessment.became_aware_at.unwrap_or(aware)
+                } else {
+                    aware
+                },
+            })
+        })
+        .collect()
+}
+
+/// Every open duty of `org` in `services`, for incidents reported since `since_ms`.
+async fn open_duties_in(
+    ctx: &Ctx,
+    org: OrganisationId,
+    services: &HashMap<ServiceId, Service>,
+    since_ms: i64,
+) -> ActionResult<Vec<OpenDuty>> {
+    let now = ctx.clock.now();
+    let mut out = Vec::new();
+    for id in ctx.store.incidents_with_duties(org, since_ms).await? {
+        let Some(incident) = ctx.store.incident_by_id(org, id).await? else {
+            continue;
+        };
+        let Some(service) = services.get(&incident.service_id) else {
+            continue;
+        };
+        let view = duties_of(ctx, &incident, service).await?;
+        out.extend(open_in(&view, &incident, service, now));
+    }
+    out.sort_by_key(|d| (!d.overdue, d.due_at.is_none(), d.due_at, d.reference));
+    Ok(out)
+}
+
+/// The duties still to be done in the services the actor triages, or in
+/// one service or region of them: overdue first, then by due time.
+pub async fn open_duties(
+    ctx: &Ctx,
+    actor: &Actor,
+    service: Option<ServiceId>,
+    region: Option<RegionId>,
+) -> ActionResult<Vec<OpenDuty>> {
+    if !actor.can_anywhere(Permission::TriageIncidents) {
+        return Err(ActionError::Forbidden);
+    }
+    let mine = services_where(ctx, actor, Permission::TriageIncidents).await?;
+    if service.is_some_and(|s| !mine.iter().any(|m| m.service_id == s))
+        || region.is_some_and(|r| !mine.iter().any(|m| m.region_id == r))
+    {
+        return Err(ActionError::NotFound);
+    }
+    let scope: HashMap<ServiceId, Service> = mine
+        .into_iter()
+        .filter(|s| service.is_none_or(|id| s.service_id == id))
+        .filter(|s| region.is_none_or(|id| s.region_id == id))
+        .map(|s| (s.service_id, s))
+        .collect();
+    open_duties_in(ctx, actor.organisation_id, &scope, 0).await
+}
+
+fn duty_email(ctx: &Ctx, d: &OpenDuty, overdue: bool) -> Rendered {
+    let link = match ctx.public_url.as_deref().map(|u| u.trim_end_matches('/')) {
+        Some(base) if !base.is_empty() => format!(
+            "Open it here:\n{base}/incidents/{}/duties/{}",
+            d.reference,
+            d.duty.code()
+        ),
+        _ => "Sign in to Candour to open it.".to_owned(),
+    };
+    let due = d.due_at.map(display::date_time).unwrap_or_default();
+    let (subject, what) = if overdue {
+        (
+            format!(
+                "Overdue at {}: {} for {}",
+                d.service_name,
+                d.duty.label(),
+                d.reference
+            ),
+            format!("was due by {due} and is not yet done"),
+        )
+    } else {
+        (
+            format!(
+                "Due soon at {}: {} for {}",
+                d.service_name,
+                d.duty.label(),
+                d.reference
+            ),
+            format!("is due by {due}"),
+        )
+    };
+    Rendered {
+        subject,
+        body: format!(
+            "Hello,\n\nThe {} for {} at {} {what}.\n\nStill to do: {}.\n\n{link}\n\n\
+             This email was sent by Candour. It holds no personal details of people using the service.",
+            d.duty.label(),
+            d.reference,
+            d.service_name,
+            d.next.to_lowercase(),
+        ),
+    }
+}
+
+/// Reminds and escalates every open duty that has reached a new alert:
+/// the registered manager halfway to the deadline, then each escalation
+/// level once it is overdue; each person once per duty, deadline and alert.
+/// Returns how many people were told.
+pub async fn remind_duties(ctx: &Ctx) -> ActionResult<usize> {
+    let now = ctx.clock.now();
+    let mut told = 0;
+    for org in ctx.store.organisation_ids().await? {
+        let services: HashMap<ServiceId, Service> = ctx
+            .store
+            .services(org)
+            .await?
+            .into_iter()
+            .map(|s| (s.service_id, s))
+            .collect();
+        let open =
+            open_duties_in(ctx, org, &services, now.as_millisecond() - REMIND_WINDOW_MS).await?;
+        for d in open {
+            let (Some(due), Some(service)) = (d.due_at, services.get(&d.service_id)) else {
+                continue;
+            };
+            let cal = calendar(ctx, org, service.nation).await?;
+            let Some(incident) = ctx.store.incident_by_reference(org, d.reference).await? else {
+                continue;
+            };
+            let mut tx = ctx.store.begin().await?;
+            for alert in alerts_reached(&cal, d.aware_at, due, now) {
+                let (role, kind) = match alert {
+                    DutyAlert::Reminder => (Role::RegisteredManager, NotificationKind::DutyDue),
+                    DutyAlert::Overdue(Level::RegisteredManager) => {
+                        (Role::RegisteredManager, NotificationKind::DutyOverdue)
+                    }
+                    DutyAlert::Overdue(Level::RegionalManager) => {
+                        (Role::RegionalManager, NotificationKind::DutyOverdue)
+                    }
+                    DutyAlert::Overdue(Level::HeadOfOperations) => {
+                        (Role::HeadOfOperations, NotificationKind::DutyOverdue)
+                    }
+                };
+                let email = duty_email(ctx, &d, kind == NotificationKind::DutyOverdue);
+                for user in holders(ctx, service, role).await? {
+                    if insert_duty_alert(
+                        &mut tx,
+                        (org, incident.incident_id),
+                        (d.duty, due, alert.code()),
+                        user,
+                        now.as_millisecond(),
+                    )
+                    .await?
+                    {
+                        notify(
+                            ctx,
+                            &mut tx,
+                            (org, incident.incident_id),
+                            user,
+                            kind,
+                            &email,
+                            now.as_millisecond(),
+                        )
+                        .await?;
+                        told += 1;
+                    }
+                }
+            }
+            tx.commit().await?;
+        }
+    }
+    Ok(told)
+}
+
+/// The services and regions the actor may filter the dashboard by.
+pub async fn board_scope(
+    ctx: &Ctx,
+    actor: &Actor,
+) -> ActionResult<(Vec<Service>, Vec<crate::store::organisations::Region>)> {
+    let mine = services_where(ctx, actor, Permission::TriageIncidents).await?;
+    let regions = ctx
+        .store
+        .regions(actor.organisation_id)
+        .await?
+        .into_iter()
+        .filter(|r| mine.iter().any(|s| s.region_id == r.region_id))
+        .collect();
+    Ok((mine, regions))
+}
