@@ -173,9 +173,13 @@ pub async fn record_step(
     }
     if t.verdict != Verdict::Required {
         return Err(ActionError::Refused(vec![format!(
-            "The {} is {} for {reference}: record steps once it is required (a manager can decide it is)",
-            duty.label().to_lowercase(),
-            t.verdict.label().to_lowercase()
+            "{} for {reference} {}: record its steps once it is required (a manager who signs off can decide it is)",
+            duty.label(),
+            if t.verdict == Verdict::NotRequired {
+                "is not required"
+            } else {
+                "still needs information"
+            }
         )]));
     }
     let steps: Vec<Step> = t.steps.iter().map(|s| s.step.clone()).collect();

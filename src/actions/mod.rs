@@ -24,6 +24,7 @@ pub mod openness;
 pub mod organisation;
 pub mod people;
 pub mod reports;
+pub mod retention;
 pub mod serious_summary;
 pub mod sessions;
 pub mod settings;

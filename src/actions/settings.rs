@@ -48,6 +48,8 @@ pub struct SettingsView {
     pub on_call: Vec<OnCall>,
     /// The statutory duties' deadlines.
     pub duties: candour_domain::duties::DutySettings,
+    /// How long incident records are kept after closure.
+    pub retention: candour_domain::retention::Retention,
 }
 
 fn may_manage(actor: &Actor) -> ActionResult<()> {
@@ -95,6 +97,7 @@ pub async fn organisation_settings(ctx: &Ctx, actor: &Actor) -> ActionResult<Set
         calendars,
         on_call,
         duties: super::timescales::org_duty_settings(ctx, org).await?,
+        retention: super::retention::org_retention(ctx, org).await?,
     })
 }
 
@@ -108,6 +111,18 @@ pub async fn save_duty_settings(
     let new = draft.validate().map_err(ActionError::Invalid)?;
     let old = super::timescales::org_duty_settings(ctx, actor.organisation_id).await?;
     put_setting(ctx, actor, super::timescales::DUTY_SETTINGS, (old, new)).await
+}
+
+/// Saves how long incident records are kept (never under RIDDOR's 3 years).
+pub async fn save_retention(
+    ctx: &Ctx,
+    actor: &Actor,
+    draft: &candour_domain::retention::RetentionDraft,
+) -> ActionResult<()> {
+    may_manage(actor)?;
+    let new = draft.validate().map_err(ActionError::Invalid)?;
+    let old = super::retention::org_retention(ctx, actor.organisation_id).await?;
+    put_setting(ctx, actor, super::retention::RETENTION, (old, new)).await
 }
 
 fn on_call_key(region: RegionId) -> String {

@@ -4,6 +4,7 @@
 mod audit;
 mod demo;
 mod org;
+mod retention;
 mod serve;
 mod token;
 mod user;
@@ -66,6 +67,9 @@ pub enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Records retention: review, or destroy, incidents past their retention period.
+    #[command(subcommand)]
+    Retention(retention::RetentionCommand),
     /// Fill a database with a synthetic demo care group.
     Demo(demo::DemoArgs),
     /// Configuration help.
@@ -190,6 +194,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(cmd) => user::run(cmd, &resolved).await,
         Command::Token(cmd) => token::run(cmd, &resolved).await,
         Command::Audit(cmd) => audit::run(cmd, &resolved).await,
+        Command::Retention(cmd) => retention::run(cmd, &resolved).await,
         Command::Demo(args) => demo::run(args, &resolved).await,
     }
 }

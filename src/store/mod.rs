@@ -33,6 +33,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod people;
 pub mod reports;
+pub mod retention;
 pub mod sessions;
 pub mod settings;
 pub mod tokens;

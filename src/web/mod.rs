@@ -184,6 +184,10 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/on-call", post(pages::settings::update_on_call))
         .route("/settings/duties", post(pages::settings::update_duties))
         .route(
+            "/settings/retention",
+            post(pages::settings::update_retention),
+        )
+        .route(
             "/settings/factors/retire",
             post(pages::settings::set_factor_retired),
         )

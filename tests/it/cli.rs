@@ -287,6 +287,16 @@ db_test!(
             );
             assert!(store.meetings(v.investigation_id).await?.len() == 1);
             assert!(store.timeline(v.investigation_id).await?.len() == 2);
+            // Each was notified to CQC; the finished one's family told and written to.
+            let steps = store.duty_steps(i.incident_id).await?;
+            assert!(
+                steps
+                    .iter()
+                    .any(|s| s.duty.code() == "cqc_serious_injury_notification")
+            );
+            if v.status.code() == "completed" {
+                assert!(steps.iter().any(|s| s.step.kind().code() == "written"));
+            }
         }
         // October's missed deadlines are on record, as the sweep would have
         // recorded them at the time.
@@ -302,6 +312,19 @@ db_test!(
                 "a breach is a deadline passed"
             );
         }
+        // Destroying the richest records (investigations, duties, breaches,
+        // notifications, actions) leaves no row behind pointing at them.
+        for v in &list {
+            let i = store
+                .incident_by_reference(org, v.incident_reference)
+                .await?
+                .unwrap();
+            let mut tx = store.begin().await?;
+            candour::store::retention::destroy_incident(&mut tx, org, i.incident_id).await?;
+            tx.commit().await?;
+        }
+        assert_eq!(store.rows_without_incident().await?, 0);
+        assert!(store.investigations(org, &services).await?.is_empty());
         Ok(())
     }
 );
@@ -461,6 +484,23 @@ db_test!(
         let out = run(&["audit", "verify"]);
         assert!(
             text(&out).0.contains("5 audit events, chain intact"),
+            "{:?}",
+            text(&out)
+        );
+        // Records retention: nothing is old enough; destroying asks for --yes.
+        let out = run(&["retention", "review"]);
+        assert!(out.status.success(), "{:?}", text(&out));
+        assert!(
+            text(&out)
+                .0
+                .contains("0 incident(s) closed three or more years ago; 0 may be destroyed.")
+        );
+        let out = run(&["retention", "destroy"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(text(&out).1.contains("Nothing destroyed: add --yes"));
+        let out = run(&["retention", "destroy", "--yes"]);
+        assert!(
+            text(&out).0.contains("Destroyed 0 incident record(s)."),
             "{:?}",
             text(&out)
         );

@@ -34,6 +34,7 @@ mod openness;
 mod operations;
 mod people;
 mod reports;
+mod retention;
 mod sessions;
 mod settings;
 mod smtp;

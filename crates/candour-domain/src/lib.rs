@@ -30,6 +30,7 @@ pub mod organisation;
 pub mod password;
 pub mod person;
 pub mod pin;
+pub mod retention;
 pub mod role;
 pub mod settings;
 pub mod similar;

@@ -5,7 +5,7 @@ use crate::actions::ActionError;
 use crate::actions::investigations::{add_local_factor, factor_settings, retire_factor};
 use crate::actions::settings::{
     add_non_working_day, organisation_settings, remove_non_working_day, save_band_edges,
-    save_duty_settings, save_timescales, set_on_call,
+    save_duty_settings, save_retention, save_timescales, set_on_call,
 };
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, CurrentUser};
@@ -19,6 +19,7 @@ use candour_domain::display;
 use candour_domain::incident::Category;
 use candour_domain::investigation::Framework;
 use candour_domain::organisation::Nation;
+use candour_domain::retention::RetentionDraft;
 use candour_domain::settings::{BandEdgesDraft, DutySettingsDraft, ExtraDayDraft, TimescalesDraft};
 use candour_domain::validation::FieldErrors;
 
@@ -95,6 +96,7 @@ struct SettingsPage {
     factor_label: String,
     on_call: Vec<OnCallLine>,
     duties: DutySettingsDraft,
+    retention: RetentionDraft,
 }
 
 async fn page(state: &AppState, user: &CurrentUser) -> Result<SettingsPage, WebError> {
@@ -134,6 +136,7 @@ async fn page(state: &AppState, user: &CurrentUser) -> Result<SettingsPage, WebE
         factors,
         factor_label: String::new(),
         duties: DutySettingsDraft::from_settings(v.duties),
+        retention: RetentionDraft::from_settings(v.retention),
         on_call: v
             .on_call
             .into_iter()
@@ -402,6 +405,24 @@ pub async fn update_on_call(
     let chosen = form.get(&format!("on_call-{region}"));
     let result = set_on_call(&state.ctx, &user.actor, &region, &chosen).await;
     after(&state, &user, "on-call", result, |p| p.form = "on_call").await
+}
+
+/// POST /settings/retention: how long closed incident records are kept.
+pub async fn update_retention(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    let draft = RetentionDraft {
+        incident_years: form.get("incident_years"),
+        serious_years: form.get("serious_years"),
+    };
+    let result = save_retention(&state.ctx, &user.actor, &draft).await;
+    after(&state, &user, "retention", result, |p| {
+        p.form = "retention";
+        p.retention = draft;
+    })
+    .await
 }
 
 /// POST /settings/duties: the statutory duties' deadlines.

@@ -1,0 +1,130 @@
+//! Records retention: which closed incidents have reached the end of their
+//! retention period (domain `retention`), and destroying them, each audited
+//! with its reference and the rule that allowed it. A record of a
+//! RIDDOR-reportable event (a report required in force, or one recorded as
+//! made) is kept at least three years from the event whatever the settings.
+
+use super::duties::duties_of;
+use super::{ActionResult, Ctx};
+use crate::store::audit::{NewAuditEvent, append};
+use crate::store::retention::destroy_incident;
+use candour_domain::duties::{Duty, Verdict};
+use candour_domain::ids::OrganisationId;
+use candour_domain::incident::IncidentReference;
+use candour_domain::retention::{Kept, RIDDOR_YEARS, Retention, keep_until, may_destroy};
+use jiff::Timestamp;
+use serde_json::json;
+
+/// The organisation setting that holds the retention periods.
+pub const RETENTION: &str = "retention";
+
+/// The organisation's retention periods.
+pub async fn org_retention(ctx: &Ctx, org: OrganisationId) -> ActionResult<Retention> {
+    Ok(match ctx.store.org_setting(org, RETENTION).await? {
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| anyhow::anyhow!("the stored retention periods are not readable: {e}"))?,
+        None => Retention::default(),
+    })
+}
+
+/// One closed incident reviewed for destruction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reviewed {
+    /// The incident.
+    pub reference: IncidentReference,
+    /// When it was closed.
+    pub closed_at: Timestamp,
+    /// Until when it must be kept.
+    pub keep_until: Timestamp,
+    /// It was RIDDOR-reportable.
+    pub riddor: bool,
+    /// It had a serious incident investigation.
+    pub serious: bool,
+    /// `Ok`: may be destroyed now; `Err`: why it is kept.
+    pub verdict: Result<(), String>,
+}
+
+/// Every incident of `org` closed at least three years ago, with whether it
+/// may be destroyed now and, if not, why it is kept.
+pub async fn review(ctx: &Ctx, org: OrganisationId) -> ActionResult<Vec<Reviewed>> {
+    let now = ctx.clock.now();
+    let r = org_retention(ctx, org).await?;
+    let floor = now
+        .to_zoned(candour_domain::incident::london())
+        .checked_sub(jiff::Span::new().years(i64::from(RIDDOR_YEARS)))
+        .map_or(0, |z| z.timestamp().as_millisecond());
+    let services = ctx.store.services(org).await?;
+    let mut out = Vec::new();
+    for c in ctx.store.retention_candidates(org, floor).await? {
+        let mut riddor = c.riddor_reported;
+        if !riddor
+            && let Some(incident) = ctx.store.incident_by_id(org, c.incident_id).await?
+            && let Some(service) = services
+                .iter()
+                .find(|s| s.service_id == incident.service_id)
+        {
+            riddor = duties_of(ctx, &incident, service)
+                .await?
+                .verdict(Duty::RiddorReport)
+                == Verdict::Required;
+        }
+        let kept = Kept {
+            occurred_at: c.occurred_at,
+            closed_at: Some(c.closed_at),
+            serious: c.serious,
+            riddor,
+        };
+        out.push(Reviewed {
+            reference: c.reference,
+            closed_at: c.closed_at,
+            keep_until: keep_until(r, kept).unwrap_or(Timestamp::MAX),
+            riddor,
+            serious: c.serious,
+            verdict: may_destroy(r, kept, now),
+        });
+    }
+    Ok(out)
+}
+
+/// Destroys every incident of `org` whose retention has ended, each in its
+/// own transaction with an audit event naming the reference and the rule
+/// (the audit trail itself is kept). Returns the references destroyed.
+pub async fn destroy_due(ctx: &Ctx, org: OrganisationId) -> ActionResult<Vec<IncidentReference>> {
+    let r = org_retention(ctx, org).await?;
+    let mut done = Vec::new();
+    for x in review(ctx, org).await? {
+        if x.verdict.is_err() {
+            continue;
+        }
+        let Some(incident) = ctx.store.incident_by_reference(org, x.reference).await? else {
+            continue;
+        };
+        let now = ctx.clock.now().as_millisecond();
+        let mut tx = ctx.store.begin().await?;
+        destroy_incident(&mut tx, org, incident.incident_id).await?;
+        append(
+            &mut tx,
+            &NewAuditEvent {
+                organisation_id: org,
+                occurred_at_ms: now,
+                actor: "candour retention",
+                action: "incident.destroyed",
+                record_type: "incident",
+                record_id: &incident.incident_id.to_string(),
+                changes: &json!({
+                    "reference": x.reference.to_string(),
+                    "closed_at": x.closed_at.to_string(),
+                    "kept_until": x.keep_until.to_string(),
+                    "years": if x.serious { r.serious_years } else { r.incident_years },
+                    "serious": x.serious,
+                    "riddor": x.riddor,
+                })
+                .to_string(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        done.push(x.reference);
+    }
+    Ok(done)
+}
