@@ -691,8 +691,12 @@ test('a manager records the GP\'s opinion and sees the serious injury duty appea
   assert.doesNotMatch(await injury.textContent(), /Needs information|Not required/);
   await accessible(page, 'the statutory duties with a duty required');
 
-  // The notification's page: a draft to copy, then the submission recorded with CQC's reference.
-  await injury.locator('a').click();
+  // The incident page now shows the duty; its page has a draft to copy,
+  // then the submission is recorded with CQC's reference.
+  await page.goto(`${base}/incidents/${reference}`);
+  assert.match(await page.locator('#incident-duties').textContent(), /CQC notification: serious injury: due/);
+  await accessible(page, 'the incident page with its statutory duties');
+  await page.click('#incident-duties a:has-text("CQC notification: serious injury")');
   await page.waitForURL(/\/duties\/cqc_serious_injury_notification$/);
   await accessible(page, 'a CQC notification with its draft');
   assert.match(await page.locator('#draft-text').inputValue(), /Identifier \(not their name\):/);

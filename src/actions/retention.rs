@@ -7,7 +7,7 @@
 use super::duties::duties_of;
 use super::{ActionResult, Ctx};
 use crate::store::audit::{NewAuditEvent, append};
-use crate::store::retention::destroy_incident;
+use crate::store::retention::{destroy_incident, put_legal_hold, release_legal_hold};
 use candour_domain::duties::{Duty, Verdict};
 use candour_domain::ids::OrganisationId;
 use candour_domain::incident::IncidentReference;
@@ -73,6 +73,7 @@ pub async fn review(ctx: &Ctx, org: OrganisationId) -> ActionResult<Vec<Reviewed
             closed_at: Some(c.closed_at),
             serious: c.serious,
             riddor,
+            held: c.hold.is_some(),
         };
         out.push(Reviewed {
             reference: c.reference,
@@ -80,7 +81,10 @@ pub async fn review(ctx: &Ctx, org: OrganisationId) -> ActionResult<Vec<Reviewed
             keep_until: keep_until(r, kept).unwrap_or(Timestamp::MAX),
             riddor,
             serious: c.serious,
-            verdict: may_destroy(r, kept, now),
+            verdict: may_destroy(r, kept, now).map_err(|m| match &c.hold {
+                Some(why) => format!("{m}: {why}"),
+                None => m,
+            }),
         });
     }
     Ok(out)
@@ -127,4 +131,76 @@ pub async fn destroy_due(ctx: &Ctx, org: OrganisationId) -> ActionResult<Vec<Inc
         done.push(x.reference);
     }
     Ok(done)
+}
+
+/// Places a legal hold on an incident, or releases one, audited with the
+/// reason and who did it (`by`, as the operator gave it).
+pub async fn set_legal_hold(
+    ctx: &Ctx,
+    org: OrganisationId,
+    reference: &str,
+    (hold, reason, by): (bool, &str, &str),
+) -> ActionResult<()> {
+    let mut e = candour_domain::validation::FieldErrors::new();
+    let reason = candour_domain::validation::checked_text(
+        &mut e,
+        "reason",
+        reason,
+        500,
+        Some(if hold {
+            "Say why the record is held: an inquest, a claim, a safeguarding adults review or an inquiry"
+        } else {
+            "Say why the hold is released"
+        }),
+    );
+    let found = match IncidentReference::parse(reference.trim()) {
+        Some(r) => ctx.store.incident_by_reference(org, r).await?,
+        None => None,
+    };
+    if found.is_none() {
+        e.add(
+            "reference",
+            "Give the reference of an incident of this organisation, like INC-000123",
+        );
+    }
+    let (Some(incident), true) = (found, e.is_empty()) else {
+        return Err(super::ActionError::Invalid(e));
+    };
+    let now = ctx.clock.now().as_millisecond();
+    let mut tx = ctx.store.begin().await?;
+    let before = if hold {
+        put_legal_hold(&mut tx, (org, incident.incident_id), &reason, by, now).await?;
+        None
+    } else {
+        match release_legal_hold(&mut tx, incident.incident_id).await? {
+            Some(was) => Some(was),
+            None => {
+                let mut e = candour_domain::validation::FieldErrors::new();
+                e.add(
+                    "reference",
+                    format!("{} is not on legal hold", incident.reference),
+                );
+                return Err(super::ActionError::Invalid(e));
+            }
+        }
+    };
+    append(
+        &mut tx,
+        &NewAuditEvent {
+            organisation_id: org,
+            occurred_at_ms: now,
+            actor: by,
+            action: if hold {
+                "incident.legal_hold_placed"
+            } else {
+                "incident.legal_hold_released"
+            },
+            record_type: "incident",
+            record_id: &incident.incident_id.to_string(),
+            changes: &json!({"reason": reason, "hold_reason": before}).to_string(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

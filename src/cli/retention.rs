@@ -16,6 +16,26 @@ pub enum RetentionCommand {
     Review(RetentionArgs),
     /// Destroy every incident whose retention has ended (asks for --yes).
     Destroy(DestroyArgs),
+    /// Put an incident on legal hold: never destroyed until released.
+    Hold(HoldArgs),
+    /// Release an incident's legal hold.
+    Release(HoldArgs),
+}
+
+/// `candour retention hold|release`
+#[derive(Debug, Args)]
+pub struct HoldArgs {
+    #[command(flatten)]
+    args: RetentionArgs,
+    /// The incident, like INC-000123.
+    #[arg(long)]
+    reference: String,
+    /// Why (an inquest, a claim, a safeguarding adults review; or why it is released).
+    #[arg(long)]
+    reason: String,
+    /// Who is doing it, for the audit trail.
+    #[arg(long)]
+    by: String,
 }
 
 /// Which organisation.
@@ -43,6 +63,8 @@ pub async fn run(cmd: RetentionCommand, resolved: &Resolved) -> anyhow::Result<E
     let (a, destroy) = match cmd {
         RetentionCommand::Review(a) => (a, None),
         RetentionCommand::Destroy(d) => (d.args, Some(d.yes)),
+        RetentionCommand::Hold(h) => return hold(h, true, resolved).await,
+        RetentionCommand::Release(h) => return hold(h, false, resolved).await,
     };
     let store = open_store(&resolved.database_url(&a.db)).await?;
     let ctx = ctx(store.clone());
@@ -95,4 +117,27 @@ pub async fn run(cmd: RetentionCommand, resolved: &Resolved) -> anyhow::Result<E
     };
     store.close().await;
     Ok(code)
+}
+
+async fn hold(h: HoldArgs, on: bool, resolved: &Resolved) -> anyhow::Result<ExitCode> {
+    let store = open_store(&resolved.database_url(&h.args.db)).await?;
+    let ctx = ctx(store.clone());
+    let org = pick_organisation(&ctx, h.args.organisation.as_deref())
+        .await
+        .map_err(super::user::explain)?;
+    let by = format!("{} (command line)", h.by.trim());
+    crate::actions::retention::set_legal_hold(&ctx, org, &h.reference, (on, &h.reason, &by))
+        .await
+        .map_err(super::user::explain)?;
+    store.close().await;
+    println!(
+        "{} {}.",
+        h.reference.trim(),
+        if on {
+            "is on legal hold: it will not be destroyed until released"
+        } else {
+            "is no longer on legal hold"
+        }
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -60,6 +60,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(25, "0025_duty_decision"),
     migration!(26, "0026_duty_steps"),
     migration!(27, "0027_duty_alerts"),
+    migration!(28, "0028_legal_hold"),
 ];
 
 impl Store {

@@ -22,6 +22,8 @@ pub struct RetentionCandidate {
     pub serious: bool,
     /// A RIDDOR report was recorded as made.
     pub riddor_reported: bool,
+    /// Why it is on legal hold, if it is.
+    pub hold: Option<String>,
 }
 
 impl Store {
@@ -35,7 +37,8 @@ impl Store {
             let rows = sqlx::query(
                 "select i.incident_id, i.reference_number, i.occurred_at, i.closed_at, \
                  (select count(*) from investigation v where v.incident_id = i.incident_id) as investigations, \
-                 (select count(*) from duty_step s where s.incident_id = i.incident_id and s.duty = 'riddor_report' and s.kind = 'submitted') as riddor \
+                 (select count(*) from duty_step s where s.incident_id = i.incident_id and s.duty = 'riddor_report' and s.kind = 'submitted') as riddor, \
+                 (select h.reason from legal_hold h where h.incident_id = i.incident_id) as hold \
                  from incident i where i.organisation_id = $1 and i.closed_at is not null and i.closed_at < $2 \
                  order by i.closed_at, i.reference_number",
             )
@@ -52,6 +55,7 @@ impl Store {
                         closed_at: super::millis_to_ts(r.int("closed_at")?)?,
                         serious: r.int("investigations")? > 0,
                         riddor_reported: r.int("riddor")? > 0,
+                        hold: r.opt_text("hold")?,
                     })
                 })
                 .collect()
@@ -59,8 +63,44 @@ impl Store {
     }
 }
 
+/// Places a legal hold on an incident (or changes its reason).
+pub async fn put_legal_hold(
+    tx: &mut Tx,
+    (org, id): (OrganisationId, IncidentId),
+    reason: &str,
+    by: &str,
+    now_ms: i64,
+) -> StoreResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "insert into legal_hold (incident_id, organisation_id, reason, placed_by, placed_at) values ($1, $2, $3, $4, $5) \
+             on conflict (incident_id) do update set reason = excluded.reason, placed_by = excluded.placed_by, placed_at = excluded.placed_at",
+        )
+        .bind(id.0)
+        .bind(org.0)
+        .bind(reason)
+        .bind(by)
+        .bind(now_ms)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Releases a legal hold; the reason it had, if there was one.
+pub async fn release_legal_hold(tx: &mut Tx, id: IncidentId) -> StoreResult<Option<String>> {
+    let reason: Option<(String,)> = on_tx!(tx, |c| {
+        sqlx::query_as("delete from legal_hold where incident_id = $1 returning reason")
+            .bind(id.0)
+            .fetch_optional(&mut *c)
+            .await?
+    });
+    Ok(reason.map(|r| r.0))
+}
+
 /// Every statement that removes a part of an incident's record, children
-/// first; `$1` is the incident.
+/// first; `$1` is the incident. `legal_hold` is deliberately absent: its
+/// foreign key refuses the destruction of a held incident.
 const DESTROY: &[&str] = &[
     "delete from investigation_meeting where investigation_id in (select investigation_id from investigation where incident_id = $1)",
     "delete from investigation_event where investigation_id in (select investigation_id from investigation where incident_id = $1)",
@@ -138,6 +178,7 @@ const INCIDENT_TABLES: &[&str] = &[
     "incident_addendum",
     "incident_person",
     "idempotency_key",
+    "legal_hold",
 ];
 
 impl Store {

@@ -498,6 +498,24 @@ db_test!(
         let out = run(&["retention", "destroy"]);
         assert_eq!(out.status.code(), Some(2));
         assert!(text(&out).1.contains("Nothing destroyed: add --yes"));
+        let out = run(&[
+            "retention",
+            "hold",
+            "--reference",
+            "INC-000999",
+            "--reason",
+            "Inquest",
+            "--by",
+            "Q. Lead",
+        ]);
+        assert!(!out.status.success());
+        assert!(
+            text(&out)
+                .1
+                .contains("--reference: Give the reference of an incident"),
+            "{:?}",
+            text(&out)
+        );
         let out = run(&["retention", "destroy", "--yes"]);
         assert!(
             text(&out).0.contains("Destroyed 0 incident record(s)."),

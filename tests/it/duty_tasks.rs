@@ -36,6 +36,12 @@ db_test!(
             .await?;
         let path = format!("/incidents/{r}/duties/cqc_serious_injury_notification");
 
+        let incident_page = manager.text(&format!("/incidents/{r}")).await?;
+        assert!(
+            incident_page.contains("CQC notification: serious injury</a>: due 24 Nov 2026, 09:30"),
+            "{incident_page}"
+        );
+        assert!(incident_page.contains("Duty of candour</a>: due"));
         let page = manager.text(&path).await?;
         assert_ids_unique(&page);
         assert!(page.contains("CQC notification: serious injury"));
@@ -129,6 +135,10 @@ db_test!(
         assert!(page.contains("Done 23 Nov 2026, 09:10"));
         let duties = manager.text(&format!("/incidents/{r}/duties")).await?;
         assert!(duties.contains("Done 23 Nov 2026, 09:10"), "{duties}");
+        let incident_page = manager.text(&format!("/incidents/{r}")).await?;
+        assert!(
+            incident_page.contains("CQC notification: serious injury</a>: done 23 Nov 2026, 09:10")
+        );
 
         // Follow-up information quotes the same reference; the audit keeps both.
         let resp = manager
@@ -144,6 +154,8 @@ db_test!(
             )
             .await?;
         assert_eq!(resp.status(), 303);
+        let page = manager.text(&path).await?;
+        assert!(page.contains("<dt>Quoting reference</dt><dd class=\"prose\">ENQ1-23456789</dd>"));
         let incident = app
             .ctx
             .store

@@ -192,8 +192,40 @@ db_test!(
         )
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+        // A legal hold keeps one whatever its period, until released.
+        let hold = |on: bool, why: &'static str| {
+            candour::actions::retention::set_legal_hold(
+                &app.ctx,
+                app.world.org,
+                "INC-000002",
+                (on, why, "Quality lead (command line)"),
+            )
+        };
+        assert_eq!(plain.to_string(), "INC-000002");
+        hold(true, "Claim notified by the family's solicitor")
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let list = review().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let held = list.iter().find(|x| x.reference == plain).unwrap();
+        assert_eq!(
+            held.verdict,
+            Err("It is on legal hold: Claim notified by the family's solicitor".to_owned())
+        );
         let done = destroy().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        assert_eq!(done, [riddor, plain]);
+        assert_eq!(done, [riddor]);
+        assert!(matches!(
+            hold(true, " ").await,
+            Err(candour::actions::ActionError::Invalid(_))
+        ));
+        hold(false, "Claim settled")
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        assert!(matches!(
+            hold(false, "Again").await,
+            Err(candour::actions::ActionError::Invalid(_))
+        ));
+        let done = destroy().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        assert_eq!(done, [plain]);
         for r in [riddor, plain] {
             assert!(
                 app.ctx
@@ -219,6 +251,16 @@ db_test!(
             .map(|e| e.changes.clone())
             .collect();
         assert_eq!(destroyed.len(), 2);
+        assert!(
+            events
+                .iter()
+                .any(|e| e.action == "incident.legal_hold_placed")
+        );
+        assert!(
+            events
+                .iter()
+                .any(|e| e.action == "incident.legal_hold_released")
+        );
         assert!(
             destroyed[0].contains(&riddor.to_string()) && destroyed[0].contains("\"riddor\":true")
         );

@@ -75,7 +75,7 @@ pub enum Step {
         /// The regulator's reference (an ENQ number, notification ID, case ID…).
         reference: String,
     },
-    /// More information sent later.
+    /// More information sent later, quoting the submission's reference.
     FollowUp {
         /// When.
         at: Timestamp,
@@ -83,6 +83,9 @@ pub enum Step {
         by: String,
         /// What was sent.
         summary: String,
+        /// The regulator's reference it quotes (the submission's).
+        #[serde(default)]
+        reference: String,
     },
     /// The relevant person told in person (reg 20(2)–(3)).
     InPerson {
@@ -233,9 +236,17 @@ impl Step {
                 ("How", method.label().to_owned()),
                 ("Reference", reference.clone()),
             ],
-            Step::FollowUp { by, summary, .. }
-            | Step::ResultsShared { by, summary, .. }
-            | Step::Correspondence { by, summary, .. } => {
+            Step::FollowUp {
+                by,
+                summary,
+                reference,
+                ..
+            } => vec![
+                ("By", by.clone()),
+                ("Quoting reference", reference.clone()),
+                ("What", summary.clone()),
+            ],
+            Step::ResultsShared { by, summary, .. } | Step::Correspondence { by, summary, .. } => {
                 vec![("By", by.clone()), ("What", summary.clone())]
             }
             Step::InPerson {
@@ -479,7 +490,11 @@ pub fn check_step(d: &StepDraft, c: &StepContext<'_>) -> Result<Step, FieldError
             }
         }
         StepKind::FollowUp => {
-            if !has(StepKind::Submitted) {
+            let quoting = c.steps.iter().find_map(|s| match s {
+                Step::Submitted { reference, .. } => Some(reference.clone()),
+                _ => None,
+            });
+            if quoting.is_none() {
                 e.add(
                     "kind",
                     format!(
@@ -490,6 +505,7 @@ pub fn check_step(d: &StepDraft, c: &StepContext<'_>) -> Result<Step, FieldError
             Step::FollowUp {
                 at: at.unwrap_or(c.now),
                 by,
+                reference: quoting.unwrap_or_default(),
                 summary: text(
                     &mut e,
                     "text",

@@ -93,6 +93,8 @@ pub struct Kept {
     pub serious: bool,
     /// It was RIDDOR-reportable (a report required or made).
     pub riddor: bool,
+    /// It is on legal hold (never destroyed until released).
+    pub held: bool,
 }
 
 fn plus_years(t: Timestamp, years: u32) -> Timestamp {
@@ -118,6 +120,9 @@ pub fn keep_until(r: Retention, k: Kept) -> Option<Timestamp> {
 
 /// Whether the record may be destroyed at `now`; if not, why not.
 pub fn may_destroy(r: Retention, k: Kept, now: Timestamp) -> Result<(), String> {
+    if k.held {
+        return Err("It is on legal hold".to_owned());
+    }
     match keep_until(r, k) {
         None => Err("It is still open".to_owned()),
         Some(until) if now < until => Err(format!(
@@ -150,6 +155,7 @@ mod tests {
             closed_at: closed.map(at),
             serious,
             riddor,
+            held: false,
         }
     }
 
@@ -196,10 +202,17 @@ mod tests {
             closed_at: Some(at("2023-06-01T12:00:00Z")),
             serious: false,
             riddor: true,
+            held: false,
         };
         let refused = may_destroy(short, k, at("2026-05-31T12:00:00Z"));
         assert!(refused.is_err_and(|m| m.contains("RIDDOR")));
         assert!(may_destroy(short, k, at("2026-06-01T12:00:00Z")).is_ok());
+        // A legal hold keeps it whatever the date.
+        let held = Kept { held: true, ..k };
+        assert!(
+            may_destroy(short, held, at("2099-01-01T00:00:00Z"))
+                .is_err_and(|m| m.contains("legal hold"))
+        );
     }
 
     #[test]
@@ -237,7 +250,7 @@ mod tests {
             let r = Retention { incident_years: years, serious_years: years + extra };
             let occurred = at("2020-01-01T00:00:00Z");
             let closed = occurred.checked_add(jiff::SignedDuration::from_hours(24 * open_days)).unwrap_or(occurred);
-            let k = Kept { occurred_at: occurred, closed_at: Some(closed), serious, riddor };
+            let k = Kept { occurred_at: occurred, closed_at: Some(closed), serious, riddor, held: false };
             let now = closed.checked_add(jiff::SignedDuration::from_hours(24 * after_days)).unwrap_or(closed);
             prop_assert!(may_destroy(r, k, now).is_err());
         }

@@ -130,6 +130,10 @@ pub(crate) struct IncidentPage {
     service_id: candour_domain::ids::ServiceId,
     /// The reader's organisation.
     org: candour_domain::ids::OrganisationId,
+    /// For reviewers: the statutory duties required in force, as (code, label, how it stands).
+    duties: Vec<(&'static str, &'static str, String)>,
+    /// For reviewers: how many duties still need information.
+    duties_unknown: usize,
     /// Openness records: (told or not, who and how, what, apology and questions, recorded by and when).
     openness: Vec<(bool, String, String, String, String)>,
     /// Whether to offer the openness form (a person using the service was affected).
@@ -150,6 +154,46 @@ pub(crate) struct IncidentPage {
 }
 
 impl IncidentPage {
+    /// Adds the statutory duties in force, for a reviewer (scope was checked
+    /// when the incident was shown).
+    async fn with_duties(
+        &mut self,
+        state: &AppState,
+        service: &crate::store::organisations::Service,
+    ) -> Result<(), WebError> {
+        use candour_domain::duties::Verdict;
+        let Some(r) = IncidentReference::parse(&self.reference) else {
+            return Ok(());
+        };
+        let Some(incident) = state.ctx.store.incident_by_reference(self.org, r).await? else {
+            return Ok(());
+        };
+        let v = crate::actions::duties::duties_of(&state.ctx, &incident, service).await?;
+        let now = state.ctx.clock.now();
+        self.duties_unknown = v
+            .decisions
+            .iter()
+            .filter(|d| v.verdict(d.duty) == Verdict::NeedsInformation)
+            .count();
+        self.duties = v
+            .decisions
+            .iter()
+            .filter(|d| v.verdict(d.duty) == Verdict::Required)
+            .map(|d| {
+                let state = match (v.progress(d.duty).done_at, d.due_at) {
+                    (Some(done), _) => format!("done {}", display::date_time(done)),
+                    (None, Some(due)) if due < now => {
+                        format!("overdue, was due {}", display::date_time(due))
+                    }
+                    (None, Some(due)) => format!("due {}", display::date_time(due)),
+                    (None, None) => "to do".to_owned(),
+                };
+                (d.duty.code(), d.duty.label(), state)
+            })
+            .collect();
+        Ok(())
+    }
+
     /// Adds the "add an action" form (with what was typed and its problems).
     pub(crate) async fn with_action_form(
         &mut self,
@@ -161,6 +205,7 @@ impl IncidentPage {
             return Ok(());
         }
         let service = state.ctx.store.service(self.org, self.service_id).await?;
+        self.with_duties(state, &service).await?;
         if self.offer_investigation.is_some() {
             self.investigators =
                 crate::actions::investigations::investigators(&state.ctx, &service)
@@ -410,6 +455,8 @@ pub(crate) fn page(
         action_form: None,
         service_id: i.service_id,
         org: user.actor.organisation_id,
+        duties: Vec::new(),
+        duties_unknown: 0,
         openness: view
             .openness
             .iter()
