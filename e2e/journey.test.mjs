@@ -683,8 +683,9 @@ test('a manager records the GP\'s opinion and sees the serious injury duty appea
   await page.click('button:has-text("Save what you know")');
   assert.ok(await page.locator('.error-summary').isVisible(), 'an opinion needs its date');
   await accessible(page, 'the statutory duties with an answer refused');
+  // The opinion came after the report (a time before the incident is refused).
   await page.fill('#hcp_date', new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/London' }));
-  await page.fill('#hcp_time', '00:01');
+  await page.fill('#hcp_time', new Date().toLocaleTimeString('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' }));
   await page.check('#hcp_outcomes-body_structure_change');
   await page.click('button:has-text("Save what you know")');
   assert.match(await injury.textContent(), /Required/);

@@ -139,6 +139,11 @@ pub async fn update_assessment(
         return Err(assessment_conflict(ctx, &incident, reference, version, at).await);
     }
     let (next, changed) = apply_patch(&current, patch).map_err(ActionError::Invalid)?;
+    let late =
+        candour_domain::duties::check_times(&next, &changed, incident.occurred_at, ctx.clock.now());
+    if !late.is_empty() {
+        return Err(ActionError::Invalid(late));
+    }
     if changed.is_empty() {
         return view(ctx, &incident, &service, (current, at)).await;
     }

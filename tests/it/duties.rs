@@ -49,7 +49,7 @@ db_test!(duties_follow_the_facts_a_manager_records, |engine| {
     assert_eq!(injury["missing_facts"], json!(["hcp_opinion"]));
 
     // The GP's opinion makes it a serious injury and a candour incident.
-    let opinion = json!({"version": 1, "facts": {"hcp_opinion": {"name": "Dr Okafor", "role": "GP", "given_at": "2026-11-23T15:00:00Z", "outcomes": ["body_structure_change"]}}});
+    let opinion = json!({"version": 1, "facts": {"hcp_opinion": {"name": "Dr Okafor", "role": "GP", "given_at": "2026-11-23T09:15:00Z", "outcomes": ["body_structure_change"]}}});
     let body: Value = api_put(&app, &token, &assessment, &opinion)
         .await?
         .json()
@@ -135,7 +135,7 @@ db_test!(the_duty_deadlines_are_the_organisations_to_set, |engine| {
     let token = token_for(&app, app.world.email(Role::RegisteredManager)).await?;
     let facts = json!({"version": 0, "facts": {
         "person_type": "service_user", "died": false, "unintended_or_unexpected": true,
-        "hcp_opinion": {"name": "Dr Okafor", "role": "GP", "given_at": "2026-11-23T15:00:00Z", "outcomes": ["prolonged_pain"]}
+        "hcp_opinion": {"name": "Dr Okafor", "role": "GP", "given_at": "2026-11-23T09:15:00Z", "outcomes": ["prolonged_pain"]}
     }});
     let body: Value = api_put(
         &app,
@@ -297,7 +297,7 @@ db_test!(
                     ("hcp_name", "Dr Okafor"),
                     ("hcp_role", "GP"),
                     ("hcp_date", "2026-11-23"),
-                    ("hcp_time", "15:00"),
+                    ("hcp_time", "09:15"),
                     ("hcp_outcomes", "body_structure_change"),
                 ],
             )

@@ -332,6 +332,19 @@ db_test!(a_stale_assessment_names_who_changed_it, |engine| {
     assert_eq!(resp.status(), 409);
     let body = resp.text().await?;
     assert!(body.contains("changed it at 23 Nov 2026, 09:30"), "{body}");
+    // An opinion given in the future, or before the fall, is refused by name.
+    for given in ["2026-11-24T09:00:00Z", "2026-11-19T09:00:00Z"] {
+        let resp = api_put(
+            &app,
+            &token,
+            &format!("/api/v1/incidents/{r}/assessment"),
+            &json!({"version": 1, "facts": {"hcp_opinion": {"name": "Dr Okafor", "role": "GP", "given_at": given, "outcomes": []}}}),
+        )
+        .await?;
+        assert_eq!(resp.status(), 422);
+        let p: serde_json::Value = resp.json().await?;
+        assert_eq!(p["errors"][0]["pointer"], "/facts/hcp_opinion", "{p}");
+    }
     Ok(())
 });
 

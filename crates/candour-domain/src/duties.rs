@@ -391,6 +391,48 @@ pub fn apply_patch(
     }
 }
 
+/// Checks the times among the facts just changed: none in the future, none
+/// before the incident happened (an opinion about it, or becoming aware of
+/// it, cannot come first). Each problem names its fact.
+pub fn check_times(
+    a: &Assessment,
+    changed: &[String],
+    occurred_at: Timestamp,
+    now: Timestamp,
+) -> crate::validation::FieldErrors {
+    let mut e = crate::validation::FieldErrors::new();
+    let times = [
+        (
+            "hcp_opinion",
+            a.hcp_opinion.as_ref().map(|o| o.given_at),
+            "the health care professional's opinion",
+        ),
+        ("awareness_at", a.awareness_at, "becoming aware of it"),
+        (
+            "became_aware_at",
+            a.became_aware_at,
+            "becoming aware of the breach",
+        ),
+    ];
+    for (fact, at, what) in times {
+        let Some(at) = at.filter(|_| changed.iter().any(|c| c == fact)) else {
+            continue;
+        };
+        if at > now {
+            e.add(fact, format!("The time of {what} cannot be in the future"));
+        } else if at < occurred_at {
+            e.add(
+                fact,
+                format!(
+                    "The time of {what} cannot be before the incident happened ({})",
+                    crate::display::date_time(occurred_at)
+                ),
+            );
+        }
+    }
+    e
+}
+
 /// The organisation's settings for "without delay" and "as soon as
 /// reasonably practicable" (the law gives no number).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

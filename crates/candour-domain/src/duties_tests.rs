@@ -840,3 +840,36 @@ fn facts_are_written_in_json_by_their_codes() {
         }
     }
 }
+
+#[test]
+fn times_among_the_facts_are_neither_future_nor_before_the_incident() {
+    let happened = at("2026-11-23T09:00:00Z");
+    let now = at("2026-11-24T12:00:00Z");
+    let with = |given: &str| Assessment {
+        hcp_opinion: Some(HcpOpinion {
+            name: "Dr Okafor".into(),
+            role: "GP".into(),
+            given_at: at(given),
+            outcomes: vec![],
+        }),
+        awareness_at: Some(at(given)),
+        ..Assessment::default()
+    };
+    let changed = vec!["hcp_opinion".to_owned(), "awareness_at".to_owned()];
+    assert!(check_times(&with("2026-11-23T15:00:00Z"), &changed, happened, now).is_empty());
+    let future = check_times(&with("2026-11-25T09:00:00Z"), &changed, happened, now);
+    assert_eq!(future.0.len(), 2);
+    assert!(
+        future
+            .for_field("hcp_opinion")
+            .is_some_and(|m| m.contains("future"))
+    );
+    let early = check_times(&with("2026-11-22T09:00:00Z"), &changed, happened, now);
+    assert!(
+        early
+            .for_field("awareness_at")
+            .is_some_and(|m| m.contains("23 Nov 2026, 09:00"))
+    );
+    // Facts not changed now are not checked again.
+    assert!(check_times(&with("2026-11-22T09:00:00Z"), &[], happened, now).is_empty());
+}
