@@ -34,6 +34,7 @@ pub mod retention;
 pub mod role;
 pub mod settings;
 pub mod similar;
+pub mod spc;
 pub mod timescales;
 pub mod triage;
 pub mod validation;

@@ -1,0 +1,318 @@
+//! Statistical process control after NHS England's "Making Data Count"
+//! (domain.md §9): XmR charts with the mean, the moving range, process
+//! limits at ±2.66 × the mean moving range and "near limit" lines at two
+//! thirds of that; the four special-cause rules (a point beyond a limit; a
+//! run on one side of the mean; a trend; two of three beyond the near line
+//! on the same side); the variation of each point for the measure's
+//! improvement direction; and assurance against a target. Limits are
+//! recalculated from each recorded change (rebasing), and the rules run
+//! within each period. Pure functions over `&[f64]`.
+
+/// The multiplier of the mean moving range for the process limits (3 / 1.128).
+pub const LIMIT: f64 = 2.66;
+/// The multiplier for the "near limit" (about 2σ) lines.
+pub const NEAR: f64 = LIMIT * 2.0 / 3.0;
+
+/// Which way is better for a measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Higher is better (for example near misses reported).
+    Increase,
+    /// Lower is better (for example falls with harm).
+    Decrease,
+    /// Neither.
+    Neutral,
+}
+
+/// What a point's variation says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Variation {
+    /// Common cause: no rule flags it.
+    Common,
+    /// Special cause in the better direction.
+    Improvement,
+    /// Special cause in the worse direction.
+    Concern,
+    /// Special cause where neither direction is better.
+    Neutral,
+}
+
+impl Variation {
+    /// The words shown beside a chart (and read without colour).
+    pub fn label(self) -> &'static str {
+        match self {
+            Variation::Common => "Common cause variation",
+            Variation::Improvement => "Special cause: improvement",
+            Variation::Concern => "Special cause: concern",
+            Variation::Neutral => "Special cause: neither better nor worse",
+        }
+    }
+}
+
+/// Whether the process will meet a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Assurance {
+    /// The target lies beyond the limits on the good side: it will be met.
+    ConsistentlyPass,
+    /// The target lies beyond the limits on the bad side: it will not be met.
+    ConsistentlyFail,
+    /// The target lies within the limits: hit and miss.
+    Inconsistent,
+}
+
+/// How a chart is drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Points in a run on one side of the mean, and in a trend (default 7).
+    pub run_length: usize,
+    /// Which way is better.
+    pub direction: Direction,
+    /// A target, if the measure has one.
+    pub target: Option<f64>,
+    /// Indexes where a new period starts (a recorded change): limits are
+    /// recalculated from there. Out-of-range or zero indexes are ignored.
+    pub rebase_at: Vec<usize>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            run_length: 7,
+            direction: Direction::Decrease,
+            target: None,
+            rebase_at: Vec::new(),
+        }
+    }
+}
+
+/// One point of a chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Point {
+    /// The value.
+    pub value: f64,
+    /// Its moving range (none for a period's first point).
+    pub moving_range: Option<f64>,
+    /// The period's mean.
+    pub mean: f64,
+    /// Upper process limit.
+    pub upper: f64,
+    /// Lower process limit.
+    pub lower: f64,
+    /// Upper near-limit line.
+    pub near_upper: f64,
+    /// Lower near-limit line.
+    pub near_lower: f64,
+    /// Beyond a process limit.
+    pub astronomical: bool,
+    /// In a run of `run_length` or more on one side of the mean.
+    pub shift: bool,
+    /// In a run of `run_length` points each higher (or each lower) than the last.
+    pub trend: bool,
+    /// Two of three beyond the near line on the same side.
+    pub two_of_three: bool,
+    /// What its variation says.
+    pub variation: Variation,
+}
+
+impl Point {
+    /// Whether any rule flags it.
+    pub fn special(&self) -> bool {
+        self.astronomical || self.shift || self.trend || self.two_of_three
+    }
+}
+
+/// A chart: every point, and what the latest says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    /// The points, in order.
+    pub points: Vec<Point>,
+    /// The variation of the latest point (the chart's icon).
+    pub variation: Option<Variation>,
+    /// Assurance against the target, from the latest limits (needs a target
+    /// and a better direction).
+    pub assurance: Option<Assurance>,
+}
+
+fn sign(v: f64, mean: f64) -> i8 {
+    if v > mean {
+        1
+    } else if v < mean {
+        -1
+    } else {
+        0
+    }
+}
+
+/// Flags every point in a maximal run of at least `n` where `same(i-1, i)` holds.
+fn runs(
+    len: usize,
+    n: usize,
+    same: impl Fn(usize) -> bool,
+    start_ok: impl Fn(usize) -> bool,
+) -> Vec<bool> {
+    let mut out = vec![false; len];
+    let mut i = 0;
+    while i < len {
+        if !start_ok(i) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < len && same(j) {
+            j += 1;
+        }
+        if j - i >= n {
+            for f in &mut out[i..j] {
+                *f = true;
+            }
+        }
+        i = j.max(i + 1);
+    }
+    out
+}
+
+fn period(values: &[f64], s: &Settings) -> Vec<Point> {
+    let n = values.len();
+    let mean = values.iter().sum::<f64>() / n as f64;
+    let ranges: Vec<f64> = values.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
+    let mr = if ranges.is_empty() {
+        0.0
+    } else {
+        ranges.iter().sum::<f64>() / ranges.len() as f64
+    };
+    let (upper, lower) = (mean + LIMIT * mr, mean - LIMIT * mr);
+    let (near_upper, near_lower) = (mean + NEAR * mr, mean - NEAR * mr);
+    let side: Vec<i8> = values.iter().map(|v| sign(*v, mean)).collect();
+    let run = s.run_length.max(2);
+    let shift = runs(
+        n,
+        run,
+        |j| side[j] != 0 && side[j] == side[j - 1],
+        |i| side[i] != 0,
+    );
+    let trend = trend_flags(values, run);
+    let astronomical: Vec<bool> = values.iter().map(|v| *v > upper || *v < lower).collect();
+    let close: Vec<bool> = values
+        .iter()
+        .zip(&astronomical)
+        .map(|(v, out)| !out && (*v > near_upper || *v < near_lower))
+        .collect();
+    let mut two = vec![false; n];
+    for start in 0..n.saturating_sub(2) {
+        let w = start..start + 3;
+        let near = close[w.clone()].iter().filter(|c| **c).count();
+        let sum: i32 = side[w.clone()].iter().map(|x| i32::from(*x)).sum();
+        if near >= 2 && sum.abs() == 3 {
+            for i in w {
+                if close[i] {
+                    two[i] = true;
+                }
+            }
+        }
+    }
+    (0..n)
+        .map(|i| {
+            let mut p = Point {
+                value: values[i],
+                moving_range: (i > 0).then(|| ranges[i - 1]),
+                mean,
+                upper,
+                lower,
+                near_upper,
+                near_lower,
+                astronomical: astronomical[i],
+                shift: shift[i],
+                trend: trend[i],
+                two_of_three: two[i],
+                variation: Variation::Common,
+            };
+            if p.special() {
+                // Which way the signal points: the side of the mean; for a
+                // point on the mean flagged only by a trend, the trend's way.
+                let way = match side[i] {
+                    0 if i > 0 => sign(values[i], values[i - 1]),
+                    0 => values.get(1).map_or(0, |next| sign(*next, values[0])),
+                    x => x,
+                };
+                p.variation = match (s.direction, way) {
+                    (Direction::Neutral, _) | (_, 0) => Variation::Neutral,
+                    (Direction::Increase, 1) | (Direction::Decrease, -1) => Variation::Improvement,
+                    _ => Variation::Concern,
+                };
+            }
+            p
+        })
+        .collect()
+}
+
+/// Flags every point in a window of `run` points each strictly higher (or
+/// each strictly lower) than the one before.
+fn trend_flags(values: &[f64], run: usize) -> Vec<bool> {
+    let n = values.len();
+    let mut out = vec![false; n];
+    if n < run {
+        return out;
+    }
+    for start in 0..=n - run {
+        let w = &values[start..start + run];
+        let up = w.windows(2).all(|p| p[1] > p[0]);
+        let down = w.windows(2).all(|p| p[1] < p[0]);
+        if up || down {
+            for f in &mut out[start..start + run] {
+                *f = true;
+            }
+        }
+    }
+    out
+}
+
+/// Draws an XmR chart of `values` (in time order, no gaps).
+pub fn xmr(values: &[f64], s: &Settings) -> Chart {
+    let mut cuts: Vec<usize> = s
+        .rebase_at
+        .iter()
+        .copied()
+        .filter(|i| *i > 0 && *i < values.len())
+        .collect();
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut points = Vec::with_capacity(values.len());
+    let mut from = 0;
+    for to in cuts.into_iter().chain(std::iter::once(values.len())) {
+        if to > from {
+            points.extend(period(&values[from..to], s));
+        }
+        from = to;
+    }
+    let last = points.last();
+    let assurance = match (last, s.target, s.direction) {
+        (Some(_), None, _) | (Some(_), _, Direction::Neutral) | (None, _, _) => None,
+        (Some(p), Some(t), d) => Some(if t > p.upper {
+            if d == Direction::Increase {
+                Assurance::ConsistentlyFail
+            } else {
+                Assurance::ConsistentlyPass
+            }
+        } else if t < p.lower {
+            if d == Direction::Increase {
+                Assurance::ConsistentlyPass
+            } else {
+                Assurance::ConsistentlyFail
+            }
+        } else {
+            Assurance::Inconsistent
+        }),
+    };
+    Chart {
+        variation: last.map(|p| p.variation),
+        assurance,
+        points,
+    }
+}
+
+#[cfg(test)]
+#[path = "spc_tests.rs"]
+mod tests;
