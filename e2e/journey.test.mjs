@@ -722,3 +722,25 @@ test('a manager records the GP\'s opinion and sees the serious injury duty appea
   assert.equal(await page.locator(`a[href="/incidents/${reference}/duties/cqc_serious_injury_notification"]`).count(), 0);
   await desk.close();
 });
+
+test('the registered manager opens the falls safety cross and prints it for the wall', async () => {
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+  const page = await desk.newPage();
+  await signIn(page, logins['Registered manager']);
+  await page.goto(`${base}/reports`);
+  await page.click('a:has-text("Safety crosses")');
+  await page.waitForURL(`${base}/safety-cross`);
+  await accessible(page, 'the falls safety cross');
+  assert.match(await page.locator('#days-since').textContent(), /since the last fall|No fall in the last year/);
+  await page.selectOption('#measure', 'any_incident');
+  await page.click('#cross-filter button:has-text("Show")');
+  await page.waitForURL(/measure=any_incident/);
+  await accessible(page, 'the any-incident safety cross');
+  assert.ok(await page.locator('#cross .cross-day').count() >= 28);
+  // Printed, the menus go and the cross fits an A4 sheet (19 cm inside the margins).
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.locator('header.header').isVisible(), false);
+  const box = await page.locator('#cross').boundingBox();
+  assert.ok(box.width <= 19 / 2.54 * 96, `the cross is ${box.width}px wide`);
+  await desk.close();
+});

@@ -192,6 +192,7 @@ pub fn router(state: AppState) -> Router {
             post(pages::settings::set_factor_retired),
         )
         .route("/reports", get(pages::reports::show_reports))
+        .route("/safety-cross", get(pages::safety_cross::show_safety_cross))
         .route("/reports/breaches", get(pages::reports::show_breach_report))
         .route(
             "/reports/serious-incidents",

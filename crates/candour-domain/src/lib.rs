@@ -32,6 +32,7 @@ pub mod person;
 pub mod pin;
 pub mod retention;
 pub mod role;
+pub mod safety_cross;
 pub mod settings;
 pub mod similar;
 pub mod spc;

@@ -18,5 +18,6 @@ pub mod login;
 pub mod people;
 pub mod report;
 pub mod reports;
+pub mod safety_cross;
 pub mod settings;
 pub mod triage;

@@ -1,0 +1,127 @@
+//! The monthly safety cross of a service (domain `safety_cross`), coloured
+//! from its records for one measure, with the days since the last event.
+
+use super::{ActionError, ActionResult, Actor, Ctx, service_where, services_where};
+use crate::store::incidents::{IncidentFilter, ListCursor};
+use crate::store::organisations::Service;
+use candour_domain::ids::ServiceId;
+use candour_domain::incident::london;
+use candour_domain::role::Permission;
+use candour_domain::safety_cross::{DayBox, Measure, days_since_last_event, month};
+use jiff::civil::Date;
+
+/// A service's safety cross for a month.
+#[derive(Debug, Clone)]
+pub struct CrossView {
+    /// The service.
+    pub service: Service,
+    /// What it counts.
+    pub measure: Measure,
+    /// The month's first day.
+    pub first: Date,
+    /// The boxes.
+    pub boxes: Vec<DayBox>,
+    /// Events in the month.
+    pub events: u32,
+    /// Near misses in the month.
+    pub near_misses: u32,
+    /// Whole days since the last event, up to today (none in the last year: `None`).
+    pub days_since: Option<i32>,
+    /// The services the reader may choose from.
+    pub services: Vec<Service>,
+}
+
+/// Each counted record's UK day and whether it was a near miss, for
+/// records that happened in `[from, before)` (UK dates).
+async fn records(
+    ctx: &Ctx,
+    service: &Service,
+    measure: Measure,
+    (from, before): (Date, Date),
+) -> ActionResult<Vec<(Date, bool)>> {
+    let at = |d: Date| {
+        london()
+            .to_ambiguous_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
+            .compatible()
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    };
+    let filter = IncidentFilter {
+        category: match measure {
+            Measure::Falls => Some(candour_domain::incident::Category::Fall),
+            Measure::PressureUlcers => Some(candour_domain::incident::Category::PressureUlcer),
+            Measure::MedicationErrors => Some(candour_domain::incident::Category::Medication),
+            Measure::AnyIncident => None,
+        },
+        occurred_from: Some(at(from)?),
+        occurred_before: Some(at(before)?),
+        ..IncidentFilter::default()
+    };
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let page = ctx
+            .store
+            .incidents_in_services(
+                service.organisation_id,
+                &[service.service_id],
+                &filter,
+                after,
+                1_000,
+            )
+            .await?;
+        for s in &page {
+            if measure.counts(s.kind, s.category) {
+                out.push((
+                    s.occurred_at.to_zoned(london()).date(),
+                    s.kind == candour_domain::incident::EventKind::NearMiss,
+                ));
+            }
+        }
+        match page.last() {
+            Some(last) if page.len() == 1_000 => {
+                after = Some(ListCursor {
+                    reported_at_ms: last.reported_at.as_millisecond(),
+                    incident_id: last.incident_id,
+                });
+            }
+            _ => break,
+        }
+    }
+    Ok(out)
+}
+
+/// The safety cross of `service` (or the reader's first service) for the
+/// month starting `first`, for one measure.
+pub async fn safety_cross(
+    ctx: &Ctx,
+    actor: &Actor,
+    service: Option<ServiceId>,
+    measure: Measure,
+    first: Date,
+) -> ActionResult<CrossView> {
+    let services = services_where(ctx, actor, Permission::ViewIncidents).await?;
+    let service = match service {
+        Some(id) => service_where(ctx, actor, id, Permission::ViewIncidents).await?,
+        None => services.first().cloned().ok_or(ActionError::Forbidden)?,
+    };
+    let first = first.first_of_month();
+    let next = first
+        .last_of_month()
+        .tomorrow()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let today = ctx.clock.now().to_zoned(london()).date();
+    let in_month = records(ctx, &service, measure, (first, next)).await?;
+    let year_ago = today.saturating_sub(jiff::Span::new().days(366));
+    let tomorrow = today.tomorrow().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let recent = records(ctx, &service, measure, (year_ago, tomorrow)).await?;
+    Ok(CrossView {
+        boxes: month(first, &in_month, today),
+        events: u32::try_from(in_month.iter().filter(|(_, n)| !n).count()).unwrap_or(u32::MAX),
+        near_misses: u32::try_from(in_month.iter().filter(|(_, n)| *n).count()).unwrap_or(u32::MAX),
+        days_since: days_since_last_event(&recent, today),
+        service,
+        measure,
+        first,
+        services,
+    })
+}

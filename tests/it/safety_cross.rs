@@ -1,0 +1,105 @@
+//! The safety cross: a service's month coloured day by day from its records.
+
+use crate::helpers::*;
+use candour_domain::role::Role;
+
+async fn near_miss_fall(app: &TestApp, occurred_at: &str) -> anyhow::Result<()> {
+    use candour_domain::incident::ReportDraft;
+    let worker = app.actor(app.world.email(Role::CareWorker)).await?;
+    let draft = ReportDraft {
+        kind: "near_miss".into(),
+        category: "fall".into(),
+        service_id: app.world.service.service_id.to_string(),
+        occurred_at: occurred_at.into(),
+        description: "Found the sensor mat unplugged; she had not got up".into(),
+        details: fall_details(),
+        ..ReportDraft::default()
+    };
+    candour::actions::incidents::report_incident(&app.ctx, &worker, &draft)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(())
+}
+
+db_test!(the_months_falls_colour_the_cross_day_by_day, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    // Today is Monday 23 Nov 2026.
+    reported_and_triaged(
+        &app,
+        "2026-11-10T14:00:00Z",
+        "Slipped in the bathroom",
+        ("low", "none"),
+        ("2", "3"),
+        "local_review",
+    )
+    .await?;
+    reported_and_triaged(
+        &app,
+        "2026-11-10T20:00:00Z",
+        "Fell from her chair",
+        ("low", "none"),
+        ("2", "3"),
+        "local_review",
+    )
+    .await?;
+    near_miss_fall(&app, "2026-11-05T03:00:00Z").await?;
+    let manager = app
+        .signed_in(app.world.email(Role::RegisteredManager))
+        .await?;
+    let page = manager
+        .text("/safety-cross?measure=falls&month=2026-11")
+        .await?;
+    assert_ids_unique(&page);
+    let day = |d: u8| {
+        let at = page.find(&format!("data-day=\"{d}\"")).unwrap();
+        let end = page[at..].find("</div>").unwrap() + at;
+        page[at..end].to_owned()
+    };
+    assert!(
+        day(10).contains("data-colour=\"red\"") && day(10).contains("2 events"),
+        "{}",
+        day(10)
+    );
+    assert!(day(5).contains("data-colour=\"amber\"") && day(5).contains("1 near miss"));
+    assert!(day(4).contains("data-colour=\"green\"") && day(4).contains("None"));
+    assert!(
+        day(23).contains("data-colour=\"blank\""),
+        "today is not over"
+    );
+    assert!(!page.contains("data-day=\"31\""), "November has 30 days");
+    assert!(page.contains("13 days since the last fall"));
+    assert!(page.contains("This month: 2 events and 1 near miss."));
+    assert!(page.contains("Falls safety cross: November 2026"));
+
+    // Another measure, another month; nothing recorded is green, not blank.
+    let page = manager
+        .text("/safety-cross?measure=medication_errors&month=2026-10")
+        .await?;
+    assert!(page.contains("No medication error in the last year"));
+    assert!(!page.contains("data-colour=\"red\"") && !page.contains("data-colour=\"blank\""));
+    assert_eq!(
+        page.matches("class=\"cross-day cross-green").count(),
+        31 + 1,
+        "31 days and the key"
+    );
+
+    // Bad input is answered plainly; another organisation's service is not found.
+    assert_eq!(
+        manager.get("/safety-cross?measure=sneezes").await?.status(),
+        400
+    );
+    assert_eq!(
+        manager.get("/safety-cross?month=November").await?.status(),
+        400
+    );
+    let outsider = app.signed_in(&app.world.user_b).await?;
+    let here = app.world.service.service_id;
+    assert_eq!(
+        outsider
+            .get(&format!("/safety-cross?service={here}"))
+            .await?
+            .status(),
+        404
+    );
+    Ok(())
+});
