@@ -4,7 +4,7 @@
 use super::{ActionError, ActionResult, Actor, Ctx, service_where, services_where};
 use crate::store::incidents::{IncidentFilter, ListCursor};
 use crate::store::organisations::Service;
-use candour_domain::ids::ServiceId;
+use candour_domain::ids::{PersonId, ServiceId};
 use candour_domain::incident::london;
 use candour_domain::role::Permission;
 use candour_domain::safety_cross::{DayBox, Measure, days_since_last_event, month};
@@ -29,6 +29,12 @@ pub struct CrossView {
     pub days_since: Option<i32>,
     /// The services the reader may choose from.
     pub services: Vec<Service>,
+    /// The latest note of each day that has one.
+    pub notes: Vec<crate::store::safety_cross::DayNote>,
+    /// Whether the reader may write notes (those who triage the service; not on a person's cross).
+    pub can_note: bool,
+    /// For a person's own cross: their internal code.
+    pub person_code: Option<String>,
 }
 
 /// Each counted record's UK day and whether it was a near miss, for
@@ -36,7 +42,7 @@ pub struct CrossView {
 async fn records(
     ctx: &Ctx,
     service: &Service,
-    measure: Measure,
+    (measure, person): (Measure, Option<PersonId>),
     (from, before): (Date, Date),
 ) -> ActionResult<Vec<(Date, bool)>> {
     let at = |d: Date| {
@@ -54,6 +60,7 @@ async fn records(
         },
         occurred_from: Some(at(from)?),
         occurred_before: Some(at(before)?),
+        person,
         ..IncidentFilter::default()
     };
     let mut out = Vec::new();
@@ -91,11 +98,12 @@ async fn records(
 }
 
 /// The safety cross of `service` (or the reader's first service) for the
-/// month starting `first`, for one measure.
+/// month starting `first`, for one measure; with `person`, only the records
+/// of that person using the service (their own cross).
 pub async fn safety_cross(
     ctx: &Ctx,
     actor: &Actor,
-    service: Option<ServiceId>,
+    (service, person): (Option<ServiceId>, Option<PersonId>),
     measure: Measure,
     first: Date,
 ) -> ActionResult<CrossView> {
@@ -104,17 +112,35 @@ pub async fn safety_cross(
         Some(id) => service_where(ctx, actor, id, Permission::ViewIncidents).await?,
         None => services.first().cloned().ok_or(ActionError::Forbidden)?,
     };
+    let person_code = match person {
+        Some(id) => Some(
+            ctx.store
+                .people_in_service(service.organisation_id, service.service_id, &[id])
+                .await?
+                .first()
+                .ok_or(ActionError::NotFound)?
+                .internal_code
+                .clone(),
+        ),
+        None => None,
+    };
     let first = first.first_of_month();
     let next = first
         .last_of_month()
         .tomorrow()
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let today = ctx.clock.now().to_zoned(london()).date();
-    let in_month = records(ctx, &service, measure, (first, next)).await?;
+    let in_month = records(ctx, &service, (measure, person), (first, next)).await?;
     let year_ago = today.saturating_sub(jiff::Span::new().days(366));
     let tomorrow = today.tomorrow().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let recent = records(ctx, &service, measure, (year_ago, tomorrow)).await?;
+    let recent = records(ctx, &service, (measure, person), (year_ago, tomorrow)).await?;
     Ok(CrossView {
+        notes: ctx
+            .store
+            .day_notes(service.service_id, measure, (first, first.last_of_month()))
+            .await?,
+        can_note: person.is_none() && actor.can_in(Permission::TriageIncidents, &service),
+        person_code,
         boxes: month(first, &in_month, today),
         events: u32::try_from(in_month.iter().filter(|(_, n)| !n).count()).unwrap_or(u32::MAX),
         near_misses: u32::try_from(in_month.iter().filter(|(_, n)| *n).count()).unwrap_or(u32::MAX),
@@ -124,4 +150,68 @@ pub async fn safety_cross(
         first,
         services,
     })
+}
+
+/// Writes a note on one day of a service's cross (those who triage the
+/// service), audited; the day must have begun, and the note say something.
+pub async fn note_day(
+    ctx: &Ctx,
+    actor: &Actor,
+    service: ServiceId,
+    measure: Measure,
+    (day, note): (&str, &str),
+) -> ActionResult<()> {
+    let service = service_where(ctx, actor, service, Permission::TriageIncidents).await?;
+    let mut e = candour_domain::validation::FieldErrors::new();
+    let today = ctx.clock.now().to_zoned(london()).date();
+    let day = match day.trim().parse::<Date>() {
+        Ok(d) if d > today => {
+            e.add(
+                "day",
+                "Choose a day that has begun: notes say what happened",
+            );
+            None
+        }
+        Ok(d) => Some(d),
+        Err(_) => {
+            e.add("day", "Choose the day the note is about");
+            None
+        }
+    };
+    let note = candour_domain::validation::checked_text(
+        &mut e,
+        "note",
+        note,
+        500,
+        Some("Write the note, such as \"sensor mats arrived\""),
+    );
+    let (Some(day), true) = (day, e.is_empty()) else {
+        return Err(ActionError::Invalid(e));
+    };
+    let now = ctx.clock.now().as_millisecond();
+    let mut tx = ctx.store.begin().await?;
+    crate::store::safety_cross::insert_day_note(
+        &mut tx,
+        (service.organisation_id, service.service_id),
+        (measure, day),
+        &note,
+        (actor.user_id, now),
+    )
+    .await?;
+    crate::store::audit::append(
+        &mut tx,
+        &crate::store::audit::NewAuditEvent {
+            organisation_id: service.organisation_id,
+            occurred_at_ms: now,
+            actor: &actor.audit_name(),
+            action: "safety_cross.note_added",
+            record_type: "service",
+            record_id: &service.service_id.to_string(),
+            changes: &serde_json::json!({"measure": measure.code(), "day": day.to_string(), "note": note})
+                .to_string(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

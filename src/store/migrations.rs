@@ -61,6 +61,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(26, "0026_duty_steps"),
     migration!(27, "0027_duty_alerts"),
     migration!(28, "0028_legal_hold"),
+    migration!(29, "0029_safety_cross_note"),
 ];
 
 impl Store {

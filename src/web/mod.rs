@@ -193,6 +193,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/reports", get(pages::reports::show_reports))
         .route("/safety-cross", get(pages::safety_cross::show_safety_cross))
+        .route(
+            "/safety-cross/notes",
+            post(pages::safety_cross::add_day_note),
+        )
         .route("/reports/breaches", get(pages::reports::show_breach_report))
         .route(
             "/reports/serious-incidents",

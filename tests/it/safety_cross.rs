@@ -83,6 +83,121 @@ db_test!(the_months_falls_colour_the_cross_day_by_day, |engine| {
         "31 days and the key"
     );
 
+    // A note on a day: kept, audited, shown; the latest note of a day is the one shown.
+    let here = app.world.service.service_id.to_string();
+    let csrf = csrf_in(&manager.text("/safety-cross").await?).unwrap();
+    let note = |day: &'static str, text: &'static str| {
+        let (csrf, here) = (csrf.clone(), here.clone());
+        let manager = &manager;
+        async move {
+            manager
+                .post_form(
+                    "/safety-cross/notes",
+                    &[
+                        ("csrf_token", csrf.as_str()),
+                        ("service", here.as_str()),
+                        ("measure", "falls"),
+                        ("month", "2026-11"),
+                        ("day", day),
+                        ("note", text),
+                    ],
+                )
+                .await
+        }
+    };
+    assert_eq!(
+        note("2026-11-10", "Two falls, different people")
+            .await?
+            .status(),
+        303
+    );
+    assert_eq!(
+        note("2026-11-10", "Two falls, the same person")
+            .await?
+            .status(),
+        303
+    );
+    let resp = note("2026-11-25", "Sensor mats arrive").await?;
+    assert_eq!(resp.status(), 422);
+    let body = resp.text().await?;
+    assert!(body.contains("Choose a day that has begun"));
+    assert!(
+        body.contains("value=\"Sensor mats arrive\""),
+        "what was typed is kept"
+    );
+    assert_summary_links_resolve(&body);
+    assert_eq!(note("2026-11-11", "  ").await?.status(), 422);
+    let page = manager
+        .text("/safety-cross?measure=falls&month=2026-11")
+        .await?;
+    assert!(page.contains("Two falls, the same person"));
+    assert!(!page.contains("Two falls, different people"));
+    assert!(
+        page.contains("data-day=\"10\"")
+            && page.contains("title=\"a note is written on this day\"")
+    );
+    let events = app.ctx.store.audit_page(app.world.org, 0, 10_000).await?;
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.action == "safety_cross.note_added")
+            .count(),
+        2
+    );
+    let worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
+    let wcsrf = csrf_in(&worker.text("/").await?).unwrap();
+    let resp = worker
+        .post_form(
+            "/safety-cross/notes",
+            &[
+                ("csrf_token", wcsrf.as_str()),
+                ("service", here.as_str()),
+                ("measure", "falls"),
+                ("month", "2026-11"),
+                ("day", "2026-11-10"),
+                ("note", "x"),
+            ],
+        )
+        .await?;
+    assert!(
+        matches!(resp.status().as_u16(), 403 | 404),
+        "{}",
+        resp.status()
+    );
+
+    // A person's own cross: only their records, by code, without notes.
+    let person = app.world.person;
+    let page = manager
+        .text(&format!(
+            "/safety-cross?service={here}&person={person}&month=2026-11"
+        ))
+        .await?;
+    assert!(
+        page.contains("Any incident for P-000001: November 2026"),
+        "{page}"
+    );
+    assert!(!page.contains("Edna Test"));
+    let day = |d: u8| {
+        let at = page.find(&format!("data-day=\"{d}\"")).unwrap();
+        page[at..at + 120].to_owned()
+    };
+    assert!(day(10).contains("data-colour=\"red\""));
+    assert!(
+        day(5).contains("data-colour=\"green\""),
+        "the near miss was not about her"
+    );
+    assert!(!page.contains("id=\"note-form\""));
+    let register = manager.text(&format!("/services/{here}/people")).await?;
+    assert!(register.contains(&format!("/safety-cross?service={here}&amp;person={person}")));
+    let elsewhere = app.world.other_person;
+    assert_eq!(
+        manager
+            .get(&format!("/safety-cross?service={here}&person={elsewhere}"))
+            .await?
+            .status(),
+        404
+    );
+
     // Bad input is answered plainly; another organisation's service is not found.
     assert_eq!(
         manager.get("/safety-cross?measure=sneezes").await?.status(),
@@ -93,7 +208,6 @@ db_test!(the_months_falls_colour_the_cross_day_by_day, |engine| {
         400
     );
     let outsider = app.signed_in(&app.world.user_b).await?;
-    let here = app.world.service.service_id;
     assert_eq!(
         outsider
             .get(&format!("/safety-cross?service={here}"))

@@ -22,6 +22,8 @@ use serde::Deserialize;
 
 /// A register line.
 pub struct PersonRow {
+    /// Their id.
+    pub id: String,
     /// Internal code.
     pub code: String,
     /// Name.
@@ -69,6 +71,7 @@ pub async fn list_service_people(
     let rows = people
         .into_iter()
         .map(|p| PersonRow {
+            id: p.person_id.to_string(),
             code: p.internal_code,
             name: p.display_name,
             room: p.room.unwrap_or_default(),

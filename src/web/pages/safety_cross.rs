@@ -1,15 +1,17 @@
 //! GET /safety-cross: a service's monthly safety cross for one measure,
 //! printable on one A4 sheet for the wall.
 
-use crate::actions::safety_cross::safety_cross;
+use crate::actions::ActionError;
+use crate::actions::safety_cross::{note_day, safety_cross};
 use crate::web::AppState;
-use crate::web::auth::CurrentUser;
+use crate::web::auth::{CsrfForm, CurrentUser};
 use crate::web::error::{WebError, render};
 use crate::web::layout::Layout;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
-use candour_domain::ids::ServiceId;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use candour_domain::ids::{PersonId, ServiceId};
 use candour_domain::incident::london;
 use candour_domain::safety_cross::{Colour, Measure};
 use std::collections::HashMap;
@@ -26,6 +28,8 @@ pub struct BoxLine {
     pub row: u8,
     /// Grid column.
     pub col: u8,
+    /// Whether a note is written on the day.
+    pub noted: bool,
 }
 
 #[derive(Template)]
@@ -45,14 +49,25 @@ struct CrossPage {
     events: u32,
     near_misses: u32,
     days_since: Option<i32>,
+    notes: Vec<(String, String, String)>,
+    can_note: bool,
+    note_days: Vec<(String, String)>,
+    errors: candour_domain::validation::FieldErrors,
+    typed_day: String,
+    typed_note: String,
+    person_code: Option<String>,
+    person_id: String,
 }
 
-/// GET /safety-cross?service=…&measure=falls&month=2026-11
-pub async fn show_safety_cross(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, WebError> {
+/// Which cross: the service and person, the measure and the month.
+type Choice = (
+    (Option<ServiceId>, Option<PersonId>),
+    Measure,
+    jiff::civil::Date,
+);
+
+/// The service, measure and month asked for.
+fn choice(state: &AppState, q: &HashMap<String, String>) -> Result<Choice, WebError> {
     let pick = |k: &str| q.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
     let service: Option<ServiceId> = match pick("service") {
         Some(v) => Some(v.parse().map_err(|_| WebError::NotFound)?),
@@ -62,7 +77,12 @@ pub async fn show_safety_cross(
         Some(m) => Measure::parse(m).ok_or_else(|| {
             WebError::BadRequest(format!("{m:?} is not a measure the safety cross counts"))
         })?,
+        None if pick("person").is_some() => Measure::AnyIncident,
         None => Measure::Falls,
+    };
+    let person: Option<PersonId> = match pick("person") {
+        Some(v) => Some(v.parse().map_err(|_| WebError::NotFound)?),
+        None => None,
     };
     let today = state.ctx.clock.now().to_zoned(london()).date();
     let first = match pick("month") {
@@ -73,16 +93,30 @@ pub async fn show_safety_cross(
             })?,
         None => today.first_of_month(),
     };
+    Ok(((service, person), measure, first))
+}
+
+async fn cross_page(
+    state: &AppState,
+    user: &CurrentUser,
+    (service, measure, first): Choice,
+    errors: candour_domain::validation::FieldErrors,
+    typed: (String, String),
+) -> Result<CrossPage, WebError> {
+    let today = state.ctx.clock.now().to_zoned(london()).date();
     let v = safety_cross(&state.ctx, &user.actor, service, measure, first).await?;
     let month_label = v.first.strftime("%B %Y").to_string();
     let page = CrossPage {
         layout: Layout::new(
-            format!(
-                "{} safety cross, {}, {month_label}",
-                measure.label(),
-                v.service.name
-            ),
-            &user,
+            match &v.person_code {
+                Some(code) => format!("{} for {code}, {month_label}", measure.label()),
+                None => format!(
+                    "{} safety cross, {}, {month_label}",
+                    measure.label(),
+                    v.service.name
+                ),
+            },
+            user,
             state.demo,
         ),
         service: v.service.name.clone(),
@@ -134,11 +168,80 @@ pub async fn show_safety_cross(
                 },
                 row: b.at.0,
                 col: b.at.1,
+                noted: v.notes.iter().any(|n| n.day.day() == b.day),
             })
             .collect(),
         events: v.events,
         near_misses: v.near_misses,
         days_since: v.days_since,
+        notes: v
+            .notes
+            .iter()
+            .map(|n| {
+                (
+                    candour_domain::display::civil_date(n.day),
+                    n.note.clone(),
+                    format!("{}, {}", n.by, candour_domain::display::date_time(n.at)),
+                )
+            })
+            .collect(),
+        can_note: v.can_note,
+        note_days: v
+            .boxes
+            .iter()
+            .filter_map(|b| {
+                let d = v.first.with().day(b.day).build().ok()?;
+                (d <= today).then(|| (d.to_string(), candour_domain::display::civil_date(d)))
+            })
+            .collect(),
+        errors,
+        typed_day: typed.0,
+        typed_note: typed.1,
+        person_id: service.1.map(|p| p.to_string()).unwrap_or_default(),
+        person_code: v.person_code.clone(),
     };
+    Ok(page)
+}
+
+/// GET /safety-cross?service=…&measure=falls&month=2026-11
+pub async fn show_safety_cross(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let c = choice(&state, &q)?;
+    let page = cross_page(&state, &user, c, Default::default(), Default::default()).await?;
     Ok(render(&page)?.into_response())
+}
+
+/// POST /safety-cross/notes: a note on one day (`service`, `measure`, `month`, `day`, `note`).
+pub async fn add_day_note(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    let q: HashMap<String, String> = form.pairs().iter().cloned().collect();
+    let ((service, _), measure, first) = choice(&state, &q)?;
+    let service = service.ok_or(WebError::NotFound)?;
+    let (day, note) = (form.get("day"), form.get("note"));
+    match note_day(&state.ctx, &user.actor, service, measure, (&day, &note)).await {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/safety-cross?service={service}&measure={}&month={}#notes",
+            measure.code(),
+            first.strftime("%Y-%m")
+        ))
+        .into_response()),
+        Err(ActionError::Invalid(errors)) => {
+            let page = cross_page(
+                &state,
+                &user,
+                ((Some(service), None), measure, first),
+                errors,
+                (day, note),
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
