@@ -744,3 +744,20 @@ test('the registered manager opens the falls safety cross and prints it for the 
   assert.ok(box.width <= 19 / 2.54 * 96, `the cross is ${box.width}px wide`);
   await desk.close();
 });
+
+test('the registered manager reads the falls trend as a chart and a table', async () => {
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+  const page = await desk.newPage();
+  await signIn(page, logins['Registered manager']);
+  await page.goto(`${base}/reports`);
+  await page.click('a:has-text("Trends")');
+  await page.waitForURL(`${base}/trends`);
+  await accessible(page, 'the falls trend');
+  assert.equal(await page.locator('#trend-data tbody tr').count(), 24);
+  assert.equal(await page.locator('#spc-chart .spc-dot').count(), 24);
+  await page.selectOption('#measure', 'near_misses');
+  await page.click('#trend-filter button:has-text("Show")');
+  await page.waitForURL(/measure=near_misses/);
+  await accessible(page, 'the near-miss trend');
+  await desk.close();
+});

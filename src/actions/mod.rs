@@ -31,6 +31,7 @@ pub mod sessions;
 pub mod settings;
 pub mod timescales;
 pub mod tokens;
+pub mod trends;
 pub mod triage;
 pub mod workflow;
 

@@ -572,3 +572,38 @@ pub async fn insert_incidents_batch(tx: &mut Tx, rows: &[IncidentInsert<'_>]) ->
     }
     Ok(())
 }
+
+impl Store {
+    /// When each incident of these kinds (and category, if given) in these
+    /// services happened, from `since` (epoch ms, unordered): for trends.
+    pub async fn occurred_times(
+        &self,
+        org: OrganisationId,
+        services: &[ServiceId],
+        (category, kinds): (Option<Category>, &[EventKind]),
+        since: Timestamp,
+    ) -> StoreResult<Vec<i64>> {
+        let mut out = Vec::new();
+        for service in services {
+            for kind in kinds {
+                let rows = on_read!(self, |p| {
+                    let q = sqlx::query(
+                        "select occurred_at from incident where organisation_id = $1 and service_id = $2 \
+                         and kind = $3 and occurred_at >= $4 and ($5 = '' or category = $5)",
+                    )
+                    .bind(org.0)
+                    .bind(service.0)
+                    .bind(kind.code())
+                    .bind(since.as_millisecond())
+                    .bind(category.map_or("", Category::code));
+                    let rows = q.fetch_all(p).await?;
+                    rows.iter()
+                        .map(|r| r.int("occurred_at"))
+                        .collect::<StoreResult<Vec<i64>>>()?
+                });
+                out.extend(rows);
+            }
+        }
+        Ok(out)
+    }
+}

@@ -40,5 +40,6 @@ mod sessions;
 mod settings;
 mod smtp;
 mod storage;
+mod trends;
 mod triage;
 mod workflow;

@@ -316,3 +316,32 @@ pub fn xmr(values: &[f64], s: &Settings) -> Chart {
 #[cfg(test)]
 #[path = "spc_tests.rs"]
 mod tests;
+
+/// Counts per calendar month (UK time) of the instants given, for the
+/// `months` months starting with the month of `first` (a month with none is
+/// a zero, never a gap).
+pub fn monthly_counts(
+    times: &[jiff::Timestamp],
+    first: jiff::civil::Date,
+    months: usize,
+) -> Vec<(jiff::civil::Date, u32)> {
+    let first = first.first_of_month();
+    let mut out: Vec<(jiff::civil::Date, u32)> = (0..months)
+        .filter_map(|m| {
+            first
+                .checked_add(jiff::Span::new().months(i64::try_from(m).ok()?))
+                .ok()
+                .map(|d| (d, 0))
+        })
+        .collect();
+    for t in times {
+        let d = t
+            .to_zoned(crate::incident::london())
+            .date()
+            .first_of_month();
+        if let Some(slot) = out.iter_mut().find(|(m, _)| *m == d) {
+            slot.1 += 1;
+        }
+    }
+    out
+}

@@ -222,3 +222,19 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn monthly_counts_use_uk_months_and_keep_empty_months() {
+    let t = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+    let times = [
+        t("2026-03-28T23:30:00Z"), // 28 Mar in UK time (GMT)
+        t("2026-03-31T23:30:00Z"), // 1 Apr 00:30 BST
+        t("2026-04-30T23:30:00Z"), // 1 May 00:30 BST
+        t("2026-04-15T12:00:00Z"),
+        t("2025-01-01T00:00:00Z"), // before the window
+    ];
+    let c = monthly_counts(&times, "2026-03-10".parse().unwrap(), 4);
+    let counts: Vec<u32> = c.iter().map(|(_, n)| *n).collect();
+    assert_eq!(counts, [1, 2, 1, 0]);
+    assert_eq!(c[3].0, "2026-06-01".parse::<jiff::civil::Date>().unwrap());
+}

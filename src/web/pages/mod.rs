@@ -20,4 +20,5 @@ pub mod report;
 pub mod reports;
 pub mod safety_cross;
 pub mod settings;
+pub mod trends;
 pub mod triage;

@@ -1,0 +1,180 @@
+//! Trends: a measure counted per month over the last two complete years
+//! for a service, a region or every service the reader sees, drawn as an
+//! XmR chart (domain `spc`).
+
+use super::{ActionError, ActionResult, Actor, Ctx, services_where};
+use crate::store::organisations::{Region, Service};
+use candour_domain::ids::{RegionId, ServiceId};
+use candour_domain::incident::{Category, EventKind, london};
+use candour_domain::role::Permission;
+use candour_domain::spc::{Chart, Direction, Settings, monthly_counts, xmr};
+use jiff::civil::Date;
+
+/// Months on a trend chart.
+pub const MONTHS: usize = 24;
+
+/// What a trend counts, and which way is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrendMeasure {
+    /// Falls (incidents): fewer is better.
+    Falls,
+    /// Pressure ulcers: fewer is better.
+    PressureUlcers,
+    /// Medication errors: fewer is better.
+    MedicationErrors,
+    /// Near misses reported: more reporting is better.
+    NearMisses,
+    /// Every incident: neither way is better in itself.
+    AllIncidents,
+}
+
+impl TrendMeasure {
+    /// Every measure, in the order offered.
+    pub const ALL: &'static [TrendMeasure] = &[
+        TrendMeasure::Falls,
+        TrendMeasure::PressureUlcers,
+        TrendMeasure::MedicationErrors,
+        TrendMeasure::NearMisses,
+        TrendMeasure::AllIncidents,
+    ];
+
+    /// Its code.
+    pub fn code(self) -> &'static str {
+        match self {
+            TrendMeasure::Falls => "falls",
+            TrendMeasure::PressureUlcers => "pressure_ulcers",
+            TrendMeasure::MedicationErrors => "medication_errors",
+            TrendMeasure::NearMisses => "near_misses",
+            TrendMeasure::AllIncidents => "all_incidents",
+        }
+    }
+
+    /// Its name.
+    pub fn label(self) -> &'static str {
+        match self {
+            TrendMeasure::Falls => "Falls",
+            TrendMeasure::PressureUlcers => "Pressure ulcers",
+            TrendMeasure::MedicationErrors => "Medication errors",
+            TrendMeasure::NearMisses => "Near misses reported",
+            TrendMeasure::AllIncidents => "All incidents",
+        }
+    }
+
+    /// Parses a code.
+    pub fn parse(code: &str) -> Option<TrendMeasure> {
+        TrendMeasure::ALL.iter().copied().find(|m| m.code() == code)
+    }
+
+    /// Which way is better.
+    pub fn direction(self) -> Direction {
+        match self {
+            TrendMeasure::NearMisses => Direction::Increase,
+            TrendMeasure::AllIncidents => Direction::Neutral,
+            _ => Direction::Decrease,
+        }
+    }
+
+    fn filter(self) -> (Option<Category>, &'static [EventKind]) {
+        match self {
+            TrendMeasure::Falls => (Some(Category::Fall), &[EventKind::Incident]),
+            TrendMeasure::PressureUlcers => (Some(Category::PressureUlcer), &[EventKind::Incident]),
+            TrendMeasure::MedicationErrors => (Some(Category::Medication), &[EventKind::Incident]),
+            TrendMeasure::NearMisses => (None, &[EventKind::NearMiss]),
+            TrendMeasure::AllIncidents => (None, &[EventKind::Incident]),
+        }
+    }
+}
+
+/// A trend for a scope.
+#[derive(Debug, Clone)]
+pub struct TrendView {
+    /// What it counts.
+    pub measure: TrendMeasure,
+    /// The scope, in words.
+    pub scope: String,
+    /// Each month and its count, oldest first.
+    pub months: Vec<(Date, u32)>,
+    /// The chart.
+    pub chart: Chart,
+    /// The services the reader may choose from.
+    pub services: Vec<Service>,
+    /// The regions the reader may choose from.
+    pub regions: Vec<Region>,
+}
+
+/// The trend of `measure` over the last [`MONTHS`] complete months.
+pub async fn trend(
+    ctx: &Ctx,
+    actor: &Actor,
+    (service, region): (Option<ServiceId>, Option<RegionId>),
+    measure: TrendMeasure,
+) -> ActionResult<TrendView> {
+    let mine = services_where(ctx, actor, Permission::ViewIncidents).await?;
+    if mine.is_empty() {
+        return Err(ActionError::Forbidden);
+    }
+    if service.is_some_and(|s| !mine.iter().any(|m| m.service_id == s))
+        || region.is_some_and(|r| !mine.iter().any(|m| m.region_id == r))
+    {
+        return Err(ActionError::NotFound);
+    }
+    let regions: Vec<Region> = ctx
+        .store
+        .regions(actor.organisation_id)
+        .await?
+        .into_iter()
+        .filter(|r| mine.iter().any(|s| s.region_id == r.region_id))
+        .collect();
+    let scoped: Vec<ServiceId> = mine
+        .iter()
+        .filter(|s| service.is_none_or(|id| s.service_id == id))
+        .filter(|s| region.is_none_or(|id| s.region_id == id))
+        .map(|s| s.service_id)
+        .collect();
+    let scope = match (service, region) {
+        (Some(id), _) => mine
+            .iter()
+            .find(|s| s.service_id == id)
+            .map(|s| s.name.clone())
+            .unwrap_or_default(),
+        (None, Some(id)) => regions
+            .iter()
+            .find(|r| r.region_id == id)
+            .map(|r| r.name.clone())
+            .unwrap_or_default(),
+        (None, None) => "all your services".to_owned(),
+    };
+    let this_month = ctx.clock.now().to_zoned(london()).date().first_of_month();
+    let first = this_month
+        .checked_sub(jiff::Span::new().months(i64::try_from(MONTHS).unwrap_or(24)))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let since = london()
+        .to_ambiguous_timestamp(first.to_datetime(jiff::civil::Time::midnight()))
+        .compatible()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let times = ctx
+        .store
+        .occurred_times(actor.organisation_id, &scoped, measure.filter(), since)
+        .await?;
+    let times: Vec<jiff::Timestamp> = times
+        .into_iter()
+        .filter_map(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+        .collect();
+    let months = monthly_counts(&times, first, MONTHS);
+    let values: Vec<f64> = months.iter().map(|(_, n)| f64::from(*n)).collect();
+    let chart = xmr(
+        &values,
+        &Settings {
+            direction: measure.direction(),
+            ..Settings::default()
+        },
+    );
+    Ok(TrendView {
+        measure,
+        scope,
+        months,
+        chart,
+        services: mine,
+        regions,
+    })
+}

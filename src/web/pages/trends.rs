@@ -1,0 +1,304 @@
+//! GET /trends: a measure per month as an XmR chart, drawn on the server
+//! as SVG with a title, a description and the data in a table beside it,
+//! readable without colour (each point's shape and the table say what its
+//! variation is).
+
+use crate::actions::trends::{TrendMeasure, trend};
+use crate::web::AppState;
+use crate::web::auth::CurrentUser;
+use crate::web::error::{WebError, render};
+use crate::web::layout::Layout;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use candour_domain::ids::{RegionId, ServiceId};
+use candour_domain::spc::{Chart, Variation};
+use std::collections::HashMap;
+
+const W: f64 = 720.0;
+const H: f64 = 320.0;
+const LEFT: f64 = 48.0;
+const RIGHT: f64 = 16.0;
+const TOP: f64 = 16.0;
+const BOTTOM: f64 = 40.0;
+
+/// A point of the chart, placed.
+pub struct Dot {
+    /// Centre.
+    pub x: String,
+    /// Centre.
+    pub y: String,
+    /// `common`, `improvement`, `concern` or `neutral` (its class and shape).
+    pub variation: &'static str,
+    /// Polygon points for the non-circle shapes.
+    pub shape: String,
+}
+
+/// A horizontal line: a limit or the mean.
+pub struct Rule {
+    /// Its height.
+    pub y: String,
+    /// `mean` or `limit`.
+    pub class: &'static str,
+    /// Its label.
+    pub label: String,
+}
+
+/// One month in the data table.
+pub struct Row {
+    /// The month.
+    pub month: String,
+    /// The count.
+    pub count: u32,
+    /// Its variation in words.
+    pub variation: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "trends.html")]
+struct TrendsPage {
+    layout: Layout,
+    heading: String,
+    description: String,
+    line: String,
+    dots: Vec<Dot>,
+    rules: Vec<Rule>,
+    x_labels: Vec<(String, String)>,
+    y_labels: Vec<(String, String)>,
+    rows: Vec<Row>,
+    measure: &'static str,
+    measures: Vec<(&'static str, &'static str)>,
+    services: Vec<(String, String)>,
+    regions: Vec<(String, String)>,
+    service: String,
+    region: String,
+    latest: &'static str,
+}
+
+fn fmt(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+fn variation_code(v: Variation) -> &'static str {
+    match v {
+        Variation::Common => "common",
+        Variation::Improvement => "improvement",
+        Variation::Concern => "concern",
+        Variation::Neutral => "neutral",
+    }
+}
+
+/// The chart placed in the SVG's coordinates.
+struct Geometry {
+    line: String,
+    dots: Vec<Dot>,
+    rules: Vec<Rule>,
+    y_labels: Vec<(String, String)>,
+}
+
+/// Places the chart's points and lines in the SVG's coordinates.
+fn geometry(chart: &Chart) -> Geometry {
+    let n = chart.points.len();
+    let top_value = chart
+        .points
+        .iter()
+        .map(|p| p.value.max(p.upper))
+        .fold(0.0f64, f64::max);
+    let ymax = if top_value <= 0.0 {
+        1.0
+    } else {
+        (top_value * 1.1).ceil()
+    };
+    let ymin = 0.0f64.min(chart.points.iter().map(|p| p.value).fold(0.0, f64::min));
+    let (pw, ph) = (W - LEFT - RIGHT, H - TOP - BOTTOM);
+    let x = |i: usize| {
+        LEFT + if n > 1 {
+            pw * i as f64 / (n - 1) as f64
+        } else {
+            pw / 2.0
+        }
+    };
+    let y = |v: f64| TOP + ph * (1.0 - (v - ymin) / (ymax - ymin));
+    let line = chart
+        .points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| format!("{},{}", fmt(x(i)), fmt(y(p.value))))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let dots = chart
+        .points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let (cx, cy) = (x(i), y(p.value));
+            let r = 6.0;
+            let shape = match p.variation {
+                Variation::Improvement => format!(
+                    "{},{} {},{} {},{} {},{}",
+                    fmt(cx - r),
+                    fmt(cy - r),
+                    fmt(cx + r),
+                    fmt(cy - r),
+                    fmt(cx + r),
+                    fmt(cy + r),
+                    fmt(cx - r),
+                    fmt(cy + r)
+                ),
+                Variation::Concern => format!(
+                    "{},{} {},{} {},{} {},{}",
+                    fmt(cx),
+                    fmt(cy - r - 2.0),
+                    fmt(cx + r + 2.0),
+                    fmt(cy),
+                    fmt(cx),
+                    fmt(cy + r + 2.0),
+                    fmt(cx - r - 2.0),
+                    fmt(cy)
+                ),
+                Variation::Neutral => format!(
+                    "{},{} {},{} {},{}",
+                    fmt(cx),
+                    fmt(cy - r - 1.0),
+                    fmt(cx + r + 1.0),
+                    fmt(cy + r),
+                    fmt(cx - r - 1.0),
+                    fmt(cy + r)
+                ),
+                Variation::Common => String::new(),
+            };
+            Dot {
+                x: fmt(cx),
+                y: fmt(cy),
+                variation: variation_code(p.variation),
+                shape,
+            }
+        })
+        .collect();
+    let mut rules = Vec::new();
+    if let Some(p) = chart.points.last() {
+        rules.push(Rule {
+            y: fmt(y(p.mean)),
+            class: "mean",
+            label: format!("Mean {}", fmt(p.mean)),
+        });
+        rules.push(Rule {
+            y: fmt(y(p.upper)),
+            class: "limit",
+            label: format!("Upper limit {}", fmt(p.upper)),
+        });
+        if p.lower >= ymin {
+            rules.push(Rule {
+                y: fmt(y(p.lower)),
+                class: "limit",
+                label: format!("Lower limit {}", fmt(p.lower)),
+            });
+        }
+    }
+    let y_labels = [ymin, (ymin + ymax) / 2.0, ymax]
+        .iter()
+        .map(|v| (fmt(y(*v)), format!("{v:.0}")))
+        .collect();
+    Geometry {
+        line,
+        dots,
+        rules,
+        y_labels,
+    }
+}
+
+/// GET /trends?measure=falls&service=…&region=…
+pub async fn show_trends(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let pick = |k: &str| q.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let service: Option<ServiceId> = match pick("service") {
+        Some(v) => Some(v.parse().map_err(|_| WebError::NotFound)?),
+        None => None,
+    };
+    let region: Option<RegionId> = match pick("region") {
+        Some(v) => Some(v.parse().map_err(|_| WebError::NotFound)?),
+        None => None,
+    };
+    let measure = match pick("measure") {
+        Some(m) => TrendMeasure::parse(m).ok_or_else(|| {
+            WebError::BadRequest(format!("{m:?} is not a measure Candour charts"))
+        })?,
+        None => TrendMeasure::Falls,
+    };
+    let v = trend(&state.ctx, &user.actor, (service, region), measure).await?;
+    let Geometry {
+        line,
+        dots,
+        rules,
+        y_labels,
+    } = geometry(&v.chart);
+    let n = v.months.len();
+    let month = |d: jiff::civil::Date| d.strftime("%b %Y").to_string();
+    let x_labels = v
+        .months
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 3 == 0 || *i + 1 == n)
+        .map(|(i, (d, _))| {
+            let x = LEFT + (W - LEFT - RIGHT) * i as f64 / (n.max(2) - 1) as f64;
+            (fmt(x), d.strftime("%b %y").to_string())
+        })
+        .collect();
+    let heading = format!("{} per month in {}", measure.label(), v.scope);
+    let latest = v.chart.variation.map_or("", Variation::label);
+    let description = match (v.months.first(), v.months.last(), v.chart.points.last()) {
+        (Some((a, _)), Some((b, _)), Some(p)) => format!(
+            "{} per month, {} to {}: mean {}, process limits {} to {}. The latest month shows {}.",
+            measure.label(),
+            month(*a),
+            month(*b),
+            fmt(p.mean),
+            fmt(p.lower.max(0.0)),
+            fmt(p.upper),
+            latest.to_lowercase()
+        ),
+        _ => String::new(),
+    };
+    let page = TrendsPage {
+        layout: Layout::new(heading.clone(), &user, state.demo),
+        heading,
+        description,
+        line,
+        dots,
+        rules,
+        x_labels,
+        y_labels,
+        rows: v
+            .months
+            .iter()
+            .zip(&v.chart.points)
+            .map(|((d, c), p)| Row {
+                month: month(*d),
+                count: *c,
+                variation: p.variation.label(),
+            })
+            .collect(),
+        measure: measure.code(),
+        measures: TrendMeasure::ALL
+            .iter()
+            .map(|m| (m.code(), m.label()))
+            .collect(),
+        services: v
+            .services
+            .iter()
+            .map(|s| (s.service_id.to_string(), s.name.clone()))
+            .collect(),
+        regions: v
+            .regions
+            .iter()
+            .map(|r| (r.region_id.to_string(), r.name.clone()))
+            .collect(),
+        service: service.map(|s| s.to_string()).unwrap_or_default(),
+        region: region.map(|r| r.to_string()).unwrap_or_default(),
+        latest,
+    };
+    Ok(render(&page)?.into_response())
+}

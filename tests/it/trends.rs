@@ -1,0 +1,65 @@
+//! Trends: a measure per month as an XmR chart, with its data beside it.
+
+use crate::helpers::*;
+use candour_domain::role::Role;
+
+db_test!(falls_per_month_are_charted_with_their_data, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    for when in [
+        "2026-09-10T10:00:00Z",
+        "2026-10-05T10:00:00Z",
+        "2026-10-20T10:00:00Z",
+        "2026-11-02T10:00:00Z",
+    ] {
+        reported_and_triaged(
+            &app,
+            when,
+            "Fell in the lounge",
+            ("low", "none"),
+            ("2", "3"),
+            "local_review",
+        )
+        .await?;
+    }
+    let manager = app
+        .signed_in(app.world.email(Role::RegisteredManager))
+        .await?;
+    let page = manager.text("/trends").await?;
+    assert_ids_unique(&page);
+    assert!(
+        page.contains("<h1>Falls per month in all your services</h1>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<title id=\"chart-title\">Falls per month in all your services</title>")
+    );
+    assert!(page.contains("Falls per month, Nov 2024 to Oct 2026: mean"));
+    // Two years of complete months, this month left out; a month without falls is a zero.
+    assert_eq!(page.matches("<tr><th scope=\"row\">").count(), 24);
+    assert!(page.contains("<th scope=\"row\">Oct 2026</th><td>2</td>"));
+    assert!(page.contains("<th scope=\"row\">Sep 2026</th><td>1</td>"));
+    assert!(page.contains("<th scope=\"row\">Aug 2026</th><td>0</td>"));
+    assert!(!page.contains("Nov 2026</th>"));
+    assert_eq!(page.matches("class=\"spc-dot").count(), 24);
+    assert!(page.contains("spc-limit") && page.contains("spc-mean"));
+
+    // One service, one region; near misses count the other way.
+    let here = app.world.service.service_id;
+    let page = manager
+        .text(&format!("/trends?service={here}&measure=near_misses"))
+        .await?;
+    assert!(page.contains("Near misses reported per month in Alder House"));
+    let other = app.world.other_service.service_id;
+    let regional = app
+        .signed_in(app.world.email(Role::RegionalManager))
+        .await?;
+    assert_eq!(
+        regional
+            .get(&format!("/trends?service={other}"))
+            .await?
+            .status(),
+        404
+    );
+    assert_eq!(manager.get("/trends?measure=hiccups").await?.status(), 400);
+    Ok(())
+});
