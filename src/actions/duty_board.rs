@@ -7,7 +7,7 @@ use super::breaches::holders;
 use super::duties::{DutiesView, duties_of};
 use super::feedback::notify;
 use super::timescales::calendar;
-use super::{ActionError, ActionResult, Actor, Ctx, services_where};
+use super::{ActionResult, Actor, Ctx, scope_of};
 use crate::email::Rendered;
 use crate::store::duty_steps::insert_duty_alert;
 use crate::store::incidents::Incident;
@@ -113,29 +113,24 @@ async fn open_duties_in(
 }
 
 /// The duties still to be done in the services the actor triages, or in
-/// one service or region of them: overdue first, then by due time.
+/// one service or region of them: overdue first, then by due time; with
+/// the scope chosen (for the page's filters).
 pub async fn open_duties(
     ctx: &Ctx,
     actor: &Actor,
     service: Option<ServiceId>,
     region: Option<RegionId>,
-) -> ActionResult<Vec<OpenDuty>> {
-    if !actor.can_anywhere(Permission::TriageIncidents) {
-        return Err(ActionError::Forbidden);
-    }
-    let mine = services_where(ctx, actor, Permission::TriageIncidents).await?;
-    if service.is_some_and(|s| !mine.iter().any(|m| m.service_id == s))
-        || region.is_some_and(|r| !mine.iter().any(|m| m.region_id == r))
-    {
-        return Err(ActionError::NotFound);
-    }
-    let scope: HashMap<ServiceId, Service> = mine
-        .into_iter()
-        .filter(|s| service.is_none_or(|id| s.service_id == id))
-        .filter(|s| region.is_none_or(|id| s.region_id == id))
-        .map(|s| (s.service_id, s))
+) -> ActionResult<(Vec<OpenDuty>, super::Scope)> {
+    let scope = scope_of(ctx, actor, Permission::TriageIncidents, (service, region)).await?;
+    let chosen: HashMap<ServiceId, Service> = scope
+        .chosen
+        .iter()
+        .map(|s| (s.service_id, s.clone()))
         .collect();
-    open_duties_in(ctx, actor.organisation_id, &scope, 0).await
+    Ok((
+        open_duties_in(ctx, actor.organisation_id, &chosen, 0).await?,
+        scope,
+    ))
 }
 
 fn duty_email(ctx: &Ctx, d: &OpenDuty, overdue: bool) -> Rendered {
@@ -250,20 +245,4 @@ pub async fn remind_duties(ctx: &Ctx) -> ActionResult<usize> {
         }
     }
     Ok(told)
-}
-
-/// The services and regions the actor may filter the dashboard by.
-pub async fn board_scope(
-    ctx: &Ctx,
-    actor: &Actor,
-) -> ActionResult<(Vec<Service>, Vec<crate::store::organisations::Region>)> {
-    let mine = services_where(ctx, actor, Permission::TriageIncidents).await?;
-    let regions = ctx
-        .store
-        .regions(actor.organisation_id)
-        .await?
-        .into_iter()
-        .filter(|r| mine.iter().any(|s| s.region_id == r.region_id))
-        .collect();
-    Ok((mine, regions))
 }

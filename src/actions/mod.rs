@@ -164,6 +164,66 @@ pub async fn services_where(
         .collect())
 }
 
+/// The services a reader chose from those where they may `permission`:
+/// one service, one region, or all of them.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// Every service the reader may choose from.
+    pub services: Vec<Service>,
+    /// Every region with one of those services.
+    pub regions: Vec<crate::store::organisations::Region>,
+    /// The services chosen.
+    pub chosen: Vec<Service>,
+    /// What was chosen, in words ("Alder House", "Region One", "all your services").
+    pub label: String,
+}
+
+/// Resolves a choice of one service or one region (or neither: all)
+/// among the services where the actor may `permission`. Forbidden with none;
+/// a service or region outside them is not found.
+pub async fn scope_of(
+    ctx: &Ctx,
+    actor: &Actor,
+    permission: Permission,
+    (service, region): (Option<ServiceId>, Option<candour_domain::ids::RegionId>),
+) -> ActionResult<Scope> {
+    let services = services_where(ctx, actor, permission).await?;
+    if services.is_empty() {
+        return Err(ActionError::Forbidden);
+    }
+    let regions: Vec<crate::store::organisations::Region> = ctx
+        .store
+        .regions(actor.organisation_id)
+        .await?
+        .into_iter()
+        .filter(|r| services.iter().any(|s| s.region_id == r.region_id))
+        .collect();
+    let label = match (service, region) {
+        (Some(id), _) => services
+            .iter()
+            .find(|s| s.service_id == id)
+            .map(|s| s.name.clone()),
+        (None, Some(id)) => regions
+            .iter()
+            .find(|r| r.region_id == id)
+            .map(|r| r.name.clone()),
+        (None, None) => Some("all your services".to_owned()),
+    }
+    .ok_or(ActionError::NotFound)?;
+    let chosen = services
+        .iter()
+        .filter(|s| service.is_none_or(|id| s.service_id == id))
+        .filter(|s| region.is_none_or(|id| s.region_id == id))
+        .cloned()
+        .collect();
+    Ok(Scope {
+        services,
+        regions,
+        chosen,
+        label,
+    })
+}
+
 /// Loads a service of the actor's organisation and checks `permission` in it.
 /// Another organisation's service is `NotFound`, so its existence does not leak.
 pub async fn service_where(

@@ -2,7 +2,7 @@
 //! for a service, a region or every service the reader sees, drawn as an
 //! XmR chart (domain `spc`).
 
-use super::{ActionError, ActionResult, Actor, Ctx, services_where};
+use super::{ActionResult, Actor, Ctx, scope_of};
 use crate::store::organisations::{Region, Service};
 use candour_domain::ids::{RegionId, ServiceId};
 use candour_domain::incident::{Category, EventKind, london};
@@ -109,41 +109,8 @@ pub async fn trend(
     (service, region): (Option<ServiceId>, Option<RegionId>),
     measure: TrendMeasure,
 ) -> ActionResult<TrendView> {
-    let mine = services_where(ctx, actor, Permission::ViewIncidents).await?;
-    if mine.is_empty() {
-        return Err(ActionError::Forbidden);
-    }
-    if service.is_some_and(|s| !mine.iter().any(|m| m.service_id == s))
-        || region.is_some_and(|r| !mine.iter().any(|m| m.region_id == r))
-    {
-        return Err(ActionError::NotFound);
-    }
-    let regions: Vec<Region> = ctx
-        .store
-        .regions(actor.organisation_id)
-        .await?
-        .into_iter()
-        .filter(|r| mine.iter().any(|s| s.region_id == r.region_id))
-        .collect();
-    let scoped: Vec<ServiceId> = mine
-        .iter()
-        .filter(|s| service.is_none_or(|id| s.service_id == id))
-        .filter(|s| region.is_none_or(|id| s.region_id == id))
-        .map(|s| s.service_id)
-        .collect();
-    let scope = match (service, region) {
-        (Some(id), _) => mine
-            .iter()
-            .find(|s| s.service_id == id)
-            .map(|s| s.name.clone())
-            .unwrap_or_default(),
-        (None, Some(id)) => regions
-            .iter()
-            .find(|r| r.region_id == id)
-            .map(|r| r.name.clone())
-            .unwrap_or_default(),
-        (None, None) => "all your services".to_owned(),
-    };
+    let scope = scope_of(ctx, actor, Permission::ViewIncidents, (service, region)).await?;
+    let scoped: Vec<ServiceId> = scope.chosen.iter().map(|s| s.service_id).collect();
     let this_month = ctx.clock.now().to_zoned(london()).date().first_of_month();
     let first = this_month
         .checked_sub(jiff::Span::new().months(i64::try_from(MONTHS).unwrap_or(24)))
@@ -171,10 +138,10 @@ pub async fn trend(
     );
     Ok(TrendView {
         measure,
-        scope,
+        scope: scope.label,
         months,
         chart,
-        services: mine,
-        regions,
+        services: scope.services,
+        regions: scope.regions,
     })
 }

@@ -363,7 +363,8 @@ pub async fn list_open_duties(
     }
     let service = id(p.service.as_deref(), "service")?;
     let region = id(p.region.as_deref(), "region")?;
-    let open = crate::actions::duty_board::open_duties(&state.ctx, &actor, service, region).await?;
+    let (open, _) =
+        crate::actions::duty_board::open_duties(&state.ctx, &actor, service, region).await?;
     Ok(Json(
         open.into_iter()
             .map(|d| OpenDutyJson {

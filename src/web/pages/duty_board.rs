@@ -1,7 +1,7 @@
 //! GET /duties: statutory duties still to be done in the reader's services,
 //! overdue first, filtered to a service or a region.
 
-use crate::actions::duty_board::{board_scope, open_duties};
+use crate::actions::duty_board::open_duties;
 use crate::web::AppState;
 use crate::web::auth::CurrentUser;
 use crate::web::error::{WebError, render};
@@ -10,7 +10,6 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use candour_domain::display;
-use candour_domain::ids::{RegionId, ServiceId};
 use std::collections::HashMap;
 
 /// One open duty, ready to show.
@@ -50,17 +49,8 @@ pub async fn show_duty_board(
     user: CurrentUser,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let pick = |k: &str| q.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
-    let service: Option<ServiceId> = match pick("service") {
-        Some(v) => Some(v.parse().map_err(|_| WebError::NotFound)?),
-        None => None,
-    };
-    let region: Option<RegionId> = match pick("region") {
-        Some(v) => Some(v.parse().map_err(|_| WebError::NotFound)?),
-        None => None,
-    };
-    let open = open_duties(&state.ctx, &user.actor, service, region).await?;
-    let (services, regions) = board_scope(&state.ctx, &user.actor).await?;
+    let (service, region) = super::scope_query(&q)?;
+    let (open, scope) = open_duties(&state.ctx, &user.actor, service, region).await?;
     let now = state.ctx.clock.now();
     let soon = now
         .checked_add(jiff::SignedDuration::from_hours(24))
@@ -83,38 +73,27 @@ pub async fn show_duty_board(
             next: d.next,
         })
         .collect();
-    let scope = match (service, region) {
-        (Some(id), _) => services
-            .iter()
-            .find(|s| s.service_id == id)
-            .map(|s| s.name.clone())
-            .unwrap_or_default(),
-        (None, Some(id)) => regions
-            .iter()
-            .find(|r| r.region_id == id)
-            .map(|r| r.name.clone())
-            .unwrap_or_default(),
-        (None, None) => "all your services".to_owned(),
-    };
     let page = BoardPage {
         layout: Layout::new(
-            format!("Statutory duties to do in {scope}"),
+            format!("Statutory duties to do in {}", scope.label),
             &user,
             state.demo,
         ),
         overdue: rows.iter().filter(|r| r.urgency == "overdue").count(),
         rows,
-        services: services
+        services: scope
+            .services
             .iter()
             .map(|s| (s.service_id.to_string(), s.name.clone()))
             .collect(),
-        regions: regions
+        regions: scope
+            .regions
             .iter()
             .map(|r| (r.region_id.to_string(), r.name.clone()))
             .collect(),
         service: service.map(|s| s.to_string()).unwrap_or_default(),
         region: region.map(|r| r.to_string()).unwrap_or_default(),
-        scope,
+        scope: scope.label,
     };
     Ok(render(&page)?.into_response())
 }

@@ -22,3 +22,27 @@ pub mod safety_cross;
 pub mod settings;
 pub mod trends;
 pub mod triage;
+
+/// The `service` and `region` a page was asked for (`?service=…&region=…`);
+/// an id that cannot be read is not found.
+pub fn scope_query(
+    q: &std::collections::HashMap<String, String>,
+) -> Result<
+    (
+        Option<candour_domain::ids::ServiceId>,
+        Option<candour_domain::ids::RegionId>,
+    ),
+    crate::web::error::WebError,
+> {
+    use crate::web::error::WebError;
+    let pick = |k: &str| q.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let service = match pick("service") {
+        Some(v) => Some(v.parse().map_err(|_| WebError::NotFound)?),
+        None => None,
+    };
+    let region = match pick("region") {
+        Some(v) => Some(v.parse().map_err(|_| WebError::NotFound)?),
+        None => None,
+    };
+    Ok((service, region))
+}

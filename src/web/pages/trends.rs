@@ -11,7 +11,6 @@ use crate::web::layout::Layout;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use candour_domain::ids::{RegionId, ServiceId};
 use candour_domain::spc::{Chart, Variation};
 use std::collections::HashMap;
 
@@ -214,14 +213,7 @@ pub async fn show_trends(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     let pick = |k: &str| q.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
-    let service: Option<ServiceId> = match pick("service") {
-        Some(v) => Some(v.parse().map_err(|_| WebError::NotFound)?),
-        None => None,
-    };
-    let region: Option<RegionId> = match pick("region") {
-        Some(v) => Some(v.parse().map_err(|_| WebError::NotFound)?),
-        None => None,
-    };
+    let (service, region) = super::scope_query(&q)?;
     let measure = match pick("measure") {
         Some(m) => TrendMeasure::parse(m).ok_or_else(|| {
             WebError::BadRequest(format!("{m:?} is not a measure Candour charts"))
