@@ -31,6 +31,7 @@ pub mod password;
 pub mod person;
 pub mod pin;
 pub mod retention;
+pub mod risk_flags;
 pub mod role;
 pub mod safety_cross;
 pub mod settings;

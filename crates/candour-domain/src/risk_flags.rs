@@ -1,0 +1,366 @@
+//! People whose risk has risen (issue 6, domain.md §12): rules an
+//! organisation can edit flag a person from their recent incidents. The
+//! defaults: two or more falls in 30 days, or three in 90; any fall with a
+//! head injury while on anticoagulants; two or more medication errors
+//! affecting them in 30 days; a new pressure ulcer of category 2 or above.
+//! Each flag names its rule and the incidents behind it, and asks for a
+//! review of the person's risk assessment and care plan; recording that
+//! review clears it (only incidents after the review count again).
+//!
+//! Pure: not yet wired to people's pages, the dashboard or the digest.
+
+use crate::incident::{Category, EventKind};
+use jiff::{SignedDuration, Timestamp};
+
+/// The organisation's rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RiskRules {
+    /// Falls within a short window: (how many, days).
+    pub falls_short: (u32, u32),
+    /// Falls within a long window: (how many, days).
+    pub falls_long: (u32, u32),
+    /// Medication errors affecting them: (how many, days).
+    pub medication: (u32, u32),
+    /// The lowest pressure ulcer category that flags (1–4; unstageable and
+    /// deep tissue injuries always flag).
+    pub ulcer_category: u8,
+    /// Whether a fall with a head injury while on anticoagulants flags.
+    pub head_injury_on_anticoagulants: bool,
+}
+
+impl Default for RiskRules {
+    fn default() -> Self {
+        RiskRules {
+            falls_short: (2, 30),
+            falls_long: (3, 90),
+            medication: (2, 30),
+            ulcer_category: 2,
+            head_injury_on_anticoagulants: true,
+        }
+    }
+}
+
+/// A pressure ulcer's stage as recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ulcer {
+    /// Category 1 to 4.
+    Category(u8),
+    /// Unstageable, or a suspected deep tissue injury.
+    Unstageable,
+}
+
+/// One incident a person was affected by, as the rules need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonEvent {
+    /// Its reference, to name it.
+    pub reference: String,
+    /// When it happened.
+    pub occurred_at: Timestamp,
+    /// Incident or near miss (near misses never flag).
+    pub kind: EventKind,
+    /// Its category.
+    pub category: Category,
+    /// For a fall: whether they hit their head.
+    pub head_struck: Option<bool>,
+    /// For a fall: whether they take a blood thinner.
+    pub anticoagulant: Option<bool>,
+    /// For a pressure ulcer: its stage, and whether it developed in the service.
+    pub ulcer: Option<(Ulcer, bool)>,
+}
+
+/// Which rule flagged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskRule {
+    /// Falls in the short window.
+    RepeatFallsShort,
+    /// Falls in the long window.
+    RepeatFallsLong,
+    /// A head injury in a fall while on anticoagulants.
+    HeadInjuryOnAnticoagulants,
+    /// Repeated medication errors.
+    RepeatMedicationErrors,
+    /// A new pressure ulcer at or above the category.
+    PressureUlcer,
+}
+
+/// A person flagged, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RiskFlag {
+    /// The rule.
+    pub rule: RiskRule,
+    /// Why, in a sentence.
+    pub reason: String,
+    /// The incidents behind it.
+    pub incidents: Vec<String>,
+}
+
+fn within<'a>(
+    events: &'a [&'a PersonEvent],
+    now: Timestamp,
+    days: u32,
+) -> impl Iterator<Item = &'a &'a PersonEvent> {
+    let from = now
+        .checked_sub(SignedDuration::from_hours(24 * i64::from(days)))
+        .unwrap_or(now);
+    events
+        .iter()
+        .filter(move |e| e.occurred_at > from && e.occurred_at <= now)
+}
+
+/// The flags a person has at `now`, from their incidents since their last
+/// risk review (`reviewed_at`), under `rules`.
+pub fn flags(
+    rules: &RiskRules,
+    events: &[PersonEvent],
+    reviewed_at: Option<Timestamp>,
+    now: Timestamp,
+) -> Vec<RiskFlag> {
+    let counted: Vec<&PersonEvent> = events
+        .iter()
+        .filter(|e| e.kind == EventKind::Incident)
+        .filter(|e| reviewed_at.is_none_or(|r| e.occurred_at > r))
+        .collect();
+    let falls: Vec<&PersonEvent> = counted
+        .iter()
+        .copied()
+        .filter(|e| e.category == Category::Fall)
+        .collect();
+    let mut out = Vec::new();
+    let names = |it: Vec<&&PersonEvent>| it.iter().map(|e| e.reference.clone()).collect::<Vec<_>>();
+    for (rule, (n, days)) in [
+        (RiskRule::RepeatFallsShort, rules.falls_short),
+        (RiskRule::RepeatFallsLong, rules.falls_long),
+    ] {
+        let recent: Vec<&&PersonEvent> = within(&falls, now, days).collect();
+        if n > 0 && recent.len() >= n as usize {
+            out.push(RiskFlag {
+                rule,
+                reason: format!("{} falls in the last {days} days", recent.len()),
+                incidents: names(recent),
+            });
+        }
+    }
+    // The long window says nothing new when the short one already flags the same falls.
+    if let [short, long] = out.as_slice()
+        && short.incidents == long.incidents
+    {
+        out.pop();
+    }
+    if rules.head_injury_on_anticoagulants {
+        let hurt: Vec<&&PersonEvent> = falls
+            .iter()
+            .filter(|e| e.head_struck == Some(true) && e.anticoagulant == Some(true))
+            .collect();
+        if !hurt.is_empty() {
+            out.push(RiskFlag {
+                rule: RiskRule::HeadInjuryOnAnticoagulants,
+                reason: "A fall with a head injury while taking a blood thinner".to_owned(),
+                incidents: names(hurt),
+            });
+        }
+    }
+    let medication: Vec<&PersonEvent> = counted
+        .iter()
+        .copied()
+        .filter(|e| e.category == Category::Medication)
+        .collect();
+    let (n, days) = rules.medication;
+    let recent: Vec<&&PersonEvent> = within(&medication, now, days).collect();
+    if n > 0 && recent.len() >= n as usize {
+        out.push(RiskFlag {
+            rule: RiskRule::RepeatMedicationErrors,
+            reason: format!("{} medication errors in the last {days} days", recent.len()),
+            incidents: names(recent),
+        });
+    }
+    let ulcers: Vec<&&PersonEvent> = counted
+        .iter()
+        .filter(|e| match e.ulcer {
+            Some((Ulcer::Unstageable, true)) => true,
+            Some((Ulcer::Category(c), true)) => c >= rules.ulcer_category,
+            _ => false,
+        })
+        .collect();
+    if !ulcers.is_empty() {
+        out.push(RiskFlag {
+            rule: RiskRule::PressureUlcer,
+            reason: format!(
+                "A new pressure ulcer of category {} or above developed in our care",
+                rules.ulcer_category
+            ),
+            incidents: names(ulcers),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+
+    fn fall(r: &str, when: &str) -> PersonEvent {
+        PersonEvent {
+            reference: r.into(),
+            occurred_at: at(when),
+            kind: EventKind::Incident,
+            category: Category::Fall,
+            head_struck: Some(false),
+            anticoagulant: Some(false),
+            ulcer: None,
+        }
+    }
+
+    fn rules_of(f: &[RiskFlag]) -> Vec<RiskRule> {
+        f.iter().map(|x| x.rule).collect()
+    }
+
+    const NOW: &str = "2026-11-23T12:00:00Z";
+
+    #[test]
+    fn repeated_falls_flag_in_either_window() {
+        let r = RiskRules::default();
+        let two_in_30 = [
+            fall("INC-1", "2026-11-01T10:00:00Z"),
+            fall("INC-2", "2026-11-20T10:00:00Z"),
+        ];
+        let f = flags(&r, &two_in_30, None, at(NOW));
+        assert_eq!(rules_of(&f), [RiskRule::RepeatFallsShort]);
+        assert_eq!(f[0].incidents, ["INC-1", "INC-2"]);
+        assert_eq!(f[0].reason, "2 falls in the last 30 days");
+        let three_in_90 = [
+            fall("INC-1", "2026-09-01T10:00:00Z"),
+            fall("INC-2", "2026-10-01T10:00:00Z"),
+            fall("INC-3", "2026-11-20T10:00:00Z"),
+        ];
+        assert_eq!(
+            rules_of(&flags(&r, &three_in_90, None, at(NOW))),
+            [RiskRule::RepeatFallsLong]
+        );
+        let spread = [
+            fall("INC-1", "2026-06-01T10:00:00Z"),
+            fall("INC-2", "2026-11-20T10:00:00Z"),
+        ];
+        assert!(flags(&r, &spread, None, at(NOW)).is_empty());
+        // A near miss is not a fall.
+        let mut near = two_in_30.clone();
+        near[0].kind = EventKind::NearMiss;
+        assert!(flags(&r, &near, None, at(NOW)).is_empty());
+    }
+
+    #[test]
+    fn a_head_injury_on_a_blood_thinner_flags_at_once() {
+        let mut f = fall("INC-7", "2026-11-22T03:00:00Z");
+        f.head_struck = Some(true);
+        f.anticoagulant = Some(true);
+        let got = flags(
+            &RiskRules::default(),
+            std::slice::from_ref(&f),
+            None,
+            at(NOW),
+        );
+        assert_eq!(rules_of(&got), [RiskRule::HeadInjuryOnAnticoagulants]);
+        f.anticoagulant = None;
+        assert!(
+            flags(&RiskRules::default(), &[f], None, at(NOW)).is_empty(),
+            "not known is not yes"
+        );
+    }
+
+    #[test]
+    fn medication_errors_and_pressure_ulcers() {
+        let med = |r: &str, when: &str| PersonEvent {
+            category: Category::Medication,
+            ..fall(r, when)
+        };
+        let ulcer = |u: Ulcer, ours: bool| PersonEvent {
+            category: Category::PressureUlcer,
+            ulcer: Some((u, ours)),
+            ..fall("INC-9", "2026-11-10T10:00:00Z")
+        };
+        let r = RiskRules::default();
+        let got = flags(
+            &r,
+            &[
+                med("INC-4", "2026-11-02T08:00:00Z"),
+                med("INC-5", "2026-11-21T08:00:00Z"),
+            ],
+            None,
+            at(NOW),
+        );
+        assert_eq!(rules_of(&got), [RiskRule::RepeatMedicationErrors]);
+        assert_eq!(
+            rules_of(&flags(
+                &r,
+                &[ulcer(Ulcer::Category(2), true)],
+                None,
+                at(NOW)
+            )),
+            [RiskRule::PressureUlcer]
+        );
+        assert!(flags(&r, &[ulcer(Ulcer::Category(1), true)], None, at(NOW)).is_empty());
+        assert!(
+            flags(&r, &[ulcer(Ulcer::Category(3), false)], None, at(NOW)).is_empty(),
+            "present on admission"
+        );
+        assert_eq!(
+            rules_of(&flags(
+                &r,
+                &[ulcer(Ulcer::Unstageable, true)],
+                None,
+                at(NOW)
+            )),
+            [RiskRule::PressureUlcer]
+        );
+        let stricter = RiskRules {
+            ulcer_category: 3,
+            ..r
+        };
+        assert!(flags(&stricter, &[ulcer(Ulcer::Category(2), true)], None, at(NOW)).is_empty());
+    }
+
+    #[test]
+    fn a_review_clears_the_flags_until_new_incidents() {
+        let r = RiskRules::default();
+        let falls = [
+            fall("INC-1", "2026-11-01T10:00:00Z"),
+            fall("INC-2", "2026-11-20T10:00:00Z"),
+        ];
+        assert!(flags(&r, &falls, Some(at("2026-11-21T09:00:00Z")), at(NOW)).is_empty());
+        let mut more = falls.to_vec();
+        more.push(fall("INC-3", "2026-11-22T10:00:00Z"));
+        more.push(fall("INC-4", "2026-11-23T10:00:00Z"));
+        let got = flags(&r, &more, Some(at("2026-11-21T09:00:00Z")), at(NOW));
+        assert_eq!(got[0].incidents, ["INC-3", "INC-4"]);
+    }
+
+    proptest! {
+        /// Every flag names at least one incident, each of them the person's.
+        #[test]
+        fn every_flag_names_its_incidents(days in proptest::collection::vec((0i64..120, any::<bool>(), any::<bool>(), 0u8..3), 0..12)) {
+            let events: Vec<PersonEvent> = days
+                .iter()
+                .enumerate()
+                .map(|(i, (ago, head, thin, cat))| PersonEvent {
+                    occurred_at: at(NOW)
+                        .checked_sub(SignedDuration::from_hours(24 * ago))
+                        .unwrap_or(Timestamp::UNIX_EPOCH),
+                    category: [Category::Fall, Category::Medication, Category::PressureUlcer][usize::from(*cat)],
+                    head_struck: Some(*head),
+                    anticoagulant: Some(*thin),
+                    ulcer: Some((Ulcer::Category(2), true)),
+                    ..fall(&format!("INC-{i}"), NOW)
+                })
+                .collect();
+            for f in flags(&RiskRules::default(), &events, None, at(NOW)) {
+                prop_assert!(!f.incidents.is_empty());
+                prop_assert!(f.incidents.iter().all(|r| events.iter().any(|e| &e.reference == r)));
+            }
+        }
+    }
+}
