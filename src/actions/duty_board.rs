@@ -32,6 +32,8 @@ const REMIND_WINDOW_MS: i64 = 90 * 24 * 60 * 60 * 1000;
 pub struct OpenDuty {
     /// The incident.
     pub reference: IncidentReference,
+    /// Its id.
+    pub incident_id: candour_domain::ids::IncidentId,
     /// Its service.
     pub service_id: ServiceId,
     /// The service's name.
@@ -72,6 +74,7 @@ fn open_in(
                 .map_or("", |i| i.label);
             Some(OpenDuty {
                 reference: incident.reference,
+                incident_id: incident.incident_id,
                 service_id: service.service_id,
                 service_name: service.name.clone(),
                 region_id: service.region_id,
@@ -199,9 +202,6 @@ pub async fn remind_duties(ctx: &Ctx) -> ActionResult<usize> {
                 continue;
             };
             let cal = calendar(ctx, org, service.nation).await?;
-            let Some(incident) = ctx.store.incident_by_reference(org, d.reference).await? else {
-                continue;
-            };
             let mut tx = ctx.store.begin().await?;
             for alert in alerts_reached(&cal, d.aware_at, due, now) {
                 let (role, kind) = match alert {
@@ -220,7 +220,7 @@ pub async fn remind_duties(ctx: &Ctx) -> ActionResult<usize> {
                 for user in holders(ctx, service, role).await? {
                     if insert_duty_alert(
                         &mut tx,
-                        (org, incident.incident_id),
+                        (org, d.incident_id),
                         (d.duty, due, alert.code()),
                         user,
                         now.as_millisecond(),
@@ -230,7 +230,7 @@ pub async fn remind_duties(ctx: &Ctx) -> ActionResult<usize> {
                         notify(
                             ctx,
                             &mut tx,
-                            (org, incident.incident_id),
+                            (org, d.incident_id),
                             user,
                             kind,
                             &email,

@@ -1,7 +1,7 @@
 //! Doing a required statutory duty: its draft, its checklist, and the steps
 //! recorded as evidence (domain `duty_tasks`).
 
-use super::duties::{DutiesView, incident_duties};
+use super::duties::{DutiesView, duties_of};
 use super::incidents::incident_in_scope;
 use super::{ActionError, ActionResult, Actor, Ctx};
 use crate::store::audit::{NewAuditEvent, append};
@@ -35,6 +35,9 @@ pub struct DutyTask {
     pub draft: Vec<DraftSection>,
     /// The manager's answers to CQC's questions, versioned.
     pub answers: DutyDraft,
+    /// For a CQC notification: each question its form asks (name, label,
+    /// hint) with the answer to show (the manager's, else what the report says).
+    pub questions: Vec<(&'static str, &'static str, &'static str, String)>,
     /// For the duty of candour: the letter generated from the record.
     pub letter: Option<String>,
     /// Whether the reader may record steps and edit the draft.
@@ -93,7 +96,7 @@ async fn task(
 ) -> ActionResult<(DutyTask, Incident, Service)> {
     let (incident, service) =
         incident_in_scope(ctx, actor, reference, Permission::ViewIncidents, false).await?;
-    let view = incident_duties(ctx, actor, reference).await?;
+    let view = duties_of(ctx, &incident, &service).await?;
     let decision = view
         .decisions
         .iter()
@@ -133,6 +136,14 @@ async fn task(
     } else {
         Vec::new()
     };
+    let questions = if is_cqc(duty) {
+        candour_domain::duty_tasks::cqc_questions(duty)
+            .into_iter()
+            .map(|(n, l, h)| (n, l, h, answers.answers.or_report(n, &source)))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let letter = (duty == Duty::DutyOfCandour)
         .then(|| candour_letter(&service.name, incident.occurred_at, &plain));
     let t = DutyTask {
@@ -143,6 +154,7 @@ async fn task(
         steps,
         draft,
         answers,
+        questions,
         letter,
         can_record: actor.can_in(Permission::TriageIncidents, &service),
     };

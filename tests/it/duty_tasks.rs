@@ -58,6 +58,10 @@ db_test!(
         assert!(page.contains("Found on the floor by the bed at 02:40; hip pain"));
         assert!(page.contains("Dr Okafor (GP)"));
         assert!(page.contains("Known to be at risk of this: [to be written]"));
+        assert!(
+            page.contains("name=\"circumstances\" rows=\"3\">Found on the floor by the bed at 02:40; hip pain</textarea>"),
+            "the answers start from what the report says"
+        );
         assert!(page.contains("Not yet"));
 
         // The manager answers CQC's questions; a second save from the same

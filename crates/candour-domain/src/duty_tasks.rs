@@ -858,7 +858,40 @@ pub const CQC_QUESTIONS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Whether a notification's form asks whether the risk was known
+/// beforehand (serious injury and abuse).
+pub fn asks_about_risk(duty: Duty) -> bool {
+    matches!(
+        duty,
+        Duty::CqcSeriousInjuryNotification | Duty::CqcAbuseNotification
+    )
+}
+
+/// The questions a notification's form asks: (name, label, hint).
+pub fn cqc_questions(duty: Duty) -> Vec<(&'static str, &'static str, &'static str)> {
+    CQC_QUESTIONS
+        .iter()
+        .copied()
+        .filter(|(n, _, _)| {
+            asks_about_risk(duty) || !matches!(*n, "known_at_risk" | "risk_assessment" | "plan")
+        })
+        .collect()
+}
+
 impl CqcAnswers {
+    /// The manager's answer to `field`, or what the report says where it
+    /// speaks to it (the circumstances, the actions for this person), or blank.
+    pub fn or_report(&self, field: &str, s: &DraftSource<'_>) -> String {
+        match self.get(field) {
+            Some(a) => a.to_owned(),
+            None => match field {
+                "circumstances" => s.description.trim().to_owned(),
+                "actions_person" => s.immediate_actions.trim().to_owned(),
+                _ => String::new(),
+            },
+        }
+    }
+
     /// The answer to `field`, if written.
     pub fn get(&self, field: &str) -> Option<&str> {
         match field {
@@ -965,12 +998,7 @@ fn about_person(s: &DraftSource<'_>) -> DraftSection {
 /// and age band, the circumstances, and the questions CQC asks.
 pub fn cqc_draft(duty: Duty, s: &DraftSource<'_>, answers: &CqcAnswers) -> Vec<DraftSection> {
     let a = s.assessment;
-    let answer = |f: &str, fallback: &str| {
-        answers
-            .get(f)
-            .map(str::to_owned)
-            .unwrap_or_else(|| fallback.trim().to_owned())
-    };
+    let answer = |f: &str| answers.or_report(f, s);
     let mut out = vec![
         DraftSection {
             heading: "Form",
@@ -989,7 +1017,7 @@ pub fn cqc_draft(duty: Duty, s: &DraftSource<'_>, answers: &CqcAnswers) -> Vec<D
             s.area
                 .map_or_else(|| s.service.to_owned(), |x| format!("{x}, {}", s.service)),
         ),
-        ("Circumstances", answer("circumstances", s.description)),
+        ("Circumstances", answer("circumstances")),
     ];
     match duty {
         Duty::CqcDeathNotification => {
@@ -1061,22 +1089,19 @@ pub fn cqc_draft(duty: Duty, s: &DraftSource<'_>, answers: &CqcAnswers) -> Vec<D
         heading: "What happened",
         lines: what,
     });
-    if matches!(
-        duty,
-        Duty::CqcSeriousInjuryNotification | Duty::CqcAbuseNotification
-    ) {
+    if asks_about_risk(duty) {
         out.push(DraftSection {
             heading: "Risk known beforehand",
             lines: vec![
-                ("Known to be at risk of this", answer("known_at_risk", "")),
-                ("Risk assessment in place", answer("risk_assessment", "")),
+                ("Known to be at risk of this", answer("known_at_risk")),
+                ("Risk assessment in place", answer("risk_assessment")),
                 (
                     if duty == Duty::CqcAbuseNotification {
                         "Protection plan in place"
                     } else {
                         "Plan to reduce the risk"
                     },
-                    answer("plan", ""),
+                    answer("plan"),
                 ),
             ],
         });
@@ -1084,12 +1109,9 @@ pub fn cqc_draft(duty: Duty, s: &DraftSource<'_>, answers: &CqcAnswers) -> Vec<D
     out.push(DraftSection {
         heading: "Immediate actions",
         lines: vec![
-            ("About the staff involved", answer("actions_staff", "")),
-            (
-                "To keep this person safe",
-                answer("actions_person", s.immediate_actions),
-            ),
-            ("To keep others safe", answer("actions_others", "")),
+            ("About the staff involved", answer("actions_staff")),
+            ("To keep this person safe", answer("actions_person")),
+            ("To keep others safe", answer("actions_others")),
         ],
     });
     out

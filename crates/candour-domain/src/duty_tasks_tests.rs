@@ -496,3 +496,29 @@ proptest! {
         prop_assert!(before.iter().all(|x| after.contains(x)));
     }
 }
+
+#[test]
+fn only_serious_injury_and_abuse_forms_ask_whether_the_risk_was_known() {
+    let names = |d: Duty| {
+        cqc_questions(d)
+            .into_iter()
+            .map(|q| q.0)
+            .collect::<Vec<_>>()
+    };
+    assert!(names(Duty::CqcAbuseNotification).contains(&"known_at_risk"));
+    assert!(names(Duty::CqcSeriousInjuryNotification).contains(&"plan"));
+    let death = names(Duty::CqcDeathNotification);
+    assert!(death.contains(&"circumstances") && !death.contains(&"known_at_risk"));
+    let a = Assessment::default();
+    let s = source(&a);
+    let saved = CqcAnswers {
+        actions_staff: Some("Debriefed".into()),
+        ..CqcAnswers::default()
+    };
+    assert_eq!(saved.or_report("actions_staff", &s), "Debriefed");
+    assert_eq!(
+        saved.or_report("actions_person", &s),
+        "Called 999; stayed with her."
+    );
+    assert_eq!(saved.or_report("plan", &s), "");
+}

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use candour_domain::display;
 use candour_domain::duties::{Duty, Verdict};
 use candour_domain::duty_tasks::{
-    CQC_QUESTIONS, CqcAnswers, Method, StepDraft, StepKind, draft_text, recipient, steps_for,
+    CqcAnswers, Method, StepDraft, StepKind, draft_text, recipient, steps_for,
 };
 use candour_domain::incident::london;
 use candour_domain::validation::FieldErrors;
@@ -403,48 +403,16 @@ fn page(
         conflict: None,
         methods: methods(),
     };
-    if candour_domain::duty_tasks::is_cqc(duty) {
-        let from_draft = |name: &str| {
-            t.draft
-                .iter()
-                .flat_map(|s| s.lines.iter())
-                .find(|(l, _)| {
-                    *l == match name {
-                        "circumstances" => "Circumstances",
-                        "known_at_risk" => "Known to be at risk of this",
-                        "risk_assessment" => "Risk assessment in place",
-                        "plan" => "Plan to reduce the risk",
-                        "actions_staff" => "About the staff involved",
-                        "actions_person" => "To keep this person safe",
-                        "actions_others" => "To keep others safe",
-                        _ => "",
-                    }
-                })
-                .map(|(_, v)| v.clone())
-        };
-        let asks_risk = matches!(
-            duty,
-            Duty::CqcSeriousInjuryNotification | Duty::CqcAbuseNotification
-        );
-        p.answers = CQC_QUESTIONS
-            .iter()
-            .filter(|(n, _, _)| {
-                asks_risk || !matches!(*n, "known_at_risk" | "risk_assessment" | "plan")
-            })
-            .map(|(name, label, hint)| AnswerLine {
-                name,
-                label,
-                hint,
-                value: t
-                    .answers
-                    .answers
-                    .get(name)
-                    .map(str::to_owned)
-                    .or_else(|| from_draft(name))
-                    .unwrap_or_default(),
-            })
-            .collect();
-    }
+    p.answers = t
+        .questions
+        .iter()
+        .map(|(name, label, hint, value)| AnswerLine {
+            name,
+            label,
+            hint,
+            value: value.clone(),
+        })
+        .collect();
     p
 }
 
