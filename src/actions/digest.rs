@@ -32,6 +32,17 @@ pub struct DigestLine {
     pub due: String,
 }
 
+/// A person at increased risk, in a digest (by internal code only).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RiskLine {
+    /// Internal code.
+    pub code: String,
+    /// Their service.
+    pub place: String,
+    /// Why, each reason with its incidents.
+    pub reasons: String,
+}
+
 /// A person's digest for a day.
 #[derive(Debug, Clone, PartialEq, Template)]
 #[template(path = "email/digest.txt")]
@@ -44,6 +55,8 @@ pub struct Digest {
     pub overdue: Vec<DigestLine>,
     /// Open reports due by the end of today.
     pub due_today: Vec<DigestLine>,
+    /// People at increased risk, waiting for a review of their risk assessment.
+    pub at_risk: Vec<RiskLine>,
     /// Where to read more, if Candour knows its address.
     pub link: Option<String>,
     /// Candour's public address, for a link to each case.
@@ -109,7 +122,10 @@ impl Digest {
 
     /// Whether there is anything at all to say.
     pub fn is_empty(&self) -> bool {
-        self.new.is_empty() && self.overdue.is_empty() && self.due_today.is_empty()
+        self.new.is_empty()
+            && self.overdue.is_empty()
+            && self.due_today.is_empty()
+            && self.at_risk.is_empty()
     }
 }
 
@@ -193,11 +209,26 @@ pub async fn digest_for(ctx: &Ctx, actor: &Actor, now: Timestamp) -> ActionResul
             due_today.push(line);
         }
     }
+    let at_risk = super::risk::people_at_risk(ctx, actor, Some(&services))
+        .await?
+        .into_iter()
+        .map(|a| RiskLine {
+            code: a.person.internal_code,
+            place: a.service_name,
+            reasons: a
+                .flags
+                .iter()
+                .map(|f| format!("{} ({})", f.reason, f.incidents.join(", ")))
+                .collect::<Vec<_>>()
+                .join("; "),
+        })
+        .collect();
     Ok(Some(Digest {
         day: display::date(now),
         new,
         overdue,
         due_today,
+        at_risk,
         link: ctx
             .public_url
             .as_deref()

@@ -25,6 +25,7 @@ pub mod organisation;
 pub mod people;
 pub mod reports;
 pub mod retention;
+pub mod risk;
 pub mod safety_cross;
 pub mod serious_summary;
 pub mod sessions;

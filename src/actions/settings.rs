@@ -50,6 +50,8 @@ pub struct SettingsView {
     pub duties: candour_domain::duties::DutySettings,
     /// How long incident records are kept after closure.
     pub retention: candour_domain::retention::Retention,
+    /// The rules that flag people at increased risk.
+    pub risk: candour_domain::risk_flags::RiskRules,
 }
 
 fn may_manage(actor: &Actor) -> ActionResult<()> {
@@ -98,6 +100,7 @@ pub async fn organisation_settings(ctx: &Ctx, actor: &Actor) -> ActionResult<Set
         on_call,
         duties: super::timescales::org_duty_settings(ctx, org).await?,
         retention: super::retention::org_retention(ctx, org).await?,
+        risk: super::risk::org_risk_rules(ctx, org).await?,
     })
 }
 
@@ -123,6 +126,18 @@ pub async fn save_retention(
     let new = draft.validate().map_err(ActionError::Invalid)?;
     let old = super::retention::org_retention(ctx, actor.organisation_id).await?;
     put_setting(ctx, actor, super::retention::RETENTION, (old, new)).await
+}
+
+/// Saves the rules that flag people at increased risk.
+pub async fn save_risk_rules(
+    ctx: &Ctx,
+    actor: &Actor,
+    draft: &candour_domain::risk_flags::RiskRulesDraft,
+) -> ActionResult<()> {
+    may_manage(actor)?;
+    let new = draft.validate().map_err(ActionError::Invalid)?;
+    let old = super::risk::org_risk_rules(ctx, actor.organisation_id).await?;
+    put_setting(ctx, actor, super::risk::RISK_RULES, (old, new)).await
 }
 
 fn on_call_key(region: RegionId) -> String {

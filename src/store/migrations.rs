@@ -62,6 +62,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(27, "0027_duty_alerts"),
     migration!(28, "0028_legal_hold"),
     migration!(29, "0029_safety_cross_note"),
+    migration!(30, "0030_risk_review"),
 ];
 
 impl Store {

@@ -34,6 +34,7 @@ pub mod outbox;
 pub mod people;
 pub mod reports;
 pub mod retention;
+pub mod risk;
 pub mod safety_cross;
 pub mod sessions;
 pub mod settings;

@@ -126,3 +126,27 @@ impl Store {
         Ok(found)
     }
 }
+
+impl Store {
+    /// A person of `org` by id, whatever their service.
+    pub async fn person_by_id(
+        &self,
+        org: OrganisationId,
+        id: PersonId,
+    ) -> StoreResult<Option<Person>> {
+        let sql = format!(
+            "select {PERSON_COLUMNS} from person where organisation_id = $1 and person_id = $2"
+        );
+        Ok(on_read!(self, |p| {
+            match sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(org.0)
+                .bind(id.0)
+                .fetch_optional(p)
+                .await?
+            {
+                Some(r) => Some(person_from(&r)?),
+                None => None,
+            }
+        }))
+    }
+}

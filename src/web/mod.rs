@@ -188,6 +188,10 @@ pub fn router(state: AppState) -> Router {
             post(pages::settings::update_retention),
         )
         .route(
+            "/settings/risk-rules",
+            post(pages::settings::update_risk_rules),
+        )
+        .route(
             "/settings/factors/retire",
             post(pages::settings::set_factor_retired),
         )
@@ -308,6 +312,11 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/services/{service_id}/people/new",
             get(pages::people::new_person_form),
+        )
+        .route("/people/{person_id}", get(pages::people::show_person))
+        .route(
+            "/people/{person_id}/risk-review",
+            post(pages::people::create_risk_review),
         )
         .fallback(not_found)
         .layer(middleware::from_fn(auth::csrf_cookie))

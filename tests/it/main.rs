@@ -35,6 +35,7 @@ mod operations;
 mod people;
 mod reports;
 mod retention;
+mod risk;
 mod safety_cross;
 mod sessions;
 mod settings;

@@ -7,9 +7,12 @@
 //! review of the person's risk assessment and care plan; recording that
 //! review clears it (only incidents after the review count again).
 //!
-//! Pure: not yet wired to people's pages, the dashboard or the digest.
+//! Every rule looks back over at most [`RiskRules::look_back_days`]: a head
+//! injury or an ulcer older than that no longer flags on its own.
 
+use crate::details::{Details, UlcerCategory, UlcerOrigin, YesNo};
 use crate::incident::{Category, EventKind};
+use crate::validation::FieldErrors;
 use jiff::{SignedDuration, Timestamp};
 
 /// The organisation's rules.
@@ -37,6 +40,175 @@ impl Default for RiskRules {
             ulcer_category: 2,
             head_injury_on_anticoagulants: true,
         }
+    }
+}
+
+impl RiskRules {
+    /// How far back the rules look: the longest window, and at least 90 days.
+    pub fn look_back_days(&self) -> u32 {
+        self.falls_short
+            .1
+            .max(self.falls_long.1)
+            .max(self.medication.1)
+            .max(90)
+    }
+
+    /// Checks rules an organisation wrote, naming each field that is wrong:
+    /// counts 1–20 (0 turns a rule off), windows 1–365 days, ulcer category 1–4.
+    pub fn check(&self) -> Result<(), FieldErrors> {
+        let mut e = FieldErrors::new();
+        for (field, (n, days)) in [
+            ("falls_short", self.falls_short),
+            ("falls_long", self.falls_long),
+            ("medication", self.medication),
+        ] {
+            if n > 20 {
+                e.add(
+                    &format!("{field}_count"),
+                    "Choose a number from 0 (off) to 20",
+                );
+            }
+            if !(1..=365).contains(&days) {
+                e.add(
+                    &format!("{field}_days"),
+                    "Choose a window from 1 to 365 days",
+                );
+            }
+        }
+        if !(1..=4).contains(&self.ulcer_category) {
+            e.add("ulcer_category", "Choose a category from 1 to 4");
+        }
+        e.into_result(())
+    }
+}
+
+/// The rules as typed on the settings page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RiskRulesDraft {
+    /// Falls in the short window: how many.
+    pub falls_short_count: String,
+    /// The short window, days.
+    pub falls_short_days: String,
+    /// Falls in the long window: how many.
+    pub falls_long_count: String,
+    /// The long window, days.
+    pub falls_long_days: String,
+    /// Medication errors: how many.
+    pub medication_count: String,
+    /// Their window, days.
+    pub medication_days: String,
+    /// The lowest ulcer category that flags.
+    pub ulcer_category: String,
+    /// `yes` when a head injury on a blood thinner flags.
+    pub head_injury: String,
+}
+
+impl RiskRulesDraft {
+    /// The form filled from the rules in force.
+    pub fn from_rules(r: &RiskRules) -> RiskRulesDraft {
+        RiskRulesDraft {
+            falls_short_count: r.falls_short.0.to_string(),
+            falls_short_days: r.falls_short.1.to_string(),
+            falls_long_count: r.falls_long.0.to_string(),
+            falls_long_days: r.falls_long.1.to_string(),
+            medication_count: r.medication.0.to_string(),
+            medication_days: r.medication.1.to_string(),
+            ulcer_category: r.ulcer_category.to_string(),
+            head_injury: if r.head_injury_on_anticoagulants {
+                "yes"
+            } else {
+                "no"
+            }
+            .to_owned(),
+        }
+    }
+
+    /// The rules, or each field that is wrong by name.
+    pub fn validate(&self) -> Result<RiskRules, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let mut number = |field: &str, v: &str| match v.trim().parse::<u32>() {
+            Ok(n) => n,
+            Err(_) => {
+                e.add(field, "Enter a whole number");
+                u32::MAX
+            }
+        };
+        let rules = RiskRules {
+            falls_short: (
+                number("falls_short_count", &self.falls_short_count),
+                number("falls_short_days", &self.falls_short_days),
+            ),
+            falls_long: (
+                number("falls_long_count", &self.falls_long_count),
+                number("falls_long_days", &self.falls_long_days),
+            ),
+            medication: (
+                number("medication_count", &self.medication_count),
+                number("medication_days", &self.medication_days),
+            ),
+            ulcer_category: u8::try_from(number("ulcer_category", &self.ulcer_category))
+                .unwrap_or(u8::MAX),
+            head_injury_on_anticoagulants: self.head_injury == "yes",
+        };
+        let typed: Vec<String> = e.0.iter().map(|f| f.field.clone()).collect();
+        if let Err(more) = rules.check() {
+            for f in more.0 {
+                if !typed.contains(&f.field) {
+                    e.add(&f.field, f.message);
+                }
+            }
+        }
+        e.into_result(rules)
+    }
+}
+
+impl RiskRule {
+    /// What the rule is called on a page.
+    pub fn label(self) -> &'static str {
+        match self {
+            RiskRule::RepeatFallsShort | RiskRule::RepeatFallsLong => "Repeated falls",
+            RiskRule::HeadInjuryOnAnticoagulants => "Head injury on a blood thinner",
+            RiskRule::RepeatMedicationErrors => "Repeated medication errors",
+            RiskRule::PressureUlcer => "New pressure ulcer",
+        }
+    }
+}
+
+/// What the rules need from a report's answers: for a fall, whether the head
+/// was struck and whether they take a blood thinner (`None` when not known);
+/// for a pressure ulcer, its stage and whether it is new to us (anything not
+/// recorded as present when they came to us).
+pub fn facts_of(details: &Details) -> (Option<bool>, Option<bool>, Option<(Ulcer, bool)>) {
+    let yes = |v: &YesNo| match v {
+        YesNo::Yes => Some(true),
+        YesNo::No => Some(false),
+        YesNo::NotKnown => None,
+    };
+    match details {
+        Details::Fall {
+            head_struck,
+            anticoagulant,
+            ..
+        } => (yes(head_struck), yes(anticoagulant), None),
+        Details::PressureUlcer {
+            ulcer_category: Some(c),
+            origin,
+            ..
+        } => {
+            let stage = match c {
+                UlcerCategory::One => Ulcer::Category(1),
+                UlcerCategory::Two => Ulcer::Category(2),
+                UlcerCategory::Three => Ulcer::Category(3),
+                UlcerCategory::Four => Ulcer::Category(4),
+                UlcerCategory::Unstageable | UlcerCategory::DeepTissue => Ulcer::Unstageable,
+            };
+            (
+                None,
+                None,
+                Some((stage, *origin != UlcerOrigin::PresentOnAdmission)),
+            )
+        }
+        _ => (None, None, None),
     }
 }
 
@@ -186,7 +358,7 @@ pub fn flags(
         out.push(RiskFlag {
             rule: RiskRule::PressureUlcer,
             reason: format!(
-                "A new pressure ulcer of category {} or above developed in our care",
+                "A new pressure ulcer of category {} or above (not present when they came to us)",
                 rules.ulcer_category
             ),
             incidents: names(ulcers),
@@ -337,6 +509,91 @@ mod tests {
         more.push(fall("INC-4", "2026-11-23T10:00:00Z"));
         let got = flags(&r, &more, Some(at("2026-11-21T09:00:00Z")), at(NOW));
         assert_eq!(got[0].incidents, ["INC-3", "INC-4"]);
+    }
+
+    #[test]
+    fn facts_come_from_the_report_answers() {
+        let fall = Details::Fall {
+            seen: crate::details::FallSeen::Witnessed,
+            head_struck: YesNo::Yes,
+            anticoagulant: YesNo::NotKnown,
+            location: None,
+            footwear: None,
+            equipment: vec![],
+            body_sites: vec![],
+        };
+        assert_eq!(facts_of(&fall), (Some(true), None, None));
+        let ulcer = |c, origin| Details::PressureUlcer {
+            ulcer_category: c,
+            body_site: None,
+            origin,
+            body_sites: vec![],
+        };
+        assert_eq!(
+            facts_of(&ulcer(Some(UlcerCategory::Three), UlcerOrigin::NotKnown)).2,
+            Some((Ulcer::Category(3), true))
+        );
+        assert_eq!(
+            facts_of(&ulcer(
+                Some(UlcerCategory::DeepTissue),
+                UlcerOrigin::PresentOnAdmission
+            ))
+            .2,
+            Some((Ulcer::Unstageable, false))
+        );
+        assert_eq!(
+            facts_of(&ulcer(None, UlcerOrigin::AcquiredInService)).2,
+            None
+        );
+    }
+
+    #[test]
+    fn rules_are_checked_field_by_field() {
+        assert!(RiskRules::default().check().is_ok());
+        assert_eq!(RiskRules::default().look_back_days(), 90);
+        let bad = RiskRules {
+            falls_short: (21, 0),
+            ulcer_category: 5,
+            medication: (0, 400),
+            ..RiskRules::default()
+        };
+        let e: Vec<String> = bad
+            .check()
+            .err()
+            .map(|e| e.0.into_iter().map(|f| f.field).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            e,
+            [
+                "falls_short_count",
+                "falls_short_days",
+                "medication_days",
+                "ulcer_category"
+            ]
+        );
+        let longer = RiskRules {
+            medication: (2, 180),
+            ..RiskRules::default()
+        };
+        assert_eq!(longer.look_back_days(), 180);
+    }
+
+    #[test]
+    fn the_typed_rules_round_trip_and_name_bad_fields() {
+        let d = RiskRulesDraft::from_rules(&RiskRules::default());
+        assert_eq!(d.validate(), Ok(RiskRules::default()));
+        let bad = RiskRulesDraft {
+            falls_short_days: "a month".into(),
+            ulcer_category: "9".into(),
+            head_injury: "no".into(),
+            ..d
+        };
+        let fields: Vec<String> = bad
+            .validate()
+            .err()
+            .map(|e| e.0.into_iter().map(|f| f.field).collect())
+            .unwrap_or_default();
+        assert_eq!(fields, ["falls_short_days", "ulcer_category"]);
     }
 
     proptest! {

@@ -59,6 +59,20 @@ struct HomePage {
     services: Vec<ServiceCounts>,
     users: Vec<UserLine>,
     is_admin: bool,
+    /// People flagged at increased risk in the reader's services.
+    at_risk: Vec<AtRiskLine>,
+}
+
+/// A person at increased risk, on the home page.
+pub struct AtRiskLine {
+    /// Their id, for the link.
+    pub id: String,
+    /// Internal code.
+    pub code: String,
+    /// Their service.
+    pub service: String,
+    /// Why, with the incidents.
+    pub flags: Vec<crate::web::pages::people::FlagLine>,
 }
 
 /// GET /
@@ -85,6 +99,24 @@ pub async fn show_home(
             .iter()
             .take(10)
             .map(IncidentRow::from)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let at_risk = if actor.can_anywhere(Permission::ViewIncidents) {
+        crate::actions::risk::people_at_risk(ctx, actor, None)
+            .await?
+            .into_iter()
+            .map(|a| AtRiskLine {
+                id: a.person.person_id.to_string(),
+                code: a.person.internal_code,
+                service: a.service_name,
+                flags: a
+                    .flags
+                    .iter()
+                    .map(crate::web::pages::people::FlagLine::from)
+                    .collect(),
+            })
             .collect()
     } else {
         Vec::new()
@@ -148,6 +180,7 @@ pub async fn show_home(
         services,
         users,
         is_admin: is_admin || actor.has_role(Role::Administrator),
+        at_risk,
     };
     Ok(render(&page)?.into_response())
 }

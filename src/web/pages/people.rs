@@ -36,6 +36,8 @@ pub struct PersonRow {
     pub nhs: String,
     /// Status label.
     pub status: &'static str,
+    /// The rules that flag them now (only for readers who see incidents).
+    pub flags: Vec<&'static str>,
 }
 
 #[derive(Template)]
@@ -46,6 +48,8 @@ struct PeoplePage {
     service_id: String,
     rows: Vec<PersonRow>,
     can_add: bool,
+    /// Whether the reader may open a person's page (they see incidents here).
+    can_open: bool,
     added: Option<String>,
 }
 
@@ -68,6 +72,17 @@ pub async fn list_service_people(
 ) -> Result<Response, WebError> {
     let (service, people) =
         list_people(&state.ctx, &user.actor, parse_service(&service_id)?).await?;
+    let can_open = user.actor.can_in(Permission::ViewIncidents, &service);
+    let at_risk = if can_open {
+        crate::actions::risk::people_at_risk(
+            &state.ctx,
+            &user.actor,
+            Some(std::slice::from_ref(&service)),
+        )
+        .await?
+    } else {
+        Vec::new()
+    };
     let rows = people
         .into_iter()
         .map(|p| PersonRow {
@@ -86,9 +101,19 @@ pub async fn list_service_people(
                 .map(|n| n.formatted())
                 .unwrap_or_default(),
             status: p.status.label(),
+            flags: {
+                let mut f: Vec<&'static str> = at_risk
+                    .iter()
+                    .filter(|a| a.person.person_id == p.person_id)
+                    .flat_map(|a| a.flags.iter().map(|f| f.rule.label()))
+                    .collect();
+                f.dedup();
+                f
+            },
         })
         .collect();
     let page = PeoplePage {
+        can_open,
         layout: Layout::new(format!("People at {}", service.name), &user, state.demo),
         can_add: user.actor.can_in(Permission::ManagePeople, &service),
         service_id: service.service_id.to_string(),
@@ -214,6 +239,162 @@ pub async fn create_person(
         .into_response()),
         Err(ActionError::Invalid(errors)) => {
             let page = person_form(&state, &user, service_id, draft, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A flag as the page shows it.
+pub struct FlagLine {
+    /// The rule's name.
+    pub rule: &'static str,
+    /// Why.
+    pub reason: String,
+    /// The incidents behind it.
+    pub incidents: Vec<String>,
+}
+
+impl From<&candour_domain::risk_flags::RiskFlag> for FlagLine {
+    fn from(f: &candour_domain::risk_flags::RiskFlag) -> Self {
+        FlagLine {
+            rule: f.rule.label(),
+            reason: f.reason.clone(),
+            incidents: f.incidents.clone(),
+        }
+    }
+}
+
+/// A review as the page shows it.
+pub struct ReviewLine {
+    /// When.
+    pub at: String,
+    /// Who.
+    pub by: String,
+    /// Risk assessment updated: Yes or No.
+    pub risk_assessment: &'static str,
+    /// Care plan updated.
+    pub care_plan: &'static str,
+    /// The flags it answered.
+    pub flags: String,
+    /// What was decided.
+    pub outcome: String,
+}
+
+#[derive(Template)]
+#[template(path = "person_show.html")]
+struct PersonPage {
+    layout: Layout,
+    id: String,
+    code: String,
+    name: String,
+    service: String,
+    service_id: String,
+    room: String,
+    status: &'static str,
+    started: String,
+    flags: Vec<FlagLine>,
+    reviews: Vec<ReviewLine>,
+    incidents: Vec<crate::web::pages::incidents::IncidentRow>,
+    can_review: bool,
+    draft: crate::actions::risk::ReviewDraft,
+    errors: FieldErrors,
+    reviewed: bool,
+}
+
+fn parse_person(s: &str) -> Result<candour_domain::ids::PersonId, WebError> {
+    s.parse().map_err(|_| WebError::NotFound)
+}
+
+async fn person_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: candour_domain::ids::PersonId,
+) -> Result<PersonPage, WebError> {
+    let v = crate::actions::risk::person_view(&state.ctx, &user.actor, id).await?;
+    let yes = |b: bool| if b { "Yes" } else { "No" };
+    Ok(PersonPage {
+        layout: Layout::new(
+            format!("{} at {}", v.person.internal_code, v.service.name),
+            user,
+            state.demo,
+        ),
+        id: v.person.person_id.to_string(),
+        code: v.person.internal_code,
+        name: v.person.display_name,
+        service: v.service.name,
+        service_id: v.service.service_id.to_string(),
+        room: v.person.room.unwrap_or_default(),
+        status: v.person.status.label(),
+        started: v
+            .person
+            .start_date
+            .parse()
+            .map(display::civil_date)
+            .unwrap_or(v.person.start_date),
+        flags: v.flags.iter().map(FlagLine::from).collect(),
+        reviews: v
+            .reviews
+            .into_iter()
+            .map(|r| ReviewLine {
+                at: display::date_time(r.reviewed_at),
+                by: r.reviewed_by,
+                risk_assessment: yes(r.risk_assessment_updated),
+                care_plan: yes(r.care_plan_updated),
+                flags: r.flags,
+                outcome: r.outcome,
+            })
+            .collect(),
+        incidents: v
+            .incidents
+            .iter()
+            .map(crate::web::pages::incidents::IncidentRow::from)
+            .collect(),
+        can_review: v.can_review,
+        draft: Default::default(),
+        errors: FieldErrors::new(),
+        reviewed: false,
+    })
+}
+
+/// Query of a person's page.
+#[derive(Debug, Deserialize)]
+pub struct PersonQuery {
+    reviewed: Option<String>,
+}
+
+/// GET /people/{person_id}: who they are, whether they are at increased
+/// risk and why, the reviews recorded, and their records.
+pub async fn show_person(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Query(q): Query<PersonQuery>,
+) -> Result<Response, WebError> {
+    let mut page = person_page(&state, &user, parse_person(&id)?).await?;
+    page.reviewed = q.reviewed.is_some();
+    Ok(render(&page)?.into_response())
+}
+
+/// POST /people/{person_id}/risk-review: records the review that clears the flags.
+pub async fn create_risk_review(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    let id = parse_person(&id)?;
+    let draft = crate::actions::risk::ReviewDraft {
+        risk_assessment_updated: form.get("risk_assessment_updated"),
+        care_plan_updated: form.get("care_plan_updated"),
+        outcome: form.get("outcome"),
+    };
+    match crate::actions::risk::record_review(&state.ctx, &user.actor, id, &draft).await {
+        Ok(()) => Ok(Redirect::to(&format!("/people/{id}?reviewed=1")).into_response()),
+        Err(ActionError::Invalid(errors)) => {
+            let mut page = person_page(&state, &user, id).await?;
+            page.errors = errors;
+            page.draft = draft;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
         Err(e) => Err(e.into()),

@@ -5,7 +5,7 @@ use crate::actions::ActionError;
 use crate::actions::investigations::{add_local_factor, factor_settings, retire_factor};
 use crate::actions::settings::{
     add_non_working_day, organisation_settings, remove_non_working_day, save_band_edges,
-    save_duty_settings, save_retention, save_timescales, set_on_call,
+    save_duty_settings, save_retention, save_risk_rules, save_timescales, set_on_call,
 };
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, CurrentUser};
@@ -20,6 +20,7 @@ use candour_domain::incident::Category;
 use candour_domain::investigation::Framework;
 use candour_domain::organisation::Nation;
 use candour_domain::retention::RetentionDraft;
+use candour_domain::risk_flags::RiskRulesDraft;
 use candour_domain::settings::{BandEdgesDraft, DutySettingsDraft, ExtraDayDraft, TimescalesDraft};
 use candour_domain::validation::FieldErrors;
 
@@ -97,6 +98,7 @@ struct SettingsPage {
     on_call: Vec<OnCallLine>,
     duties: DutySettingsDraft,
     retention: RetentionDraft,
+    risk: RiskRulesDraft,
 }
 
 async fn page(state: &AppState, user: &CurrentUser) -> Result<SettingsPage, WebError> {
@@ -137,6 +139,7 @@ async fn page(state: &AppState, user: &CurrentUser) -> Result<SettingsPage, WebE
         factor_label: String::new(),
         duties: DutySettingsDraft::from_settings(v.duties),
         retention: RetentionDraft::from_settings(v.retention),
+        risk: RiskRulesDraft::from_rules(&v.risk),
         on_call: v
             .on_call
             .into_iter()
@@ -421,6 +424,30 @@ pub async fn update_retention(
     after(&state, &user, "retention", result, |p| {
         p.form = "retention";
         p.retention = draft;
+    })
+    .await
+}
+
+/// POST /settings/risk-rules: the rules that flag people at increased risk.
+pub async fn update_risk_rules(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    let draft = RiskRulesDraft {
+        falls_short_count: form.get("falls_short_count"),
+        falls_short_days: form.get("falls_short_days"),
+        falls_long_count: form.get("falls_long_count"),
+        falls_long_days: form.get("falls_long_days"),
+        medication_count: form.get("medication_count"),
+        medication_days: form.get("medication_days"),
+        ulcer_category: form.get("ulcer_category"),
+        head_injury: form.get("head_injury"),
+    };
+    let result = save_risk_rules(&state.ctx, &user.actor, &draft).await;
+    after(&state, &user, "risk-rules", result, |p| {
+        p.form = "risk_rules";
+        p.risk = draft;
     })
     .await
 }
