@@ -761,3 +761,72 @@ test('the registered manager reads the falls trend as a chart and a table', asyn
   await accessible(page, 'the near-miss trend');
   await desk.close();
 });
+
+test('a manager shares a lesson and a care worker reads and acknowledges it', async () => {
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+  const page = await desk.newPage();
+  await signIn(page, logins['Registered manager']);
+  await page.click('nav a:has-text("Lessons")');
+  await page.waitForURL(`${base}/lessons`);
+  await accessible(page, 'the lessons list');
+  await page.click('a:has-text("Share a lesson")');
+  await page.waitForURL(`${base}/lessons/new`);
+  // Sent empty, every field is named.
+  await page.click('button:has-text("Share the lesson")');
+  await page.locator('.error-summary').waitFor();
+  await accessible(page, 'the lesson form with its errors');
+  assert.equal(await page.locator('.error-summary a[href="#title"]').count(), 1);
+  await page.fill('#title', 'Call bells within reach after personal care');
+  await page.fill('#what_happened', 'A resident could not reach the call bell after being helped to bed, and tried to get up alone.');
+  await page.fill('#what_we_learned', 'The bell lead was clipped to the wall side when the bed was moved.');
+  await page.fill('#what_we_changed', 'The last check before leaving a room is that the bell is in the person\'s hand.');
+  await page.selectOption('#scope', { index: 1 });
+  await page.selectOption('#source', 'guidance');
+  await page.click('button:has-text("Share the lesson")');
+  await page.waitForURL(/\/lessons\/[0-9a-f-]{36}$/);
+  const lesson = page.url();
+  await accessible(page, 'a lesson, for its manager');
+  assert.match(await page.locator('#read-by-heading').textContent(), /Read by 0 of \d+/);
+
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-GB', isMobile: true });
+  const worker = await phone.newPage();
+  await signIn(worker, logins['Care worker']);
+  await worker.locator('#lessons a:has-text("Call bells within reach")').click();
+  await worker.waitForURL(lesson);
+  await accessible(worker, 'a lesson to read, on a phone');
+  await worker.click('button:has-text("I have read and understood this lesson")');
+  await worker.waitForURL(lesson);
+  assert.match(await worker.locator('#acknowledge').textContent(), /Read on \d{1,2} [A-Z][a-z]{2} \d{4}/);
+  await worker.goto(`${base}/`);
+  assert.equal(await worker.locator('#lessons').count(), 0);
+
+  await page.reload();
+  assert.match(await page.locator('#read-by-heading').textContent(), /Read by 1 of \d+/);
+  await phone.close();
+  await desk.close();
+});
+
+test('the registered manager sees who is at increased risk and records a review', async () => {
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+  const page = await desk.newPage();
+  await signIn(page, logins['Registered manager']);
+  await page.locator('#at-risk').waitFor();
+  await accessible(page, 'the home page with people at increased risk');
+  const before = await page.locator('#at-risk tbody tr').count();
+  await page.locator('#at-risk tbody th a').first().click();
+  await page.waitForURL(/\/people\/[0-9a-f-]{36}$/);
+  await accessible(page, 'a person at increased risk');
+  assert.match(await page.locator('#risk').textContent(), /At increased risk/);
+  await page.click('button:has-text("Record the review")');
+  await page.locator('.error-summary').waitFor();
+  await page.check('#risk_assessment_updated-yes');
+  await page.check('#care_plan_updated-no');
+  await page.fill('#outcome', 'Falls diary started; physiotherapy referral made; sensor mat at night.');
+  await page.click('button:has-text("Record the review")');
+  await page.waitForURL(/reviewed=1/);
+  assert.match(await page.locator('#risk').textContent(), /Not flagged/);
+  await accessible(page, 'a person after their review');
+  await page.goto(`${base}/`);
+  assert.equal(await page.locator('#at-risk tbody tr').count(), before - 1);
+  await desk.close();
+});

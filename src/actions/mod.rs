@@ -20,6 +20,7 @@ pub mod feedback;
 pub mod improvement;
 pub mod incidents;
 pub mod investigations;
+pub mod lessons;
 pub mod openness;
 pub mod organisation;
 pub mod people;

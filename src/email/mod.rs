@@ -102,6 +102,28 @@ pub fn urgent_report(
     }
 }
 
+/// To someone asked to read a lesson learned who has not acknowledged it yet.
+pub fn lesson_reminder(
+    public_url: Option<&str>,
+    title: &str,
+    lesson: uuid::Uuid,
+    published_on: &str,
+) -> Rendered {
+    let read = match public_url.map(|u| u.trim_end_matches('/')) {
+        Some(base) if !base.is_empty() => format!("Read it here:\n{base}/lessons/{lesson}"),
+        _ => "Sign in to Candour and open Lessons to read it.".to_owned(),
+    };
+    Rendered {
+        subject: format!("A lesson to read: {title}"),
+        body: format!(
+            "Hello,\n\nA lesson learned was shared with your team on {published_on}: \"{title}\". \
+             It says what happened, what we learned and what we changed. Please read it and \
+             say you have read it.\n\n{read}\n\n\
+             This email was sent by Candour. It names no one: lessons are written without names."
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

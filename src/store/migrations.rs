@@ -63,6 +63,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(28, "0028_legal_hold"),
     migration!(29, "0029_safety_cross_note"),
     migration!(30, "0030_risk_review"),
+    migration!(31, "0031_lessons"),
 ];
 
 impl Store {

@@ -26,6 +26,7 @@ pub mod improvement;
 pub mod incidents;
 pub mod investigations;
 pub mod involvements;
+pub mod lessons;
 pub mod migrations;
 pub mod notifications;
 pub mod openness;

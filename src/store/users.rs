@@ -203,19 +203,28 @@ impl Store {
 
 fn grant_from(r: &impl PortableRow) -> StoreResult<Grant> {
     let role = parse_code(&r.text("role")?, Role::parse, "role")?;
-    let scope = match (
-        r.text("scope_kind")?.as_str(),
-        r.opt_uuid("region_id")?,
-        r.opt_uuid("service_id")?,
-    ) {
-        ("organisation", None, None) => Scope::Organisation,
-        ("region", Some(reg), None) => Scope::Region(RegionId(reg)),
-        ("service", None, Some(s)) => Scope::Service(ServiceId(s)),
-        (kind, _, _) => {
-            return Err(StoreError::Corrupt(format!(
-                "grant scope {kind:?} does not match its ids"
-            )));
-        }
-    };
-    Ok(Grant { role, scope })
+    Ok(Grant {
+        role,
+        scope: scope_from(r)?,
+    })
+}
+
+/// Reads a scope stored as `scope_kind`, `region_id` and `service_id`.
+pub(crate) fn scope_from(r: &impl PortableRow) -> StoreResult<Scope> {
+    Ok(
+        match (
+            r.text("scope_kind")?.as_str(),
+            r.opt_uuid("region_id")?,
+            r.opt_uuid("service_id")?,
+        ) {
+            ("organisation", None, None) => Scope::Organisation,
+            ("region", Some(reg), None) => Scope::Region(RegionId(reg)),
+            ("service", None, Some(s)) => Scope::Service(ServiceId(s)),
+            (kind, _, _) => {
+                return Err(StoreError::Corrupt(format!(
+                    "scope {kind:?} does not match its ids"
+                )));
+            }
+        },
+    )
 }

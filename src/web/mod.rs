@@ -315,6 +315,16 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/people/{person_id}", get(pages::people::show_person))
         .route(
+            "/lessons",
+            get(pages::lessons::list_lessons).post(pages::lessons::create_lesson),
+        )
+        .route("/lessons/new", get(pages::lessons::new_lesson_form))
+        .route("/lessons/{lesson_id}", get(pages::lessons::show_lesson))
+        .route(
+            "/lessons/{lesson_id}/acknowledge",
+            post(pages::lessons::acknowledge_lesson),
+        )
+        .route(
             "/people/{person_id}/risk-review",
             post(pages::people::create_risk_review),
         )

@@ -29,6 +29,7 @@ mod instances;
 mod investigations;
 mod involved;
 mod journey;
+mod lessons;
 mod offline;
 mod openness;
 mod operations;

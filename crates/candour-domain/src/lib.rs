@@ -22,6 +22,7 @@ pub mod improvement;
 pub mod incident;
 pub mod investigation;
 pub mod involvement;
+pub mod lessons;
 pub mod monthly;
 pub mod nhs_number;
 pub mod notification;

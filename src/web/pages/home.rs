@@ -61,6 +61,8 @@ struct HomePage {
     is_admin: bool,
     /// People flagged at increased risk in the reader's services.
     at_risk: Vec<AtRiskLine>,
+    /// Lessons the reader is asked to read and has not acknowledged.
+    to_read: Vec<crate::web::pages::lessons::LessonRow>,
 }
 
 /// A person at increased risk, on the home page.
@@ -181,6 +183,11 @@ pub async fn show_home(
         users,
         is_admin: is_admin || actor.has_role(Role::Administrator),
         at_risk,
+        to_read: crate::actions::lessons::to_read(ctx, actor)
+            .await?
+            .iter()
+            .map(crate::web::pages::lessons::LessonRow::from)
+            .collect(),
     };
     Ok(render(&page)?.into_response())
 }

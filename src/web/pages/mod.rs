@@ -14,6 +14,7 @@ pub mod improvement;
 pub mod incident_page;
 pub mod incidents;
 pub mod investigations;
+pub mod lessons;
 pub mod login;
 pub mod people;
 pub mod report;
