@@ -830,3 +830,37 @@ test('the registered manager sees who is at increased risk and records a review'
   assert.equal(await page.locator('#at-risk tbody tr').count(), before - 1);
   await desk.close();
 });
+
+test('the registered manager opens a lessons-learned meeting with its agenda already built', async () => {
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+  const page = await desk.newPage();
+  await signIn(page, logins['Registered manager']);
+  await page.click('nav a:has-text("Meetings")');
+  await page.waitForURL(`${base}/meetings`);
+  await accessible(page, 'the meetings list');
+  await page.click('a:has-text("Arrange a meeting")');
+  await page.waitForURL(/\/meetings\/new/);
+  await page.check('#kind-monthly');
+  await page.fill('#date', '2026-12-03');
+  await page.fill('#time', '14:00');
+  await page.fill('#location', 'The quiet lounge, or on Teams');
+  await page.click('button:has-text("Arrange the meeting")');
+  await page.waitForURL(/\/meetings\/[0-9a-f-]{36}$/);
+  await accessible(page, 'a meeting with its agenda');
+  const agenda = await page.locator('#agenda').inputValue();
+  assert.match(agenda, /^1\. Welcome, attendance and apologies\n/);
+  assert.match(agenda, /Incidents and near misses since \d{1,2} [A-Z][a-z]{2} \d{4}/);
+  assert.match(agenda, /Overdue actions/);
+  await page.fill('#attendee_name', 'Sam Okafor');
+  await page.fill('#attendee_role', 'Senior carer');
+  await page.check('#attendance-in_person');
+  await page.click('button:has-text("Add to the attendance")');
+  await page.waitForURL(/#who-attended$/);
+  assert.match(await page.locator('#who-attended tbody').textContent(), /Sam Okafor/);
+  await page.fill('#minutes', 'We went through the falls since the last meeting; night checks to include sensor mats.');
+  await page.click('#record button:has-text("Save")');
+  await page.waitForURL(/#record$/);
+  assert.match(await page.locator('#minutes').inputValue(), /night checks/);
+  await accessible(page, 'a meeting with attendance and minutes');
+  await desk.close();
+});

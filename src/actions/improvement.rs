@@ -36,6 +36,8 @@ pub enum From {
     Plan(ServiceId),
     /// A serious incident investigation (`INV-000012`): linked to it and to its incident.
     Investigation(i64),
+    /// A lessons-learned meeting not yet published: linked to it, and in its service's plan.
+    Meeting(uuid::Uuid),
 }
 
 /// Adds an action. Its owner is told in the app and by email.
@@ -46,6 +48,7 @@ pub async fn add_action(
     draft: &ActionDraft,
 ) -> ActionResult<ImprovementAction> {
     let mut investigation = None;
+    let mut meeting = None;
     let (service, incident) = match from {
         From::Incident(r) => {
             let (i, s) =
@@ -66,6 +69,11 @@ pub async fn add_action(
             investigation = Some(v.investigation_id);
             (s, Some(i))
         }
+        From::Meeting(id) => {
+            let (m, s) = super::meetings::editable(ctx, actor, id).await?;
+            meeting = Some(m.meeting_id);
+            (s, None)
+        }
     };
     let now = ctx.clock.now();
     let today = now.to_zoned(london()).date();
@@ -74,7 +82,7 @@ pub async fn add_action(
         .map(|i| i.occurred_at.to_zoned(london()).date());
     let mut draft = draft.clone();
     // Standing in the plan is the point of an action made from the plan.
-    draft.in_plan |= matches!(from, From::Plan(_));
+    draft.in_plan |= matches!(from, From::Plan(_) | From::Meeting(_));
     let new = draft
         .validate(today, not_before)
         .map_err(ActionError::Invalid)?;
@@ -106,6 +114,9 @@ pub async fn add_action(
     .await?;
     if let Some(v) = investigation {
         crate::store::investigations::link_action(&mut tx, id, v, service.organisation_id).await?;
+    }
+    if let Some(m) = meeting {
+        crate::store::meetings::link_action(&mut tx, m, id).await?;
     }
     append(
         &mut tx,

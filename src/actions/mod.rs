@@ -21,6 +21,7 @@ pub mod improvement;
 pub mod incidents;
 pub mod investigations;
 pub mod lessons;
+pub mod meetings;
 pub mod openness;
 pub mod organisation;
 pub mod people;

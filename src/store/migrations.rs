@@ -64,6 +64,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(29, "0029_safety_cross_note"),
     migration!(30, "0030_risk_review"),
     migration!(31, "0031_lessons"),
+    migration!(32, "0032_learning_meetings"),
 ];
 
 impl Store {

@@ -27,6 +27,7 @@ pub mod incidents;
 pub mod investigations;
 pub mod involvements;
 pub mod lessons;
+pub mod meetings;
 pub mod migrations;
 pub mod notifications;
 pub mod openness;

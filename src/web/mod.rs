@@ -319,6 +319,28 @@ pub fn router(state: AppState) -> Router {
             get(pages::lessons::list_lessons).post(pages::lessons::create_lesson),
         )
         .route("/lessons/new", get(pages::lessons::new_lesson_form))
+        .route(
+            "/meetings",
+            get(pages::meetings::list_meetings).post(pages::meetings::create_meeting),
+        )
+        .route("/meetings/new", get(pages::meetings::new_meeting_form))
+        .route("/meetings/{meeting_id}", get(pages::meetings::show_meeting))
+        .route(
+            "/meetings/{meeting_id}/record",
+            post(pages::meetings::save_meeting_record),
+        )
+        .route(
+            "/meetings/{meeting_id}/attendees",
+            post(pages::meetings::add_meeting_attendee),
+        )
+        .route(
+            "/meetings/{meeting_id}/actions",
+            post(pages::meetings::add_meeting_action),
+        )
+        .route(
+            "/meetings/{meeting_id}/publish",
+            post(pages::meetings::publish_meeting),
+        )
         .route("/lessons/{lesson_id}", get(pages::lessons::show_lesson))
         .route(
             "/lessons/{lesson_id}/acknowledge",

@@ -30,6 +30,7 @@ mod investigations;
 mod involved;
 mod journey;
 mod lessons;
+mod meetings;
 mod offline;
 mod openness;
 mod operations;

@@ -23,6 +23,7 @@ pub mod incident;
 pub mod investigation;
 pub mod involvement;
 pub mod lessons;
+pub mod meetings;
 pub mod monthly;
 pub mod nhs_number;
 pub mod notification;

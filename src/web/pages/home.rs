@@ -63,6 +63,8 @@ struct HomePage {
     at_risk: Vec<AtRiskLine>,
     /// Lessons the reader is asked to read and has not acknowledged.
     to_read: Vec<crate::web::pages::lessons::LessonRow>,
+    /// Urgent lessons-learned meetings to arrange.
+    proposals: Vec<crate::web::pages::meetings::ProposalLine>,
 }
 
 /// A person at increased risk, on the home page.
@@ -183,6 +185,7 @@ pub async fn show_home(
         users,
         is_admin: is_admin || actor.has_role(Role::Administrator),
         at_risk,
+        proposals: crate::web::pages::meetings::proposal_lines(&state, &user).await?,
         to_read: crate::actions::lessons::to_read(ctx, actor)
             .await?
             .iter()

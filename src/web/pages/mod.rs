@@ -16,6 +16,7 @@ pub mod incidents;
 pub mod investigations;
 pub mod lessons;
 pub mod login;
+pub mod meetings;
 pub mod people;
 pub mod report;
 pub mod reports;

@@ -1,0 +1,509 @@
+//! Lessons-learned meetings (domain `meetings`): the urgent meetings
+//! Candour proposes, arranging a meeting with its agenda built from the
+//! period since the last one, attendance, minutes and decisions (versioned),
+//! actions into the service's improvement plan, and publishing the minutes.
+
+use super::{ActionError, ActionResult, Actor, Ctx, service_where, services_where};
+use crate::store::audit::{NewAuditEvent, append};
+use crate::store::improvement::ImprovementAction;
+use crate::store::meetings::{Attendee, Meeting, NewMeetingRow, insert_attendee, insert_meeting};
+use crate::store::organisations::Service;
+use candour_domain::display;
+use candour_domain::ids::ServiceId;
+use candour_domain::incident::{EventKind, IncidentReference, london};
+use candour_domain::lessons::overlaps;
+use candour_domain::meetings::{AgendaInputs, MeetingDraft, MeetingKind, agenda, urgent_by};
+use candour_domain::role::{Permission, Scope};
+use candour_domain::validation::{FieldErrors, checked_text};
+use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+use uuid::Uuid;
+
+/// How far back Candour looks for incidents that call for an urgent meeting.
+const PROPOSE_DAYS: i64 = 60;
+
+/// An urgent meeting Candour proposes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposal {
+    /// The service.
+    pub service: Service,
+    /// The incident.
+    pub reference: IncidentReference,
+    /// Why, in words.
+    pub why: String,
+    /// Hold it by.
+    pub hold_by: Date,
+}
+
+/// A service's meetings and the urgent ones to arrange, for those who
+/// triage it.
+pub async fn proposals(ctx: &Ctx, actor: &Actor) -> ActionResult<Vec<Proposal>> {
+    let now = ctx.clock.now();
+    let since = now
+        .checked_sub(SignedDuration::from_hours(24 * PROPOSE_DAYS))
+        .unwrap_or(Timestamp::UNIX_EPOCH);
+    let mut out = Vec::new();
+    for service in services_where(ctx, actor, Permission::TriageIncidents).await? {
+        let held: Vec<IncidentReference> = ctx
+            .store
+            .learning_meetings(service.organisation_id, service.service_id)
+            .await?
+            .into_iter()
+            .filter_map(|m| m.incident)
+            .collect();
+        let cal = super::timescales::calendar(ctx, service.organisation_id, service.nation).await?;
+        for (reference, category, harm, triaged_at) in ctx
+            .store
+            .urgent_meeting_triggers((service.organisation_id, service.service_id), since)
+            .await?
+        {
+            if held.contains(&reference) {
+                continue;
+            }
+            let why = match harm.as_deref() {
+                Some("fatal") => format!("{}: death", category.label()),
+                Some("severe") => format!("{}: severe harm", category.label()),
+                _ => format!("{}: sent to a serious investigation", category.label()),
+            };
+            out.push(Proposal {
+                service: service.clone(),
+                reference,
+                why,
+                hold_by: urgent_by(&cal, triaged_at.to_zoned(london()).date()),
+            });
+        }
+    }
+    out.sort_by_key(|p| p.hold_by);
+    Ok(out)
+}
+
+/// A meeting in a list.
+#[derive(Debug, Clone)]
+pub struct MeetingLine {
+    /// The meeting.
+    pub meeting: Meeting,
+    /// Its service's name.
+    pub service_name: String,
+}
+
+/// The meetings of the services where the reader sees incidents, newest first.
+pub async fn meetings_for(ctx: &Ctx, actor: &Actor) -> ActionResult<Vec<MeetingLine>> {
+    let mut out = Vec::new();
+    for s in services_where(ctx, actor, Permission::ViewIncidents).await? {
+        out.extend(
+            ctx.store
+                .learning_meetings(s.organisation_id, s.service_id)
+                .await?
+                .into_iter()
+                .map(|meeting| MeetingLine {
+                    meeting,
+                    service_name: s.name.clone(),
+                }),
+        );
+    }
+    out.sort_by_key(|l| std::cmp::Reverse(l.meeting.starts_at));
+    Ok(out)
+}
+
+/// Builds the agenda of a meeting of `service` covering `[from, now)`.
+async fn build_agenda(
+    ctx: &Ctx,
+    service: &Service,
+    from: Timestamp,
+    urgent: Option<String>,
+) -> ActionResult<String> {
+    let now = ctx.clock.now();
+    let mut by_category: Vec<(String, u32, u32)> = Vec::new();
+    for (category, kind, n) in ctx
+        .store
+        .reported_counts(service.service_id, (from, now))
+        .await?
+    {
+        let n = u32::try_from(n).unwrap_or(u32::MAX);
+        let label = category.label().to_owned();
+        let slot = match by_category.iter_mut().find(|(l, _, _)| *l == label) {
+            Some(s) => s,
+            None => {
+                by_category.push((label, 0, 0));
+                by_category.last_mut().ok_or(ActionError::NotFound)?
+            }
+        };
+        match kind {
+            EventKind::Incident => slot.1 += n,
+            EventKind::NearMiss => slot.2 += n,
+            EventKind::GoodPractice => {}
+        }
+    }
+    by_category.retain(|(_, n, near)| n + near > 0);
+    let investigations = ctx
+        .store
+        .investigations(service.organisation_id, &[service.service_id])
+        .await?
+        .into_iter()
+        .filter(|v| v.completed.as_ref().is_some_and(|(_, at)| *at >= from))
+        .map(|v| {
+            let mut found: String = v.findings.findings.chars().take(300).collect();
+            if found.is_empty() {
+                found = "no findings written".to_owned();
+            }
+            format!(
+                "{} ({}): {found}",
+                candour_domain::investigation::investigation_reference(v.number),
+                v.incident_reference
+            )
+        })
+        .collect();
+    let today = now.to_zoned(london()).date();
+    let overdue_actions = ctx
+        .store
+        .service_actions(service.organisation_id, service.service_id)
+        .await?
+        .into_iter()
+        .filter(|a| a.status.is_open() && a.due_on < today)
+        .map(|a| {
+            format!(
+                "{} {} (due {}, {})",
+                candour_domain::improvement::action_reference(a.number),
+                a.title,
+                display::civil_date(a.due_on),
+                a.owner.1
+            )
+        })
+        .collect();
+    let services = ctx.store.services(service.organisation_id).await?;
+    let region_of = |s: ServiceId| {
+        services
+            .iter()
+            .find(|x| x.service_id == s)
+            .map(|x| x.region_id)
+    };
+    let lessons = ctx
+        .store
+        .lessons_since(service.organisation_id, from)
+        .await?
+        .into_iter()
+        .filter(|l| overlaps(Scope::Service(service.service_id), l.scope, region_of))
+        .map(|l| l.title)
+        .collect();
+    Ok(agenda(&AgendaInputs {
+        since: display::date(from),
+        urgent,
+        by_category,
+        investigations,
+        overdue_actions,
+        lessons,
+        alerts: None,
+    }))
+}
+
+/// Arranges a meeting of `service` (those who triage it), with its agenda
+/// built from the period since the service's last meeting (or a month);
+/// an urgent meeting names an incident of the service. Audited.
+pub async fn arrange(
+    ctx: &Ctx,
+    actor: &Actor,
+    service: ServiceId,
+    draft: &MeetingDraft,
+) -> ActionResult<Uuid> {
+    let service = service_where(ctx, actor, service, Permission::TriageIncidents).await?;
+    let new = draft.validate().map_err(ActionError::Invalid)?;
+    let starts_at = london()
+        .to_ambiguous_timestamp(new.starts)
+        .compatible()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let urgent = match new.incident {
+        Some(r) => {
+            let i = ctx
+                .store
+                .incident_by_reference(service.organisation_id, r)
+                .await?
+                .filter(|i| i.service_id == service.service_id);
+            let Some(i) = i else {
+                let mut e = FieldErrors::new();
+                e.add(
+                    "incident",
+                    format!("No incident at {} has that reference", service.name),
+                );
+                return Err(ActionError::Invalid(e));
+            };
+            Some(format!(
+                "{r}: {}, reported {}",
+                i.category.label(),
+                display::date(i.reported_at)
+            ))
+        }
+        None => None,
+    };
+    let now = ctx.clock.now();
+    let from = ctx
+        .store
+        .learning_meetings(service.organisation_id, service.service_id)
+        .await?
+        .into_iter()
+        .filter(|m| m.kind == MeetingKind::Monthly && m.starts_at < now)
+        .map(|m| m.starts_at)
+        .max()
+        .unwrap_or_else(|| {
+            now.checked_sub(SignedDuration::from_hours(24 * 30))
+                .unwrap_or(Timestamp::UNIX_EPOCH)
+        });
+    let text = build_agenda(ctx, &service, from, urgent).await?;
+    let id = Uuid::now_v7();
+    let mut tx = ctx.store.begin().await?;
+    insert_meeting(
+        &mut tx,
+        &NewMeetingRow {
+            meeting_id: id,
+            at: (service.organisation_id, service.service_id),
+            kind: new.kind,
+            starts_at,
+            place_and_chair: (&new.location, &new.chair),
+            incident: new.incident,
+            period_from: from,
+            agenda: &text,
+        },
+        (actor.user_id, now.as_millisecond()),
+    )
+    .await?;
+    audit(
+        (ctx, &mut tx),
+        actor,
+        (service.organisation_id, id),
+        "meeting.arranged",
+        json!({
+            "kind": new.kind.code(),
+            "starts_at": starts_at.to_string(),
+            "incident": new.incident.map(|r| r.to_string()),
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn audit(
+    (ctx, tx): (&Ctx, &mut crate::store::Tx),
+    actor: &Actor,
+    (org, id): (candour_domain::ids::OrganisationId, Uuid),
+    action: &str,
+    changes: serde_json::Value,
+) -> ActionResult<()> {
+    append(
+        tx,
+        &NewAuditEvent {
+            organisation_id: org,
+            occurred_at_ms: ctx.clock.now().as_millisecond(),
+            actor: &actor.audit_name(),
+            action,
+            record_type: "learning_meeting",
+            record_id: &id.to_string(),
+            changes: &changes.to_string(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// One meeting, with its service, attendance and actions, and whether the
+/// reader may change it.
+#[derive(Debug, Clone)]
+pub struct MeetingView {
+    /// The meeting.
+    pub meeting: Meeting,
+    /// Its service.
+    pub service: Service,
+    /// Attendance.
+    pub attendees: Vec<Attendee>,
+    /// Actions agreed.
+    pub actions: Vec<ImprovementAction>,
+    /// Whether the reader may change it (those who triage, until published).
+    pub can_edit: bool,
+}
+
+/// A meeting for those who see its service's incidents.
+pub async fn meeting_view(ctx: &Ctx, actor: &Actor, id: Uuid) -> ActionResult<MeetingView> {
+    let meeting = ctx
+        .store
+        .learning_meeting(actor.organisation_id, id)
+        .await?
+        .ok_or(ActionError::NotFound)?;
+    let service = service_where(ctx, actor, meeting.service_id, Permission::ViewIncidents)
+        .await
+        .map_err(|_| ActionError::NotFound)?;
+    let ids = ctx.store.meeting_action_ids(id).await?;
+    let actions = ctx
+        .store
+        .service_actions(service.organisation_id, service.service_id)
+        .await?
+        .into_iter()
+        .filter(|a| ids.contains(&a.action_id))
+        .collect();
+    Ok(MeetingView {
+        attendees: ctx.store.attendees(id).await?,
+        can_edit: meeting.published.is_none()
+            && actor.can_in(Permission::TriageIncidents, &service),
+        actions,
+        meeting,
+        service,
+    })
+}
+
+/// A meeting the reader may change: not yet published, in a service they triage.
+pub(crate) async fn editable(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: Uuid,
+) -> ActionResult<(Meeting, Service)> {
+    let v = meeting_view(ctx, actor, id).await?;
+    if !actor.can_in(Permission::TriageIncidents, &v.service) {
+        return Err(ActionError::Forbidden);
+    }
+    if v.meeting.published.is_some() {
+        return Err(ActionError::Refused(vec![
+            "The minutes are published: they are evidence and no longer change".to_owned(),
+        ]));
+    }
+    Ok((v.meeting, v.service))
+}
+
+fn stale(m: &Meeting) -> ActionError {
+    ActionError::Conflict(format!(
+        "{} changed this meeting at {}; open it again to see their changes",
+        m.updated.0,
+        display::date_time(m.updated.1)
+    ))
+}
+
+/// Saves the agenda, minutes and decisions at the version the reader saw.
+pub async fn save_record(
+    ctx: &Ctx,
+    actor: &Actor,
+    (id, version): (Uuid, i64),
+    (agenda, minutes, decisions): (&str, &str, &str),
+) -> ActionResult<()> {
+    let (m, service) = editable(ctx, actor, id).await?;
+    let mut e = FieldErrors::new();
+    let agenda = checked_text(&mut e, "agenda", agenda, 20_000, Some("Keep an agenda"));
+    let minutes = checked_text(&mut e, "minutes", minutes, 40_000, None);
+    let decisions = checked_text(&mut e, "decisions", decisions, 20_000, None);
+    if !e.is_empty() {
+        return Err(ActionError::Invalid(e));
+    }
+    let now = ctx.clock.now().as_millisecond();
+    let mut tx = ctx.store.begin().await?;
+    if !crate::store::meetings::update_record(
+        &mut tx,
+        (id, version),
+        (&agenda, &minutes, &decisions),
+        (actor.user_id, now),
+    )
+    .await?
+    {
+        return Err(stale(&m));
+    }
+    audit(
+        (ctx, &mut tx),
+        actor,
+        (service.organisation_id, id),
+        "meeting.record_saved",
+        json!({
+            "agenda": {"before": m.agenda, "after": agenda},
+            "minutes": {"before": m.minutes, "after": minutes},
+            "decisions": {"before": m.decisions, "after": decisions},
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds someone to the attendance (present in person, online, or apologies).
+pub async fn add_attendee(ctx: &Ctx, actor: &Actor, id: Uuid, a: &Attendee) -> ActionResult<()> {
+    let (_, service) = editable(ctx, actor, id).await?;
+    let mut e = FieldErrors::new();
+    let name = checked_text(&mut e, "name", &a.name, 120, Some("Enter their name"));
+    let role = checked_text(
+        &mut e,
+        "role",
+        &a.role,
+        120,
+        Some("Enter their role, such as senior carer"),
+    );
+    if !matches!(a.attendance.as_str(), "in_person" | "online" | "apologies") {
+        e.add(
+            "attendance",
+            "Say whether they came in person, joined online or sent apologies",
+        );
+    }
+    if !e.is_empty() {
+        return Err(ActionError::Invalid(e));
+    }
+    let a = Attendee {
+        name,
+        role,
+        attendance: a.attendance.clone(),
+    };
+    let mut tx = ctx.store.begin().await?;
+    insert_attendee(&mut tx, id, &a, ctx.clock.now().as_millisecond()).await?;
+    audit(
+        (ctx, &mut tx),
+        actor,
+        (service.organisation_id, id),
+        "meeting.attendee_added",
+        json!({"name": a.name, "role": a.role, "attendance": a.attendance}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Publishes the minutes: the meeting has started, someone attended and
+/// the minutes are written. They are fixed from then on. Audited.
+pub async fn publish_minutes(
+    ctx: &Ctx,
+    actor: &Actor,
+    (id, version): (Uuid, i64),
+) -> ActionResult<()> {
+    let (m, service) = editable(ctx, actor, id).await?;
+    let now = ctx.clock.now();
+    let mut reasons = Vec::new();
+    if !candour_domain::meetings::has_started(m.starts_at, now) {
+        reasons.push("The meeting has not started yet".to_owned());
+    }
+    if !ctx
+        .store
+        .attendees(id)
+        .await?
+        .iter()
+        .any(|a| a.attendance != "apologies")
+    {
+        reasons.push("Record who attended".to_owned());
+    }
+    if m.minutes.trim().is_empty() {
+        reasons.push("Write and save the minutes".to_owned());
+    }
+    if !reasons.is_empty() {
+        return Err(ActionError::Refused(reasons));
+    }
+    let mut tx = ctx.store.begin().await?;
+    if !crate::store::meetings::publish(
+        &mut tx,
+        (id, version),
+        (actor.user_id, now.as_millisecond()),
+    )
+    .await?
+    {
+        return Err(stale(&m));
+    }
+    audit(
+        (ctx, &mut tx),
+        actor,
+        (service.organisation_id, id),
+        "meeting.minutes_published",
+        json!({"minutes": m.minutes, "decisions": m.decisions}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

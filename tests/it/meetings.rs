@@ -1,0 +1,339 @@
+//! Lessons-learned meetings: the urgent meeting Candour proposes, the
+//! agenda that builds itself, attendance, minutes, actions into the plan,
+//! and published minutes that no longer change.
+
+use crate::helpers::*;
+use candour_domain::role::Role;
+
+fn location_of(resp: &reqwest::Response) -> String {
+    resp.headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+db_test!(
+    a_severe_fall_proposes_an_urgent_meeting_with_its_agenda_built,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        // Monday 23 Nov 2026: graded severe today, so the meeting is due by Monday 30th.
+        let r = serious_fall(&app).await?;
+        let manager = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        let home = manager.text("/").await?;
+        assert!(
+            home.contains("Urgent lessons-learned meetings to arrange (1)"),
+            "{home}"
+        );
+        let list = manager.text("/meetings").await?;
+        assert_ids_unique(&list);
+        assert!(
+            list.contains("Hold it by") && list.contains("30 Nov 2026"),
+            "{list}"
+        );
+        assert!(list.contains("Fall: severe harm"));
+        let service = app.world.service.service_id.to_string();
+        let arrange = format!("/meetings/new?service={service}&#38;kind=urgent&#38;incident={r}");
+        assert!(list.contains(&arrange), "{list}");
+
+        let form = manager
+            .text(&format!(
+                "/meetings/new?service={service}&kind=urgent&incident={r}"
+            ))
+            .await?;
+        assert_ids_unique(&form);
+        let csrf = csrf_in(&form).unwrap();
+        let reference = r.to_string();
+        let fields = |date: &'static str, time: &'static str, incident: &str| {
+            vec![
+                ("csrf_token", csrf.clone()),
+                ("service", service.clone()),
+                ("kind", "urgent".to_owned()),
+                ("date", date.to_owned()),
+                ("time", time.to_owned()),
+                ("location", "The quiet lounge".to_owned()),
+                ("chair", "Registered manager".to_owned()),
+                ("incident", incident.to_owned()),
+            ]
+        };
+        let post = |f: Vec<(&'static str, String)>| {
+            let m = &manager;
+            async move {
+                let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                m.post_form("/meetings", &pairs).await
+            }
+        };
+        let resp = post(fields("next week", "2pm", "")).await?;
+        assert_eq!(resp.status(), 422);
+        let body = resp.text().await?;
+        for f in ["date", "time", "incident"] {
+            assert!(body.contains(&format!("href=\"#{f}\"")), "{f}: {body}");
+        }
+        let resp = post(fields("2026-11-25", "14:00", "INC-000999")).await?;
+        assert_eq!(resp.status(), 422);
+        assert!(
+            resp.text()
+                .await?
+                .contains("No incident at Alder House has that reference")
+        );
+
+        let resp = post(fields("2026-11-25", "14:00", &reference)).await?;
+        assert_eq!(resp.status(), 303);
+        let at = location_of(&resp);
+        let page = manager.text(&at).await?;
+        assert_ids_unique(&page);
+        assert!(page.contains("Urgent lessons-learned meeting"));
+        assert!(page.contains("25 Nov 2026, 14:00"), "{page}");
+        assert!(
+            page.contains("2. The incident this urgent meeting is about"),
+            "{page}"
+        );
+        assert!(page.contains(&format!("   - {reference}: Fall, reported 23 Nov 2026")));
+        assert!(page.contains("Fall: 1 incident, 0 near misses"));
+        assert!(
+            !manager
+                .text("/meetings")
+                .await?
+                .contains("Urgent meetings to arrange")
+        );
+
+        // Not yet: it has not started, no one attended, no minutes.
+        let csrf = csrf_in(&page).unwrap();
+        let resp = manager
+            .post_form(
+                &format!("{at}/publish"),
+                &[("csrf_token", &csrf), ("version", "1")],
+            )
+            .await?;
+        assert_eq!(resp.status(), 409);
+        let body = resp.text().await?;
+        assert!(
+            body.contains("The meeting has not started yet")
+                && body.contains("Record who attended")
+        );
+
+        let resp = manager
+            .post_form(
+                &format!("{at}/attendees"),
+                &[("csrf_token", &csrf), ("name", "Sam Okafor"), ("role", "")],
+            )
+            .await?;
+        assert_eq!(resp.status(), 422);
+        let body = resp.text().await?;
+        assert!(body.contains("href=\"#attendee_role\"") && body.contains("href=\"#attendance\""));
+        for (name, role, how) in [
+            ("Sam Okafor", "Senior carer", "in_person"),
+            ("Dr Patel", "GP", "online"),
+            ("Jo Reed", "Night carer", "apologies"),
+        ] {
+            let resp = manager
+                .post_form(
+                    &format!("{at}/attendees"),
+                    &[
+                        ("csrf_token", &csrf),
+                        ("name", name),
+                        ("role", role),
+                        ("attendance", how),
+                    ],
+                )
+                .await?;
+            assert_eq!(resp.status(), 303);
+        }
+        let agenda = "1. The fall\n2. Night checks";
+        let resp = manager
+            .post_form(
+                &format!("{at}/record"),
+                &[
+                    ("csrf_token", &csrf),
+                    ("version", "1"),
+                    ("agenda", agenda),
+                    ("minutes", "Sensor mat was unplugged after cleaning."),
+                    ("decisions", "Mats checked on every night round."),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 303);
+        // A stale save names who changed it.
+        let resp = manager
+            .post_form(
+                &format!("{at}/record"),
+                &[
+                    ("csrf_token", &csrf),
+                    ("version", "1"),
+                    ("agenda", "x"),
+                    ("minutes", ""),
+                    ("decisions", ""),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 409);
+        assert!(
+            resp.text()
+                .await?
+                .contains("Registered manager changed this meeting at 23 Nov 2026, 09:30")
+        );
+
+        // An action agreed goes into the service's improvement plan.
+        let owner = app
+            .actor(app.world.email(Role::SeniorCarer))
+            .await?
+            .user_id
+            .to_string();
+        let resp = manager
+            .post_form(
+                &format!("{at}/actions"),
+                &[
+                    ("csrf_token", &csrf),
+                    ("title", "Check sensor mats on every night round"),
+                    (
+                        "action_description",
+                        "Signed on the night checklist; audited weekly",
+                    ),
+                    ("owner", &owner),
+                    ("due_on", "2026-12-07"),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 303, "{}", resp.text().await?);
+        let plan = app
+            .ctx
+            .store
+            .service_actions(app.world.org, app.world.service.service_id)
+            .await?;
+        assert!(
+            plan.iter()
+                .any(|a| a.title == "Check sensor mats on every night round" && a.in_plan)
+        );
+        let page = manager.text(&at).await?;
+        assert!(page.contains("Check sensor mats on every night round"));
+        assert!(page.contains("Sent apologies"));
+
+        // After it has begun, the minutes are published and fixed.
+        app.clock.advance(2 * 24 * 3_600 + 6 * 3_600);
+        let manager = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        let page = manager.text(&at).await?;
+        let csrf = csrf_in(&page).unwrap();
+        let resp = manager
+            .post_form(
+                &format!("{at}/publish"),
+                &[("csrf_token", &csrf), ("version", "2")],
+            )
+            .await?;
+        assert_eq!(resp.status(), 303);
+        let page = manager.text(&at).await?;
+        assert!(
+            page.contains("Published by Registered manager on 25 Nov 2026, 15:30"),
+            "{page}"
+        );
+        assert!(page.contains("Mats checked on every night round."));
+        assert!(!page.contains("Publish the minutes"));
+        let resp = manager
+            .post_form(
+                &format!("{at}/record"),
+                &[
+                    ("csrf_token", &csrf),
+                    ("version", "3"),
+                    ("agenda", "x"),
+                    ("minutes", "y"),
+                    ("decisions", ""),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 409);
+        assert!(resp.text().await?.contains("no longer change"));
+        let id = at.trim_start_matches("/meetings/");
+        let actions: Vec<String> = app
+            .ctx
+            .store
+            .audit_for_record(app.world.org, "learning_meeting", id)
+            .await?
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "meeting.arranged",
+                "meeting.attendee_added",
+                "meeting.attendee_added",
+                "meeting.attendee_added",
+                "meeting.record_saved",
+                "meeting.minutes_published"
+            ]
+        );
+
+        // A care worker does not see meetings; another organisation cannot find them.
+        let worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
+        assert_eq!(worker.get(&at).await?.status(), 404);
+        let stranger = app.signed_in(&app.world.user_b).await?;
+        assert_eq!(stranger.get(&at).await?.status(), 404);
+        Ok(())
+    }
+);
+
+db_test!(
+    the_monthly_agenda_gathers_the_period_since_the_last_meeting,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        minor_fall(&app, "Slipped on the wet floor").await?;
+        let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
+        let lesson = candour_domain::lessons::LessonDraft {
+            title: "Wet floor signs".into(),
+            what_happened: "A resident slipped on a freshly mopped floor".into(),
+            what_we_learned: "No sign was out".into(),
+            what_we_changed: "Signs kept on the cleaning trolley".into(),
+            scope: format!("service:{}", app.world.service.service_id),
+            source: "incident".into(),
+            source_ref: "INC-000001".into(),
+        };
+        candour::actions::lessons::publish_lesson(&app.ctx, &manager, &lesson)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let draft = candour_domain::meetings::MeetingDraft {
+            kind: "monthly".into(),
+            date: "2026-11-30".into(),
+            time: "10:00".into(),
+            location: "Office".into(),
+            chair: "Registered manager".into(),
+            incident: String::new(),
+        };
+        let id = candour::actions::meetings::arrange(
+            &app.ctx,
+            &manager,
+            app.world.service.service_id,
+            &draft,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let v = candour::actions::meetings::meeting_view(&app.ctx, &manager, id)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let agenda = &v.meeting.agenda;
+        assert!(
+            agenda.contains("Incidents and near misses since 24 Oct 2026"),
+            "{agenda}"
+        );
+        assert!(agenda.contains("   - Fall: 1 incident, 0 near misses\n"));
+        assert!(
+            agenda.contains("5. Lessons shared\n   - Wet floor signs\n"),
+            "{agenda}"
+        );
+        assert!(agenda.contains("   - None overdue.\n"));
+        assert!(!agenda.contains("urgent meeting is about"));
+        // A worker in the service cannot arrange one.
+        let worker = app.actor(app.world.email(Role::CareWorker)).await?;
+        let refused = candour::actions::meetings::arrange(
+            &app.ctx,
+            &worker,
+            app.world.service.service_id,
+            &draft,
+        )
+        .await;
+        assert!(refused.is_err());
+        Ok(())
+    }
+);
