@@ -186,6 +186,23 @@ async fn build_agenda(
         .filter(|l| overlaps(Scope::Service(service.service_id), l.scope, region_of))
         .map(|l| l.title)
         .collect();
+    let from_day = from.to_zoned(london()).date();
+    let alerts = ctx
+        .store
+        .alerts(service.organisation_id, false)
+        .await?
+        .into_iter()
+        .filter(|a| a.received_on >= from_day)
+        .map(|a| {
+            let st = candour_domain::alerts::status(a.progress(), a.deadline, today);
+            format!(
+                "{} {} ({})",
+                a.reference,
+                a.title,
+                st.label().to_lowercase()
+            )
+        })
+        .collect();
     Ok(agenda(&AgendaInputs {
         since: display::date(from),
         urgent,
@@ -193,7 +210,7 @@ async fn build_agenda(
         investigations,
         overdue_actions,
         lessons,
-        alerts: None,
+        alerts: Some(alerts),
     }))
 }
 

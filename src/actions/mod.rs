@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod addenda;
+pub mod alerts;
 pub mod anonymous;
 pub mod attachments;
 pub mod audit;

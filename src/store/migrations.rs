@@ -65,6 +65,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(30, "0030_risk_review"),
     migration!(31, "0031_lessons"),
     migration!(32, "0032_learning_meetings"),
+    migration!(33, "0033_safety_alerts"),
 ];
 
 impl Store {

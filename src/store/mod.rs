@@ -11,6 +11,7 @@
 //! `BEGIN IMMEDIATE`, so writers queue instead of failing on upgrade.
 
 pub mod addenda;
+pub mod alerts;
 pub mod anonymous;
 pub mod assessments;
 pub mod attachments;

@@ -324,6 +324,23 @@ pub fn router(state: AppState) -> Router {
             get(pages::meetings::list_meetings).post(pages::meetings::create_meeting),
         )
         .route("/meetings/new", get(pages::meetings::new_meeting_form))
+        .route(
+            "/alerts",
+            get(pages::alerts::list_alerts).post(pages::alerts::create_alert),
+        )
+        .route("/alerts/{alert_id}", get(pages::alerts::show_alert))
+        .route(
+            "/alerts/{alert_id}/steps",
+            post(pages::alerts::record_alert_step),
+        )
+        .route(
+            "/alerts/{alert_id}/actions",
+            post(pages::alerts::add_alert_action_form),
+        )
+        .route(
+            "/alerts/{alert_id}/actions/{action_id}/done",
+            post(pages::alerts::finish_alert_action_form),
+        )
         .route("/meetings/{meeting_id}", get(pages::meetings::show_meeting))
         .route(
             "/meetings/{meeting_id}/record",

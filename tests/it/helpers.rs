@@ -709,3 +709,12 @@ pub fn assert_ids_unique(html: &str) {
         assert!(seen.insert(id.to_owned()), "id=\"{id}\" appears twice");
     }
 }
+
+/// Where a redirect sends the browser (`Location`), or empty.
+pub fn location_of(resp: &reqwest::Response) -> String {
+    resp.headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}

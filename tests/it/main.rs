@@ -7,6 +7,7 @@
 mod helpers;
 
 mod addenda;
+mod alerts;
 mod anonymous;
 mod api;
 mod api_oversight;

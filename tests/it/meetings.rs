@@ -5,14 +5,6 @@
 use crate::helpers::*;
 use candour_domain::role::Role;
 
-fn location_of(resp: &reqwest::Response) -> String {
-    resp.headers()
-        .get("location")
-        .and_then(|l| l.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
-
 db_test!(
     a_severe_fall_proposes_an_urgent_meeting_with_its_agenda_built,
     |engine| {
@@ -323,6 +315,10 @@ db_test!(
             "{agenda}"
         );
         assert!(agenda.contains("   - None overdue.\n"));
+        assert!(
+            agenda.contains("6. External guidance and safety alerts\n   - None received.\n"),
+            "{agenda}"
+        );
         assert!(!agenda.contains("urgent meeting is about"));
         // A worker in the service cannot arrange one.
         let worker = app.actor(app.world.email(Role::CareWorker)).await?;

@@ -161,7 +161,7 @@ pub struct AgendaInputs {
     /// Lessons shared in the period: a line each.
     pub lessons: Vec<String>,
     /// External guidance and safety alerts received in the period, a line
-    /// each (`None` leaves the item out: no register to read them from).
+    /// each (`None` leaves the item out, for a caller with no register).
     pub alerts: Option<Vec<String>>,
 }
 

@@ -65,6 +65,8 @@ struct HomePage {
     to_read: Vec<crate::web::pages::lessons::LessonRow>,
     /// Urgent lessons-learned meetings to arrange.
     proposals: Vec<crate::web::pages::meetings::ProposalLine>,
+    /// For the organisation's alert leads: open safety alerts.
+    open_alerts: Vec<crate::web::pages::alerts::AlertRow>,
 }
 
 /// A person at increased risk, on the home page.
@@ -186,6 +188,15 @@ pub async fn show_home(
         is_admin: is_admin || actor.has_role(Role::Administrator),
         at_risk,
         proposals: crate::web::pages::meetings::proposal_lines(&state, &user).await?,
+        open_alerts: if crate::actions::alerts::leads_alerts(actor) {
+            crate::actions::alerts::open_alerts(ctx, actor.organisation_id)
+                .await?
+                .iter()
+                .map(crate::web::pages::alerts::AlertRow::from)
+                .collect()
+        } else {
+            Vec::new()
+        },
         to_read: crate::actions::lessons::to_read(ctx, actor)
             .await?
             .iter()

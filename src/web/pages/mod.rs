@@ -1,6 +1,7 @@
 //! Server-rendered HTML pages. Each page's struct sits next to its handler.
 
 pub mod account;
+pub mod alerts;
 pub mod anonymous;
 pub mod attachments;
 pub mod devices;

@@ -1,0 +1,57 @@
+-- The register of external guidance and safety alerts (issue 6, domain.md
+-- §11). One row per alert, each step recorded on it with who and when (each
+-- step is also in the audit trail); actions with owners and due dates; and
+-- the escalations sent for an overdue alert, once per level and person.
+create table safety_alert (
+    alert_id blob primary key,
+    organisation_id blob not null references organisation (organisation_id),
+    reference text not null,
+    title text not null,
+    kind text not null check (kind in ('natpsa', 'mhra_device', 'mhra_drug', 'nice', 'cqc', 'lgsco', 'estates', 'other')),
+    issued_on text not null,
+    received_on text not null,
+    deadline text,
+    summary text not null,
+    logged_by blob not null references app_user (user_id),
+    logged_at integer not null,
+    acknowledged_by blob references app_user (user_id),
+    acknowledged_at integer,
+    relevant text check (relevant in ('yes', 'no')),
+    rationale text,
+    owner_id blob references app_user (user_id),
+    decided_by blob references app_user (user_id),
+    decided_at integer,
+    staff_told text,
+    staff_told_on text,
+    evidence text,
+    completed_by blob references app_user (user_id),
+    completed_at integer,
+    signed_off_by blob references app_user (user_id),
+    signed_off_at integer,
+    sign_off_note text,
+    version bigint not null,
+    updated_by blob not null references app_user (user_id),
+    updated_at integer not null,
+    unique (organisation_id, reference)
+);
+
+create table safety_alert_action (
+    action_id blob primary key,
+    alert_id blob not null references safety_alert (alert_id),
+    title text not null,
+    owner_id blob not null references app_user (user_id),
+    due_on text not null,
+    added_by blob not null references app_user (user_id),
+    added_at integer not null,
+    done_by blob references app_user (user_id),
+    done_at integer
+);
+create index safety_alert_action_by_alert on safety_alert_action (alert_id, due_on);
+
+create table safety_alert_escalation (
+    alert_id blob not null references safety_alert (alert_id),
+    level integer not null,
+    user_id blob not null references app_user (user_id),
+    sent_at integer not null,
+    primary key (alert_id, level, user_id)
+);
