@@ -21,6 +21,7 @@ pub mod feedback;
 pub mod improvement;
 pub mod incidents;
 pub mod investigations;
+pub mod learning;
 pub mod lessons;
 pub mod meetings;
 pub mod openness;

@@ -66,6 +66,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(31, "0031_lessons"),
     migration!(32, "0032_learning_meetings"),
     migration!(33, "0033_safety_alerts"),
+    migration!(34, "0034_learning"),
 ];
 
 impl Store {

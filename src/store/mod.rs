@@ -27,6 +27,7 @@ pub mod improvement;
 pub mod incidents;
 pub mod investigations;
 pub mod involvements;
+pub mod learning;
 pub mod lessons;
 pub mod meetings;
 pub mod migrations;

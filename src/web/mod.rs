@@ -315,6 +315,26 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/people/{person_id}", get(pages::people::show_person))
         .route(
+            "/people/{person_id}/learning-log",
+            get(pages::learning::show_learning_log).post(pages::learning::create_learning_log),
+        )
+        .route(
+            "/incidents/{reference}/reflection",
+            get(pages::learning::show_reflection),
+        )
+        .route(
+            "/incidents/{reference}/reflection/practice",
+            post(pages::learning::create_practice),
+        )
+        .route(
+            "/incidents/{reference}/reflection/involvement",
+            post(pages::learning::create_involvement),
+        )
+        .route(
+            "/supervision",
+            get(pages::learning::show_supervision).post(pages::learning::create_supervision),
+        )
+        .route(
             "/lessons",
             get(pages::lessons::list_lessons).post(pages::lessons::create_lesson),
         )

@@ -30,6 +30,7 @@ mod instances;
 mod investigations;
 mod involved;
 mod journey;
+mod learning;
 mod lessons;
 mod meetings;
 mod offline;

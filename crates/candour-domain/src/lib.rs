@@ -23,6 +23,7 @@ pub mod improvement;
 pub mod incident;
 pub mod investigation;
 pub mod involvement;
+pub mod learning;
 pub mod lessons;
 pub mod meetings;
 pub mod monthly;

@@ -15,6 +15,7 @@ pub mod improvement;
 pub mod incident_page;
 pub mod incidents;
 pub mod investigations;
+pub mod learning;
 pub mod lessons;
 pub mod login;
 pub mod meetings;

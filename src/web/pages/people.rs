@@ -300,6 +300,8 @@ struct PersonPage {
     draft: crate::actions::risk::ReviewDraft,
     errors: FieldErrors,
     reviewed: bool,
+    /// Learning logs since the last review that change their support.
+    review_asked: usize,
 }
 
 fn parse_person(s: &str) -> Result<candour_domain::ids::PersonId, WebError> {
@@ -354,6 +356,10 @@ async fn person_page(
         draft: Default::default(),
         errors: FieldErrors::new(),
         reviewed: false,
+        review_asked: crate::actions::learning::learning_logs(&state.ctx, &user.actor, id)
+            .await?
+            .review_asked
+            .len(),
     })
 }
 
