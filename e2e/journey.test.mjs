@@ -759,6 +759,11 @@ test('the registered manager reads the falls trend as a chart and a table', asyn
   await page.click('#trend-filter button:has-text("Show")');
   await page.waitForURL(/measure=near_misses/);
   await accessible(page, 'the near-miss trend');
+  await page.click('a:has-text("When and where they happen")');
+  await page.waitForURL(/\/trends\/patterns\?measure=near_misses/);
+  await accessible(page, 'when and where near misses happen');
+  assert.equal(await page.locator('#pattern-grid tbody tr').count(), 7);
+  assert.equal(await page.locator('#pattern-shifts tbody tr').count(), 3);
   await desk.close();
 });
 

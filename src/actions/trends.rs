@@ -145,3 +145,75 @@ pub async fn trend(
         regions: scope.regions,
     })
 }
+
+/// When and where a measure's events happened over the last 12 months.
+#[derive(Debug, Clone)]
+pub struct PatternsView {
+    /// What it counts.
+    pub measure: TrendMeasure,
+    /// The scope, in words.
+    pub scope: String,
+    /// From (the first day counted).
+    pub from: Date,
+    /// By day and time of day, and by shift.
+    pub patterns: candour_domain::patterns::Patterns,
+    /// By place ("service, area"), busiest first.
+    pub places: Vec<(String, u32)>,
+    /// The services the reader may choose from.
+    pub services: Vec<Service>,
+    /// The regions the reader may choose from.
+    pub regions: Vec<Region>,
+}
+
+/// When (day of the week, time of day, shift) and where (service and area)
+/// `measure`'s events happened in the last 12 complete months and this one.
+pub async fn patterns(
+    ctx: &Ctx,
+    actor: &Actor,
+    (service, region): (Option<ServiceId>, Option<RegionId>),
+    measure: TrendMeasure,
+) -> ActionResult<PatternsView> {
+    let scope = scope_of(ctx, actor, Permission::ViewIncidents, (service, region)).await?;
+    let scoped: Vec<ServiceId> = scope.chosen.iter().map(|s| s.service_id).collect();
+    let from = ctx
+        .clock
+        .now()
+        .to_zoned(london())
+        .date()
+        .first_of_month()
+        .checked_sub(jiff::Span::new().months(12))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let since = london()
+        .to_ambiguous_timestamp(from.to_datetime(jiff::civil::Time::midnight()))
+        .compatible()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let rows = ctx
+        .store
+        .occurrences_with_place(actor.organisation_id, &scoped, measure.filter(), since)
+        .await?;
+    let times: Vec<jiff::Timestamp> = rows
+        .iter()
+        .filter_map(|(ms, _, _)| jiff::Timestamp::from_millisecond(*ms).ok())
+        .collect();
+    let mut places: Vec<(String, u32)> = Vec::new();
+    for (_, service, area) in rows {
+        let place = match area {
+            Some(a) => format!("{service}, {a}"),
+            None => format!("{service}, no area recorded"),
+        };
+        match places.iter_mut().find(|(p, _)| *p == place) {
+            Some((_, n)) => *n += 1,
+            None => places.push((place, 1)),
+        }
+    }
+    places.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(PatternsView {
+        measure,
+        scope: scope.label,
+        from,
+        patterns: candour_domain::patterns::patterns(&times, &london()),
+        places,
+        services: scope.services,
+        regions: scope.regions,
+    })
+}

@@ -606,4 +606,45 @@ impl Store {
         }
         Ok(out)
     }
+
+    /// When each incident of `services` since `since` happened, with its
+    /// service's name and its area's name (when recorded).
+    pub async fn occurrences_with_place(
+        &self,
+        org: OrganisationId,
+        services: &[ServiceId],
+        (category, kinds): (Option<Category>, &[EventKind]),
+        since: Timestamp,
+    ) -> StoreResult<Vec<(i64, String, Option<String>)>> {
+        let mut out = Vec::new();
+        for service in services {
+            for kind in kinds {
+                let rows = on_read!(self, |p| {
+                    let q = sqlx::query(
+                        "select i.occurred_at, s.name as service_name, a.name as area_name from incident i \
+                         join service s on s.service_id = i.service_id left join area a on a.area_id = i.area_id \
+                         where i.organisation_id = $1 and i.service_id = $2 and i.kind = $3 and i.occurred_at >= $4 \
+                         and ($5 = '' or i.category = $5)",
+                    )
+                    .bind(org.0)
+                    .bind(service.0)
+                    .bind(kind.code())
+                    .bind(since.as_millisecond())
+                    .bind(category.map_or("", Category::code));
+                    let rows = q.fetch_all(p).await?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok((
+                                r.int("occurred_at")?,
+                                r.text("service_name")?,
+                                r.opt_text("area_name")?,
+                            ))
+                        })
+                        .collect::<StoreResult<Vec<_>>>()?
+                });
+                out.extend(rows);
+            }
+        }
+        Ok(out)
+    }
 }

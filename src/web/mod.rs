@@ -198,6 +198,7 @@ pub fn router(state: AppState) -> Router {
         .route("/reports", get(pages::reports::show_reports))
         .route("/safety-cross", get(pages::safety_cross::show_safety_cross))
         .route("/trends", get(pages::trends::show_trends))
+        .route("/trends/patterns", get(pages::trends::show_patterns))
         .route(
             "/safety-cross/notes",
             post(pages::safety_cross::add_day_note),

@@ -63,3 +63,64 @@ db_test!(falls_per_month_are_charted_with_their_data, |engine| {
     assert_eq!(manager.get("/trends?measure=hiccups").await?.status(), 400);
     Ok(())
 });
+
+db_test!(
+    when_and_where_falls_happen_by_day_time_shift_and_place,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        // Tuesday 10 Nov 2026 at 14:00 and 20:00 (late shift); Sunday 22 Nov at 03:00 (night).
+        for (at, what) in [
+            ("2026-11-10T14:00:00Z", "Slipped in the bathroom"),
+            ("2026-11-10T20:00:00Z", "Fell from her chair"),
+            ("2026-11-22T03:00:00Z", "Found on the floor"),
+        ] {
+            reported_and_triaged(&app, at, what, ("low", "none"), ("2", "3"), "local_review")
+                .await?;
+        }
+        let manager = app
+            .signed_in(
+                app.world
+                    .email(candour_domain::role::Role::RegisteredManager),
+            )
+            .await?;
+        assert!(
+            manager
+                .text("/trends")
+                .await?
+                .contains("href=\"/trends/patterns?measure=falls\"")
+        );
+        let page = manager.text("/trends/patterns?measure=falls").await?;
+        assert_ids_unique(&page);
+        let row = |day: &str| -> Vec<String> {
+            let at = page.find(&format!("<th scope=\"row\">{day}</th>")).unwrap();
+            let end = page[at..].find("</tr>").unwrap() + at;
+            page[at..end]
+                .split("<td class=\"shade-")
+                .skip(1)
+                .map(|c| {
+                    c.split('>')
+                        .nth(1)
+                        .unwrap_or("")
+                        .split('<')
+                        .next()
+                        .unwrap_or("")
+                        .to_owned()
+                })
+                .collect()
+        };
+        assert_eq!(row("Tuesday"), ["0", "0", "0", "0", "1", "0", "1", "0"]);
+        assert_eq!(row("Sunday"), ["0", "1", "0", "0", "0", "0", "0", "0"]);
+        assert_eq!(row("Monday"), ["0"; 8]);
+        assert!(
+            page.contains("<th scope=\"row\">Late (14:00 to 21:00)</th><td>2</td>"),
+            "{page}"
+        );
+        assert!(page.contains("<th scope=\"row\">Night (21:00 to 07:00)</th><td>1</td>"));
+        assert!(page.contains("<th scope=\"row\">Alder House, no area recorded</th><td>3</td>"));
+        assert!(page.contains("3 since 1 Nov 2025"), "{page}");
+        // Near misses are another measure: none here.
+        let near = manager.text("/trends/patterns?measure=near_misses").await?;
+        assert!(near.contains("0 since") && near.contains("None in this period."));
+        Ok(())
+    }
+);

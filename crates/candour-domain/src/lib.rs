@@ -32,6 +32,7 @@ pub mod notification;
 pub mod openness;
 pub mod organisation;
 pub mod password;
+pub mod patterns;
 pub mod person;
 pub mod pin;
 pub mod retention;

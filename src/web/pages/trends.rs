@@ -294,3 +294,106 @@ pub async fn show_trends(
     };
     Ok(render(&page)?.into_response())
 }
+
+/// One cell of the day × time grid.
+pub struct Cell {
+    /// The count.
+    pub n: u32,
+    /// Its shade, 0 to 4.
+    pub shade: u8,
+}
+
+#[derive(Template)]
+#[template(path = "patterns.html")]
+struct PatternsPage {
+    layout: Layout,
+    heading: String,
+    from: String,
+    blocks: Vec<String>,
+    grid: Vec<(&'static str, Vec<Cell>)>,
+    shifts: Vec<(&'static str, u32)>,
+    places: Vec<(String, u32)>,
+    total: u32,
+    measure: &'static str,
+    measures: Vec<(&'static str, &'static str)>,
+    services: Vec<(String, String)>,
+    regions: Vec<(String, String)>,
+    service: String,
+    region: String,
+}
+
+/// GET /trends/patterns: when (day, time of day, shift) and where (service
+/// and area) a measure's events happened over the last year.
+pub async fn show_patterns(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    use candour_domain::patterns::{BLOCK_HOURS, DAYS, SHIFTS, shade};
+    let (service, region) = super::scope_query(&q)?;
+    let measure = match q.get("measure").map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        Some(m) => TrendMeasure::parse(m).ok_or_else(|| {
+            WebError::BadRequest(format!("{m:?} is not a measure Candour charts"))
+        })?,
+        None => TrendMeasure::Falls,
+    };
+    let v = crate::actions::trends::patterns(&state.ctx, &user.actor, (service, region), measure)
+        .await?;
+    let max = v.patterns.grid.iter().flatten().copied().max().unwrap_or(0);
+    let heading = format!(
+        "When and where: {} in {}",
+        measure.label().to_lowercase(),
+        v.scope
+    );
+    let page = PatternsPage {
+        layout: Layout::new(heading.clone(), &user, state.demo),
+        heading,
+        from: candour_domain::display::civil_date(v.from),
+        blocks: (0..8)
+            .map(|b| {
+                let h = b * BLOCK_HOURS;
+                format!("{h:02}:00 to {:02}:00", h + BLOCK_HOURS)
+            })
+            .collect(),
+        grid: DAYS
+            .iter()
+            .zip(v.patterns.grid.iter())
+            .map(|(d, row)| {
+                (
+                    *d,
+                    row.iter()
+                        .map(|n| Cell {
+                            n: *n,
+                            shade: shade(*n, max),
+                        })
+                        .collect(),
+                )
+            })
+            .collect(),
+        shifts: SHIFTS
+            .iter()
+            .zip(v.patterns.shifts)
+            .map(|((name, _), n)| (*name, n))
+            .collect(),
+        places: v.places,
+        total: v.patterns.total,
+        measure: measure.code(),
+        measures: TrendMeasure::ALL
+            .iter()
+            .map(|m| (m.code(), m.label()))
+            .collect(),
+        services: v
+            .services
+            .iter()
+            .map(|s| (s.service_id.to_string(), s.name.clone()))
+            .collect(),
+        regions: v
+            .regions
+            .iter()
+            .map(|r| (r.region_id.to_string(), r.name.clone()))
+            .collect(),
+        service: service.map(|s| s.to_string()).unwrap_or_default(),
+        region: region.map(|r| r.to_string()).unwrap_or_default(),
+    };
+    Ok(render(&page)?.into_response())
+}
