@@ -65,13 +65,63 @@ struct TrendsPage {
     x_labels: Vec<(String, String)>,
     y_labels: Vec<(String, String)>,
     rows: Vec<Row>,
-    measure: &'static str,
-    measures: Vec<(&'static str, &'static str)>,
-    services: Vec<(String, String)>,
-    regions: Vec<(String, String)>,
-    service: String,
-    region: String,
+    filter: Filter,
     latest: &'static str,
+}
+
+/// The measure, service and region picker of a trends page.
+pub struct Filter {
+    /// Where the form goes.
+    pub action: &'static str,
+    /// Its id.
+    pub id: &'static str,
+    /// The measure shown.
+    pub measure: &'static str,
+    /// Every measure, (code, label).
+    pub measures: Vec<(&'static str, &'static str)>,
+    /// The services to choose from, (id, name).
+    pub services: Vec<(String, String)>,
+    /// The regions to choose from, (id, name).
+    pub regions: Vec<(String, String)>,
+    /// The service chosen, or empty.
+    pub service: String,
+    /// The region chosen, or empty.
+    pub region: String,
+}
+
+impl Filter {
+    fn new(
+        (action, id): (&'static str, &'static str),
+        measure: TrendMeasure,
+        (services, regions): (
+            &[crate::store::organisations::Service],
+            &[crate::store::organisations::Region],
+        ),
+        (service, region): (
+            Option<candour_domain::ids::ServiceId>,
+            Option<candour_domain::ids::RegionId>,
+        ),
+    ) -> Filter {
+        Filter {
+            action,
+            id,
+            measure: measure.code(),
+            measures: TrendMeasure::ALL
+                .iter()
+                .map(|m| (m.code(), m.label()))
+                .collect(),
+            services: services
+                .iter()
+                .map(|s| (s.service_id.to_string(), s.name.clone()))
+                .collect(),
+            regions: regions
+                .iter()
+                .map(|r| (r.region_id.to_string(), r.name.clone()))
+                .collect(),
+            service: service.map(|s| s.to_string()).unwrap_or_default(),
+            region: region.map(|r| r.to_string()).unwrap_or_default(),
+        }
+    }
 }
 
 fn fmt(v: f64) -> String {
@@ -273,23 +323,12 @@ pub async fn show_trends(
                 variation: p.variation.label(),
             })
             .collect(),
-        measure: measure.code(),
-        measures: TrendMeasure::ALL
-            .iter()
-            .map(|m| (m.code(), m.label()))
-            .collect(),
-        services: v
-            .services
-            .iter()
-            .map(|s| (s.service_id.to_string(), s.name.clone()))
-            .collect(),
-        regions: v
-            .regions
-            .iter()
-            .map(|r| (r.region_id.to_string(), r.name.clone()))
-            .collect(),
-        service: service.map(|s| s.to_string()).unwrap_or_default(),
-        region: region.map(|r| r.to_string()).unwrap_or_default(),
+        filter: Filter::new(
+            ("/trends", "trend-filter"),
+            measure,
+            (&v.services, &v.regions),
+            (service, region),
+        ),
         latest,
     };
     Ok(render(&page)?.into_response())
@@ -314,12 +353,7 @@ struct PatternsPage {
     shifts: Vec<(&'static str, u32)>,
     places: Vec<(String, u32)>,
     total: u32,
-    measure: &'static str,
-    measures: Vec<(&'static str, &'static str)>,
-    services: Vec<(String, String)>,
-    regions: Vec<(String, String)>,
-    service: String,
-    region: String,
+    filter: Filter,
 }
 
 /// GET /trends/patterns: when (day, time of day, shift) and where (service
@@ -377,23 +411,12 @@ pub async fn show_patterns(
             .collect(),
         places: v.places,
         total: v.patterns.total,
-        measure: measure.code(),
-        measures: TrendMeasure::ALL
-            .iter()
-            .map(|m| (m.code(), m.label()))
-            .collect(),
-        services: v
-            .services
-            .iter()
-            .map(|s| (s.service_id.to_string(), s.name.clone()))
-            .collect(),
-        regions: v
-            .regions
-            .iter()
-            .map(|r| (r.region_id.to_string(), r.name.clone()))
-            .collect(),
-        service: service.map(|s| s.to_string()).unwrap_or_default(),
-        region: region.map(|r| r.to_string()).unwrap_or_default(),
+        filter: Filter::new(
+            ("/trends/patterns", "patterns-filter"),
+            measure,
+            (&v.services, &v.regions),
+            (service, region),
+        ),
     };
     Ok(render(&page)?.into_response())
 }
