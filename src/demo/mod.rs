@@ -7,6 +7,7 @@
 
 mod duties;
 mod events;
+mod learning;
 mod names;
 mod progress;
 mod rng;
@@ -153,6 +154,7 @@ pub async fn generate(ctx: &Ctx, scale: Scale, seed: u64) -> anyhow::Result<Demo
     }
     let in_order: Vec<Service> = services.iter().map(|(s, _)| s.clone()).collect();
     serious::investigations(ctx, org, &in_order, &managers).await?;
+    learning::record_learning(ctx, org, &in_order, &managers).await?;
     let mut tx = ctx.store.begin().await?;
     if !plan.audit_each {
         let summary = json!({"incidents": total, "scale": "large"});
