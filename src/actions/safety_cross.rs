@@ -7,7 +7,7 @@ use crate::store::organisations::Service;
 use candour_domain::ids::{PersonId, ServiceId};
 use candour_domain::incident::london;
 use candour_domain::role::Permission;
-use candour_domain::safety_cross::{DayBox, Measure, days_since_last_event, month};
+use candour_domain::safety_cross::{ChosenSet, DayBox, Measure, days_since_last_event, month};
 use jiff::civil::Date;
 
 /// A service's safety cross for a month.
@@ -35,13 +35,75 @@ pub struct CrossView {
     pub can_note: bool,
     /// For a person's own cross: their internal code.
     pub person_code: Option<String>,
+    /// The service's own category set, if its manager chose one.
+    pub chosen: Option<ChosenSet>,
+    /// Whether the reader may choose the service's set (those who triage it).
+    pub can_choose: bool,
+}
+
+fn set_key(service: ServiceId) -> String {
+    format!("safety_cross_set.{service}")
+}
+
+/// The category set a service's manager chose for its own cross.
+pub async fn chosen_set(ctx: &Ctx, service: &Service) -> ActionResult<Option<ChosenSet>> {
+    Ok(
+        match ctx
+            .store
+            .org_setting(service.organisation_id, &set_key(service.service_id))
+            .await?
+        {
+            Some(json) => Some(serde_json::from_str(&json).map_err(|e| {
+                anyhow::anyhow!("the stored safety cross set is not readable: {e}")
+            })?),
+            None => None,
+        },
+    )
+}
+
+/// Chooses (or changes) the service's own category set (those who triage it); audited.
+pub async fn choose_set(
+    ctx: &Ctx,
+    actor: &Actor,
+    service: ServiceId,
+    (name, categories): (&str, &[String]),
+) -> ActionResult<()> {
+    let service = service_where(ctx, actor, service, Permission::TriageIncidents).await?;
+    let set = ChosenSet::validate(name, categories).map_err(ActionError::Invalid)?;
+    let before = chosen_set(ctx, &service).await?;
+    let now = ctx.clock.now().as_millisecond();
+    let value = serde_json::to_string(&set).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut tx = ctx.store.begin().await?;
+    crate::store::settings::put_org_setting(
+        &mut tx,
+        service.organisation_id,
+        &set_key(service.service_id),
+        &value,
+        now,
+    )
+    .await?;
+    crate::store::audit::append(
+        &mut tx,
+        &crate::store::audit::NewAuditEvent {
+            organisation_id: service.organisation_id,
+            occurred_at_ms: now,
+            actor: &actor.audit_name(),
+            action: "safety_cross.set_chosen",
+            record_type: "service",
+            record_id: &service.service_id.to_string(),
+            changes: &serde_json::json!({"set": {"before": before, "after": set}}).to_string(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Each counted record's UK day and whether it was a near miss, for
 /// records that happened in `[from, before)` (UK dates).
 async fn records(
     ctx: &Ctx,
-    service: &Service,
+    (service, chosen): (&Service, Option<&ChosenSet>),
     (measure, person): (Measure, Option<PersonId>),
     (from, before): (Date, Date),
 ) -> ActionResult<Vec<(Date, bool)>> {
@@ -56,7 +118,7 @@ async fn records(
             Measure::Falls => Some(candour_domain::incident::Category::Fall),
             Measure::PressureUlcers => Some(candour_domain::incident::Category::PressureUlcer),
             Measure::MedicationErrors => Some(candour_domain::incident::Category::Medication),
-            Measure::AnyIncident => None,
+            Measure::AnyIncident | Measure::Chosen => None,
         },
         occurred_from: Some(at(from)?),
         occurred_before: Some(at(before)?),
@@ -77,7 +139,7 @@ async fn records(
             )
             .await?;
         for s in &page {
-            if measure.counts(s.kind, s.category) {
+            if measure.counts(s.kind, s.category, chosen) {
                 out.push((
                     s.occurred_at.to_zoned(london()).date(),
                     s.kind == candour_domain::incident::EventKind::NearMiss,
@@ -130,16 +192,37 @@ pub async fn safety_cross(
         .tomorrow()
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let today = ctx.clock.now().to_zoned(london()).date();
-    let in_month = records(ctx, &service, (measure, person), (first, next)).await?;
+    let chosen = chosen_set(ctx, &service).await?;
+    if measure == Measure::Chosen && chosen.is_none() {
+        return Err(ActionError::Refused(vec![format!(
+            "No category set is chosen for {} yet: a manager chooses one at the foot of any of its safety crosses",
+            service.name
+        )]));
+    }
+    let in_month = records(
+        ctx,
+        (&service, chosen.as_ref()),
+        (measure, person),
+        (first, next),
+    )
+    .await?;
     let year_ago = today.saturating_sub(jiff::Span::new().days(366));
     let tomorrow = today.tomorrow().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let recent = records(ctx, &service, (measure, person), (year_ago, tomorrow)).await?;
+    let recent = records(
+        ctx,
+        (&service, chosen.as_ref()),
+        (measure, person),
+        (year_ago, tomorrow),
+    )
+    .await?;
     Ok(CrossView {
         notes: ctx
             .store
             .day_notes(service.service_id, measure, (first, first.last_of_month()))
             .await?,
         can_note: person.is_none() && actor.can_in(Permission::TriageIncidents, &service),
+        can_choose: person.is_none() && actor.can_in(Permission::TriageIncidents, &service),
+        chosen,
         person_code,
         boxes: month(first, &in_month, today),
         events: u32::try_from(in_month.iter().filter(|(_, n)| !n).count()).unwrap_or(u32::MAX),

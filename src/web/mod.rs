@@ -197,6 +197,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/reports", get(pages::reports::show_reports))
         .route("/safety-cross", get(pages::safety_cross::show_safety_cross))
+        .route(
+            "/safety-cross/set",
+            post(pages::safety_cross::choose_cross_set),
+        )
         .route("/trends", get(pages::trends::show_trends))
         .route("/trends/patterns", get(pages::trends::show_patterns))
         .route(

@@ -217,3 +217,99 @@ db_test!(the_months_falls_colour_the_cross_day_by_day, |engine| {
     );
     Ok(())
 });
+
+db_test!(
+    a_manager_chooses_the_categories_of_their_own_cross,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        reported_and_triaged(
+            &app,
+            "2026-11-10T14:00:00Z",
+            "Slipped in the bathroom",
+            ("low", "none"),
+            ("2", "3"),
+            "local_review",
+        )
+        .await?;
+        let manager = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        let service = app.world.service.service_id.to_string();
+        let resp = manager
+            .get(&format!(
+                "/safety-cross?service={service}&measure=chosen&month=2026-11"
+            ))
+            .await?;
+        assert_eq!(resp.status(), 409, "no set chosen yet");
+        assert!(
+            resp.text()
+                .await?
+                .contains("No category set is chosen for Alder House yet")
+        );
+        let page = manager.text("/safety-cross?month=2026-11").await?;
+        assert!(!page.contains("value=\"chosen\""));
+        let csrf = csrf_in(&page).unwrap();
+        let resp = manager
+            .post_form(
+                "/safety-cross/set",
+                &[
+                    ("csrf_token", &csrf),
+                    ("service", &service),
+                    ("month", "2026-11"),
+                    ("set_name", " "),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 422);
+        let body = resp.text().await?;
+        assert!(body.contains("href=\"#set_name\"") && body.contains("href=\"#set_categories\""));
+        let resp = manager
+            .post_form(
+                "/safety-cross/set",
+                &[
+                    ("csrf_token", &csrf),
+                    ("service", &service),
+                    ("month", "2026-11"),
+                    ("set_name", "Falls and medicines"),
+                    ("set_categories", "fall"),
+                    ("set_categories", "medication"),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 303);
+        let page = manager
+            .text(&format!(
+                "/safety-cross?service={service}&measure=chosen&month=2026-11"
+            ))
+            .await?;
+        assert_ids_unique(&page);
+        assert!(
+            page.contains("Falls and medicines safety cross: November 2026"),
+            "{page}"
+        );
+        assert!(page.contains("<option value=\"chosen\" selected>Falls and medicines</option>"));
+        assert!(page.contains(
+            "id=\"set-medication\" name=\"set_categories\" value=\"medication\" checked"
+        ));
+        let at = page.find("data-day=\"10\"").unwrap();
+        assert!(page[at..at + 300].contains("data-colour=\"red\""));
+        let events = app.ctx.store.audit_page(app.world.org, 0, 10_000).await?;
+        assert!(events.iter().any(|e| e.action == "safety_cross.set_chosen"));
+        // A care worker sees no form and cannot choose.
+        let worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
+        let wcsrf = csrf_in(&worker.text("/").await?).unwrap();
+        let resp = worker
+            .post_form(
+                "/safety-cross/set",
+                &[
+                    ("csrf_token", &wcsrf),
+                    ("service", &service),
+                    ("set_name", "Mine"),
+                    ("set_categories", "fall"),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 403);
+        Ok(())
+    }
+);

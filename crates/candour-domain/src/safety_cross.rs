@@ -19,12 +19,65 @@ code_enum! {
         MedicationErrors = ("medication_errors", "Medication errors"),
         /// Every incident and near miss.
         AnyIncident = ("any_incident", "Any incident"),
+        /// The categories the service's manager chose (one set per service).
+        Chosen = ("chosen", "Chosen categories"),
+    }
+}
+
+/// The categories a service's manager chose for their own cross.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ChosenSet {
+    /// What the cross is called, such as "Behaviour and self-harm".
+    pub name: String,
+    /// The categories it counts (codes), in the order chosen.
+    pub categories: Vec<String>,
+}
+
+impl ChosenSet {
+    /// Checks a set as typed: a name, and one category or more that exist.
+    pub fn validate(
+        name: &str,
+        categories: &[String],
+    ) -> Result<ChosenSet, crate::validation::FieldErrors> {
+        let mut e = crate::validation::FieldErrors::new();
+        let name = crate::validation::checked_text(
+            &mut e,
+            "set_name",
+            name,
+            60,
+            Some("Name the cross, such as \"Behaviour and self-harm\""),
+        );
+        let mut chosen: Vec<String> = Vec::new();
+        for c in categories {
+            match Category::parse(c) {
+                Some(cat) if !chosen.iter().any(|x| x == cat.code()) => {
+                    chosen.push(cat.code().to_owned())
+                }
+                Some(_) => {}
+                None => {
+                    e.add("set_categories", format!("{c:?} is not a category"));
+                }
+            }
+        }
+        if chosen.is_empty() && e.for_field("set_categories").is_none() {
+            e.add("set_categories", "Choose at least one category");
+        }
+        e.into_result(ChosenSet {
+            name,
+            categories: chosen,
+        })
+    }
+
+    /// Whether it counts a category.
+    pub fn has(&self, category: Category) -> bool {
+        self.categories.iter().any(|c| c == category.code())
     }
 }
 
 impl Measure {
-    /// Whether a record of this kind and category counts.
-    pub fn counts(self, kind: EventKind, category: Category) -> bool {
+    /// Whether a record of this kind and category counts (`chosen` is the
+    /// service's own set, for [`Measure::Chosen`]).
+    pub fn counts(self, kind: EventKind, category: Category, chosen: Option<&ChosenSet>) -> bool {
         if !matches!(kind, EventKind::Incident | EventKind::NearMiss) {
             return false;
         }
@@ -33,6 +86,7 @@ impl Measure {
             Measure::PressureUlcers => category == Category::PressureUlcer,
             Measure::MedicationErrors => category == Category::Medication,
             Measure::AnyIncident => true,
+            Measure::Chosen => chosen.is_some_and(|set| set.has(category)),
         }
     }
 }
@@ -146,6 +200,7 @@ pub fn days_since_last_event(records: &[(Date, bool)], today: Date) -> Option<i3
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use proptest::prelude::*;
 
@@ -203,10 +258,30 @@ mod tests {
 
     #[test]
     fn measures_count_their_own_categories() {
-        assert!(Measure::Falls.counts(EventKind::NearMiss, Category::Fall));
-        assert!(!Measure::Falls.counts(EventKind::Incident, Category::Medication));
-        assert!(!Measure::AnyIncident.counts(EventKind::GoodPractice, Category::Fall));
-        assert!(Measure::MedicationErrors.counts(EventKind::Incident, Category::Medication));
+        assert!(Measure::Falls.counts(EventKind::NearMiss, Category::Fall, None));
+        assert!(!Measure::Falls.counts(EventKind::Incident, Category::Medication, None));
+        assert!(!Measure::AnyIncident.counts(EventKind::GoodPractice, Category::Fall, None));
+        assert!(Measure::MedicationErrors.counts(EventKind::Incident, Category::Medication, None));
+        let set = ChosenSet::validate(
+            "Behaviour and self-harm",
+            &[
+                "behaviour".to_owned(),
+                "self_harm".to_owned(),
+                "behaviour".to_owned(),
+            ],
+        )
+        .unwrap();
+        assert_eq!(set.categories, ["behaviour", "self_harm"]);
+        assert!(Measure::Chosen.counts(EventKind::Incident, Category::SelfHarm, Some(&set)));
+        assert!(!Measure::Chosen.counts(EventKind::Incident, Category::Fall, Some(&set)));
+        assert!(!Measure::Chosen.counts(EventKind::GoodPractice, Category::Behaviour, Some(&set)));
+        assert!(!Measure::Chosen.counts(EventKind::Incident, Category::Behaviour, None));
+        let bad = ChosenSet::validate(" ", &["gossip".to_owned()])
+            .err()
+            .unwrap();
+        let fields: Vec<&str> = bad.0.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["set_name", "set_categories"]);
+        assert!(ChosenSet::validate("Mine", &[]).is_err());
     }
 
     proptest! {

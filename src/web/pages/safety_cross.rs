@@ -40,9 +40,12 @@ struct CrossPage {
     service_id: String,
     services: Vec<(String, String)>,
     measure: &'static str,
-    measure_label: &'static str,
+    measure_label: String,
     measure_singular: &'static str,
-    measures: Vec<(&'static str, &'static str)>,
+    measures: Vec<(&'static str, String)>,
+    can_choose: bool,
+    set_name: String,
+    categories: Vec<(&'static str, &'static str, bool)>,
     month: String,
     month_label: String,
     boxes: Vec<BoxLine>,
@@ -127,14 +130,41 @@ async fn cross_page(
             .map(|s| (s.service_id.to_string(), s.name.clone()))
             .collect(),
         measure: measure.code(),
-        measure_label: measure.label(),
+        measure_label: match (&v.chosen, measure) {
+            (Some(set), Measure::Chosen) => set.name.clone(),
+            _ => measure.label().to_owned(),
+        },
         measure_singular: match measure {
             Measure::Falls => "fall",
             Measure::PressureUlcers => "pressure ulcer",
             Measure::MedicationErrors => "medication error",
             Measure::AnyIncident => "incident",
+            Measure::Chosen => "event",
         },
-        measures: Measure::ALL.iter().map(|m| (m.code(), m.label())).collect(),
+        measures: Measure::ALL
+            .iter()
+            .filter_map(|m| match (m, &v.chosen) {
+                (Measure::Chosen, Some(set)) => Some((m.code(), set.name.clone())),
+                (Measure::Chosen, None) => None,
+                _ => Some((m.code(), m.label().to_owned())),
+            })
+            .collect(),
+        can_choose: v.can_choose,
+        set_name: v
+            .chosen
+            .as_ref()
+            .map(|c| c.name.clone())
+            .unwrap_or_default(),
+        categories: candour_domain::incident::Category::ALL
+            .iter()
+            .map(|c| {
+                (
+                    c.code(),
+                    c.label(),
+                    v.chosen.as_ref().is_some_and(|set| set.has(*c)),
+                )
+            })
+            .collect(),
         month: v.first.strftime("%Y-%m").to_string(),
         month_label,
         boxes: v
@@ -212,6 +242,54 @@ pub async fn show_safety_cross(
     let c = choice(&state, &q)?;
     let page = cross_page(&state, &user, c, Default::default(), Default::default()).await?;
     Ok(render(&page)?.into_response())
+}
+
+/// POST /safety-cross/set: the service's own category set (`service`, `set_name`, `set_categories`).
+pub async fn choose_cross_set(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    let q: HashMap<String, String> = form.pairs().iter().cloned().collect();
+    let ((service, _), measure, first) = choice(&state, &q)?;
+    let service = service.ok_or(WebError::NotFound)?;
+    let categories: Vec<String> = form
+        .pairs()
+        .iter()
+        .filter(|(k, _)| k == "set_categories")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let name = form.get("set_name");
+    match crate::actions::safety_cross::choose_set(
+        &state.ctx,
+        &user.actor,
+        service,
+        (&name, &categories),
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/safety-cross?service={service}&measure=chosen&month={}",
+            first.strftime("%Y-%m")
+        ))
+        .into_response()),
+        Err(ActionError::Invalid(errors)) => {
+            let mut page = cross_page(
+                &state,
+                &user,
+                ((Some(service), None), measure, first),
+                errors,
+                Default::default(),
+            )
+            .await?;
+            page.set_name = name;
+            for c in page.categories.iter_mut() {
+                c.2 = categories.iter().any(|x| x == c.0);
+            }
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// POST /safety-cross/notes: a note on one day (`service`, `measure`, `month`, `day`, `note`).
