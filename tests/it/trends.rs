@@ -34,6 +34,15 @@ db_test!(falls_per_month_are_charted_with_their_data, |engine| {
         page.contains("<title id=\"chart-title\">Falls per month in all your services</title>")
     );
     assert!(page.contains("Falls per month, Nov 2024 to Oct 2026: mean"));
+    let plain = page
+        .split("<p id=\"plain-words\"><strong>In plain words:</strong> ")
+        .nth(1)
+        .and_then(|p| p.split("</p>").next())
+        .unwrap_or_default();
+    assert!(
+        plain.starts_with("October 2026: 2 falls, above the upper process limit of"),
+        "{plain}"
+    );
     // Two years of complete months, this month left out; a month without falls is a zero.
     assert_eq!(page.matches("<tr><th scope=\"row\">").count(), 24);
     assert!(page.contains("<th scope=\"row\">Oct 2026</th><td>2</td>"));

@@ -345,3 +345,90 @@ pub fn monthly_counts(
     }
     out
 }
+
+/// A chart in plain words for readers who do not read charts (the monthly
+/// board report): what the latest point says, which rule fired, and whether
+/// that is good or bad for the measure. `what` names the measure in the
+/// plural ("falls"); `latest` names the latest period ("November 2026").
+pub fn interpret(chart: &Chart, what: &str, latest: &str) -> String {
+    let Some(p) = chart.points.last() else {
+        return format!("No {what} recorded yet: nothing to read.");
+    };
+    let n = |v: f64| {
+        if (v - v.round()).abs() < 0.05 {
+            format!("{v:.0}")
+        } else {
+            format!("{v:.1}")
+        }
+    };
+    let above = p.value > p.mean;
+    let run = |rule: fn(&Point) -> bool| {
+        chart
+            .points
+            .iter()
+            .rev()
+            .take_while(|q| rule(q) && (q.value > q.mean) == above)
+            .count()
+    };
+    let judgement = match p.variation {
+        Variation::Improvement => " This is an improvement.",
+        Variation::Concern => " This is a concern: look at what changed.",
+        _ => "",
+    };
+    // NHS display precedence when rules overlap: trend, shift, two of three, then a single point.
+    let said = if p.trend {
+        let rising = chart
+            .points
+            .len()
+            .checked_sub(2)
+            .and_then(|i| chart.points.get(i))
+            .is_some_and(|prev| p.value > prev.value);
+        let mut what = what.to_owned();
+        if let Some(first) = what.get(..1) {
+            what = format!("{}{}", first.to_uppercase(), what.get(1..).unwrap_or(""));
+        }
+        format!(
+            "{what} {} in each of the last {} periods, to {} in {latest}: a trend.",
+            if rising { "have risen" } else { "have fallen" },
+            chart
+                .points
+                .iter()
+                .rev()
+                .take_while(|q| q.trend)
+                .count()
+                .saturating_sub(1),
+            n(p.value)
+        )
+    } else if p.shift {
+        format!(
+            "The last {} periods have all been {} the average of {}: a sustained shift ({} in {latest}).",
+            run(|q| q.shift),
+            if above { "above" } else { "below" },
+            n(p.mean),
+            n(p.value)
+        )
+    } else if p.two_of_three {
+        format!(
+            "Two of the last three periods were close to the {} limit ({} in {latest}): an early sign of change.",
+            if above { "upper" } else { "lower" },
+            n(p.value)
+        )
+    } else if p.astronomical {
+        format!(
+            "{latest}: {} {what}, {} the {} process limit of {}: something unusual happened.",
+            n(p.value),
+            if above { "above" } else { "below" },
+            if above { "upper" } else { "lower" },
+            n(if above { p.upper } else { p.lower.max(0.0) })
+        )
+    } else {
+        return format!(
+            "{} {what} in {latest}, within the usual range of {} to {} around an average of {}: no sign of change (common cause variation).",
+            n(p.value),
+            n(p.lower.max(0.0)),
+            n(p.upper),
+            n(p.mean)
+        );
+    };
+    format!("{said}{judgement}")
+}

@@ -238,3 +238,53 @@ fn monthly_counts_use_uk_months_and_keep_empty_months() {
     assert_eq!(counts, [1, 2, 1, 0]);
     assert_eq!(c[3].0, "2026-06-01".parse::<jiff::civil::Date>().unwrap());
 }
+
+#[test]
+fn charts_are_read_in_plain_words() {
+    let falls = |values: &[f64]| {
+        xmr(
+            values,
+            &Settings {
+                direction: Direction::Decrease,
+                ..Settings::default()
+            },
+        )
+    };
+    assert_eq!(
+        interpret(&falls(&[]), "falls", "November 2026"),
+        "No falls recorded yet: nothing to read."
+    );
+    let steady = falls(&[5.0, 6.0, 4.0, 5.0, 6.0, 5.0, 4.0, 5.0, 6.0, 5.0, 4.0, 5.0]);
+    let words = interpret(&steady, "falls", "November 2026");
+    assert!(
+        words.starts_with("5 falls in November 2026, within the usual range of"),
+        "{words}"
+    );
+    assert!(words.ends_with("no sign of change (common cause variation)."));
+    let spike = falls(&[5.0, 6.0, 4.0, 5.0, 6.0, 5.0, 4.0, 5.0, 6.0, 5.0, 4.0, 30.0]);
+    let words = interpret(&spike, "falls", "November 2026");
+    assert!(
+        words.starts_with("November 2026: 30 falls, above the upper process limit of"),
+        "{words}"
+    );
+    assert!(words.ends_with("This is a concern: look at what changed."));
+    let falling = falls(&[
+        9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 8.0, 7.0, 6.0, 5.0, 4.0, 3.5, 3.0,
+    ]);
+    let words = interpret(&falling, "falls", "November 2026");
+    assert!(
+        words.starts_with(
+            "Falls have fallen in each of the last 7 periods, to 3 in November 2026: a trend."
+        ),
+        "{words}"
+    );
+    assert!(words.ends_with("This is an improvement."), "{words}");
+    let shifted = falls(&[
+        2.0, 3.0, 2.0, 3.0, 2.0, 3.0, 2.0, 6.0, 7.0, 6.0, 7.0, 6.0, 7.0, 6.0,
+    ]);
+    let words = interpret(&shifted, "falls", "November 2026");
+    assert!(
+        words.starts_with("The last 7 periods have all been above the average of"),
+        "{words}"
+    );
+}

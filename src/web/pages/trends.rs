@@ -67,6 +67,8 @@ struct TrendsPage {
     rows: Vec<Row>,
     filter: Filter,
     latest: &'static str,
+    /// The chart in plain words.
+    plain: String,
 }
 
 /// The measure, service and region picker of a trends page.
@@ -330,6 +332,14 @@ pub async fn show_trends(
             (service, region),
         ),
         latest,
+        plain: candour_domain::spc::interpret(
+            &v.chart,
+            &measure.label().to_lowercase(),
+            &v.months
+                .last()
+                .map(|(d, _)| d.strftime("%B %Y").to_string())
+                .unwrap_or_default(),
+        ),
     };
     Ok(render(&page)?.into_response())
 }
