@@ -10,7 +10,6 @@ use crate::store::alerts::{
     Alert, AlertAction, Step, claim_escalation, insert_alert, insert_alert_action,
     mark_action_done, record_step,
 };
-use crate::store::audit::{NewAuditEvent, append};
 use crate::store::outbox::{NewEmail, enqueue_email};
 use candour_domain::alerts::{AlertDraft, AlertStatus, escalations_due, status};
 use candour_domain::display;
@@ -133,20 +132,14 @@ async fn audit(
     (id, action): (Uuid, &str),
     changes: serde_json::Value,
 ) -> ActionResult<()> {
-    append(
+    super::audit_now(
+        ctx,
         tx,
-        &NewAuditEvent {
-            organisation_id: actor.organisation_id,
-            occurred_at_ms: ctx.clock.now().as_millisecond(),
-            actor: &actor.audit_name(),
-            action,
-            record_type: "safety_alert",
-            record_id: &id.to_string(),
-            changes: &changes.to_string(),
-        },
+        actor,
+        ("safety_alert", &id.to_string(), action),
+        &changes,
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Logs an alert received (alert leads); a reference already logged is refused by field.

@@ -6,7 +6,6 @@
 
 use super::incidents::incident_in_scope;
 use super::{ActionError, ActionResult, Actor, Ctx, services_where};
-use crate::store::audit::{NewAuditEvent, append};
 use crate::store::learning::{
     SupervisionRecord, Written, insert_involvement, insert_log, insert_practice, insert_supervision,
 };
@@ -28,20 +27,7 @@ async fn audit(
     (record_type, id, action): (&str, String, &str),
     changes: serde_json::Value,
 ) -> ActionResult<()> {
-    append(
-        tx,
-        &NewAuditEvent {
-            organisation_id: actor.organisation_id,
-            occurred_at_ms: ctx.clock.now().as_millisecond(),
-            actor: &actor.audit_name(),
-            action,
-            record_type,
-            record_id: &id,
-            changes: &changes.to_string(),
-        },
-    )
-    .await?;
-    Ok(())
+    super::audit_now(ctx, tx, actor, (record_type, &id, action), &changes).await
 }
 
 /// A person and their service, for anyone who works there (reports in it or sees its incidents).

@@ -4,7 +4,6 @@
 //! actions into the service's improvement plan, and publishing the minutes.
 
 use super::{ActionError, ActionResult, Actor, Ctx, service_where, services_where};
-use crate::store::audit::{NewAuditEvent, append};
 use crate::store::improvement::ImprovementAction;
 use crate::store::meetings::{Attendee, Meeting, NewMeetingRow, insert_attendee, insert_meeting};
 use crate::store::organisations::Service;
@@ -286,7 +285,7 @@ pub async fn arrange(
     audit(
         (ctx, &mut tx),
         actor,
-        (service.organisation_id, id),
+        id,
         "meeting.arranged",
         json!({
             "kind": new.kind.code(),
@@ -302,24 +301,18 @@ pub async fn arrange(
 async fn audit(
     (ctx, tx): (&Ctx, &mut crate::store::Tx),
     actor: &Actor,
-    (org, id): (candour_domain::ids::OrganisationId, Uuid),
+    id: Uuid,
     action: &str,
     changes: serde_json::Value,
 ) -> ActionResult<()> {
-    append(
+    super::audit_now(
+        ctx,
         tx,
-        &NewAuditEvent {
-            organisation_id: org,
-            occurred_at_ms: ctx.clock.now().as_millisecond(),
-            actor: &actor.audit_name(),
-            action,
-            record_type: "learning_meeting",
-            record_id: &id.to_string(),
-            changes: &changes.to_string(),
-        },
+        actor,
+        ("learning_meeting", &id.to_string(), action),
+        &changes,
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// One meeting, with its service, attendance and actions, and whether the
@@ -399,7 +392,7 @@ pub async fn save_record(
     (id, version): (Uuid, i64),
     (agenda, minutes, decisions): (&str, &str, &str),
 ) -> ActionResult<()> {
-    let (m, service) = editable(ctx, actor, id).await?;
+    let (m, _) = editable(ctx, actor, id).await?;
     let mut e = FieldErrors::new();
     let agenda = checked_text(&mut e, "agenda", agenda, 20_000, Some("Keep an agenda"));
     let minutes = checked_text(&mut e, "minutes", minutes, 40_000, None);
@@ -422,7 +415,7 @@ pub async fn save_record(
     audit(
         (ctx, &mut tx),
         actor,
-        (service.organisation_id, id),
+        id,
         "meeting.record_saved",
         json!({
             "agenda": {"before": m.agenda, "after": agenda},
@@ -437,7 +430,8 @@ pub async fn save_record(
 
 /// Adds someone to the attendance (present in person, online, or apologies).
 pub async fn add_attendee(ctx: &Ctx, actor: &Actor, id: Uuid, a: &Attendee) -> ActionResult<()> {
-    let (_, service) = editable(ctx, actor, id).await?;
+    // Refused unless the reader may change the meeting.
+    editable(ctx, actor, id).await?;
     let mut e = FieldErrors::new();
     let name = checked_text(&mut e, "name", &a.name, 120, Some("Enter their name"));
     let role = checked_text(
@@ -466,7 +460,7 @@ pub async fn add_attendee(ctx: &Ctx, actor: &Actor, id: Uuid, a: &Attendee) -> A
     audit(
         (ctx, &mut tx),
         actor,
-        (service.organisation_id, id),
+        id,
         "meeting.attendee_added",
         json!({"name": a.name, "role": a.role, "attendance": a.attendance}),
     )
@@ -482,7 +476,7 @@ pub async fn publish_minutes(
     actor: &Actor,
     (id, version): (Uuid, i64),
 ) -> ActionResult<()> {
-    let (m, service) = editable(ctx, actor, id).await?;
+    let (m, _) = editable(ctx, actor, id).await?;
     let now = ctx.clock.now();
     let mut reasons = Vec::new();
     if !candour_domain::meetings::has_started(m.starts_at, now) {
@@ -516,7 +510,7 @@ pub async fn publish_minutes(
     audit(
         (ctx, &mut tx),
         actor,
-        (service.organisation_id, id),
+        id,
         "meeting.minutes_published",
         json!({"minutes": m.minutes, "decisions": m.decisions}),
     )

@@ -281,6 +281,30 @@ pub async fn enqueue_once(
     Ok(emails.len())
 }
 
+/// Appends an audit event by `actor`, at the clock's now, inside the caller's transaction.
+pub(crate) async fn audit_now(
+    ctx: &Ctx,
+    tx: &mut crate::store::Tx,
+    actor: &Actor,
+    (record_type, record_id, action): (&str, &str, &str),
+    changes: &serde_json::Value,
+) -> ActionResult<()> {
+    crate::store::audit::append(
+        tx,
+        &crate::store::audit::NewAuditEvent {
+            organisation_id: actor.organisation_id,
+            occurred_at_ms: ctx.clock.now().as_millisecond(),
+            actor: &actor.audit_name(),
+            action,
+            record_type,
+            record_id,
+            changes: &changes.to_string(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// Builds the `changes` JSON of a created record: every field with `before: null`.
 pub fn created_changes(fields: &[(&str, serde_json::Value)]) -> String {
     let map: serde_json::Map<String, serde_json::Value> = fields

@@ -3,7 +3,6 @@
 //! review of their risk assessment and care plan that clears the flags.
 
 use super::{ActionError, ActionResult, Actor, Ctx, services_where};
-use crate::store::audit::{NewAuditEvent, append};
 use crate::store::incidents::{IncidentFilter, IncidentSummary};
 use crate::store::organisations::Service;
 use crate::store::people::Person;
@@ -270,23 +269,17 @@ pub async fn record_review(
         },
     )
     .await?;
-    append(
+    super::audit_now(
+        ctx,
         &mut tx,
-        &NewAuditEvent {
-            organisation_id: actor.organisation_id,
-            occurred_at_ms: now.as_millisecond(),
-            actor: &actor.audit_name(),
-            action: "person.risk_reviewed",
-            record_type: "person",
-            record_id: &id.to_string(),
-            changes: &json!({
-                "person": person.internal_code,
-                "flags": answered,
-                "risk_assessment_updated": risk,
-                "care_plan_updated": plan,
-            })
-            .to_string(),
-        },
+        actor,
+        ("person", &id.to_string(), "person.risk_reviewed"),
+        &json!({
+            "person": person.internal_code,
+            "flags": answered,
+            "risk_assessment_updated": risk,
+            "care_plan_updated": plan,
+        }),
     )
     .await?;
     tx.commit().await?;
