@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -168,6 +169,35 @@ test('reporting works with JavaScript turned off', async () => {
   await page.fill('#description', 'No-script journey: night staff noticed a change in breathing early.');
   await page.click('button:has-text("Send report")');
   assert.match(await page.locator('.panel').textContent(), /INC-\d{6}/);
+  await ctx.close();
+});
+
+test('a board member opens the monthly board report, picks a region and downloads the PDF', async () => {
+  const ctx = await browser.newContext({ locale: 'en-GB', acceptDownloads: true });
+  const page = await ctx.newPage();
+  await signIn(page, logins['Board member']);
+  await page.click('nav a:has-text("Reports")');
+  await page.click('a:has-text("Monthly board report")');
+  await page.waitForURL(`${base}/reports/board`);
+  assert.match(await page.locator('h1').textContent(), /^Board report: [A-Z][a-z]+ \d{4}$/);
+  assert.equal(await page.locator('img.spc-image').count(), 5, 'five charts');
+  for (const alt of await page.locator('img.spc-image').evaluateAll((els) => els.map((e) => e.alt))) {
+    assert.match(alt, /per month in .+: \d+ in [A-Z][a-z]{2} \d{4}; mean/, alt);
+  }
+  await accessible(page, 'the board report');
+  const region = await page.locator('#scope option').nth(1);
+  const label = (await region.textContent()).trim();
+  await page.selectOption('#scope', { index: 1 });
+  await page.click('button:has-text("Show")');
+  await page.waitForURL(/\/reports\/board\?month=\d{4}-\d{2}&scope=region/);
+  assert.equal((await page.locator('.caption').first().textContent()).trim(), label);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('a:has-text("Download the PDF")'),
+  ]);
+  assert.match(download.suggestedFilename(), /^candour-board-report-\d{4}-\d{2}\.pdf$/);
+  const bytes = await readFile(await download.path());
+  assert.equal(bytes.subarray(0, 5).toString(), '%PDF-');
   await ctx.close();
 });
 

@@ -71,6 +71,26 @@ async fn acknowledged(ctx: &Ctx, lesson: Uuid) -> ActionResult<Vec<UserId>> {
         .collect())
 }
 
+/// Of the staff whose grants touch a lesson's scope now, how many have
+/// acknowledged it, and how many there are.
+async fn reach(
+    ctx: &Ctx,
+    staff: &[(UserId, String, Vec<candour_domain::role::Grant>)],
+    lesson: &Lesson,
+    p: &Places,
+) -> ActionResult<(usize, usize)> {
+    let acks = acknowledged(ctx, lesson.lesson_id).await?;
+    let audience: Vec<UserId> = staff
+        .iter()
+        .filter(|(_, _, g)| in_audience(g, lesson.scope, p.region()))
+        .map(|(u, _, _)| *u)
+        .collect();
+    Ok((
+        audience.iter().filter(|u| acks.contains(u)).count(),
+        audience.len(),
+    ))
+}
+
 /// A lesson in a list.
 #[derive(Debug, Clone)]
 pub struct LessonLine {
@@ -111,16 +131,7 @@ pub async fn lessons_for(ctx: &Ctx, actor: &Actor) -> ActionResult<Vec<LessonLin
             continue;
         }
         let counts = if manages {
-            let acks = acknowledged(ctx, lesson.lesson_id).await?;
-            let audience: Vec<UserId> = staff
-                .iter()
-                .filter(|(_, _, g)| in_audience(g, lesson.scope, p.region()))
-                .map(|(u, _, _)| *u)
-                .collect();
-            Some((
-                audience.iter().filter(|u| acks.contains(u)).count(),
-                audience.len(),
-            ))
+            Some(reach(ctx, &staff, &lesson, &p).await?)
         } else {
             None
         };
@@ -204,6 +215,49 @@ pub async fn lesson_view(ctx: &Ctx, actor: &Actor, id: Uuid) -> ActionResult<Les
         audience: manages.then_some(audience),
         source_incident,
     })
+}
+
+/// A lesson in the board report: where it went and how many have read it.
+#[derive(Debug, Clone)]
+pub struct LessonReach {
+    /// The lesson.
+    pub lesson: Lesson,
+    /// Who it is for, in words.
+    pub scope_name: String,
+    /// How many of those asked have acknowledged it.
+    pub read: usize,
+    /// How many are asked to read it.
+    pub asked: usize,
+}
+
+/// The lessons of `org` published in `[from, to)` to a scope that takes
+/// in any of `services`, oldest first, with how many have read each.
+pub(crate) async fn lessons_reaching(
+    ctx: &Ctx,
+    org: OrganisationId,
+    services: &[ServiceId],
+    (from, to): (Timestamp, Timestamp),
+) -> ActionResult<Vec<LessonReach>> {
+    let p = places(ctx, org).await?;
+    let staff = ctx.store.staff_with_grants(org).await?;
+    let mut out = Vec::new();
+    for lesson in ctx.store.lessons_since(org, from).await?.into_iter().rev() {
+        if lesson.published_at >= to
+            || !services.iter().any(|s| {
+                candour_domain::lessons::overlaps(Scope::Service(*s), lesson.scope, p.region())
+            })
+        {
+            continue;
+        }
+        let (read, asked) = reach(ctx, &staff, &lesson, &p).await?;
+        out.push(LessonReach {
+            scope_name: p.name(lesson.scope),
+            read,
+            asked,
+            lesson,
+        });
+    }
+    Ok(out)
 }
 
 /// The scopes the reader may publish to, as (code, name).

@@ -29,7 +29,17 @@ pub struct ReportScope {
 /// The scopes the actor may report on: all their services, each region
 /// they see services in, and each service.
 pub async fn report_scopes(ctx: &Ctx, actor: &Actor) -> ActionResult<Vec<ReportScope>> {
-    let services = services_where(ctx, actor, Permission::ViewIncidents).await?;
+    scopes_where(ctx, actor, Permission::ViewIncidents).await
+}
+
+/// The scopes over the services where the actor may `permission`: all of
+/// them first, then each region, then each service (when there are several).
+pub(crate) async fn scopes_where(
+    ctx: &Ctx,
+    actor: &Actor,
+    permission: Permission,
+) -> ActionResult<Vec<ReportScope>> {
+    let services = services_where(ctx, actor, permission).await?;
     if services.is_empty() {
         return Err(ActionError::Forbidden);
     }
@@ -312,8 +322,8 @@ pub(crate) fn rendered(r: Result<String, askama::Error>) -> ActionResult<String>
 /// (07:00 UK time on the first working day of the month, England and Wales
 /// calendar with the days the administrator added; later that month if
 /// the server was down): the breach report to each quality assurance
-/// member, and the serious incident summary to each regional manager, for
-/// the services they see. Each organisation's emails of each kind are
+/// member, the serious incident summary to each regional manager, and the
+/// board report to each board member, for the services they see. Each organisation's emails of each kind are
 /// queued with the claim of its slot for the month, so each person gets
 /// one. Returns how many were queued.
 pub async fn send_monthly_reports(ctx: &Ctx) -> ActionResult<usize> {
@@ -328,6 +338,7 @@ pub async fn send_monthly_reports(ctx: &Ctx) -> ActionResult<usize> {
         for (schedule, role) in [
             ("breach_report", Role::QualityAssurance),
             ("serious_incident_summary", Role::RegionalManager),
+            ("board_report", Role::BoardMember),
         ] {
             if ctx.store.slot_taken(schedule, &slot).await? {
                 continue;
@@ -340,10 +351,12 @@ pub async fn send_monthly_reports(ctx: &Ctx) -> ActionResult<usize> {
                 if !actor.has_role(role) {
                     continue;
                 }
-                let email = if role == Role::QualityAssurance {
-                    breach_email(ctx, &actor, month).await?
-                } else {
-                    super::serious_summary::summary_email(ctx, &actor, month).await?
+                let email = match role {
+                    Role::QualityAssurance => breach_email(ctx, &actor, month).await?,
+                    Role::BoardMember => {
+                        super::board_report::board_email(ctx, &actor, month).await?
+                    }
+                    _ => super::serious_summary::summary_email(ctx, &actor, month).await?,
                 };
                 emails.extend(email);
             }

@@ -111,21 +111,42 @@ pub async fn trend(
 ) -> ActionResult<TrendView> {
     let scope = scope_of(ctx, actor, Permission::ViewIncidents, (service, region)).await?;
     let scoped: Vec<ServiceId> = scope.chosen.iter().map(|s| s.service_id).collect();
-    let this_month = ctx.clock.now().to_zoned(london()).date().first_of_month();
-    let first = this_month
-        .checked_sub(jiff::Span::new().months(i64::try_from(MONTHS).unwrap_or(24)))
+    let last = candour_domain::monthly::Month::containing(ctx.clock.now()).previous();
+    let (months, chart) = monthly_trend(ctx, actor.organisation_id, &scoped, measure, last).await?;
+    Ok(TrendView {
+        measure,
+        scope: scope.label,
+        months,
+        chart,
+        services: scope.services,
+        regions: scope.regions,
+    })
+}
+
+/// `measure` in `services` for the [`MONTHS`] months to the end of `last`,
+/// counted by when the events happened (UK time), with its XmR chart.
+pub(crate) async fn monthly_trend(
+    ctx: &Ctx,
+    org: candour_domain::ids::OrganisationId,
+    services: &[ServiceId],
+    measure: TrendMeasure,
+    last: candour_domain::monthly::Month,
+) -> ActionResult<(Vec<(Date, u32)>, Chart)> {
+    let first = last
+        .first_day()
+        .checked_sub(jiff::Span::new().months(i64::try_from(MONTHS).unwrap_or(24) - 1))
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let since = london()
         .to_ambiguous_timestamp(first.to_datetime(jiff::civil::Time::midnight()))
         .compatible()
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let times = ctx
+    let times: Vec<jiff::Timestamp> = ctx
         .store
-        .occurred_times(actor.organisation_id, &scoped, measure.filter(), since)
-        .await?;
-    let times: Vec<jiff::Timestamp> = times
+        .occurred_times(org, services, measure.filter(), since)
+        .await?
         .into_iter()
         .filter_map(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+        .filter(|t| *t < last.end())
         .collect();
     let months = monthly_counts(&times, first, MONTHS);
     let values: Vec<f64> = months.iter().map(|(_, n)| f64::from(*n)).collect();
@@ -136,14 +157,7 @@ pub async fn trend(
             ..Settings::default()
         },
     );
-    Ok(TrendView {
-        measure,
-        scope: scope.label,
-        months,
-        chart,
-        services: scope.services,
-        regions: scope.regions,
-    })
+    Ok((months, chart))
 }
 
 /// When and where a measure's events happened over the last 12 months.

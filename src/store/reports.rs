@@ -342,4 +342,32 @@ impl Store {
                 .collect()
         })
     }
+
+    /// The reports made in `[from, to)` in `services`, counted by kind (as
+    /// confirmed at triage, if it was) and physical harm as graded (`None`:
+    /// not graded yet): (kind code, harm code, count).
+    pub async fn kind_harm_counts(
+        &self,
+        org: OrganisationId,
+        services: &[ServiceId],
+        (from, to): (Timestamp, Timestamp),
+    ) -> StoreResult<Vec<(String, Option<String>, i64)>> {
+        if services.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "select coalesce(i.confirmed_kind, i.kind) as k, i.physical_harm, count(*) as n \
+             from incident i where i.organisation_id = $1 and i.reported_at >= $2 and i.reported_at < $3 \
+             and i.service_id in ({}) group by coalesce(i.confirmed_kind, i.kind), i.physical_harm order by 1, 2",
+            service_list(services, 4)
+        );
+        on_read!(self, |p| {
+            let rows = month_query!(sql.as_str(), org, (from, to), services)
+                .fetch_all(p)
+                .await?;
+            rows.iter()
+                .map(|r| Ok((r.text("k")?, r.opt_text("physical_harm")?, r.int("n")?)))
+                .collect()
+        })
+    }
 }

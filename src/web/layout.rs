@@ -17,7 +17,8 @@ pub struct NavUser {
     pub unread: i64,
     /// Whether to offer the triage queue.
     pub can_triage: bool,
-    /// Whether to offer reports on named incidents (breaches).
+    /// Whether to offer reports (the board report to anyone who sees
+    /// aggregates; the others to those who see incidents).
     pub can_see_reports: bool,
     /// Whether to offer the organisation's settings.
     pub can_manage_settings: bool,
@@ -49,7 +50,7 @@ impl Layout {
                     || a.has_role(Role::BoardMember),
                 unread: user.unread,
                 can_triage: a.can_anywhere(Permission::TriageIncidents),
-                can_see_reports: a.can_anywhere(Permission::ViewIncidents),
+                can_see_reports: a.can_anywhere(Permission::ViewAggregates),
                 can_manage_settings: a.can_anywhere(Permission::ManageOrganisation),
             }),
             demo,

@@ -208,6 +208,8 @@ pub fn router(state: AppState) -> Router {
             post(pages::safety_cross::add_day_note),
         )
         .route("/reports/breaches", get(pages::reports::show_breach_report))
+        .route("/reports/board", get(pages::reports::show_board_report))
+        .route("/reports/board.pdf", get(pages::reports::board_report_pdf))
         .route(
             "/reports/serious-incidents",
             get(pages::reports::show_serious_summary),

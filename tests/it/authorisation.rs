@@ -218,7 +218,12 @@ db_test!(
             ),
             ("/triage".into(), [403, 200, 200, 200, 200, 200, 403, 403]),
             ("/digest".into(), [403, 200, 200, 200, 200, 200, 403, 403]),
-            ("/reports".into(), [403, 200, 200, 200, 200, 200, 403, 403]),
+            // The board report counts, naming nobody: anyone who sees aggregates.
+            ("/reports".into(), [403, 200, 200, 200, 200, 200, 200, 200]),
+            (
+                "/reports/board".into(),
+                [403, 200, 200, 200, 200, 200, 200, 200],
+            ),
             (
                 "/reports/breaches".into(),
                 [403, 200, 200, 200, 200, 200, 403, 403],

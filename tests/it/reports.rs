@@ -223,8 +223,10 @@ db_test!(
                 403,
                 "{role:?}"
             );
-            assert!(
-                !c.text("/").await?.contains("href=\"/reports\""),
+            // The board member's reports are the board report only.
+            assert_eq!(
+                c.text("/").await?.contains("href=\"/reports\""),
+                role == Role::BoardMember,
                 "{role:?}"
             );
         }

@@ -8,6 +8,7 @@
 pub mod alerts;
 pub mod attachment;
 pub mod audit;
+pub mod board;
 pub mod calendar;
 pub mod case_code;
 pub mod csv;
@@ -42,6 +43,7 @@ pub mod safety_cross;
 pub mod settings;
 pub mod similar;
 pub mod spc;
+pub mod spc_plot;
 pub mod timescales;
 pub mod triage;
 pub mod validation;

@@ -14,7 +14,9 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_layout::PagedDocument;
 
+mod board;
 mod investigation;
+pub use board::{BoardReport, Chart, Section, board_report};
 pub use investigation::{InvestigationReport, Meeting, Row, investigation_report};
 
 /// Why a document could not be made.

@@ -2,6 +2,7 @@
 //! report (on a page and as CSV) and the monthly serious incident summary.
 
 use super::incidents::Choice;
+use crate::actions::board_report::{board_report, board_scopes};
 use crate::actions::reports::{BreachReport, breach_report, report_scopes};
 use crate::actions::serious_summary::{SeriousSummary, serious_summary};
 use crate::web::AppState;
@@ -29,6 +30,7 @@ pub struct ReportQuery {
 #[template(path = "reports_index.html")]
 struct IndexPage {
     layout: Layout,
+    sees_incidents: bool,
     last_month: String,
 }
 
@@ -37,8 +39,9 @@ pub async fn show_reports(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Response, WebError> {
-    report_scopes(&state.ctx, &user.actor).await?;
+    board_scopes(&state.ctx, &user.actor).await?;
     let page = IndexPage {
+        sees_incidents: report_scopes(&state.ctx, &user.actor).await.is_ok(),
         layout: Layout::new("Reports", &user, state.demo),
         last_month: Month::containing(state.ctx.clock.now()).previous().label(),
     };
@@ -61,6 +64,17 @@ async fn picker(
     action: &'static str,
     (month, scope): (Month, &str),
 ) -> Result<Picker, WebError> {
+    let scopes = report_scopes(&state.ctx, &user.actor).await?;
+    Ok(picker_of(state, action, (month, scope), scopes))
+}
+
+/// A picker over `scopes`.
+fn picker_of(
+    state: &AppState,
+    action: &'static str,
+    (month, scope): (Month, &str),
+    scopes: Vec<crate::actions::reports::ReportScope>,
+) -> Picker {
     let this = Month::containing(state.ctx.clock.now());
     let mut months = Vec::new();
     let mut m = this;
@@ -76,8 +90,7 @@ async fn picker(
         });
         m = m.previous();
     }
-    let scopes = report_scopes(&state.ctx, &user.actor)
-        .await?
+    let scopes = scopes
         .into_iter()
         .map(|s| Choice {
             selected: s.code == scope,
@@ -85,11 +98,11 @@ async fn picker(
             label: s.label,
         })
         .collect();
-    Ok(Picker {
+    Picker {
         action,
         months,
         scopes,
-    })
+    }
 }
 
 #[derive(Template)]
@@ -190,6 +203,81 @@ pub async fn breach_report_csv(
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
         r.csv(),
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "reports_board.html")]
+struct BoardPage {
+    layout: Layout,
+    doc: candour_pdf::BoardReport,
+    /// Each chart's SVG, base64 for a data address.
+    images: Vec<String>,
+    picker: Picker,
+    pdf_link: String,
+}
+
+/// GET /reports/board: the monthly board report for the organisation or a region.
+pub async fn show_board_report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    let month = month_of(&state, &q)?;
+    let r = board_report(&state.ctx, &user.actor, month, q.scope.as_deref()).await?;
+    let scopes = board_scopes(&state.ctx, &user.actor).await?;
+    let picker = picker_of(&state, "/reports/board", (month, &r.scope.code), scopes);
+    let pdf_link = format!(
+        "/reports/board.pdf?{}",
+        serde_urlencoded::to_string([("month", month.code()), ("scope", r.scope.code.clone())])
+            .unwrap_or_default()
+    );
+    let mut page = BoardPage {
+        layout: Layout::new(
+            format!("Board report: {}", month.label()),
+            &user,
+            state.demo,
+        ),
+        images: Vec::new(),
+        doc: r.document(),
+        picker,
+        pdf_link,
+    };
+    page.images = page
+        .doc
+        .charts
+        .iter()
+        .map(|c| {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD.encode(&c.svg)
+        })
+        .collect();
+    Ok(render(&page)?.into_response())
+}
+
+/// GET /reports/board.pdf: the same as a tagged PDF.
+pub async fn board_report_pdf(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    let month = month_of(&state, &q)?;
+    let r = board_report(&state.ctx, &user.actor, month, q.scope.as_deref()).await?;
+    let pdf = tokio::task::spawn_blocking(move || r.pdf())
+        .await
+        .map_err(|e| WebError::Internal(anyhow::anyhow!("the board report PDF stopped: {e}")))??;
+    let name = format!("candour-board-report-{}.pdf", month.code());
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        pdf,
     )
         .into_response())
 }

@@ -11,37 +11,9 @@ use crate::web::layout::Layout;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use candour_domain::spc::{Chart, Variation};
+use candour_domain::spc::Variation;
+use candour_domain::spc_plot::{Dot, Plot, Rule, fmt, plot};
 use std::collections::HashMap;
-
-const W: f64 = 720.0;
-const H: f64 = 320.0;
-const LEFT: f64 = 48.0;
-const RIGHT: f64 = 16.0;
-const TOP: f64 = 16.0;
-const BOTTOM: f64 = 40.0;
-
-/// A point of the chart, placed.
-pub struct Dot {
-    /// Centre.
-    pub x: String,
-    /// Centre.
-    pub y: String,
-    /// `common`, `improvement`, `concern` or `neutral` (its class and shape).
-    pub variation: &'static str,
-    /// Polygon points for the non-circle shapes.
-    pub shape: String,
-}
-
-/// A horizontal line: a limit or the mean.
-pub struct Rule {
-    /// Its height.
-    pub y: String,
-    /// `mean` or `limit`.
-    pub class: &'static str,
-    /// Its label.
-    pub label: String,
-}
 
 /// One month in the data table.
 pub struct Row {
@@ -126,138 +98,6 @@ impl Filter {
     }
 }
 
-fn fmt(v: f64) -> String {
-    format!("{v:.1}")
-}
-
-fn variation_code(v: Variation) -> &'static str {
-    match v {
-        Variation::Common => "common",
-        Variation::Improvement => "improvement",
-        Variation::Concern => "concern",
-        Variation::Neutral => "neutral",
-    }
-}
-
-/// The chart placed in the SVG's coordinates.
-struct Geometry {
-    line: String,
-    dots: Vec<Dot>,
-    rules: Vec<Rule>,
-    y_labels: Vec<(String, String)>,
-}
-
-/// Places the chart's points and lines in the SVG's coordinates.
-fn geometry(chart: &Chart) -> Geometry {
-    let n = chart.points.len();
-    let top_value = chart
-        .points
-        .iter()
-        .map(|p| p.value.max(p.upper))
-        .fold(0.0f64, f64::max);
-    let ymax = if top_value <= 0.0 {
-        1.0
-    } else {
-        (top_value * 1.1).ceil()
-    };
-    let ymin = 0.0f64.min(chart.points.iter().map(|p| p.value).fold(0.0, f64::min));
-    let (pw, ph) = (W - LEFT - RIGHT, H - TOP - BOTTOM);
-    let x = |i: usize| {
-        LEFT + if n > 1 {
-            pw * i as f64 / (n - 1) as f64
-        } else {
-            pw / 2.0
-        }
-    };
-    let y = |v: f64| TOP + ph * (1.0 - (v - ymin) / (ymax - ymin));
-    let line = chart
-        .points
-        .iter()
-        .enumerate()
-        .map(|(i, p)| format!("{},{}", fmt(x(i)), fmt(y(p.value))))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let dots = chart
-        .points
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let (cx, cy) = (x(i), y(p.value));
-            let r = 6.0;
-            let shape = match p.variation {
-                Variation::Improvement => format!(
-                    "{},{} {},{} {},{} {},{}",
-                    fmt(cx - r),
-                    fmt(cy - r),
-                    fmt(cx + r),
-                    fmt(cy - r),
-                    fmt(cx + r),
-                    fmt(cy + r),
-                    fmt(cx - r),
-                    fmt(cy + r)
-                ),
-                Variation::Concern => format!(
-                    "{},{} {},{} {},{} {},{}",
-                    fmt(cx),
-                    fmt(cy - r - 2.0),
-                    fmt(cx + r + 2.0),
-                    fmt(cy),
-                    fmt(cx),
-                    fmt(cy + r + 2.0),
-                    fmt(cx - r - 2.0),
-                    fmt(cy)
-                ),
-                Variation::Neutral => format!(
-                    "{},{} {},{} {},{}",
-                    fmt(cx),
-                    fmt(cy - r - 1.0),
-                    fmt(cx + r + 1.0),
-                    fmt(cy + r),
-                    fmt(cx - r - 1.0),
-                    fmt(cy + r)
-                ),
-                Variation::Common => String::new(),
-            };
-            Dot {
-                x: fmt(cx),
-                y: fmt(cy),
-                variation: variation_code(p.variation),
-                shape,
-            }
-        })
-        .collect();
-    let mut rules = Vec::new();
-    if let Some(p) = chart.points.last() {
-        rules.push(Rule {
-            y: fmt(y(p.mean)),
-            class: "mean",
-            label: format!("Mean {}", fmt(p.mean)),
-        });
-        rules.push(Rule {
-            y: fmt(y(p.upper)),
-            class: "limit",
-            label: format!("Upper limit {}", fmt(p.upper)),
-        });
-        if p.lower >= ymin {
-            rules.push(Rule {
-                y: fmt(y(p.lower)),
-                class: "limit",
-                label: format!("Lower limit {}", fmt(p.lower)),
-            });
-        }
-    }
-    let y_labels = [ymin, (ymin + ymax) / 2.0, ymax]
-        .iter()
-        .map(|v| (fmt(y(*v)), format!("{v:.0}")))
-        .collect();
-    Geometry {
-        line,
-        dots,
-        rules,
-        y_labels,
-    }
-}
-
 /// GET /trends?measure=falls&service=…&region=…
 pub async fn show_trends(
     State(state): State<AppState>,
@@ -273,24 +113,20 @@ pub async fn show_trends(
         None => TrendMeasure::Falls,
     };
     let v = trend(&state.ctx, &user.actor, (service, region), measure).await?;
-    let Geometry {
+    let Plot {
         line,
         dots,
         rules,
+        x_labels,
         y_labels,
-    } = geometry(&v.chart);
-    let n = v.months.len();
+    } = plot(
+        &v.chart,
+        &v.months
+            .iter()
+            .map(|(d, _)| d.strftime("%b %y").to_string())
+            .collect::<Vec<_>>(),
+    );
     let month = |d: jiff::civil::Date| d.strftime("%b %Y").to_string();
-    let x_labels = v
-        .months
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| i % 3 == 0 || *i + 1 == n)
-        .map(|(i, (d, _))| {
-            let x = LEFT + (W - LEFT - RIGHT) * i as f64 / (n.max(2) - 1) as f64;
-            (fmt(x), d.strftime("%b %y").to_string())
-        })
-        .collect();
     let heading = format!("{} per month in {}", measure.label(), v.scope);
     let latest = v.chart.variation.map_or("", Variation::label);
     let description = match (v.months.first(), v.months.last(), v.chart.points.last()) {

@@ -1,0 +1,386 @@
+//! The monthly board report: headline figures, charts read in plain words,
+//! and the sections behind them, for the organisation or a region, as a
+//! page and a tagged PDF read back; nobody named; emailed to board members
+//! on the first working day of the next month, once.
+
+use crate::helpers::*;
+use crate::smtp::SmtpSink;
+use candour::email::sender::{Mailer, send_due};
+use candour_domain::role::Role;
+use serde_json::json;
+
+fn fail(e: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+/// November in Alder House: a serious fall whose CQC notification is
+/// required (and never made), a minor fall, a lesson read by the care
+/// worker, an action due on 25 Nov, a meeting with attendance, and a safety
+/// alert due on 27 Nov. Leaves the clock at 1 Dec 2026, 07:00.
+async fn a_month_of_learning(app: &TestApp) -> anyhow::Result<()> {
+    let serious = serious_fall(app).await?;
+    let token = token_for(app, app.world.email(Role::RegisteredManager)).await?;
+    let resp = api_put(
+        app,
+        &token,
+        &format!("/api/v1/incidents/{serious}/assessment"),
+        &json!({"version": 0, "facts": {
+            "person_type": "service_user", "died": false, "unintended_or_unexpected": true,
+            "hcp_opinion": {"name": "Dr Okafor", "role": "GP", "given_at": "2026-11-20T09:00:00Z", "outcomes": ["body_structure_change"]}
+        }}),
+    )
+    .await?;
+    anyhow::ensure!(resp.status() == 200, "assessment: {}", resp.status());
+    let minor = minor_fall(app, "Slipped on the wet floor").await?;
+
+    let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
+    let worker = app.actor(app.world.email(Role::CareWorker)).await?;
+    let lesson = candour::actions::lessons::publish_lesson(
+        &app.ctx,
+        &manager,
+        &candour_domain::lessons::LessonDraft {
+            title: "Wet floor signs".into(),
+            what_happened: "A resident slipped on a freshly mopped floor".into(),
+            what_we_learned: "No sign was out".into(),
+            what_we_changed: "Signs kept on the cleaning trolley".into(),
+            scope: format!("service:{}", app.world.service.service_id),
+            source: "incident".into(),
+            source_ref: minor.to_string(),
+        },
+    )
+    .await
+    .map_err(fail)?;
+    candour::actions::lessons::acknowledge(&app.ctx, &worker, lesson)
+        .await
+        .map_err(fail)?;
+    candour::actions::improvement::add_action(
+        &app.ctx,
+        &manager,
+        candour::actions::improvement::From::Plan(app.world.service.service_id),
+        &candour_domain::improvement::ActionDraft {
+            title: "Dry-mop rota after lunch".into(),
+            description: "Dining room dry-mopped by 14:00; checked daily.".into(),
+            owner: manager.user_id.to_string(),
+            due_on: "2026-11-25".into(),
+            in_plan: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(fail)?;
+    let meeting = candour::actions::meetings::arrange(
+        &app.ctx,
+        &manager,
+        app.world.service.service_id,
+        &candour_domain::meetings::MeetingDraft {
+            kind: "monthly".into(),
+            date: "2026-11-24".into(),
+            time: "10:00".into(),
+            location: "Office".into(),
+            chair: "Priya Shah".into(),
+            incident: String::new(),
+        },
+    )
+    .await
+    .map_err(fail)?;
+    for (name, how) in [
+        ("Priya Shah", "in_person"),
+        ("Tom Reed", "in_person"),
+        ("Ana Lopes", "online"),
+        ("Sam Idris", "apologies"),
+    ] {
+        candour::actions::meetings::add_attendee(
+            &app.ctx,
+            &manager,
+            meeting,
+            &candour::store::meetings::Attendee {
+                name: name.into(),
+                role: "Care worker".into(),
+                attendance: how.into(),
+            },
+        )
+        .await
+        .map_err(fail)?;
+    }
+    let lead = app.actor(app.world.email(Role::HeadOfOperations)).await?;
+    candour::actions::alerts::log_alert(
+        &app.ctx,
+        &lead,
+        &candour_domain::alerts::AlertDraft {
+            reference: "NatPSA/2026/004".into(),
+            title: "Bed rails: risk of entrapment".into(),
+            kind: "natpsa".into(),
+            issued_on: "2026-11-20".into(),
+            received_on: "2026-11-20".into(),
+            deadline: "2026-11-27".into(),
+            summary: String::new(),
+        },
+    )
+    .await
+    .map_err(fail)?;
+    // Monday 23 Nov 09:30 → Tuesday 1 Dec 07:00 (GMT).
+    app.clock.advance(8 * 86_400 - 2 * 3600 - 30 * 60);
+    Ok(())
+}
+
+/// The cells of the table row whose heading is `first`.
+fn row_of(page: &str, first: &str) -> Option<String> {
+    page.split(&format!("<tr><th scope=\"row\">{first}</th>"))
+        .nth(1)
+        .and_then(|r| r.split("</tr>").next())
+        .map(|r| r.replace("<td>", "").replace("</td>", "|"))
+}
+
+db_test!(the_board_sees_the_month_without_anyone_named, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    a_month_of_learning(&app).await?;
+    let board = app.signed_in(app.world.email(Role::BoardMember)).await?;
+    let index = board.text("/reports").await?;
+    assert!(index.contains("href=\"/reports/board\""), "{index}");
+    assert!(
+        !index.contains("href=\"/reports/breaches\""),
+        "named reports are not offered to the board"
+    );
+    let page = board.text("/reports/board").await?;
+    assert_ids_unique(&page);
+    assert!(
+        page.contains("<h1>Board report: November 2026</h1>"),
+        "{page}"
+    );
+    for (figure, value) in [
+        (
+            "Reports made",
+            "2: 2 incidents, 0 near misses, 0 good practice",
+        ),
+        (
+            "Incidents by physical harm",
+            "no harm 0, low 1, moderate 0, severe 1, fatal 0, not graded yet 0",
+        ),
+        ("Serious incidents", "1"),
+        ("Statutory notifications made in time", "0 of 1 (0%)"),
+        ("Improvement actions overdue now", "1"),
+        ("Lessons shared", "1; read by 1 of "),
+        ("Lessons-learned meetings held", "1"),
+        (
+            "Safety alerts open",
+            "1 (1 overdue); 1 received, 0 signed off this month",
+        ),
+    ] {
+        assert!(
+            page.contains(&format!("<dt>{figure}</dt><dd>{value}")),
+            "{figure}: {value} in {page}"
+        );
+    }
+    // Five charts, each an image with its description and its reading.
+    assert_eq!(
+        page.matches("<img src=\"data:image/svg+xml;base64,")
+            .count(),
+        5
+    );
+    assert!(
+        page.contains(
+            "alt=\"Falls per month in Organisation A, Dec 2024 to Nov 2026: 2 in Nov 2026;"
+        )
+    );
+    assert!(page.contains("<strong>In plain words:</strong> November 2026: 2 falls"));
+    // The sections behind the figures.
+    let serious = row_of(&page, "INC-000001").unwrap_or_default();
+    assert_eq!(
+        serious,
+        "Alder House|Fall|Severe physical harm, high risk|Chosen; not opened yet|"
+    );
+    assert_eq!(
+        row_of(&page, "CQC notification: serious injury").as_deref(),
+        Some("1|0|0|1|0|"),
+        "required, not made, past due"
+    );
+    let actions = row_of(&page, "Alder House").unwrap_or_default();
+    assert!(actions.starts_with("1|1|0|"), "{actions}");
+    let meeting = row_of(&page, "24 Nov 2026").unwrap_or_default();
+    assert!(
+        meeting.contains("Alder House|Monthly lessons-learned meeting|2|1|1|Not yet|"),
+        "{meeting}"
+    );
+    assert!(page.contains("<th scope=\"row\">NatPSA/2026/004</th><td>National Patient Safety Alert</td><td>Bed rails: risk of entrapment</td><td>27 Nov 2026</td><td>Overdue</td>"));
+    for name in [
+        "Edna Test",
+        "Priya Shah",
+        "Tom Reed",
+        "Dr Okafor",
+        "Wet floor signs",
+    ] {
+        assert!(!page.contains(name), "{name} named in the board report");
+    }
+
+    // The PDF says the same, tagged, with the charts inside.
+    let resp = board
+        .get("/reports/board.pdf?month=2026-11&scope=all")
+        .await?;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/pdf");
+    if let Some((text, info)) = read_pdf(&resp.bytes().await?)? {
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for part in [
+            "Board report: November 2026: Organisation A",
+            "Headline figures",
+            "Falls per month",
+            "In plain words: November 2026: 2 falls",
+            "Serious incidents and investigations",
+            "INC-000001",
+            "Statutory notifications and their timeliness",
+            "CQC notification: serious injury",
+            "Duty of candour",
+            "Timescale breaches",
+            "Improvement actions",
+            "Lessons learned",
+            "Lessons-learned meetings",
+            "Safety alerts and guidance",
+            "NatPSA/2026/004",
+        ] {
+            assert!(text.contains(part), "{part} in {text}");
+        }
+        for name in ["Edna Test", "Priya Shah", "Dr Okafor"] {
+            assert!(!text.contains(name), "{name} named in the PDF");
+        }
+        assert!(info.contains("Tagged:          yes"), "{info}");
+        assert!(
+            info.contains("Title:           Board report: November 2026"),
+            "{info}"
+        );
+    }
+    Ok(())
+});
+
+db_test!(
+    a_region_sees_its_own_services_and_workers_see_none,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        // A fall at Birch House, in region 2, in November.
+        let hoo = app.actor(app.world.email(Role::HeadOfOperations)).await?;
+        candour::actions::incidents::report_incident(
+            &app.ctx,
+            &hoo,
+            &candour_domain::incident::ReportDraft {
+                kind: "incident".into(),
+                category: "fall".into(),
+                details: fall_details(),
+                service_id: app.world.other_service.service_id.to_string(),
+                occurred_at: "2026-11-23T07:00:00Z".into(),
+                description: "Slipped in the hall".into(),
+                immediate_actions: "Checked for injury".into(),
+                affected_person_ids: vec![app.world.other_person.to_string()],
+                ..candour_domain::incident::ReportDraft::default()
+            },
+        )
+        .await
+        .map_err(fail)?;
+        a_month_of_learning(&app).await?;
+
+        let board = app.signed_in(app.world.email(Role::BoardMember)).await?;
+        let all = board.text("/reports/board?month=2026-11").await?;
+        assert!(
+            all.contains("<dt>Reports made</dt><dd>3: 3 incidents"),
+            "{all}"
+        );
+        // The board may choose a region, not a single service.
+        assert!(all.contains("Region One region</option>"), "{all}");
+        assert!(!all.contains(&format!(
+            "value=\"service:{}\"",
+            app.world.service.service_id
+        )));
+        let regional = app
+            .signed_in(app.world.email(Role::RegionalManager))
+            .await?;
+        let page = regional.text("/reports/board?month=2026-11").await?;
+        // Region One has one service: the report is named after it.
+        assert!(
+            page.contains("<span class=\"caption\">Alder House</span>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("<dt>Reports made</dt><dd>2: 2 incidents"),
+            "{page}"
+        );
+        assert!(!page.contains("Birch House"));
+        // Asking for another region's report is not found.
+        let other = format!("region:{}", app.world.other_service.region_id);
+        assert_eq!(
+            regional
+                .get(&format!("/reports/board?month=2026-11&scope={other}"))
+                .await?
+                .status(),
+            404
+        );
+        let worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
+        assert_eq!(worker.get("/reports/board").await?.status(), 403);
+        assert_eq!(worker.get("/reports/board.pdf").await?.status(), 403);
+        let stranger = app.signed_in(&app.world.user_b).await?;
+        assert_eq!(stranger.get("/reports/board").await?.status(), 403);
+        Ok(())
+    }
+);
+
+db_test!(
+    board_members_are_emailed_last_months_report_once,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        a_month_of_learning(&app).await?;
+        app.clock.advance(-60);
+        let board_emails = |app: &TestApp| {
+            let store = app.ctx.store.clone();
+            let org = app.world.org;
+            async move {
+                anyhow::Ok(
+                    store
+                        .emails(org)
+                        .await?
+                        .into_iter()
+                        .filter(|e| e.subject.starts_with("Board report"))
+                        .collect::<Vec<_>>(),
+                )
+            }
+        };
+        candour::jobs::tick(&app.ctx).await?;
+        assert!(board_emails(&app).await?.is_empty(), "not before 07:00");
+        app.clock.advance(60);
+        assert!(candour::jobs::tick(&app.ctx).await?);
+        let queued = board_emails(&app).await?;
+        assert_eq!(queued.len(), 1, "{queued:?}");
+        assert_eq!(queued[0].to, app.world.email(Role::BoardMember));
+        assert_eq!(
+            queued[0].subject,
+            "Board report for November 2026: Organisation A"
+        );
+        app.clock.advance(60);
+        candour::jobs::tick(&app.ctx).await?;
+        candour::actions::reports::send_monthly_reports(&app.ctx)
+            .await
+            .map_err(fail)?;
+        assert_eq!(board_emails(&app).await?.len(), 1, "once");
+
+        let sink = SmtpSink::start()?;
+        let mailer = Mailer::new(&sink.url, "Candour <candour@a.example>")?;
+        let all = app.ctx.store.emails(app.world.org).await?.len();
+        send_due(&app.ctx, &mailer).await?;
+        let mail = sink.wait_for(all, 10).await;
+        let report = mail
+            .iter()
+            .find(|m| m.data.contains("Subject: Board report for November 2026"))
+            .ok_or_else(|| anyhow::anyhow!("no board report among {} emails", mail.len()))?;
+        assert!(
+            report.data.contains("Serious incidents: 1"),
+            "{}",
+            report.data
+        );
+        assert!(
+            report
+                .data
+                .contains("Statutory notifications made in time: 0 of 1 (0%)")
+        );
+        assert!(report.data.contains("text/html"));
+        for name in ["Edna Test", "Priya Shah", "Dr Okafor"] {
+            assert!(!report.data.contains(name), "{name} named in the email");
+        }
+        Ok(())
+    }
+);
