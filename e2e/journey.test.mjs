@@ -201,6 +201,31 @@ test('a board member opens the monthly board report, picks a region and download
   await ctx.close();
 });
 
+test('the registered manager downloads the CQC evidence pack, by code unless she says why names are needed', async () => {
+  const ctx = await browser.newContext({ locale: 'en-GB', acceptDownloads: true });
+  const page = await ctx.newPage();
+  await signIn(page, logins['Registered manager']);
+  await page.click('nav a:has-text("Reports")');
+  await page.click('a:has-text("CQC evidence pack")');
+  await page.waitForURL(`${base}/evidence`);
+  await accessible(page, 'the evidence pack form');
+  await page.selectOption('#service', { index: 1 });
+  await page.check('#identify-names');
+  await page.click('button:has-text("Download the evidence pack")');
+  await page.waitForSelector('.error-summary');
+  assert.match(await page.locator('.error-summary').textContent(), /Say why the pack must name people/);
+  await accessible(page, 'the evidence pack form with an error');
+  await page.check('#identify-codes');
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 120000 }),
+    page.click('button:has-text("Download the evidence pack")'),
+  ]);
+  assert.match(download.suggestedFilename(), /^candour-evidence-[a-z-]+-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.zip$/);
+  const bytes = await readFile(await download.path());
+  assert.equal(bytes.subarray(0, 4).toString('hex'), '504b0304', 'a ZIP');
+  await ctx.close();
+});
+
 test('a board member sees counts only, and the register and not-found pages are accessible', async () => {
   const ctx = await browser.newContext({ locale: 'en-GB' });
   const page = await ctx.newPage();

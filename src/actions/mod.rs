@@ -18,6 +18,7 @@ pub mod drafts;
 pub mod duties;
 pub mod duty_board;
 pub mod duty_tasks;
+pub mod evidence;
 pub mod feedback;
 pub mod improvement;
 pub mod incidents;

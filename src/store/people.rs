@@ -97,6 +97,26 @@ impl Store {
         })
     }
 
+    /// Everyone who has used a service, whatever their status now, by code.
+    pub async fn people_of_service(
+        &self,
+        org: OrganisationId,
+        service: ServiceId,
+    ) -> StoreResult<Vec<Person>> {
+        let sql = format!(
+            "select {PERSON_COLUMNS} from person where organisation_id = $1 and service_id = $2 \
+             order by internal_code"
+        );
+        on_read!(self, |p| {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(org.0)
+                .bind(service.0)
+                .fetch_all(p)
+                .await?;
+            rows.iter().map(person_from).collect()
+        })
+    }
+
     /// The people with these ids, in `org` and `service` only (others are left out).
     pub async fn people_in_service(
         &self,

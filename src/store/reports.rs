@@ -370,4 +370,23 @@ impl Store {
                 .collect()
         })
     }
+
+    /// The incidents reported in `[from, to)` in `service`, oldest first.
+    pub async fn incident_ids_reported(
+        &self,
+        org: OrganisationId,
+        service: ServiceId,
+        (from, to): (Timestamp, Timestamp),
+    ) -> StoreResult<Vec<candour_domain::ids::IncidentId>> {
+        let sql = "select i.incident_id from incident i where i.organisation_id = $1 and i.reported_at >= $2 \
+             and i.reported_at < $3 and i.service_id in ($4) order by i.reported_at, i.reference_number";
+        on_read!(self, |p| {
+            let rows = month_query!(sql, org, (from, to), [service])
+                .fetch_all(p)
+                .await?;
+            rows.iter()
+                .map(|r| Ok(candour_domain::ids::IncidentId(r.uuid("incident_id")?)))
+                .collect()
+        })
+    }
 }

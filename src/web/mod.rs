@@ -209,6 +209,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/reports/breaches", get(pages::reports::show_breach_report))
         .route("/reports/board", get(pages::reports::show_board_report))
+        .route(
+            "/evidence",
+            get(pages::evidence::evidence_form).post(pages::evidence::make_evidence_pack),
+        )
         .route("/reports/board.pdf", get(pages::reports::board_report_pdf))
         .route(
             "/reports/serious-incidents",

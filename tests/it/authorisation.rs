@@ -224,6 +224,8 @@ db_test!(
                 "/reports/board".into(),
                 [403, 200, 200, 200, 200, 200, 200, 200],
             ),
+            // The evidence pack holds incidents: those who see them.
+            ("/evidence".into(), [403, 200, 200, 200, 200, 200, 403, 403]),
             (
                 "/reports/breaches".into(),
                 [403, 200, 200, 200, 200, 200, 403, 403],

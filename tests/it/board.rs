@@ -7,30 +7,13 @@ use crate::helpers::*;
 use crate::smtp::SmtpSink;
 use candour::email::sender::{Mailer, send_due};
 use candour_domain::role::Role;
-use serde_json::json;
-
-fn fail(e: impl std::fmt::Display) -> anyhow::Error {
-    anyhow::anyhow!("{e}")
-}
 
 /// November in Alder House: a serious fall whose CQC notification is
 /// required (and never made), a minor fall, a lesson read by the care
 /// worker, an action due on 25 Nov, a meeting with attendance, and a safety
 /// alert due on 27 Nov. Leaves the clock at 1 Dec 2026, 07:00.
 async fn a_month_of_learning(app: &TestApp) -> anyhow::Result<()> {
-    let serious = serious_fall(app).await?;
-    let token = token_for(app, app.world.email(Role::RegisteredManager)).await?;
-    let resp = api_put(
-        app,
-        &token,
-        &format!("/api/v1/incidents/{serious}/assessment"),
-        &json!({"version": 0, "facts": {
-            "person_type": "service_user", "died": false, "unintended_or_unexpected": true,
-            "hcp_opinion": {"name": "Dr Okafor", "role": "GP", "given_at": "2026-11-20T09:00:00Z", "outcomes": ["body_structure_change"]}
-        }}),
-    )
-    .await?;
-    anyhow::ensure!(resp.status() == 200, "assessment: {}", resp.status());
+    serious_injury(app).await?;
     let minor = minor_fall(app, "Slipped on the wet floor").await?;
 
     let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;

@@ -10,20 +10,7 @@ use serde_json::json;
 /// A serious fall whose GP judged a change to the body's structure:
 /// a CQC serious injury notification and the duty of candour are required.
 async fn serious_injury(app: &TestApp) -> anyhow::Result<String> {
-    let r = serious_fall(app).await?;
-    let token = token_for(app, app.world.email(Role::RegisteredManager)).await?;
-    let resp = api_put(
-        app,
-        &token,
-        &format!("/api/v1/incidents/{r}/assessment"),
-        &json!({"version": 0, "facts": {
-            "person_type": "service_user", "died": false, "unintended_or_unexpected": true,
-            "hcp_opinion": {"name": "Dr Okafor", "role": "GP", "given_at": "2026-11-20T09:00:00Z", "outcomes": ["body_structure_change"]}
-        }}),
-    )
-    .await?;
-    anyhow::ensure!(resp.status() == 200, "assessment: {}", resp.status());
-    Ok(r.to_string())
+    Ok(crate::helpers::serious_injury(app).await?.to_string())
 }
 
 db_test!(

@@ -684,6 +684,33 @@ pub async fn serious_fall(
     .await
 }
 
+/// [`serious_fall`] whose GP judged a change to the body's structure
+/// (recorded through the API): a CQC serious injury notification and the
+/// duty of candour are required, the notification due 24 Nov 2026, 09:30.
+pub async fn serious_injury(
+    app: &TestApp,
+) -> anyhow::Result<candour_domain::incident::IncidentReference> {
+    let r = serious_fall(app).await?;
+    let token = token_for(app, app.world.email(Role::RegisteredManager)).await?;
+    let resp = api_put(
+        app,
+        &token,
+        &format!("/api/v1/incidents/{r}/assessment"),
+        &serde_json::json!({"version": 0, "facts": {
+            "person_type": "service_user", "died": false, "unintended_or_unexpected": true,
+            "hcp_opinion": {"name": "Dr Okafor", "role": "GP", "given_at": "2026-11-20T09:00:00Z", "outcomes": ["body_structure_change"]}
+        }}),
+    )
+    .await?;
+    anyhow::ensure!(resp.status() == 200, "assessment: {}", resp.status());
+    Ok(r)
+}
+
+/// An action's error as a test's error.
+pub fn fail(e: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
 /// A minor fall on Monday 23 Nov 2026, triaged for a local review.
 pub async fn minor_fall(
     app: &TestApp,

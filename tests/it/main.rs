@@ -24,6 +24,7 @@ mod docs;
 mod drafts;
 mod duties;
 mod duty_tasks;
+mod evidence;
 mod feedback;
 mod improvement;
 mod incidents;

@@ -18,6 +18,7 @@ pub mod display;
 pub mod duties;
 pub mod duty_tasks;
 pub mod escalation;
+pub mod evidence;
 pub mod feedback;
 pub mod ids;
 pub mod improvement;

@@ -15,8 +15,10 @@ use typst::{Library, LibraryExt, World};
 use typst_layout::PagedDocument;
 
 mod board;
+mod document;
 mod investigation;
 pub use board::{BoardReport, Chart, Section, board_report};
+pub use document::{PlainDocument, plain_document};
 pub use investigation::{InvestigationReport, Meeting, Row, investigation_report};
 
 /// Why a document could not be made.

@@ -10,6 +10,7 @@ pub mod drafts;
 pub mod duties;
 pub mod duty_board;
 pub mod duty_task;
+pub mod evidence;
 pub mod home;
 pub mod improvement;
 pub mod incident_page;
