@@ -819,6 +819,31 @@ test('the registered manager reads the falls trend as a chart and a table', asyn
   await accessible(page, 'when and where near misses happen');
   assert.equal(await page.locator('#pattern-grid tbody tr').count(), 7);
   assert.equal(await page.locator('#pattern-shifts tbody tr').count(), 3);
+
+  // Falls at her own service, per week, then a change recorded on the chart.
+  await page.goto(`${base}/trends`);
+  await page.selectOption('#service', { index: 1 });
+  await page.selectOption('#period', 'week');
+  await page.click('#trend-filter button:has-text("Show")');
+  await page.waitForURL(/period=week/);
+  assert.equal(await page.locator('#trend-data tbody tr').count(), 104);
+  await accessible(page, 'a weekly trend');
+  await page.click('a:has-text("Record a change")');
+  await accessible(page, 'the record-a-change form');
+  await page.fill('#starts_on', '2026-06-01');
+  await page.fill('#label', 'Sensor mats introduced on every bed');
+  await page.click('button:has-text("Record the change")');
+  await page.waitForURL(/\/trends\?measure=falls&service=/);
+  assert.match(await page.locator('#change-list').textContent(), /Sensor mats introduced on every bed/);
+  assert.equal(await page.locator('#spc-chart .spc-break').count(), 1);
+
+  // Occupied bed days make rates.
+  await page.goto(`${base}/occupancy`);
+  await accessible(page, 'the occupancy sheet');
+  await page.fill('#occupancy tbody tr:nth-child(2) input[name="bed_days"]', '1200');
+  await page.click('#occupancy tbody tr:nth-child(2) button');
+  await page.waitForURL(/\/occupancy\?service=/);
+  assert.equal(await page.locator('#occupancy tbody tr:nth-child(2) input[name="bed_days"]').inputValue(), '1200');
   await desk.close();
 });
 

@@ -26,6 +26,7 @@ pub mod investigations;
 pub mod learning;
 pub mod lessons;
 pub mod meetings;
+pub mod occupancy;
 pub mod openness;
 pub mod organisation;
 pub mod people;

@@ -85,39 +85,331 @@ impl TrendMeasure {
     }
 }
 
+/// Weeks on a weekly trend chart (two years).
+pub const WEEKS: usize = 104;
+
+/// Counted per month or per week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// Calendar months, UK time.
+    Month,
+    /// Weeks from Monday, UK time.
+    Week,
+}
+
+impl Period {
+    /// Parses `month` or `week`.
+    pub fn parse(code: &str) -> Option<Period> {
+        match code {
+            "month" => Some(Period::Month),
+            "week" => Some(Period::Week),
+            _ => None,
+        }
+    }
+
+    /// Its code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Period::Month => "month",
+            Period::Week => "week",
+        }
+    }
+}
+
+/// Which incidents count, by physical harm as graded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HarmFloor {
+    /// Every one, graded or not.
+    Any,
+    /// Low harm or worse.
+    Low,
+    /// Moderate harm or worse.
+    Moderate,
+    /// Severe harm or death.
+    Severe,
+}
+
+impl HarmFloor {
+    /// Every floor, in the order offered.
+    pub const ALL: [HarmFloor; 4] = [
+        HarmFloor::Any,
+        HarmFloor::Low,
+        HarmFloor::Moderate,
+        HarmFloor::Severe,
+    ];
+
+    /// Its code.
+    pub fn code(self) -> &'static str {
+        match self {
+            HarmFloor::Any => "any",
+            HarmFloor::Low => "low",
+            HarmFloor::Moderate => "moderate",
+            HarmFloor::Severe => "severe",
+        }
+    }
+
+    /// Its name.
+    pub fn label(self) -> &'static str {
+        match self {
+            HarmFloor::Any => "Any harm, graded or not",
+            HarmFloor::Low => "Low harm or worse",
+            HarmFloor::Moderate => "Moderate harm or worse",
+            HarmFloor::Severe => "Severe harm or death",
+        }
+    }
+
+    /// Parses a code.
+    pub fn parse(code: &str) -> Option<HarmFloor> {
+        HarmFloor::ALL.into_iter().find(|h| h.code() == code)
+    }
+
+    fn rank(self) -> u8 {
+        match self {
+            HarmFloor::Any => 0,
+            HarmFloor::Low => 1,
+            HarmFloor::Moderate => 2,
+            HarmFloor::Severe => 3,
+        }
+    }
+}
+
+/// What a trend chart shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrendQuery {
+    /// The measure.
+    pub measure: TrendMeasure,
+    /// Per month or per week.
+    pub period: Period,
+    /// Which incidents count, by harm.
+    pub harm: HarmFloor,
+    /// Per 1,000 occupied bed days (monthly only) rather than counts.
+    pub per_bed_days: bool,
+}
+
+impl TrendQuery {
+    /// Counts of `measure` per month, any harm.
+    pub fn counts(measure: TrendMeasure) -> TrendQuery {
+        TrendQuery {
+            measure,
+            period: Period::Month,
+            harm: HarmFloor::Any,
+            per_bed_days: false,
+        }
+    }
+}
+
+/// One period charted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendRow {
+    /// Its first day.
+    pub starts: Date,
+    /// Events in it.
+    pub count: u32,
+    /// Occupied bed days (for rates).
+    pub bed_days: Option<u32>,
+    /// The value charted (the count, or the rate).
+    pub value: f64,
+}
+
 /// A trend for a scope.
 #[derive(Debug, Clone)]
 pub struct TrendView {
-    /// What it counts.
-    pub measure: TrendMeasure,
+    /// What it shows.
+    pub query: TrendQuery,
     /// The scope, in words.
     pub scope: String,
-    /// Each month and its count, oldest first.
-    pub months: Vec<(Date, u32)>,
+    /// Each period charted, oldest first.
+    pub rows: Vec<TrendRow>,
     /// The chart.
     pub chart: Chart,
+    /// The changes recorded against this measure and scope.
+    pub changes: Vec<crate::store::trend_data::TrendChange>,
+    /// Where changes are recorded for this chart, if it has one place
+    /// (a service, a region or the organisation).
+    pub change_scope: Option<candour_domain::role::Scope>,
+    /// Whether the reader may record a change there.
+    pub can_record_change: bool,
+    /// Months left out of a rate for want of occupancy.
+    pub missing_occupancy: Vec<Date>,
     /// The services the reader may choose from.
     pub services: Vec<Service>,
     /// The regions the reader may choose from.
     pub regions: Vec<Region>,
 }
 
-/// The trend of `measure` over the last [`MONTHS`] complete months.
+/// Where a chart over `chosen` records its changes: one service, one
+/// region, or the whole organisation; `None` for another set of services.
+fn change_scope(
+    (service, region): (Option<ServiceId>, Option<RegionId>),
+    chosen: &[Service],
+    all: &[Service],
+) -> Option<candour_domain::role::Scope> {
+    use candour_domain::role::Scope;
+    match (service, region) {
+        (Some(s), _) => Some(Scope::Service(s)),
+        (None, Some(r)) => Some(Scope::Region(r)),
+        (None, None) if chosen.len() == all.len() => Some(Scope::Organisation),
+        (None, None) => match chosen.first() {
+            Some(first) if chosen.iter().all(|s| s.region_id == first.region_id) => {
+                Some(Scope::Region(first.region_id))
+            }
+            _ => None,
+        },
+    }
+}
+
+/// The first instant of `d`, UK time.
+fn start_of(d: Date) -> ActionResult<jiff::Timestamp> {
+    london()
+        .to_ambiguous_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
+        .compatible()
+        .map_err(|e| anyhow::anyhow!("{e}").into())
+}
+
+/// The trend over the last [`MONTHS`] complete months or [`WEEKS`]
+/// complete weeks, as counts or (monthly) per 1,000 occupied bed days,
+/// rebased at each recorded change.
 pub async fn trend(
     ctx: &Ctx,
     actor: &Actor,
     (service, region): (Option<ServiceId>, Option<RegionId>),
-    measure: TrendMeasure,
+    query: TrendQuery,
 ) -> ActionResult<TrendView> {
     let scope = scope_of(ctx, actor, Permission::ViewIncidents, (service, region)).await?;
+    let org = actor.organisation_id;
     let scoped: Vec<ServiceId> = scope.chosen.iter().map(|s| s.service_id).collect();
-    let last = candour_domain::monthly::Month::containing(ctx.clock.now()).previous();
-    let (months, chart) = monthly_trend(ctx, actor.organisation_id, &scoped, measure, last).await?;
+    let query = TrendQuery {
+        period: if query.per_bed_days {
+            Period::Month
+        } else {
+            query.period
+        },
+        ..query
+    };
+    let today = ctx.clock.now().to_zoned(london()).date();
+    let (first, n) = match query.period {
+        Period::Month => (
+            today
+                .first_of_month()
+                .checked_sub(jiff::Span::new().months(i64::try_from(MONTHS).unwrap_or(24)))
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+            MONTHS,
+        ),
+        Period::Week => {
+            let monday = today
+                .checked_sub(
+                    jiff::Span::new().days(i64::from(today.weekday().to_monday_zero_offset())),
+                )
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            (
+                monday
+                    .checked_sub(jiff::Span::new().weeks(i64::try_from(WEEKS).unwrap_or(104)))
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+                WEEKS,
+            )
+        }
+    };
+    let times: Vec<jiff::Timestamp> = ctx
+        .store
+        .occurred_times(
+            org,
+            &scoped,
+            query.measure.filter(),
+            (start_of(first)?, query.harm.rank()),
+        )
+        .await?
+        .into_iter()
+        .filter_map(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+        .collect();
+    let counts = match query.period {
+        Period::Month => monthly_counts(&times, first, n),
+        Period::Week => candour_domain::spc::weekly_counts(&times, first, n),
+    };
+    let mut missing_occupancy = Vec::new();
+    let rows: Vec<TrendRow> = if query.per_bed_days {
+        let recorded = ctx.store.occupancy(org, &scoped).await?;
+        let denominators: Vec<Option<u32>> = counts
+            .iter()
+            .map(|(d, _)| {
+                let month = d.strftime("%Y-%m").to_string();
+                scoped.iter().try_fold(0u32, |sum, s| {
+                    recorded
+                        .iter()
+                        .find(|o| o.service_id == *s && o.month == month)
+                        .map(|o| sum.saturating_add(o.bed_days))
+                })
+            })
+            .collect();
+        let numerators: Vec<u32> = counts.iter().map(|(_, c)| *c).collect();
+        let rates = candour_domain::spc::rates_per_thousand(&numerators, &denominators);
+        counts
+            .iter()
+            .zip(denominators.iter().zip(rates))
+            .filter_map(|((d, c), (days, rate))| match rate {
+                Some(value) => Some(TrendRow {
+                    starts: *d,
+                    count: *c,
+                    bed_days: *days,
+                    value,
+                }),
+                None => {
+                    missing_occupancy.push(*d);
+                    None
+                }
+            })
+            .collect()
+    } else {
+        counts
+            .iter()
+            .map(|(d, c)| TrendRow {
+                starts: *d,
+                count: *c,
+                bed_days: None,
+                value: f64::from(*c),
+            })
+            .collect()
+    };
+    let every = ctx.store.services(org).await?;
+    let change_scope = change_scope((service, region), &scope.chosen, &every);
+    let changes = match change_scope {
+        Some(cs) => {
+            ctx.store
+                .trend_changes(org, cs, query.measure.code())
+                .await?
+        }
+        None => Vec::new(),
+    };
+    let starts: Vec<Date> = rows.iter().map(|r| r.starts).collect();
+    let chart = xmr(
+        &rows.iter().map(|r| r.value).collect::<Vec<_>>(),
+        &Settings {
+            direction: query.measure.direction(),
+            rebase_at: candour_domain::spc::rebase_indices(
+                &starts,
+                &changes.iter().map(|c| c.starts_on).collect::<Vec<_>>(),
+            ),
+            ..Settings::default()
+        },
+    );
+    let can_record_change = change_scope.is_some_and(|cs| {
+        let region_of = |s: ServiceId| {
+            scope
+                .services
+                .iter()
+                .find(|x| x.service_id == s)
+                .map(|x| x.region_id)
+        };
+        candour_domain::lessons::may_publish(&actor.grants, cs, region_of)
+    });
     Ok(TrendView {
-        measure,
+        query,
         scope: scope.label,
-        months,
+        rows,
         chart,
+        changes,
+        change_scope,
+        can_record_change,
+        missing_occupancy,
         services: scope.services,
         regions: scope.regions,
     })
@@ -142,7 +434,7 @@ pub(crate) async fn monthly_trend(
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let times: Vec<jiff::Timestamp> = ctx
         .store
-        .occurred_times(org, services, measure.filter(), since)
+        .occurred_times(org, services, measure.filter(), (since, 0))
         .await?
         .into_iter()
         .filter_map(|ms| jiff::Timestamp::from_millisecond(ms).ok())
@@ -158,6 +450,77 @@ pub(crate) async fn monthly_trend(
         },
     );
     Ok((months, chart))
+}
+
+/// Records a change against a chart ("sensor mats introduced" on a day):
+/// its limits are recalculated from the first whole period after it.
+/// Those who triage over the whole of the chart's scope; audited.
+pub async fn record_change(
+    ctx: &Ctx,
+    actor: &Actor,
+    (service, region): (Option<ServiceId>, Option<RegionId>),
+    measure: TrendMeasure,
+    (starts_on, label): (&str, &str),
+) -> ActionResult<()> {
+    let view = trend(ctx, actor, (service, region), TrendQuery::counts(measure)).await?;
+    let Some(scope) = view.change_scope.filter(|_| view.can_record_change) else {
+        return Err(super::ActionError::Forbidden);
+    };
+    let mut e = candour_domain::validation::FieldErrors::new();
+    let today = ctx.clock.now().to_zoned(london()).date();
+    let day = match starts_on.trim().parse::<Date>() {
+        Ok(d) if d > today => {
+            e.add(
+                "starts_on",
+                "The change must have started: today or earlier",
+            );
+            None
+        }
+        Ok(d) => Some(d),
+        Err(_) if starts_on.trim().is_empty() => {
+            e.add("starts_on", "Enter the day the change started");
+            None
+        }
+        Err(_) => {
+            e.add("starts_on", "Enter a real date, like 2026-03-01");
+            None
+        }
+    };
+    let label = candour_domain::validation::checked_text(
+        &mut e,
+        "label",
+        label,
+        200,
+        Some("Say what changed, such as \"sensor mats introduced\""),
+    );
+    let Some(day) = day.filter(|_| e.is_empty()) else {
+        return Err(super::ActionError::Invalid(e));
+    };
+    let now = ctx.clock.now().as_millisecond();
+    let mut tx = ctx.store.begin().await?;
+    let id = crate::store::trend_data::insert_change(
+        &mut tx,
+        actor.organisation_id,
+        (scope, measure.code()),
+        (day, &label),
+        (actor.user_id, now),
+    )
+    .await?;
+    super::audit_now(
+        ctx,
+        &mut tx,
+        actor,
+        ("trend_change", &id.to_string(), "trend_change.recorded"),
+        &serde_json::json!({
+            "scope": candour_domain::lessons::scope_code(scope),
+            "measure": measure.code(),
+            "starts_on": day.to_string(),
+            "label": label,
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// When and where a measure's events happened over the last 12 months.

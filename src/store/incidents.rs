@@ -576,12 +576,14 @@ pub async fn insert_incidents_batch(tx: &mut Tx, rows: &[IncidentInsert<'_>]) ->
 impl Store {
     /// When each incident of these kinds (and category, if given) in these
     /// services happened, from `since` (epoch ms, unordered): for trends.
+    /// With `min_harm` above 0, only those graded with physical harm of at
+    /// least that rank (1 low, 2 moderate, 3 severe, 4 fatal).
     pub async fn occurred_times(
         &self,
         org: OrganisationId,
         services: &[ServiceId],
         (category, kinds): (Option<Category>, &[EventKind]),
-        since: Timestamp,
+        (since, min_harm): (Timestamp, u8),
     ) -> StoreResult<Vec<i64>> {
         let mut out = Vec::new();
         for service in services {
@@ -589,13 +591,16 @@ impl Store {
                 let rows = on_read!(self, |p| {
                     let q = sqlx::query(
                         "select occurred_at from incident where organisation_id = $1 and service_id = $2 \
-                         and kind = $3 and occurred_at >= $4 and ($5 = '' or category = $5)",
+                         and kind = $3 and occurred_at >= $4 and ($5 = '' or category = $5) \
+                         and ($6 = 0 or (case physical_harm when 'low' then 1 when 'moderate' then 2 \
+                              when 'severe' then 3 when 'fatal' then 4 else 0 end) >= $6)",
                     )
                     .bind(org.0)
                     .bind(service.0)
                     .bind(kind.code())
                     .bind(since.as_millisecond())
-                    .bind(category.map_or("", Category::code));
+                    .bind(category.map_or("", Category::code))
+                    .bind(i64::from(min_harm));
                     let rows = q.fetch_all(p).await?;
                     rows.iter()
                         .map(|r| r.int("occurred_at"))

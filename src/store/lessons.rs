@@ -61,11 +61,7 @@ pub async fn insert_lesson(
     (by, now_ms): (UserId, i64),
 ) -> StoreResult<Uuid> {
     let id = Uuid::now_v7();
-    let (region, service) = match l.scope {
-        Scope::Organisation => (None, None),
-        Scope::Region(r) => (Some(r.0), None),
-        Scope::Service(s) => (None, Some(s.0)),
-    };
+    let (region, service) = super::users::scope_columns(l.scope);
     on_tx!(tx, |c| {
         sqlx::query(
             "insert into lesson (lesson_id, organisation_id, scope_kind, region_id, service_id, title, what_happened, \

@@ -67,6 +67,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(32, "0032_learning_meetings"),
     migration!(33, "0033_safety_alerts"),
     migration!(34, "0034_learning"),
+    migration!(35, "0035_trend_changes_and_occupancy"),
 ];
 
 impl Store {

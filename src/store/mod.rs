@@ -43,6 +43,7 @@ pub mod safety_cross;
 pub mod sessions;
 pub mod settings;
 pub mod tokens;
+pub mod trend_data;
 pub mod triage;
 pub mod users;
 pub mod workflow;

@@ -209,6 +209,15 @@ fn grant_from(r: &impl PortableRow) -> StoreResult<Grant> {
     })
 }
 
+/// A scope's `region_id` and `service_id` columns (its `scope_kind` is `Scope::kind_code`).
+pub(crate) fn scope_columns(scope: Scope) -> (Option<uuid::Uuid>, Option<uuid::Uuid>) {
+    match scope {
+        Scope::Organisation => (None, None),
+        Scope::Region(r) => (Some(r.0), None),
+        Scope::Service(s) => (None, Some(s.0)),
+    }
+}
+
 /// Reads a scope stored as `scope_kind`, `region_id` and `service_id`.
 pub(crate) fn scope_from(r: &impl PortableRow) -> StoreResult<Scope> {
     Ok(

@@ -202,6 +202,12 @@ pub fn router(state: AppState) -> Router {
             post(pages::safety_cross::choose_cross_set),
         )
         .route("/trends", get(pages::trends::show_trends))
+        .route("/trends/changes/new", get(pages::trends::new_trend_change))
+        .route("/trends/changes", post(pages::trends::record_trend_change))
+        .route(
+            "/occupancy",
+            get(pages::occupancy::show_occupancy).post(pages::occupancy::save_occupancy),
+        )
         .route("/trends/patterns", get(pages::trends::show_patterns))
         .route(
             "/safety-cross/notes",

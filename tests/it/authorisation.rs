@@ -226,6 +226,11 @@ db_test!(
             ),
             // The evidence pack holds incidents: those who see them.
             ("/evidence".into(), [403, 200, 200, 200, 200, 200, 403, 403]),
+            // Occupancy is recorded by those who triage.
+            (
+                "/occupancy".into(),
+                [403, 200, 200, 200, 200, 200, 403, 403],
+            ),
             (
                 "/reports/breaches".into(),
                 [403, 200, 200, 200, 200, 200, 403, 403],

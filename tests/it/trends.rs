@@ -133,3 +133,289 @@ db_test!(
         Ok(())
     }
 );
+
+/// The data table's rows: (period, cells after it).
+fn table_rows(page: &str) -> Vec<(String, String)> {
+    let Some(table) = page
+        .split("<table class=\"table\" id=\"trend-data\">")
+        .nth(1)
+    else {
+        return Vec::new();
+    };
+    let body = table.split("</tbody>").next().unwrap_or_default();
+    body.split("<tr><th scope=\"row\">")
+        .skip(1)
+        .map(|r| {
+            let (period, rest) = r.split_once("</th>").unwrap_or_default();
+            (
+                period.to_owned(),
+                rest.replace("</tr>", "")
+                    .replace("<td>", "")
+                    .replace("</td>", "|"),
+            )
+        })
+        .collect()
+}
+
+db_test!(trends_count_by_week_and_by_harm, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    // A severe fall on Friday 20 Nov and a low-harm one on Monday 23 Nov (this week).
+    serious_fall(&app).await?;
+    minor_fall(&app, "Slipped in the lounge").await?;
+    reported_and_triaged(
+        &app,
+        "2026-11-10T10:00:00Z",
+        "Fell from the chair",
+        ("moderate", "none"),
+        ("3", "3"),
+        "local_review",
+    )
+    .await?;
+    let manager = app
+        .signed_in(app.world.email(Role::RegisteredManager))
+        .await?;
+    let page = manager.text("/trends?period=week").await?;
+    assert_ids_unique(&page);
+    assert!(
+        page.contains("<h1>Falls per week in all your services</h1>"),
+        "{page}"
+    );
+    let rows = table_rows(&page);
+    assert_eq!(
+        rows.len(),
+        104,
+        "two years of complete weeks, this one left out"
+    );
+    assert_eq!(
+        rows.last().map(|r| r.0.as_str()),
+        Some("week of 16 Nov 2026")
+    );
+    assert_eq!(
+        rows[rows.len() - 1].1.split('|').next(),
+        Some("1"),
+        "the 20 Nov fall"
+    );
+    assert_eq!(rows[rows.len() - 2].0, "week of 9 Nov 2026");
+    assert_eq!(
+        rows[rows.len() - 2].1.split('|').next(),
+        Some("1"),
+        "the 10 Nov fall"
+    );
+    assert_eq!(rows[rows.len() - 3].1.split('|').next(), Some("0"));
+    assert!(page.contains("The latest week shows"));
+
+    let moderate = manager.text("/trends?harm=moderate").await?;
+    assert!(
+        moderate.contains("<h1>Falls per month (moderate harm or worse) in all your services</h1>")
+    );
+    let rows = table_rows(&moderate);
+    assert_eq!(
+        rows.last().map(|r| (r.0.as_str(), r.1.split('|').next())),
+        Some(("Oct 2026", Some("0")))
+    );
+    // The month so far is left out, so count on the weekly chart: both graded moderate or worse.
+    let weekly = table_rows(&manager.text("/trends?harm=moderate&period=week").await?);
+    let total: u32 = weekly
+        .iter()
+        .filter_map(|r| r.1.split('|').next()?.parse::<u32>().ok())
+        .sum();
+    assert_eq!(
+        total, 2,
+        "the severe and the moderate fall, not the low one (this week is left out anyway)"
+    );
+    let severe = table_rows(&manager.text("/trends?harm=severe&period=week").await?);
+    let total: u32 = severe
+        .iter()
+        .filter_map(|r| r.1.split('|').next()?.parse::<u32>().ok())
+        .sum();
+    assert_eq!(total, 1);
+    assert_eq!(manager.get("/trends?period=fortnight").await?.status(), 400);
+    assert_eq!(manager.get("/trends?harm=some").await?.status(), 400);
+    Ok(())
+});
+
+db_test!(
+    a_recorded_change_rebases_the_chart_and_is_audited,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        for when in [
+            "2026-06-10T10:00:00Z",
+            "2026-07-10T10:00:00Z",
+            "2026-09-10T10:00:00Z",
+        ] {
+            reported_and_triaged(
+                &app,
+                when,
+                "Fell",
+                ("low", "none"),
+                ("2", "3"),
+                "local_review",
+            )
+            .await?;
+        }
+        let here = app.world.service.service_id;
+        let manager = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        let chart = format!("/trends?measure=falls&service={here}");
+        let page = manager.text(&chart).await?;
+        assert!(page.contains("None recorded for this measure here."));
+        assert!(!page.contains("class=\"spc-break\""));
+        let form_at = format!("/trends/changes/new?measure=falls&service={here}");
+        assert!(page.contains(&form_at.replace('&', "&amp;")), "{page}");
+        let form = manager.text(&form_at).await?;
+        assert_ids_unique(&form);
+        let csrf = csrf_in(&form).unwrap();
+        let service = here.to_string();
+        let send = |day: &'static str, label: &'static str| {
+            let (manager, csrf, service) = (&manager, csrf.clone(), service.clone());
+            async move {
+                manager
+                    .post_form(
+                        "/trends/changes",
+                        &[
+                            ("csrf_token", &csrf),
+                            ("measure", "falls"),
+                            ("service", &service),
+                            ("region", ""),
+                            ("starts_on", day),
+                            ("label", label),
+                        ],
+                    )
+                    .await
+            }
+        };
+        let refused = send("2026-12-25", "").await?;
+        assert_eq!(refused.status(), 422);
+        let body = refused.text().await?;
+        assert!(
+            body.contains("href=\"#starts_on\"") && body.contains("href=\"#label\""),
+            "{body}"
+        );
+        assert!(body.contains("The change must have started: today or earlier"));
+        let done = send("2026-08-15", "Sensor mats introduced on every bed").await?;
+        assert_eq!(done.status(), 303);
+        let page = manager.text(&chart).await?;
+        assert!(
+            page.contains("<strong>15 Aug 2026</strong>: Sensor mats introduced on every bed"),
+            "{page}"
+        );
+        // Limits are recalculated from September, the first whole month after it.
+        assert!(
+            page.contains("<title>Limits recalculated from Sep 26</title>"),
+            "{page}"
+        );
+        assert_eq!(
+            page.matches("class=\"spc-mean\"").count(),
+            2,
+            "a mean for each period"
+        );
+        let events = app.ctx.store.audit_page(app.world.org, 0, 1000).await?;
+        assert!(
+            events.iter().any(|e| e.action == "trend_change.recorded"
+                && e.changes.contains("Sensor mats introduced")),
+            "audited"
+        );
+        // Another chart (the region's) has its own changes; a care worker records none.
+        let worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
+        assert_eq!(worker.get(&form_at).await?.status(), 403);
+        Ok(())
+    }
+);
+
+db_test!(
+    falls_per_thousand_occupied_bed_days_once_occupancy_is_recorded,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        for when in [
+            "2026-10-05T10:00:00Z",
+            "2026-10-20T10:00:00Z",
+            "2026-09-10T10:00:00Z",
+        ] {
+            reported_and_triaged(
+                &app,
+                when,
+                "Fell",
+                ("low", "none"),
+                ("2", "3"),
+                "local_review",
+            )
+            .await?;
+        }
+        let here = app.world.service.service_id;
+        let manager = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        let sheet = manager.text(&format!("/occupancy?service={here}")).await?;
+        assert_ids_unique(&sheet);
+        assert!(sheet.contains("id=\"bed_days-2026-10\""), "{sheet}");
+        let csrf = csrf_in(&sheet).unwrap();
+        let service = here.to_string();
+        let save = |month: &'static str, days: &'static str, version: &'static str| {
+            let (manager, csrf, service) = (&manager, csrf.clone(), service.clone());
+            async move {
+                manager
+                    .post_form(
+                        "/occupancy",
+                        &[
+                            ("csrf_token", &csrf),
+                            ("service", &service),
+                            ("month", month),
+                            ("bed_days", days),
+                            ("version", version),
+                        ],
+                    )
+                    .await
+            }
+        };
+        let bad = save("2026-10", "nine hundred", "0").await?;
+        assert_eq!(bad.status(), 422);
+        assert!(
+            bad.text()
+                .await?
+                .contains("Enter occupied bed days as a whole number")
+        );
+        assert_eq!(save("2026-10", "900", "0").await?.status(), 303);
+        assert_eq!(save("2026-09", "880", "0").await?.status(), 303);
+        // A second save over the first's version is refused, naming who changed it.
+        let stale = save("2026-10", "930", "0").await?;
+        assert_eq!(stale.status(), 409);
+        let body = stale.text().await?;
+        assert!(
+            body.contains(
+                "Registered manager changed the occupied bed days for October 2026 to 900"
+            ),
+            "{body}"
+        );
+        assert_eq!(save("2026-10", "930", "1").await?.status(), 303);
+
+        let page = manager
+            .text(&format!(
+                "/trends?measure=falls&service={here}&rate=bed_days"
+            ))
+            .await?;
+        assert_ids_unique(&page);
+        assert!(
+            page.contains("<h1>Falls per 1,000 occupied bed days in Alder House</h1>"),
+            "{page}"
+        );
+        let rows = table_rows(&page);
+        assert_eq!(
+            rows.iter()
+                .map(|r| (r.0.as_str(), r.1.as_str()))
+                .collect::<Vec<_>>(),
+            vec![
+                ("Sep 2026", "1|880|1.14|Common cause variation|"),
+                ("Oct 2026", "2|930|2.15|Common cause variation|"),
+            ]
+        );
+        assert!(page.contains("id=\"missing-occupancy\""));
+        assert!(
+            page.contains("Nov 2024, Dec 2024"),
+            "the months without occupancy are named"
+        );
+        let worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
+        assert_eq!(worker.get("/occupancy").await?.status(), 403);
+        Ok(())
+    }
+);

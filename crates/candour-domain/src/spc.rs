@@ -346,6 +346,68 @@ pub fn monthly_counts(
     out
 }
 
+/// Counts per week (Monday to Sunday, UK time) of the instants given, for
+/// the `weeks` weeks starting with the week holding `first` (each labelled
+/// by its Monday; a week with none is a zero).
+pub fn weekly_counts(
+    times: &[jiff::Timestamp],
+    first: jiff::civil::Date,
+    weeks: usize,
+) -> Vec<(jiff::civil::Date, u32)> {
+    let monday = |d: jiff::civil::Date| {
+        let back = i64::from(d.weekday().to_monday_zero_offset());
+        d.checked_sub(jiff::Span::new().days(back)).unwrap_or(d)
+    };
+    let first = monday(first);
+    let mut out: Vec<(jiff::civil::Date, u32)> = (0..weeks)
+        .filter_map(|w| {
+            first
+                .checked_add(jiff::Span::new().weeks(i64::try_from(w).ok()?))
+                .ok()
+                .map(|d| (d, 0))
+        })
+        .collect();
+    for t in times {
+        let d = monday(t.to_zoned(crate::incident::london()).date());
+        if let Some(slot) = out.iter_mut().find(|(m, _)| *m == d) {
+            slot.1 += 1;
+        }
+    }
+    out
+}
+
+/// Where recorded changes start new periods: for each change day, the
+/// index of the first period (given by its first day, in order) that
+/// starts on or after it, so limits are recalculated from the first whole
+/// period after the change. Changes before the second period or after the
+/// last are left out; each index appears once, in order.
+pub fn rebase_indices(
+    period_starts: &[jiff::civil::Date],
+    changes: &[jiff::civil::Date],
+) -> Vec<usize> {
+    let mut out: Vec<usize> = changes
+        .iter()
+        .filter_map(|c| period_starts.iter().position(|p| p >= c))
+        .filter(|i| *i > 0)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Rates per 1,000 of a denominator (occupied bed days): `None` where the
+/// denominator is unknown or zero.
+pub fn rates_per_thousand(counts: &[u32], denominators: &[Option<u32>]) -> Vec<Option<f64>> {
+    counts
+        .iter()
+        .zip(denominators)
+        .map(|(n, d)| match d {
+            Some(d) if *d > 0 => Some(f64::from(*n) * 1000.0 / f64::from(*d)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// A chart in plain words for readers who do not read charts (the monthly
 /// board report): what the latest point says, which rule fired, and whether
 /// that is good or bad for the measure. `what` names the measure in the

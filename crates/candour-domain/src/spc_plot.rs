@@ -30,9 +30,13 @@ pub struct Dot {
     pub shape: String,
 }
 
-/// A horizontal line: a limit or the mean.
+/// A horizontal line over one period: a limit or the mean.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
+    /// Where it starts.
+    pub x1: String,
+    /// Where it ends.
+    pub x2: String,
     /// Its height.
     pub y: String,
     /// `mean` or `limit`.
@@ -48,8 +52,10 @@ pub struct Plot {
     pub line: String,
     /// The points.
     pub dots: Vec<Dot>,
-    /// Mean and limits of the latest period.
+    /// Mean and limits of each period (a recorded change starts a new one).
     pub rules: Vec<Rule>,
+    /// Where each period after the first starts: (x, label of its first point).
+    pub breaks: Vec<(String, String)>,
     /// Period labels along the bottom: (x, text), every third and the last.
     pub x_labels: Vec<(String, String)>,
     /// Value labels up the side: (y, text).
@@ -144,24 +150,52 @@ pub fn plot(chart: &Chart, labels: &[String]) -> Plot {
             shape: shape(p.variation, x(i), y(p.value)),
         })
         .collect();
+    // Periods: runs of points sharing their mean and limits.
+    let mut periods: Vec<(usize, usize)> = Vec::new();
+    for (i, p) in chart.points.iter().enumerate() {
+        match periods.last_mut() {
+            Some((_, end))
+                if {
+                    let q = &chart.points[*end];
+                    q.mean == p.mean && q.upper == p.upper && q.lower == p.lower
+                } =>
+            {
+                *end = i;
+            }
+            _ => periods.push((i, i)),
+        }
+    }
+    let half = if n > 1 {
+        pw / (n - 1) as f64 / 2.0
+    } else {
+        pw / 2.0
+    };
     let mut rules = Vec::new();
-    if let Some(p) = chart.points.last() {
-        rules.push(Rule {
-            y: fmt(y(p.mean)),
-            class: "mean",
-            label: format!("Mean {}", fmt(p.mean)),
-        });
-        rules.push(Rule {
-            y: fmt(y(p.upper)),
-            class: "limit",
-            label: format!("Upper limit {}", fmt(p.upper)),
-        });
-        if p.lower >= ymin {
+    let mut breaks = Vec::new();
+    for (k, (a, b)) in periods.iter().enumerate() {
+        let p = &chart.points[*a];
+        let x1 = if k == 0 { LEFT } else { x(*a) - half };
+        let x2 = if k + 1 == periods.len() {
+            W - RIGHT
+        } else {
+            x(*b) + half
+        };
+        if k > 0 {
+            breaks.push((fmt(x1), labels.get(*a).cloned().unwrap_or_default()));
+        }
+        let mut line = |v: f64, class: &'static str, label: String| {
             rules.push(Rule {
-                y: fmt(y(p.lower)),
-                class: "limit",
-                label: format!("Lower limit {}", fmt(p.lower)),
+                x1: fmt(x1),
+                x2: fmt(x2),
+                y: fmt(y(v)),
+                class,
+                label,
             });
+        };
+        line(p.mean, "mean", format!("Mean {}", fmt(p.mean)));
+        line(p.upper, "limit", format!("Upper limit {}", fmt(p.upper)));
+        if p.lower >= ymin {
+            line(p.lower, "limit", format!("Lower limit {}", fmt(p.lower)));
         }
     }
     let y_labels = [ymin, (ymin + ymax) / 2.0, ymax]
@@ -179,6 +213,7 @@ pub fn plot(chart: &Chart, labels: &[String]) -> Plot {
         line,
         dots,
         rules,
+        breaks,
         x_labels,
         y_labels,
     }
@@ -232,9 +267,16 @@ impl Plot {
                 ""
             };
             out.push_str(&format!(
-                "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\" stroke=\"#505a5f\" stroke-width=\"1.5\"{dash}/>",
-                W - RIGHT,
+                "<line x1=\"{}\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\" stroke=\"#505a5f\" stroke-width=\"1.5\"{dash}/>",
+                r.x1,
+                r.x2,
                 y = r.y
+            ));
+        }
+        for (x, _) in &self.breaks {
+            out.push_str(&format!(
+                "<line x1=\"{x}\" x2=\"{x}\" y1=\"{TOP}\" y2=\"{}\" stroke=\"#0b0c0c\" stroke-width=\"1\" stroke-dasharray=\"2 3\"/>",
+                H - BOTTOM
             ));
         }
         out.push_str(&format!(
@@ -295,6 +337,30 @@ mod tests {
         let texts: Vec<&str> = p.x_labels.iter().map(|(_, t)| t.as_str()).collect();
         assert_eq!(texts, ["M1", "M4", "M7", "M10"]);
         assert_eq!(p.rules.iter().filter(|r| r.class == "mean").count(), 1);
+        assert!(p.breaks.is_empty());
+    }
+
+    #[test]
+    fn a_rebased_chart_draws_each_periods_limits_and_where_it_starts() {
+        let values = [5.0, 6.0, 5.0, 6.0, 2.0, 1.0, 2.0, 1.0];
+        let chart = xmr(
+            &values,
+            &Settings {
+                rebase_at: vec![4],
+                ..Settings::default()
+            },
+        );
+        let p = plot(&chart, &labels(values.len()));
+        let means: Vec<&Rule> = p.rules.iter().filter(|r| r.class == "mean").collect();
+        assert_eq!(means.len(), 2);
+        assert_eq!(means[0].x1, fmt(LEFT));
+        assert_eq!(means[0].x2, means[1].x1, "the periods meet");
+        assert_eq!(means[1].x2, fmt(W - RIGHT));
+        assert_eq!(p.breaks, vec![(means[1].x1.clone(), "M5".to_owned())]);
+        assert!(
+            p.svg("t", "d", "Serif")
+                .contains("stroke-dasharray=\"2 3\"")
+        );
     }
 
     #[test]

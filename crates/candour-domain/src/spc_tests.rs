@@ -288,3 +288,58 @@ fn charts_are_read_in_plain_words() {
         "{words}"
     );
 }
+
+#[test]
+fn weekly_counts_run_monday_to_sunday_in_uk_time() {
+    let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+    let d = |s: &str| s.parse::<jiff::civil::Date>().unwrap();
+    let times = [
+        // Sunday 29 Mar 2026, 23:30 BST is still Sunday in the UK (22:30 UTC).
+        at("2026-03-29T22:30:00Z"),
+        // Sunday 29 Mar 2026 23:30 UTC is Monday 30 Mar 00:30 BST.
+        at("2026-03-29T23:30:00Z"),
+        at("2026-04-01T12:00:00Z"),
+    ];
+    let weeks = super::weekly_counts(&times, d("2026-03-25"), 3);
+    assert_eq!(
+        weeks,
+        vec![
+            (d("2026-03-23"), 1),
+            (d("2026-03-30"), 2),
+            (d("2026-04-06"), 0)
+        ]
+    );
+}
+
+#[test]
+fn a_change_rebases_from_the_first_whole_period_after_it() {
+    let d = |s: &str| s.parse::<jiff::civil::Date>().unwrap();
+    let months = [
+        d("2026-01-01"),
+        d("2026-02-01"),
+        d("2026-03-01"),
+        d("2026-04-01"),
+    ];
+    let cases: [(&[&str], &[usize]); 6] = [
+        (&["2026-02-01"], &[1]),
+        (&["2026-02-15"], &[2]),
+        (&["2026-01-01"], &[]),
+        (&["2025-06-01"], &[]),
+        (&["2026-05-01"], &[]),
+        (&["2026-03-01", "2026-02-20", "2026-02-01"], &[1, 2]),
+    ];
+    for (changes, want) in cases {
+        let changes: Vec<_> = changes.iter().map(|c| d(c)).collect();
+        assert_eq!(
+            super::rebase_indices(&months, &changes),
+            want,
+            "{changes:?}"
+        );
+    }
+}
+
+#[test]
+fn rates_are_per_thousand_and_unknown_without_a_denominator() {
+    let r = super::rates_per_thousand(&[3, 0, 2, 5], &[Some(1500), Some(900), None, Some(0)]);
+    assert_eq!(r, vec![Some(2.0), Some(0.0), None, None]);
+}

@@ -20,6 +20,7 @@ pub mod learning;
 pub mod lessons;
 pub mod login;
 pub mod meetings;
+pub mod occupancy;
 pub mod people;
 pub mod report;
 pub mod reports;

@@ -3,24 +3,26 @@
 //! readable without colour (each point's shape and the table say what its
 //! variation is).
 
-use crate::actions::trends::{TrendMeasure, trend};
+use crate::actions::trends::{HarmFloor, Period, TrendMeasure, TrendQuery, trend};
 use crate::web::AppState;
-use crate::web::auth::CurrentUser;
+use crate::web::auth::{CsrfForm, CurrentUser};
 use crate::web::error::{WebError, render};
 use crate::web::layout::Layout;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use candour_domain::spc::Variation;
 use candour_domain::spc_plot::{Dot, Plot, Rule, fmt, plot};
 use std::collections::HashMap;
 
-/// One month in the data table.
+/// One period in the data table.
 pub struct Row {
-    /// The month.
+    /// The period.
     pub month: String,
     /// The count.
     pub count: u32,
+    /// Occupied bed days and the rate, for rates.
+    pub rate: Option<(u32, String)>,
     /// Its variation in words.
     pub variation: &'static str,
 }
@@ -34,6 +36,7 @@ struct TrendsPage {
     line: String,
     dots: Vec<Dot>,
     rules: Vec<Rule>,
+    breaks: Vec<(String, String)>,
     x_labels: Vec<(String, String)>,
     y_labels: Vec<(String, String)>,
     rows: Vec<Row>,
@@ -41,6 +44,16 @@ struct TrendsPage {
     latest: &'static str,
     /// The chart in plain words.
     plain: String,
+    /// Whether the table has rate columns.
+    rates: bool,
+    /// The changes recorded: (day, what, recorded by and when).
+    changes: Vec<(String, String, String)>,
+    /// Where a change is recorded (hidden fields), if the reader may.
+    record_change: Option<(String, String)>,
+    /// Months without occupancy, in words, and where to record it.
+    missing: Option<(String, String)>,
+    /// "month" or "week".
+    period_word: &'static str,
 }
 
 /// The measure, service and region picker of a trends page.
@@ -61,6 +74,20 @@ pub struct Filter {
     pub service: String,
     /// The region chosen, or empty.
     pub region: String,
+    /// The chart's own choices (period, harm, rate), on the trends page only.
+    pub chart: Option<ChartChoice>,
+}
+
+/// The period, harm and rate picked for a trend chart.
+pub struct ChartChoice {
+    /// `month` or `week`.
+    pub period: &'static str,
+    /// The harm floor's code.
+    pub harm: &'static str,
+    /// Every harm floor, (code, label).
+    pub harms: Vec<(&'static str, &'static str)>,
+    /// `count` or `bed_days`.
+    pub rate: &'static str,
 }
 
 impl Filter {
@@ -94,11 +121,12 @@ impl Filter {
                 .collect(),
             service: service.map(|s| s.to_string()).unwrap_or_default(),
             region: region.map(|r| r.to_string()).unwrap_or_default(),
+            chart: None,
         }
     }
 }
 
-/// GET /trends?measure=falls&service=…&region=…
+/// GET /trends?measure=falls&service=…&region=…&period=month&harm=any&rate=count
 pub async fn show_trends(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -112,36 +140,123 @@ pub async fn show_trends(
         })?,
         None => TrendMeasure::Falls,
     };
-    let v = trend(&state.ctx, &user.actor, (service, region), measure).await?;
+    let period = match pick("period") {
+        Some(p) => Period::parse(p).ok_or_else(|| {
+            WebError::BadRequest(format!("{p:?} is not a period: choose month or week"))
+        })?,
+        None => Period::Month,
+    };
+    let harm = match pick("harm") {
+        Some(h) => HarmFloor::parse(h).ok_or_else(|| {
+            WebError::BadRequest(format!("{h:?} is not a level of harm Candour charts"))
+        })?,
+        None => HarmFloor::Any,
+    };
+    let per_bed_days = match pick("rate") {
+        None | Some("count") => false,
+        Some("bed_days") => true,
+        Some(r) => {
+            return Err(WebError::BadRequest(format!(
+                "{r:?} is not a rate: choose count or bed_days"
+            )));
+        }
+    };
+    let query = TrendQuery {
+        measure,
+        period,
+        harm,
+        per_bed_days,
+    };
+    let v = trend(&state.ctx, &user.actor, (service, region), query).await?;
+    let weekly = v.query.period == Period::Week;
+    let short = |d: jiff::civil::Date| {
+        if weekly {
+            d.strftime("%-d %b %y").to_string()
+        } else {
+            d.strftime("%b %y").to_string()
+        }
+    };
+    let long = |d: jiff::civil::Date| {
+        if weekly {
+            format!("week of {}", d.strftime("%-d %b %Y"))
+        } else {
+            d.strftime("%b %Y").to_string()
+        }
+    };
     let Plot {
         line,
         dots,
         rules,
+        breaks,
         x_labels,
         y_labels,
     } = plot(
         &v.chart,
-        &v.months
-            .iter()
-            .map(|(d, _)| d.strftime("%b %y").to_string())
-            .collect::<Vec<_>>(),
+        &v.rows.iter().map(|r| short(r.starts)).collect::<Vec<_>>(),
     );
-    let month = |d: jiff::civil::Date| d.strftime("%b %Y").to_string();
-    let heading = format!("{} per month in {}", measure.label(), v.scope);
+    let per = if per_bed_days {
+        "per 1,000 occupied bed days"
+    } else if weekly {
+        "per week"
+    } else {
+        "per month"
+    };
+    let harm_words = match harm {
+        HarmFloor::Any => String::new(),
+        h => format!(" ({})", h.label().to_lowercase()),
+    };
+    let heading = format!("{} {per}{harm_words} in {}", measure.label(), v.scope);
     let latest = v.chart.variation.map_or("", Variation::label);
-    let description = match (v.months.first(), v.months.last(), v.chart.points.last()) {
-        (Some((a, _)), Some((b, _)), Some(p)) => format!(
-            "{} per month, {} to {}: mean {}, process limits {} to {}. The latest month shows {}.",
+    let description = match (v.rows.first(), v.rows.last(), v.chart.points.last()) {
+        (Some(a), Some(b), Some(p)) => format!(
+            "{} {per}{harm_words}, {} to {}: mean {}, process limits {} to {}. The latest {} shows {}.",
             measure.label(),
-            month(*a),
-            month(*b),
+            long(a.starts),
+            long(b.starts),
             fmt(p.mean),
             fmt(p.lower.max(0.0)),
             fmt(p.upper),
+            if weekly { "week" } else { "month" },
             latest.to_lowercase()
         ),
         _ => String::new(),
     };
+    let mut filter = Filter::new(
+        ("/trends", "trend-filter"),
+        measure,
+        (&v.services, &v.regions),
+        (service, region),
+    );
+    filter.chart = Some(ChartChoice {
+        period: v.query.period.code(),
+        harm: harm.code(),
+        harms: HarmFloor::ALL
+            .iter()
+            .map(|h| (h.code(), h.label()))
+            .collect(),
+        rate: if per_bed_days { "bed_days" } else { "count" },
+    });
+    let what = if per_bed_days {
+        format!(
+            "{} per 1,000 occupied bed days",
+            measure.label().to_lowercase()
+        )
+    } else {
+        measure.label().to_lowercase()
+    };
+    let missing = (!v.missing_occupancy.is_empty()).then(|| {
+        (
+            v.missing_occupancy
+                .iter()
+                .map(|d| d.strftime("%b %Y").to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            match service {
+                Some(s) => format!("/occupancy?service={s}"),
+                None => "/occupancy".to_owned(),
+            },
+        )
+    });
     let page = TrendsPage {
         layout: Layout::new(heading.clone(), &user, state.demo),
         heading,
@@ -149,35 +264,178 @@ pub async fn show_trends(
         line,
         dots,
         rules,
+        breaks,
         x_labels,
         y_labels,
         rows: v
-            .months
+            .rows
             .iter()
             .zip(&v.chart.points)
-            .map(|((d, c), p)| Row {
-                month: month(*d),
-                count: *c,
+            .map(|(r, p)| Row {
+                month: long(r.starts),
+                count: r.count,
+                rate: r.bed_days.map(|d| (d, format!("{:.2}", r.value))),
                 variation: p.variation.label(),
             })
             .collect(),
-        filter: Filter::new(
-            ("/trends", "trend-filter"),
-            measure,
-            (&v.services, &v.regions),
-            (service, region),
-        ),
+        filter,
         latest,
         plain: candour_domain::spc::interpret(
             &v.chart,
-            &measure.label().to_lowercase(),
-            &v.months
+            &what,
+            &v.rows
                 .last()
-                .map(|(d, _)| d.strftime("%B %Y").to_string())
+                .map(|r| {
+                    if weekly {
+                        format!("the week of {}", r.starts.strftime("%-d %B %Y"))
+                    } else {
+                        r.starts.strftime("%B %Y").to_string()
+                    }
+                })
                 .unwrap_or_default(),
         ),
+        rates: per_bed_days,
+        changes: v
+            .changes
+            .iter()
+            .map(|c| {
+                (
+                    candour_domain::display::civil_date(c.starts_on),
+                    c.label.clone(),
+                    format!(
+                        "{}, {}",
+                        c.recorded.0,
+                        candour_domain::display::date_time(c.recorded.1)
+                    ),
+                )
+            })
+            .collect(),
+        record_change: v.can_record_change.then(|| {
+            (
+                service.map(|s| s.to_string()).unwrap_or_default(),
+                region.map(|r| r.to_string()).unwrap_or_default(),
+            )
+        }),
+        missing,
+        period_word: if weekly { "week" } else { "month" },
     };
     Ok(render(&page)?.into_response())
+}
+
+#[derive(Template)]
+#[template(path = "trend_change.html")]
+struct ChangePage {
+    layout: Layout,
+    chart: String,
+    measure: &'static str,
+    service: String,
+    region: String,
+    starts_on: String,
+    label: String,
+    errors: candour_domain::validation::FieldErrors,
+}
+
+async fn change_page(
+    state: &AppState,
+    user: &CurrentUser,
+    (service, region): (
+        Option<candour_domain::ids::ServiceId>,
+        Option<candour_domain::ids::RegionId>,
+    ),
+    measure: TrendMeasure,
+    (starts_on, label, errors): (String, String, candour_domain::validation::FieldErrors),
+) -> Result<ChangePage, WebError> {
+    let v = trend(
+        &state.ctx,
+        &user.actor,
+        (service, region),
+        TrendQuery::counts(measure),
+    )
+    .await?;
+    if !v.can_record_change {
+        return Err(WebError::Forbidden);
+    }
+    Ok(ChangePage {
+        layout: Layout::new("Record a change", user, state.demo),
+        chart: format!("{} in {}", measure.label(), v.scope),
+        measure: measure.code(),
+        service: service.map(|s| s.to_string()).unwrap_or_default(),
+        region: region.map(|r| r.to_string()).unwrap_or_default(),
+        starts_on,
+        label,
+        errors,
+    })
+}
+
+fn measure_in(q: &HashMap<String, String>) -> Result<TrendMeasure, WebError> {
+    let m = q.get("measure").map(|v| v.trim()).unwrap_or_default();
+    TrendMeasure::parse(m)
+        .ok_or_else(|| WebError::BadRequest(format!("{m:?} is not a measure Candour charts")))
+}
+
+/// GET /trends/changes/new?measure=…&service=…&region=…
+pub async fn new_trend_change(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let scope = super::scope_query(&q)?;
+    let page = change_page(
+        &state,
+        &user,
+        scope,
+        measure_in(&q)?,
+        (String::new(), String::new(), Default::default()),
+    )
+    .await?;
+    Ok(render(&page)?.into_response())
+}
+
+/// POST /trends/changes: records a change against a chart, then shows the chart.
+pub async fn record_trend_change(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    let mut q = HashMap::new();
+    for k in ["service", "region", "measure"] {
+        q.insert(k.to_owned(), form.get(k));
+    }
+    let (service, region) = super::scope_query(&q)?;
+    let measure = measure_in(&q)?;
+    let (starts_on, label) = (form.get("starts_on"), form.get("label"));
+    match crate::actions::trends::record_change(
+        &state.ctx,
+        &user.actor,
+        (service, region),
+        measure,
+        (&starts_on, &label),
+    )
+    .await
+    {
+        Ok(()) => {
+            let mut to = format!("/trends?measure={}", measure.code());
+            if let Some(s) = service {
+                to.push_str(&format!("&service={s}"));
+            }
+            if let Some(r) = region {
+                to.push_str(&format!("&region={r}"));
+            }
+            Ok(Redirect::to(&format!("{to}#changes")).into_response())
+        }
+        Err(crate::actions::ActionError::Invalid(errors)) => {
+            let page = change_page(
+                &state,
+                &user,
+                (service, region),
+                measure,
+                (starts_on, label, errors),
+            )
+            .await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// One cell of the day × time grid.
