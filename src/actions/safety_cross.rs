@@ -4,7 +4,7 @@
 use super::{ActionError, ActionResult, Actor, Ctx, service_where, services_where};
 use crate::store::incidents::{IncidentFilter, ListCursor};
 use crate::store::organisations::Service;
-use candour_domain::ids::{PersonId, ServiceId};
+use candour_domain::ids::{AreaId, PersonId, ServiceId};
 use candour_domain::incident::london;
 use candour_domain::role::Permission;
 use candour_domain::safety_cross::{ChosenSet, DayBox, Measure, days_since_last_event, month};
@@ -35,6 +35,10 @@ pub struct CrossView {
     pub can_note: bool,
     /// For a person's own cross: their internal code.
     pub person_code: Option<String>,
+    /// For one area's cross: the area.
+    pub area: Option<crate::store::organisations::Area>,
+    /// The service's areas (to choose one).
+    pub areas: Vec<crate::store::organisations::Area>,
     /// The service's own category set, if its manager chose one.
     pub chosen: Option<ChosenSet>,
     /// Whether the reader may choose the service's set (those who triage it).
@@ -104,7 +108,7 @@ pub async fn choose_set(
 async fn records(
     ctx: &Ctx,
     (service, chosen): (&Service, Option<&ChosenSet>),
-    (measure, person): (Measure, Option<PersonId>),
+    (measure, person, area): (Measure, Option<PersonId>, Option<AreaId>),
     (from, before): (Date, Date),
 ) -> ActionResult<Vec<(Date, bool)>> {
     let at = |d: Date| {
@@ -123,6 +127,7 @@ async fn records(
         occurred_from: Some(at(from)?),
         occurred_before: Some(at(before)?),
         person,
+        area,
         ..IncidentFilter::default()
     };
     let mut out = Vec::new();
@@ -161,11 +166,12 @@ async fn records(
 
 /// The safety cross of `service` (or the reader's first service) for the
 /// month starting `first`, for one measure; with `person`, only the records
-/// of that person using the service (their own cross).
+/// of that person using the service (their own cross); with `area`, only
+/// those of one of its areas (a floor, wing or unit).
 pub async fn safety_cross(
     ctx: &Ctx,
     actor: &Actor,
-    (service, person): (Option<ServiceId>, Option<PersonId>),
+    (service, person, area): (Option<ServiceId>, Option<PersonId>, Option<AreaId>),
     measure: Measure,
     first: Date,
 ) -> ActionResult<CrossView> {
@@ -186,6 +192,21 @@ pub async fn safety_cross(
         ),
         None => None,
     };
+    let areas = ctx
+        .store
+        .areas(service.organisation_id, service.service_id)
+        .await?;
+    let area = match area {
+        Some(id) => Some(
+            areas
+                .iter()
+                .find(|a| a.area_id == id)
+                .cloned()
+                .ok_or(ActionError::NotFound)?,
+        ),
+        None => None,
+    };
+    let area_id = area.as_ref().map(|a| a.area_id);
     let first = first.first_of_month();
     let next = first
         .last_of_month()
@@ -202,7 +223,7 @@ pub async fn safety_cross(
     let in_month = records(
         ctx,
         (&service, chosen.as_ref()),
-        (measure, person),
+        (measure, person, area_id),
         (first, next),
     )
     .await?;
@@ -211,7 +232,7 @@ pub async fn safety_cross(
     let recent = records(
         ctx,
         (&service, chosen.as_ref()),
-        (measure, person),
+        (measure, person, area_id),
         (year_ago, tomorrow),
     )
     .await?;
@@ -220,10 +241,14 @@ pub async fn safety_cross(
             .store
             .day_notes(service.service_id, measure, (first, first.last_of_month()))
             .await?,
-        can_note: person.is_none() && actor.can_in(Permission::TriageIncidents, &service),
+        can_note: person.is_none()
+            && area.is_none()
+            && actor.can_in(Permission::TriageIncidents, &service),
         can_choose: person.is_none() && actor.can_in(Permission::TriageIncidents, &service),
         chosen,
         person_code,
+        area,
+        areas,
         boxes: month(first, &in_month, today),
         events: u32::try_from(in_month.iter().filter(|(_, n)| !n).count()).unwrap_or(u32::MAX),
         near_misses: u32::try_from(in_month.iter().filter(|(_, n)| *n).count()).unwrap_or(u32::MAX),

@@ -26,16 +26,31 @@ pub enum TrendMeasure {
     NearMisses,
     /// Every incident: neither way is better in itself.
     AllIncidents,
+    /// Incidents of one other category (as confirmed at triage): fewer is better.
+    Category(Category),
 }
 
 impl TrendMeasure {
-    /// Every measure, in the order offered.
+    /// Every measure, in the order offered: the key measures, then each
+    /// other category.
     pub const ALL: &'static [TrendMeasure] = &[
         TrendMeasure::Falls,
         TrendMeasure::PressureUlcers,
         TrendMeasure::MedicationErrors,
         TrendMeasure::NearMisses,
         TrendMeasure::AllIncidents,
+        TrendMeasure::Category(Category::Behaviour),
+        TrendMeasure::Category(Category::Safeguarding),
+        TrendMeasure::Category(Category::Equipment),
+        TrendMeasure::Category(Category::Environment),
+        TrendMeasure::Category(Category::Infection),
+        TrendMeasure::Category(Category::Choking),
+        TrendMeasure::Category(Category::MissingPerson),
+        TrendMeasure::Category(Category::SelfHarm),
+        TrendMeasure::Category(Category::Death),
+        TrendMeasure::Category(Category::StaffInjury),
+        TrendMeasure::Category(Category::DataBreach),
+        TrendMeasure::Category(Category::Other),
     ];
 
     /// Its code.
@@ -46,6 +61,7 @@ impl TrendMeasure {
             TrendMeasure::MedicationErrors => "medication_errors",
             TrendMeasure::NearMisses => "near_misses",
             TrendMeasure::AllIncidents => "all_incidents",
+            TrendMeasure::Category(c) => c.code(),
         }
     }
 
@@ -57,6 +73,7 @@ impl TrendMeasure {
             TrendMeasure::MedicationErrors => "Medication errors",
             TrendMeasure::NearMisses => "Near misses reported",
             TrendMeasure::AllIncidents => "All incidents",
+            TrendMeasure::Category(c) => c.label(),
         }
     }
 
@@ -81,6 +98,7 @@ impl TrendMeasure {
             TrendMeasure::MedicationErrors => (Some(Category::Medication), &[EventKind::Incident]),
             TrendMeasure::NearMisses => (None, &[EventKind::NearMiss]),
             TrendMeasure::AllIncidents => (None, &[EventKind::Incident]),
+            TrendMeasure::Category(c) => (Some(c), &[EventKind::Incident]),
         }
     }
 }

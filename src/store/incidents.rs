@@ -574,8 +574,9 @@ pub async fn insert_incidents_batch(tx: &mut Tx, rows: &[IncidentInsert<'_>]) ->
 }
 
 impl Store {
-    /// When each incident of these kinds (and category, if given) in these
-    /// services happened, from `since` (epoch ms, unordered): for trends.
+    /// When each incident of these kinds (and category, if given; both as
+    /// confirmed at triage, if it was) in these services happened, from
+    /// `since` (epoch ms, unordered): for trends.
     /// With `min_harm` above 0, only those graded with physical harm of at
     /// least that rank (1 low, 2 moderate, 3 severe, 4 fatal).
     pub async fn occurred_times(
@@ -591,7 +592,8 @@ impl Store {
                 let rows = on_read!(self, |p| {
                     let q = sqlx::query(
                         "select occurred_at from incident where organisation_id = $1 and service_id = $2 \
-                         and kind = $3 and occurred_at >= $4 and ($5 = '' or category = $5) \
+                         and coalesce(confirmed_kind, kind) = $3 and occurred_at >= $4 \
+                         and ($5 = '' or coalesce(confirmed_category, category) = $5) \
                          and ($6 = 0 or (case physical_harm when 'low' then 1 when 'moderate' then 2 \
                               when 'severe' then 3 when 'fatal' then 4 else 0 end) >= $6)",
                     )
@@ -628,8 +630,8 @@ impl Store {
                     let q = sqlx::query(
                         "select i.occurred_at, s.name as service_name, a.name as area_name from incident i \
                          join service s on s.service_id = i.service_id left join area a on a.area_id = i.area_id \
-                         where i.organisation_id = $1 and i.service_id = $2 and i.kind = $3 and i.occurred_at >= $4 \
-                         and ($5 = '' or i.category = $5)",
+                         where i.organisation_id = $1 and i.service_id = $2 and coalesce(i.confirmed_kind, i.kind) = $3 \
+                         and i.occurred_at >= $4 and ($5 = '' or coalesce(i.confirmed_category, i.category) = $5)",
                     )
                     .bind(org.0)
                     .bind(service.0)

@@ -313,3 +313,79 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(an_areas_cross_counts_only_that_area, |engine| {
+    use candour_domain::incident::ReportDraft;
+    let app = TestApp::spawn(engine).await?;
+    let worker = app.actor(app.world.email(Role::CareWorker)).await?;
+    for (day, area) in [
+        ("2026-11-10T14:00:00Z", Some(app.world.area)),
+        ("2026-11-12T14:00:00Z", None),
+    ] {
+        candour::actions::incidents::report_incident(
+            &app.ctx,
+            &worker,
+            &ReportDraft {
+                kind: "incident".into(),
+                category: "fall".into(),
+                service_id: app.world.service.service_id.to_string(),
+                area_id: area.map(|a| a.to_string()).unwrap_or_default(),
+                occurred_at: day.into(),
+                description: "Slipped".into(),
+                immediate_actions: "Checked for injury".into(),
+                details: fall_details(),
+                affected_person_ids: vec![app.world.person.to_string()],
+                ..ReportDraft::default()
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let manager = app
+        .signed_in(app.world.email(Role::RegisteredManager))
+        .await?;
+    let service = app.world.service.service_id;
+    let whole = manager
+        .text(&format!(
+            "/safety-cross?service={service}&measure=falls&month=2026-11"
+        ))
+        .await?;
+    assert!(whole.contains("data-day=\"10\" data-colour=\"red\""));
+    assert!(whole.contains("data-day=\"12\" data-colour=\"red\""));
+    assert!(
+        whole.contains("<option value=\"\">The whole service</option>"),
+        "{whole}"
+    );
+    let area = app.world.area;
+    let page = manager
+        .text(&format!(
+            "/safety-cross?service={service}&area={area}&measure=falls&month=2026-11"
+        ))
+        .await?;
+    assert_ids_unique(&page);
+    assert!(
+        page.contains("data-day=\"10\" data-colour=\"red\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("data-day=\"12\" data-colour=\"green\""),
+        "the other fall was elsewhere"
+    );
+    assert!(page.contains("This month: 1 event"));
+    assert!(
+        !page.contains("id=\"note-form\""),
+        "notes are written on the whole service's cross"
+    );
+    // An area of another service is not found.
+    let other = app.world.other_service.service_id;
+    let head = app
+        .signed_in(app.world.email(Role::HeadOfOperations))
+        .await?;
+    assert_eq!(
+        head.get(&format!("/safety-cross?service={other}&area={area}"))
+            .await?
+            .status(),
+        404
+    );
+    Ok(())
+});

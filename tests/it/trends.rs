@@ -419,3 +419,73 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    each_category_has_a_trend_counted_as_confirmed_at_triage,
+    |engine| {
+        use candour_domain::incident::ReportDraft;
+        use candour_domain::triage::TriageDraft;
+        let app = TestApp::spawn(engine).await?;
+        let worker = app.actor(app.world.email(Role::CareWorker)).await?;
+        // Reported as "other" on Tuesday 17 Nov; the manager confirms it was a fall.
+        let r = candour::actions::incidents::report_incident(
+            &app.ctx,
+            &worker,
+            &ReportDraft {
+                kind: "incident".into(),
+                category: "other".into(),
+                service_id: app.world.service.service_id.to_string(),
+                occurred_at: "2026-11-17T10:00:00Z".into(),
+                description: "Found sitting on the floor of the lounge".into(),
+                immediate_actions: "Helped up; checked for injury".into(),
+                affected_person_ids: vec![app.world.person.to_string()],
+                ..ReportDraft::default()
+            },
+        )
+        .await
+        .map_err(fail)?
+        .reference;
+        let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
+        candour::actions::triage::triage_incident(
+            &app.ctx,
+            &manager,
+            r,
+            &TriageDraft {
+                kind: "incident".into(),
+                category: "fall".into(),
+                physical_harm: "low".into(),
+                psychological_harm: "none".into(),
+                consequence: "2".into(),
+                likelihood: "3".into(),
+                learning_response: "local_review".into(),
+                ..TriageDraft::default()
+            },
+            1,
+        )
+        .await
+        .map_err(fail)?;
+        let web = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        let total = |rows: Vec<(String, String)>| -> u32 {
+            rows.iter()
+                .filter_map(|r| r.1.split('|').next()?.parse::<u32>().ok())
+                .sum()
+        };
+        assert_eq!(
+            total(table_rows(
+                &web.text("/trends?measure=falls&period=week").await?
+            )),
+            1
+        );
+        let other = web.text("/trends?measure=other&period=week").await?;
+        assert!(
+            other.contains("<h1>Other per week in all your services</h1>"),
+            "{other}"
+        );
+        assert_eq!(total(table_rows(&other)), 0, "counted where triage put it");
+        let page = web.text("/trends?measure=infection").await?;
+        assert!(page.contains("<option value=\"infection\" selected>Infection</option>"));
+        Ok(())
+    }
+);

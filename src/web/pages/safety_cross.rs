@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use candour_domain::ids::{PersonId, ServiceId};
+use candour_domain::ids::{AreaId, PersonId, ServiceId};
 use candour_domain::incident::london;
 use candour_domain::safety_cross::{Colour, Measure};
 use std::collections::HashMap;
@@ -60,11 +60,13 @@ struct CrossPage {
     typed_note: String,
     person_code: Option<String>,
     person_id: String,
+    area_id: String,
+    areas: Vec<(String, String)>,
 }
 
 /// Which cross: the service and person, the measure and the month.
 type Choice = (
-    (Option<ServiceId>, Option<PersonId>),
+    (Option<ServiceId>, Option<PersonId>, Option<AreaId>),
     Measure,
     jiff::civil::Date,
 );
@@ -87,6 +89,10 @@ fn choice(state: &AppState, q: &HashMap<String, String>) -> Result<Choice, WebEr
         Some(v) => Some(v.parse().map_err(|_| WebError::NotFound)?),
         None => None,
     };
+    let area: Option<AreaId> = match pick("area") {
+        Some(v) => Some(v.parse().map_err(|_| WebError::NotFound)?),
+        None => None,
+    };
     let today = state.ctx.clock.now().to_zoned(london()).date();
     let first = match pick("month") {
         Some(m) => format!("{m}-01")
@@ -96,7 +102,7 @@ fn choice(state: &AppState, q: &HashMap<String, String>) -> Result<Choice, WebEr
             })?,
         None => today.first_of_month(),
     };
-    Ok(((service, person), measure, first))
+    Ok(((service, person, area), measure, first))
 }
 
 async fn cross_page(
@@ -114,16 +120,33 @@ async fn cross_page(
             match &v.person_code {
                 Some(code) => format!("{} for {code}, {month_label}", measure.label()),
                 None => format!(
-                    "{} safety cross, {}, {month_label}",
+                    "{} safety cross, {}{}, {month_label}",
                     measure.label(),
-                    v.service.name
+                    v.service.name,
+                    v.area
+                        .as_ref()
+                        .map(|a| format!(", {}", a.name))
+                        .unwrap_or_default()
                 ),
             },
             user,
             state.demo,
         ),
-        service: v.service.name.clone(),
+        service: match &v.area {
+            Some(a) => format!("{}, {}", v.service.name, a.name),
+            None => v.service.name.clone(),
+        },
         service_id: v.service.service_id.to_string(),
+        area_id: v
+            .area
+            .as_ref()
+            .map(|a| a.area_id.to_string())
+            .unwrap_or_default(),
+        areas: v
+            .areas
+            .iter()
+            .map(|a| (a.area_id.to_string(), a.name.clone()))
+            .collect(),
         services: v
             .services
             .iter()
@@ -251,7 +274,7 @@ pub async fn choose_cross_set(
     form: CsrfForm,
 ) -> Result<Response, WebError> {
     let q: HashMap<String, String> = form.pairs().iter().cloned().collect();
-    let ((service, _), measure, first) = choice(&state, &q)?;
+    let ((service, _, _), measure, first) = choice(&state, &q)?;
     let service = service.ok_or(WebError::NotFound)?;
     let categories: Vec<String> = form
         .pairs()
@@ -277,7 +300,7 @@ pub async fn choose_cross_set(
             let mut page = cross_page(
                 &state,
                 &user,
-                ((Some(service), None), measure, first),
+                ((Some(service), None, None), measure, first),
                 errors,
                 Default::default(),
             )
@@ -299,7 +322,7 @@ pub async fn add_day_note(
     form: CsrfForm,
 ) -> Result<Response, WebError> {
     let q: HashMap<String, String> = form.pairs().iter().cloned().collect();
-    let ((service, _), measure, first) = choice(&state, &q)?;
+    let ((service, _, _), measure, first) = choice(&state, &q)?;
     let service = service.ok_or(WebError::NotFound)?;
     let (day, note) = (form.get("day"), form.get("note"));
     match note_day(&state.ctx, &user.actor, service, measure, (&day, &note)).await {
@@ -313,7 +336,7 @@ pub async fn add_day_note(
             let page = cross_page(
                 &state,
                 &user,
-                ((Some(service), None), measure, first),
+                ((Some(service), None, None), measure, first),
                 errors,
                 (day, note),
             )
