@@ -711,6 +711,7 @@ pub async fn board_report(
     let in_span = |t: Timestamp| t >= span.0 && t < span.1;
     let mut actions = Vec::new();
     let mut meetings = Vec::new();
+    let mut seen = Vec::new();
     for s in &scope.services {
         let mut a = ActionFigures::default();
         for x in ctx.store.service_actions(org, s.service_id).await? {
@@ -732,14 +733,16 @@ pub async fn board_report(
         }
         actions.push((s.name.clone(), a));
         for m in ctx.store.learning_meetings(org, s.service_id).await? {
-            if !in_span(m.starts_at) {
+            if !in_span(m.starts_at) || seen.contains(&m.meeting_id) {
                 continue;
             }
+            seen.push(m.meeting_id);
             let people = ctx.store.attendees(m.meeting_id).await?;
             let n = |how: &str| people.iter().filter(|p| p.attendance == how).count();
+            let group = super::meetings::group_of(ctx, &m).await?;
             meetings.push(MeetingFigures {
                 starts_at: m.starts_at,
-                service: s.name.clone(),
+                service: super::meetings::group_name(&group),
                 kind: m.kind.label(),
                 attendance: (n("in_person"), n("online"), n("apologies")),
                 published: m.published.is_some(),

@@ -86,39 +86,72 @@ pub struct MeetingLine {
     pub service_name: String,
 }
 
-/// The meetings of the services where the reader sees incidents, newest first.
+/// The meetings of the services where the reader sees incidents, newest
+/// first; a meeting of a group of services once, named after them all.
 pub async fn meetings_for(ctx: &Ctx, actor: &Actor) -> ActionResult<Vec<MeetingLine>> {
-    let mut out = Vec::new();
+    let mut out: Vec<MeetingLine> = Vec::new();
     for s in services_where(ctx, actor, Permission::ViewIncidents).await? {
-        out.extend(
-            ctx.store
-                .learning_meetings(s.organisation_id, s.service_id)
-                .await?
-                .into_iter()
-                .map(|meeting| MeetingLine {
-                    meeting,
-                    service_name: s.name.clone(),
-                }),
-        );
+        for meeting in ctx
+            .store
+            .learning_meetings(s.organisation_id, s.service_id)
+            .await?
+        {
+            if out
+                .iter()
+                .any(|l| l.meeting.meeting_id == meeting.meeting_id)
+            {
+                continue;
+            }
+            let group = group_of(ctx, &meeting).await?;
+            out.push(MeetingLine {
+                service_name: group_name(&group),
+                meeting,
+            });
+        }
     }
     out.sort_by_key(|l| std::cmp::Reverse(l.meeting.starts_at));
     Ok(out)
 }
 
-/// Builds the agenda of a meeting of `service` covering `[from, now)`.
+/// The services of a meeting: the one that arranged it, then any others.
+pub(crate) async fn group_of(ctx: &Ctx, meeting: &Meeting) -> ActionResult<Vec<Service>> {
+    let mut ids = vec![meeting.service_id];
+    ids.extend(ctx.store.meeting_services(meeting.meeting_id).await?);
+    let all = ctx.store.services(meeting.organisation_id).await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| all.iter().find(|s| s.service_id == *id).cloned())
+        .collect())
+}
+
+/// "Alder House", or "Alder House and Birch House".
+pub fn group_name(group: &[Service]) -> String {
+    let names: Vec<&str> = group.iter().map(|s| s.name.as_str()).collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((only, _)) => (*only).to_owned(),
+        None => String::new(),
+    }
+}
+
+/// Builds the agenda of a meeting of `group` (one service, or several)
+/// covering `[from, now)`.
 async fn build_agenda(
     ctx: &Ctx,
-    service: &Service,
+    group: &[Service],
     from: Timestamp,
     urgent: Option<String>,
 ) -> ActionResult<String> {
+    let service = group.first().ok_or(ActionError::NotFound)?;
+    let several = group.len() > 1;
+    let ids: Vec<ServiceId> = group.iter().map(|s| s.service_id).collect();
     let now = ctx.clock.now();
+    let mut counts = Vec::new();
+    for s in &ids {
+        counts.extend(ctx.store.reported_counts(*s, (from, now)).await?);
+    }
     let mut by_category: Vec<(String, u32, u32)> = Vec::new();
-    for (category, kind, n) in ctx
-        .store
-        .reported_counts(service.service_id, (from, now))
-        .await?
-    {
+    for (category, kind, n) in counts {
         let n = u32::try_from(n).unwrap_or(u32::MAX);
         let label = category.label().to_owned();
         let slot = match by_category.iter_mut().find(|(l, _, _)| *l == label) {
@@ -137,7 +170,7 @@ async fn build_agenda(
     by_category.retain(|(_, n, near)| n + near > 0);
     let investigations = ctx
         .store
-        .investigations(service.organisation_id, &[service.service_id])
+        .investigations(service.organisation_id, &ids)
         .await?
         .into_iter()
         .filter(|v| v.completed.as_ref().is_some_and(|(_, at)| *at >= from))
@@ -154,22 +187,30 @@ async fn build_agenda(
         })
         .collect();
     let today = now.to_zoned(london()).date();
-    let overdue_actions = ctx
-        .store
-        .service_actions(service.organisation_id, service.service_id)
-        .await?
-        .into_iter()
-        .filter(|a| a.status.is_open() && a.due_on < today)
-        .map(|a| {
-            format!(
-                "{} {} (due {}, {})",
-                candour_domain::improvement::action_reference(a.number),
-                a.title,
-                display::civil_date(a.due_on),
-                a.owner.1
-            )
-        })
-        .collect();
+    let mut overdue_actions = Vec::new();
+    for s in group {
+        overdue_actions.extend(
+            ctx.store
+                .service_actions(s.organisation_id, s.service_id)
+                .await?
+                .into_iter()
+                .filter(|a| a.status.is_open() && a.due_on < today)
+                .map(|a| {
+                    format!(
+                        "{} {} (due {}, {}){}",
+                        candour_domain::improvement::action_reference(a.number),
+                        a.title,
+                        display::civil_date(a.due_on),
+                        a.owner.1,
+                        if several {
+                            format!(", {}", s.name)
+                        } else {
+                            String::new()
+                        }
+                    )
+                }),
+        );
+    }
     let services = ctx.store.services(service.organisation_id).await?;
     let region_of = |s: ServiceId| {
         services
@@ -182,7 +223,10 @@ async fn build_agenda(
         .lessons_since(service.organisation_id, from)
         .await?
         .into_iter()
-        .filter(|l| overlaps(Scope::Service(service.service_id), l.scope, region_of))
+        .filter(|l| {
+            ids.iter()
+                .any(|s| overlaps(Scope::Service(*s), l.scope, region_of))
+        })
         .map(|l| l.title)
         .collect();
     let from_day = from.to_zoned(london()).date();
@@ -222,7 +266,37 @@ pub async fn arrange(
     service: ServiceId,
     draft: &MeetingDraft,
 ) -> ActionResult<Uuid> {
+    arrange_for(ctx, actor, (service, &[]), draft).await
+}
+
+/// Arranges a meeting of `service` held with the services in `also` (a
+/// group: the reader triages every one of them); its agenda covers them
+/// all, and an urgent meeting names an incident of any of them. Audited.
+pub async fn arrange_for(
+    ctx: &Ctx,
+    actor: &Actor,
+    (service, also): (ServiceId, &[ServiceId]),
+    draft: &MeetingDraft,
+) -> ActionResult<Uuid> {
     let service = service_where(ctx, actor, service, Permission::TriageIncidents).await?;
+    let mut group = vec![service.clone()];
+    for id in also {
+        if *id == service.service_id || group.iter().any(|s| s.service_id == *id) {
+            continue;
+        }
+        group.push(
+            service_where(ctx, actor, *id, Permission::TriageIncidents)
+                .await
+                .map_err(|_| {
+                    let mut e = FieldErrors::new();
+                    e.add(
+                        "also",
+                        "You can hold a meeting only with services whose incidents you triage",
+                    );
+                    ActionError::Invalid(e)
+                })?,
+        );
+    }
     let new = draft.validate().map_err(ActionError::Invalid)?;
     let starts_at = london()
         .to_ambiguous_timestamp(new.starts)
@@ -234,12 +308,19 @@ pub async fn arrange(
                 .store
                 .incident_by_reference(service.organisation_id, r)
                 .await?
-                .filter(|i| i.service_id == service.service_id);
+                .filter(|i| group.iter().any(|s| s.service_id == i.service_id));
             let Some(i) = i else {
                 let mut e = FieldErrors::new();
                 e.add(
                     "incident",
-                    format!("No incident at {} has that reference", service.name),
+                    format!(
+                        "No incident at {} has that reference",
+                        group
+                            .iter()
+                            .map(|s| s.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    ),
                 );
                 return Err(ActionError::Invalid(e));
             };
@@ -264,7 +345,7 @@ pub async fn arrange(
             now.checked_sub(SignedDuration::from_hours(24 * 30))
                 .unwrap_or(Timestamp::UNIX_EPOCH)
         });
-    let text = build_agenda(ctx, &service, from, urgent).await?;
+    let text = build_agenda(ctx, &group, from, urgent).await?;
     let id = Uuid::now_v7();
     let mut tx = ctx.store.begin().await?;
     insert_meeting(
@@ -282,6 +363,8 @@ pub async fn arrange(
         (actor.user_id, now.as_millisecond()),
     )
     .await?;
+    let others: Vec<ServiceId> = group.iter().skip(1).map(|s| s.service_id).collect();
+    crate::store::meetings::insert_meeting_services(&mut tx, id, &others).await?;
     audit(
         (ctx, &mut tx),
         actor,
@@ -291,6 +374,7 @@ pub async fn arrange(
             "kind": new.kind.code(),
             "starts_at": starts_at.to_string(),
             "incident": new.incident.map(|r| r.to_string()),
+            "with_services": others.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
         }),
     )
     .await?;
@@ -321,8 +405,10 @@ async fn audit(
 pub struct MeetingView {
     /// The meeting.
     pub meeting: Meeting,
-    /// Its service.
+    /// Its service (the one that arranged it).
     pub service: Service,
+    /// Every service it is for (the first arranged it).
+    pub group: Vec<Service>,
     /// Attendance.
     pub attendees: Vec<Attendee>,
     /// Actions agreed.
@@ -338,9 +424,14 @@ pub async fn meeting_view(ctx: &Ctx, actor: &Actor, id: Uuid) -> ActionResult<Me
         .learning_meeting(actor.organisation_id, id)
         .await?
         .ok_or(ActionError::NotFound)?;
-    let service = service_where(ctx, actor, meeting.service_id, Permission::ViewIncidents)
-        .await
-        .map_err(|_| ActionError::NotFound)?;
+    let group = group_of(ctx, &meeting).await?;
+    if !group
+        .iter()
+        .any(|s| actor.can_in(Permission::ViewIncidents, s))
+    {
+        return Err(ActionError::NotFound);
+    }
+    let service = group.first().cloned().ok_or(ActionError::NotFound)?;
     let ids = ctx.store.meeting_action_ids(id).await?;
     let actions = ctx
         .store
@@ -350,6 +441,7 @@ pub async fn meeting_view(ctx: &Ctx, actor: &Actor, id: Uuid) -> ActionResult<Me
         .filter(|a| ids.contains(&a.action_id))
         .collect();
     Ok(MeetingView {
+        group,
         attendees: ctx.store.attendees(id).await?,
         can_edit: meeting.published.is_none()
             && actor.can_in(Permission::TriageIncidents, &service),

@@ -134,6 +134,27 @@ pub async fn insert_meeting(
     Ok(())
 }
 
+/// Adds the other services of a meeting held for a group of services.
+pub async fn insert_meeting_services(
+    tx: &mut Tx,
+    meeting: Uuid,
+    services: &[ServiceId],
+) -> StoreResult<()> {
+    for s in services {
+        on_tx!(tx, |c| {
+            sqlx::query(
+                "insert into learning_meeting_service (meeting_id, service_id) values ($1, $2) \
+                 on conflict (meeting_id, service_id) do nothing",
+            )
+            .bind(meeting)
+            .bind(s.0)
+            .execute(&mut *c)
+            .await?;
+        });
+    }
+    Ok(())
+}
+
 /// Saves the agenda, minutes and decisions of an arranged meeting at
 /// `version`; `false` when it has moved on or is published.
 pub async fn update_record(
@@ -242,14 +263,30 @@ impl Store {
         }))
     }
 
-    /// The meetings of one service, newest first.
+    /// The other services of a meeting held for a group of services.
+    pub async fn meeting_services(&self, meeting: Uuid) -> StoreResult<Vec<ServiceId>> {
+        on_read!(self, |p| {
+            let rows = sqlx::query(
+                "select service_id from learning_meeting_service where meeting_id = $1 order by service_id",
+            )
+            .bind(meeting)
+            .fetch_all(p)
+            .await?;
+            rows.iter()
+                .map(|r| Ok(ServiceId(r.uuid("service_id")?)))
+                .collect()
+        })
+    }
+
+    /// The meetings of one service (its own and those of a group it is in), newest first.
     pub async fn learning_meetings(
         &self,
         org: OrganisationId,
         service: ServiceId,
     ) -> StoreResult<Vec<Meeting>> {
         let sql = format!(
-            "select {COLUMNS} {FROM} where m.organisation_id = $1 and m.service_id = $2 \
+            "select {COLUMNS} {FROM} where m.organisation_id = $1 and (m.service_id = $2 \
+             or exists (select 1 from learning_meeting_service j where j.meeting_id = m.meeting_id and j.service_id = $2)) \
              order by m.starts_at desc, m.meeting_id desc"
         );
         on_read!(self, |p| {

@@ -68,6 +68,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(33, "0033_safety_alerts"),
     migration!(34, "0034_learning"),
     migration!(35, "0035_trend_changes_and_occupancy"),
+    migration!(36, "0036_group_meetings"),
 ];
 
 impl Store {

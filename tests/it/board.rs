@@ -239,24 +239,7 @@ db_test!(
     |engine| {
         let app = TestApp::spawn(engine).await?;
         // A fall at Birch House, in region 2, in November.
-        let hoo = app.actor(app.world.email(Role::HeadOfOperations)).await?;
-        candour::actions::incidents::report_incident(
-            &app.ctx,
-            &hoo,
-            &candour_domain::incident::ReportDraft {
-                kind: "incident".into(),
-                category: "fall".into(),
-                details: fall_details(),
-                service_id: app.world.other_service.service_id.to_string(),
-                occurred_at: "2026-11-23T07:00:00Z".into(),
-                description: "Slipped in the hall".into(),
-                immediate_actions: "Checked for injury".into(),
-                affected_person_ids: vec![app.world.other_person.to_string()],
-                ..candour_domain::incident::ReportDraft::default()
-            },
-        )
-        .await
-        .map_err(fail)?;
+        birch_fall(&app).await?;
         a_month_of_learning(&app).await?;
 
         let board = app.signed_in(app.world.email(Role::BoardMember)).await?;

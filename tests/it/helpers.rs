@@ -706,6 +706,32 @@ pub async fn serious_injury(
     Ok(r)
 }
 
+/// A fall at Birch House (`other_service`, region 2) on Monday 23 Nov
+/// 2026, reported by the head of operations, not triaged.
+pub async fn birch_fall(
+    app: &TestApp,
+) -> anyhow::Result<candour_domain::incident::IncidentReference> {
+    let head = app.actor(app.world.email(Role::HeadOfOperations)).await?;
+    Ok(candour::actions::incidents::report_incident(
+        &app.ctx,
+        &head,
+        &candour_domain::incident::ReportDraft {
+            kind: "incident".into(),
+            category: "fall".into(),
+            details: fall_details(),
+            service_id: app.world.other_service.service_id.to_string(),
+            occurred_at: "2026-11-23T07:00:00Z".into(),
+            description: "Slipped in the hall".into(),
+            immediate_actions: "Checked for injury".into(),
+            affected_person_ids: vec![app.world.other_person.to_string()],
+            ..candour_domain::incident::ReportDraft::default()
+        },
+    )
+    .await
+    .map_err(fail)?
+    .reference)
+}
+
 /// An action's error as a test's error.
 pub fn fail(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow::anyhow!("{e}")

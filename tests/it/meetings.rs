@@ -333,3 +333,93 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    a_meeting_for_a_group_of_services_covers_them_all,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        minor_fall(&app, "Slipped on the wet floor").await?;
+        // A fall at Birch House too.
+        birch_fall(&app).await?;
+        let web = app
+            .signed_in(app.world.email(Role::HeadOfOperations))
+            .await?;
+        let form = web.text("/meetings/new").await?;
+        assert_ids_unique(&form);
+        assert!(
+            form.contains("Held with other services (optional)"),
+            "{form}"
+        );
+        let csrf = csrf_in(&form).unwrap();
+        let alder = app.world.service.service_id.to_string();
+        let birch = app.world.other_service.service_id.to_string();
+        let resp = web
+            .post_form(
+                "/meetings",
+                &[
+                    ("csrf_token", &csrf),
+                    ("service", &alder),
+                    ("also", &birch),
+                    ("kind", "monthly"),
+                    ("date", "2026-11-30"),
+                    ("time", "14:00"),
+                    ("location", "Teams"),
+                    ("chair", "Head of operations"),
+                    ("incident", ""),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 303);
+        let at = resp.headers()["location"].to_str()?.to_owned();
+        let page = web.text(&at).await?;
+        assert!(page.contains("Alder House and Birch House"), "{page}");
+        assert!(
+            page.contains("   - Fall: 2 incidents, 0 near misses"),
+            "the agenda counts both services: {page}"
+        );
+        // Each service's manager sees it; a worker of another organisation does not.
+        let manager = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        assert!(
+            manager
+                .text("/meetings")
+                .await?
+                .contains("Alder House and Birch House")
+        );
+        assert_eq!(manager.get(&at).await?.status(), 200);
+        let id: uuid::Uuid = at.trim_start_matches("/meetings/").parse()?;
+        let birch_meetings = app
+            .ctx
+            .store
+            .learning_meetings(app.world.org, app.world.other_service.service_id)
+            .await?;
+        assert!(birch_meetings.iter().any(|m| m.meeting_id == id));
+        // A manager cannot bring in a service whose incidents they do not triage.
+        let csrf = csrf_in(&manager.text("/meetings/new").await?).unwrap();
+        let refused = manager
+            .post_form(
+                "/meetings",
+                &[
+                    ("csrf_token", &csrf),
+                    ("service", &alder),
+                    ("also", &birch),
+                    ("kind", "monthly"),
+                    ("date", "2026-11-30"),
+                    ("time", "14:00"),
+                    ("location", "Office"),
+                    ("chair", "Registered manager"),
+                    ("incident", ""),
+                ],
+            )
+            .await?;
+        assert_eq!(refused.status(), 422);
+        assert!(
+            refused
+                .text()
+                .await?
+                .contains("only with services whose incidents you triage")
+        );
+        Ok(())
+    }
+);

@@ -5,7 +5,7 @@
 use crate::actions::ActionError;
 use crate::actions::improvement::{From, add_action};
 use crate::actions::meetings::{
-    add_attendee, arrange, meeting_view, meetings_for, proposals, publish_minutes, save_record,
+    add_attendee, arrange_for, meeting_view, meetings_for, proposals, publish_minutes, save_record,
 };
 use crate::actions::services_where;
 use crate::store::meetings::Attendee;
@@ -121,6 +121,8 @@ struct NewMeetingPage {
     layout: Layout,
     services: Vec<(String, String)>,
     service: String,
+    /// The other services ticked for a group meeting.
+    also: Vec<String>,
     draft: MeetingDraft,
     errors: FieldErrors,
 }
@@ -136,7 +138,7 @@ pub struct NewMeetingQuery {
 async fn new_page(
     state: &AppState,
     user: &CurrentUser,
-    service: String,
+    (service, also): (String, Vec<String>),
     draft: MeetingDraft,
     errors: FieldErrors,
 ) -> Result<NewMeetingPage, WebError> {
@@ -153,6 +155,7 @@ async fn new_page(
         layout: Layout::new("Arrange a lessons-learned meeting", user, state.demo),
         services,
         service,
+        also,
         draft,
         errors,
     })
@@ -173,7 +176,7 @@ pub async fn new_meeting_form(
     let page = new_page(
         &state,
         &user,
-        q.service.unwrap_or_default(),
+        (q.service.unwrap_or_default(), Vec::new()),
         draft,
         FieldErrors::new(),
     )
@@ -196,8 +199,18 @@ pub async fn create_meeting(
         chair: form.get("chair"),
         incident: form.get("incident"),
     };
+    let also: Vec<String> = form
+        .pairs()
+        .iter()
+        .filter(|(k, _)| k == "also")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let mut also_ids = Vec::new();
+    for a in &also {
+        also_ids.push(a.parse().map_err(|_| WebError::NotFound)?);
+    }
     let result = match service.parse() {
-        Ok(id) => arrange(&state.ctx, &user.actor, id, &draft).await,
+        Ok(id) => arrange_for(&state.ctx, &user.actor, (id, &also_ids), &draft).await,
         Err(_) => {
             let mut e = FieldErrors::new();
             e.add("service", "Choose the service the meeting is for");
@@ -207,7 +220,7 @@ pub async fn create_meeting(
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
         Err(ActionError::Invalid(errors)) => {
-            let page = new_page(&state, &user, service, draft, errors).await?;
+            let page = new_page(&state, &user, (service, also), draft, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
         Err(e) => Err(e.into()),
@@ -275,7 +288,7 @@ async fn meeting_page(
         ),
         id: m.meeting_id.to_string(),
         kind: m.kind.label(),
-        service: v.service.name,
+        service: crate::actions::meetings::group_name(&v.group),
         when: display::date_time(m.starts_at),
         location: m.location,
         chair: m.chair,
