@@ -52,6 +52,8 @@ pub struct SettingsView {
     pub retention: candour_domain::retention::Retention,
     /// The rules that flag people at increased risk.
     pub risk: candour_domain::risk_flags::RiskRules,
+    /// The trend charts' settings.
+    pub charts: candour_domain::spc::ChartSettings,
 }
 
 fn may_manage(actor: &Actor) -> ActionResult<()> {
@@ -101,6 +103,7 @@ pub async fn organisation_settings(ctx: &Ctx, actor: &Actor) -> ActionResult<Set
         duties: super::timescales::org_duty_settings(ctx, org).await?,
         retention: super::retention::org_retention(ctx, org).await?,
         risk: super::risk::org_risk_rules(ctx, org).await?,
+        charts: super::trends::org_chart_settings(ctx, org).await?,
     })
 }
 
@@ -138,6 +141,18 @@ pub async fn save_risk_rules(
     let new = draft.validate().map_err(ActionError::Invalid)?;
     let old = super::risk::org_risk_rules(ctx, actor.organisation_id).await?;
     put_setting(ctx, actor, super::risk::RISK_RULES, (old, new)).await
+}
+
+/// Saves the trend charts' settings (the run length of a shift or trend).
+pub async fn save_chart_settings(
+    ctx: &Ctx,
+    actor: &Actor,
+    draft: &candour_domain::spc::ChartSettingsDraft,
+) -> ActionResult<()> {
+    may_manage(actor)?;
+    let new = draft.validate().map_err(ActionError::Invalid)?;
+    let old = super::trends::org_chart_settings(ctx, actor.organisation_id).await?;
+    put_setting(ctx, actor, super::trends::CHART_SETTINGS, (old, new)).await
 }
 
 fn on_call_key(region: RegionId) -> String {

@@ -103,6 +103,21 @@ impl TrendMeasure {
     }
 }
 
+/// The organisation setting that holds the chart settings (the run length).
+pub const CHART_SETTINGS: &str = "spc_chart";
+
+/// The organisation's chart settings (the defaults until someone changes them).
+pub async fn org_chart_settings(
+    ctx: &Ctx,
+    org: candour_domain::ids::OrganisationId,
+) -> ActionResult<candour_domain::spc::ChartSettings> {
+    Ok(match ctx.store.org_setting(org, CHART_SETTINGS).await? {
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| anyhow::anyhow!("the stored chart settings are not readable: {e}"))?,
+        None => candour_domain::spc::ChartSettings::default(),
+    })
+}
+
 /// Weeks on a weekly trend chart (two years).
 pub const WEEKS: usize = 104;
 
@@ -401,6 +416,7 @@ pub async fn trend(
     let chart = xmr(
         &rows.iter().map(|r| r.value).collect::<Vec<_>>(),
         &Settings {
+            run_length: org_chart_settings(ctx, org).await?.run_length,
             direction: query.measure.direction(),
             rebase_at: candour_domain::spc::rebase_indices(
                 &starts,
@@ -463,6 +479,7 @@ pub(crate) async fn monthly_trend(
     let chart = xmr(
         &values,
         &Settings {
+            run_length: org_chart_settings(ctx, org).await?.run_length,
             direction: measure.direction(),
             ..Settings::default()
         },

@@ -192,6 +192,10 @@ pub fn router(state: AppState) -> Router {
             post(pages::settings::update_risk_rules),
         )
         .route(
+            "/settings/charts",
+            post(pages::settings::update_chart_settings),
+        )
+        .route(
             "/settings/factors/retire",
             post(pages::settings::set_factor_retired),
         )

@@ -489,3 +489,74 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(the_organisation_sets_how_long_a_run_is, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    // A fall in each of the seven months April to October 2026, none before.
+    for m in 4..=10 {
+        reported_and_triaged(
+            &app,
+            &format!("2026-{m:02}-10T10:00:00Z"),
+            "Fell",
+            ("low", "none"),
+            ("2", "3"),
+            "local_review",
+        )
+        .await?;
+    }
+    let plain = |page: &str| {
+        page.split("<p id=\"plain-words\"><strong>In plain words:</strong> ")
+            .nth(1)
+            .and_then(|p| p.split("</p>").next())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let manager = app
+        .signed_in(app.world.email(Role::RegisteredManager))
+        .await?;
+    let before = plain(&manager.text("/trends").await?);
+    assert!(
+        before.starts_with("The last 7 periods have all been above the average"),
+        "{before}"
+    );
+
+    let admin = app.signed_in(app.world.email(Role::Administrator)).await?;
+    let settings = admin.text("/settings").await?;
+    assert!(settings.contains(
+        "id=\"run_length\" name=\"run_length\" type=\"text\" inputmode=\"numeric\" value=\"7\""
+    ));
+    let csrf = csrf_in(&settings).unwrap();
+    let refused = admin
+        .post_form(
+            "/settings/charts",
+            &[("csrf_token", &csrf), ("run_length", "4")],
+        )
+        .await?;
+    assert_eq!(refused.status(), 422);
+    let body = refused.text().await?;
+    assert!(
+        body.contains("href=\"#run_length\"") && body.contains("from 5 to 12"),
+        "{body}"
+    );
+    let saved = admin
+        .post_form(
+            "/settings/charts",
+            &[("csrf_token", &csrf), ("run_length", "8")],
+        )
+        .await?;
+    assert_eq!(saved.status(), 303);
+    let after = plain(&manager.text("/trends").await?);
+    assert!(
+        !after.contains("The last 7 periods"),
+        "seven is no longer a run: {after}"
+    );
+    assert!(after.contains("above the upper process limit"), "{after}");
+    let events = app.ctx.store.audit_page(app.world.org, 0, 1000).await?;
+    assert!(
+        events
+            .iter()
+            .any(|e| e.action == "organisation.spc_chart_set")
+    );
+    assert_eq!(manager.get("/settings").await?.status(), 403);
+    Ok(())
+});

@@ -317,6 +317,55 @@ pub fn xmr(values: &[f64], s: &Settings) -> Chart {
 #[path = "spc_tests.rs"]
 mod tests;
 
+/// The organisation's chart settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ChartSettings {
+    /// Points in a run (shift) or trend that make a special cause.
+    pub run_length: usize,
+}
+
+impl Default for ChartSettings {
+    fn default() -> Self {
+        ChartSettings { run_length: 7 }
+    }
+}
+
+/// The fewest and most points a run may be set to.
+pub const RUN_LENGTHS: std::ops::RangeInclusive<usize> = 5..=12;
+
+/// Chart settings as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChartSettingsDraft {
+    /// Points in a run, as typed.
+    pub run_length: String,
+}
+
+impl ChartSettingsDraft {
+    /// The settings shown in the form.
+    pub fn from_settings(s: ChartSettings) -> ChartSettingsDraft {
+        ChartSettingsDraft {
+            run_length: s.run_length.to_string(),
+        }
+    }
+
+    /// Checks the settings; a problem names its field.
+    pub fn validate(&self) -> Result<ChartSettings, crate::validation::FieldErrors> {
+        let mut e = crate::validation::FieldErrors::new();
+        match self.run_length.trim().parse::<usize>() {
+            Ok(n) if RUN_LENGTHS.contains(&n) => return Ok(ChartSettings { run_length: n }),
+            _ => e.add(
+                "run_length",
+                format!(
+                    "Enter a whole number of points from {} to {} (NHS \"Making Data Count\" uses 7)",
+                    RUN_LENGTHS.start(),
+                    RUN_LENGTHS.end()
+                ),
+            ),
+        }
+        Err(e)
+    }
+}
+
 /// Counts per calendar month (UK time) of the instants given, for the
 /// `months` months starting with the month of `first` (a month with none is
 /// a zero, never a gap).

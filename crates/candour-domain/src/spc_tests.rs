@@ -343,3 +343,37 @@ fn rates_are_per_thousand_and_unknown_without_a_denominator() {
     let r = super::rates_per_thousand(&[3, 0, 2, 5], &[Some(1500), Some(900), None, Some(0)]);
     assert_eq!(r, vec![Some(2.0), Some(0.0), None, None]);
 }
+
+#[test]
+fn the_run_length_setting_is_a_whole_number_in_range() {
+    let v = |s: &str| {
+        super::ChartSettingsDraft {
+            run_length: s.into(),
+        }
+        .validate()
+    };
+    assert_eq!(v(" 8 ").map(|s| s.run_length), Ok(8));
+    assert_eq!(v("5").map(|s| s.run_length), Ok(5));
+    for bad in ["4", "13", "seven", "", "7.5"] {
+        let e = v(bad).unwrap_err();
+        assert_eq!(e.0[0].field, "run_length", "{bad:?}");
+    }
+}
+
+#[test]
+fn a_longer_run_length_needs_a_longer_shift() {
+    // Seven points below the mean, then seven above.
+    let values = [
+        1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0,
+    ];
+    let seven = xmr(&values, &Settings::default());
+    assert!(seven.points.iter().all(|p| p.shift));
+    let eight = xmr(
+        &values,
+        &Settings {
+            run_length: 8,
+            ..Settings::default()
+        },
+    );
+    assert!(eight.points.iter().all(|p| !p.shift));
+}

@@ -5,7 +5,8 @@ use crate::actions::ActionError;
 use crate::actions::investigations::{add_local_factor, factor_settings, retire_factor};
 use crate::actions::settings::{
     add_non_working_day, organisation_settings, remove_non_working_day, save_band_edges,
-    save_duty_settings, save_retention, save_risk_rules, save_timescales, set_on_call,
+    save_chart_settings, save_duty_settings, save_retention, save_risk_rules, save_timescales,
+    set_on_call,
 };
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, CurrentUser};
@@ -99,6 +100,7 @@ struct SettingsPage {
     duties: DutySettingsDraft,
     retention: RetentionDraft,
     risk: RiskRulesDraft,
+    charts: candour_domain::spc::ChartSettingsDraft,
 }
 
 async fn page(state: &AppState, user: &CurrentUser) -> Result<SettingsPage, WebError> {
@@ -140,6 +142,7 @@ async fn page(state: &AppState, user: &CurrentUser) -> Result<SettingsPage, WebE
         duties: DutySettingsDraft::from_settings(v.duties),
         retention: RetentionDraft::from_settings(v.retention),
         risk: RiskRulesDraft::from_rules(&v.risk),
+        charts: candour_domain::spc::ChartSettingsDraft::from_settings(v.charts),
         on_call: v
             .on_call
             .into_iter()
@@ -448,6 +451,23 @@ pub async fn update_risk_rules(
     after(&state, &user, "risk-rules", result, |p| {
         p.form = "risk_rules";
         p.risk = draft;
+    })
+    .await
+}
+
+/// POST /settings/charts: the trend charts' run length.
+pub async fn update_chart_settings(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    let draft = candour_domain::spc::ChartSettingsDraft {
+        run_length: form.get("run_length"),
+    };
+    let result = save_chart_settings(&state.ctx, &user.actor, &draft).await;
+    after(&state, &user, "charts", result, |p| {
+        p.form = "charts";
+        p.charts = draft;
     })
     .await
 }
