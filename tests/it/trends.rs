@@ -51,6 +51,11 @@ db_test!(falls_per_month_are_charted_with_their_data, |engine| {
     assert!(!page.contains("Nov 2026</th>"));
     assert_eq!(page.matches("class=\"spc-dot").count(), 24);
     assert!(page.contains("spc-limit") && page.contains("spc-mean"));
+    // The latest month's variation as an icon beside its words.
+    assert!(
+        page.contains("<polygon class=\"spc-concern\" points=\"12,3 21,12 12,21 3,12\"/></svg> <strong>Special cause: concern</strong> in the latest month."),
+        "{page}"
+    );
 
     // One service, one region; near misses count the other way.
     let here = app.world.service.service_id;

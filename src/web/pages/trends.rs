@@ -42,6 +42,8 @@ struct TrendsPage {
     rows: Vec<Row>,
     filter: Filter,
     latest: &'static str,
+    /// The latest variation's code (its icon).
+    latest_code: &'static str,
     /// The chart in plain words.
     plain: String,
     /// Whether the table has rate columns.
@@ -280,6 +282,10 @@ pub async fn show_trends(
             .collect(),
         filter,
         latest,
+        latest_code: v
+            .chart
+            .variation
+            .map_or("common", candour_domain::spc_plot::variation_code),
         plain: candour_domain::spc::interpret(
             &v.chart,
             &what,
