@@ -22,3 +22,41 @@ fn docs_permissions_md_holds_the_matrix_the_code_enforces() {
         "docs/permissions.md is stale: run UPDATE_DOCS=1 cargo test docs_permissions"
     );
 }
+
+#[test]
+fn docs_deployment_md_names_only_options_that_exist() {
+    let path = format!("{}/docs/deployment.md", env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let help = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_candour"))
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let serve = help(&["serve", "--help"]);
+    let mut named = 0;
+    for word in doc.split(|c: char| c.is_whitespace() || c == '`' || c == '(' || c == ')') {
+        let Some(flag) = word.strip_prefix("--") else {
+            continue;
+        };
+        let flag: String = flag
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || *c == '-')
+            .collect();
+        if flag.is_empty() {
+            continue;
+        }
+        named += 1;
+        assert!(
+            serve.contains(&format!("--{flag} ")) || serve.contains(&format!("--{flag}\n")),
+            "docs/deployment.md names --{flag}, which `candour serve` does not have"
+        );
+    }
+    assert!(named >= 6, "the page names the serve options it relies on");
+    for command in [["retention", "review"], ["retention", "destroy"]] {
+        assert!(doc.contains(&format!("candour {} {}", command[0], command[1])));
+        assert!(help(&[command[0], "--help"]).contains(command[1]));
+    }
+    assert!(help(&["migrate", "--help"]).contains("Apply database migrations"));
+}

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-struct Instance(Child);
+struct Instance(Child, String);
 
 impl Drop for Instance {
     fn drop(&mut self) {
@@ -18,18 +18,29 @@ impl Drop for Instance {
     }
 }
 
-/// Starts `candour serve` on `db` with its clock starting at `start`, and
-/// waits until it says it is running.
-fn serve(db: &str, smtp: &str, start: jiff::Timestamp) -> anyhow::Result<Instance> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_candour"))
+impl Instance {
+    /// Its address, like `http://127.0.0.1:40123`.
+    fn base(&self) -> &str {
+        &self.1
+    }
+}
+
+/// Starts `candour serve` on `db` with its clock starting at `start` (or
+/// the real time), and waits until it says it is running.
+fn serve(db: &str, smtp: &str, start: Option<jiff::Timestamp>) -> anyhow::Result<Instance> {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_candour"));
+    command
         .args(["serve", "--database", db, "--listen", "127.0.0.1:0"])
         .args([
             "--smtp-url",
             smtp,
             "--mail-from",
             "Candour <candour@test.example>",
-        ])
-        .args(["--rehearse-from", &start.to_string()])
+        ]);
+    if let Some(start) = start {
+        command.args(["--rehearse-from", &start.to_string()]);
+    }
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()?;
@@ -39,18 +50,27 @@ fn serve(db: &str, smtp: &str, start: jiff::Timestamp) -> anyhow::Result<Instanc
         .ok_or_else(|| anyhow::anyhow!("no stdout"))?;
     let mut lines = BufReader::new(stdout).lines();
     let mut rehearsal = false;
-    loop {
+    let base = loop {
         let Some(line) = lines.next().transpose()? else {
             anyhow::bail!("the server stopped before it was running");
         };
         rehearsal |= line.starts_with("Rehearsal: this server's clock starts at");
-        if line.starts_with("Candour is running at ") {
-            break;
+        if let Some(rest) = line.strip_prefix("Candour is running at ") {
+            break rest
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .trim_end_matches('/')
+                .to_owned();
         }
-    }
-    assert!(rehearsal, "the server says its clock is moved");
+    };
+    assert_eq!(
+        rehearsal,
+        start.is_some(),
+        "the server says when its clock is moved"
+    );
     std::thread::spawn(move || for _ in lines {});
-    Ok(Instance(child))
+    Ok(Instance(child, base))
 }
 
 // The name says postgres: CI runs the PostgreSQL tests by that filter.
@@ -81,11 +101,11 @@ async fn two_instances_on_one_postgres_database_send_each_person_one_digest() ->
     let (a, b) = tokio::join!(
         tokio::task::spawn_blocking({
             let (url, smtp) = (db.url.clone(), sink.url.clone());
-            move || serve(&url, &smtp, seven)
+            move || serve(&url, &smtp, Some(seven))
         }),
         tokio::task::spawn_blocking({
             let (url, smtp) = (db.url.clone(), sink.url.clone());
-            move || serve(&url, &smtp, later)
+            move || serve(&url, &smtp, Some(later))
         }),
     );
     let (_a, _b) = (a??, b??);
@@ -150,6 +170,195 @@ async fn two_instances_on_one_postgres_database_send_each_person_one_digest() ->
     assert!(
         arrived.values().all(|n| *n == 1),
         "each arrived once: {arrived:?}"
+    );
+    Ok(())
+}
+
+/// The CSRF token in a page's form.
+fn csrf(page: &str) -> String {
+    page.split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+// The name says postgres: CI runs the PostgreSQL tests by that filter.
+#[tokio::test]
+async fn two_instances_on_one_postgres_database_share_reports_sessions_and_limits()
+-> anyhow::Result<()> {
+    if !postgres_available() {
+        return Ok(());
+    }
+    let db = TestDb::new(Engine::Postgres).await?;
+    let out = Command::new(env!("CARGO_BIN_EXE_candour"))
+        .args(["demo", "--database", &db.url])
+        .output()?;
+    assert!(out.status.success(), "{out:?}");
+    let manager = "priya.mensah@brightwater.example";
+    let token = Command::new(env!("CARGO_BIN_EXE_candour"))
+        .args(["token", "create", "--database", &db.url])
+        .args(["--email", manager, "--label", "two instances"])
+        .output()?;
+    assert!(token.status.success(), "{token:?}");
+    let token = String::from_utf8(token.stdout)?.trim().to_owned();
+    let sink = SmtpSink::start()?;
+    let (a, b) = tokio::join!(
+        tokio::task::spawn_blocking({
+            let (url, smtp) = (db.url.clone(), sink.url.clone());
+            move || serve(&url, &smtp, None)
+        }),
+        tokio::task::spawn_blocking({
+            let (url, smtp) = (db.url.clone(), sink.url.clone());
+            move || serve(&url, &smtp, None)
+        }),
+    );
+    let (a, b) = (a??, b??);
+    assert_ne!(a.base(), b.base());
+    let store = db.store().await?;
+    let service = store
+        .user_by_email(manager)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no demo manager"))?;
+    let grants = store.grants(service.user_id).await?;
+    let service = match grants.first().map(|g| g.scope) {
+        Some(candour_domain::role::Scope::Service(s)) => s,
+        other => anyhow::bail!("the demo manager's grant is {other:?}"),
+    };
+
+    // Reports alternately through each instance; the same idempotency key
+    // sent to the other instance gives back the same report.
+    let http = reqwest::Client::new();
+    let mut references = Vec::new();
+    for i in 0..10 {
+        let at = if i % 2 == 0 { a.base() } else { b.base() };
+        let body = serde_json::json!({
+            "kind": "near_miss", "category": "environment", "service_id": service.to_string(),
+            "occurred_at": "2026-11-23T08:00:00Z",
+            "description": format!("Two instances, report {i}: wet floor by the lift"),
+        });
+        let key = format!("two-instances-{i}");
+        let first = http
+            .post(format!("{at}/api/v1/incidents"))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", &key)
+            .json(&body)
+            .send()
+            .await?;
+        assert_eq!(first.status(), 201, "report {i} through {at}");
+        let first: serde_json::Value = first.json().await?;
+        let other = if i % 2 == 0 { b.base() } else { a.base() };
+        let again = http
+            .post(format!("{other}/api/v1/incidents"))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", &key)
+            .json(&body)
+            .send()
+            .await?;
+        assert_eq!(
+            again
+                .headers()
+                .get("idempotent-replayed")
+                .map(|v| v.as_bytes()),
+            Some(&b"true"[..]),
+            "the key is known to the other instance"
+        );
+        let again: serde_json::Value = again.json().await?;
+        assert_eq!(again["reference"], first["reference"]);
+        references.push(first["reference"].as_str().unwrap_or_default().to_owned());
+    }
+    let mut unique = references.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 10, "{references:?}");
+    let org = store
+        .organisation_ids()
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("no organisation"))?;
+    for r in &references {
+        let reference = candour_domain::incident::IncidentReference::parse(r)
+            .ok_or_else(|| anyhow::anyhow!("{r:?} is not a reference"))?;
+        assert!(
+            store.incident_by_reference(org, reference).await?.is_some(),
+            "{r}"
+        );
+    }
+
+    // Signed in on one instance, signed in on the other.
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let login = browser
+        .get(format!("{}/login", a.base()))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let signed_in = browser
+        .post(format!("{}/login", a.base()))
+        .header("Origin", a.base())
+        .form(&[
+            ("csrf_token", csrf(&login).as_str()),
+            ("email", manager),
+            ("password", "learning-from-care"),
+        ])
+        .send()
+        .await?;
+    assert_eq!(signed_in.status(), 303);
+    let home = browser.get(format!("{}/", b.base())).send().await?;
+    assert_eq!(home.status(), 200, "the session from A is good on B");
+    assert!(home.text().await?.contains("Sign out"));
+
+    // Failed sign-ins count across both: five spread over the two lock the account.
+    let worker = "zainab.moore@brightwater.example";
+    for i in 0..5 {
+        let at = if i % 2 == 0 { a.base() } else { b.base() };
+        let client = reqwest::Client::builder().cookie_store(true).build()?;
+        let page = client
+            .get(format!("{at}/login"))
+            .send()
+            .await?
+            .text()
+            .await?;
+        let resp = client
+            .post(format!("{at}/login"))
+            .header("Origin", at)
+            .form(&[
+                ("csrf_token", csrf(&page).as_str()),
+                ("email", worker),
+                ("password", "not the password at all"),
+            ])
+            .send()
+            .await?;
+        assert_ne!(resp.status(), 303, "attempt {i} is refused");
+    }
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let page = client
+        .get(format!("{}/login", a.base()))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let locked = client
+        .post(format!("{}/login", a.base()))
+        .header("Origin", a.base())
+        .form(&[
+            ("csrf_token", csrf(&page).as_str()),
+            ("email", worker),
+            ("password", "learning-from-care"),
+        ])
+        .send()
+        .await?;
+    assert_ne!(locked.status(), 303, "locked, even with the right password");
+    assert!(
+        locked.text().await?.contains("15 minutes"),
+        "says for how long"
     );
     Ok(())
 }
