@@ -174,13 +174,42 @@ async fn two_instances_on_one_postgres_database_send_each_person_one_digest() ->
     Ok(())
 }
 
-/// The CSRF token in a page's form.
-fn csrf(page: &str) -> String {
-    page.split("name=\"csrf_token\" value=\"")
+/// Signs in on the instance at `base` with a fresh form, through `client`.
+async fn sign_in(
+    client: &reqwest::Client,
+    base: &str,
+    (email, password): (&str, &str),
+) -> anyhow::Result<reqwest::Response> {
+    let page = client
+        .get(format!("{base}/login"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let csrf = page
+        .split("name=\"csrf_token\" value=\"")
         .nth(1)
         .and_then(|r| r.split('"').next())
         .unwrap_or_default()
-        .to_owned()
+        .to_owned();
+    Ok(client
+        .post(format!("{base}/login"))
+        .header("Origin", base)
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("email", email),
+            ("password", password),
+        ])
+        .send()
+        .await?)
+}
+
+/// A browser that keeps cookies and shows redirects.
+fn browser() -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?)
 }
 
 // The name says postgres: CI runs the PostgreSQL tests by that filter.
@@ -287,28 +316,10 @@ async fn two_instances_on_one_postgres_database_share_reports_sessions_and_limit
     }
 
     // Signed in on one instance, signed in on the other.
-    let browser = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
-    let login = browser
-        .get(format!("{}/login", a.base()))
-        .send()
-        .await?
-        .text()
-        .await?;
-    let signed_in = browser
-        .post(format!("{}/login", a.base()))
-        .header("Origin", a.base())
-        .form(&[
-            ("csrf_token", csrf(&login).as_str()),
-            ("email", manager),
-            ("password", "learning-from-care"),
-        ])
-        .send()
-        .await?;
+    let web = browser()?;
+    let signed_in = sign_in(&web, a.base(), (manager, "learning-from-care")).await?;
     assert_eq!(signed_in.status(), 303);
-    let home = browser.get(format!("{}/", b.base())).send().await?;
+    let home = web.get(format!("{}/", b.base())).send().await?;
     assert_eq!(home.status(), 200, "the session from A is good on B");
     assert!(home.text().await?.contains("Sign out"));
 
@@ -316,45 +327,10 @@ async fn two_instances_on_one_postgres_database_share_reports_sessions_and_limit
     let worker = "zainab.moore@brightwater.example";
     for i in 0..5 {
         let at = if i % 2 == 0 { a.base() } else { b.base() };
-        let client = reqwest::Client::builder().cookie_store(true).build()?;
-        let page = client
-            .get(format!("{at}/login"))
-            .send()
-            .await?
-            .text()
-            .await?;
-        let resp = client
-            .post(format!("{at}/login"))
-            .header("Origin", at)
-            .form(&[
-                ("csrf_token", csrf(&page).as_str()),
-                ("email", worker),
-                ("password", "not the password at all"),
-            ])
-            .send()
-            .await?;
+        let resp = sign_in(&browser()?, at, (worker, "not the password at all")).await?;
         assert_ne!(resp.status(), 303, "attempt {i} is refused");
     }
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
-    let page = client
-        .get(format!("{}/login", a.base()))
-        .send()
-        .await?
-        .text()
-        .await?;
-    let locked = client
-        .post(format!("{}/login", a.base()))
-        .header("Origin", a.base())
-        .form(&[
-            ("csrf_token", csrf(&page).as_str()),
-            ("email", worker),
-            ("password", "learning-from-care"),
-        ])
-        .send()
-        .await?;
+    let locked = sign_in(&browser()?, a.base(), (worker, "learning-from-care")).await?;
     assert_ne!(locked.status(), 303, "locked, even with the right password");
     assert!(
         locked.text().await?.contains("15 minutes"),
