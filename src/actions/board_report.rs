@@ -693,9 +693,21 @@ pub async fn board_report(
     let span = (month.start(), month.end());
     let now = ctx.clock.now();
     let today = now.to_zoned(london()).date();
+    // Where the report's changes are recorded: one service, a region or the
+    // organisation, as on the trends page.
+    let every = ctx.store.services(org).await?;
+    let place = super::trends::change_scope(
+        match scope.code.split_once(':') {
+            Some(("region", r)) => (None, r.parse().ok().map(candour_domain::ids::RegionId)),
+            Some(("service", s)) => (s.parse().ok().map(candour_domain::ids::ServiceId), None),
+            _ => (None, None),
+        },
+        &scope.services,
+        &every,
+    );
     let mut charts = Vec::new();
     for measure in CHARTED {
-        let (months, chart) = monthly_trend(ctx, org, &ids, measure, month).await?;
+        let (months, chart) = monthly_trend(ctx, (org, &ids, place), measure, month).await?;
         charts.push(BoardChart {
             measure,
             months,

@@ -272,7 +272,7 @@ pub struct TrendView {
 
 /// Where a chart over `chosen` records its changes: one service, one
 /// region, or the whole organisation; `None` for another set of services.
-fn change_scope(
+pub(crate) fn change_scope(
     (service, region): (Option<ServiceId>, Option<RegionId>),
     chosen: &[Service],
     all: &[Service],
@@ -450,11 +450,16 @@ pub async fn trend(
 }
 
 /// `measure` in `services` for the [`MONTHS`] months to the end of `last`,
-/// counted by when the events happened (UK time), with its XmR chart.
+/// counted by when the events happened (UK time), with its XmR chart
+/// rebased at the changes recorded against `measure` in `scope` (the
+/// place those services make up), if given.
 pub(crate) async fn monthly_trend(
     ctx: &Ctx,
-    org: candour_domain::ids::OrganisationId,
-    services: &[ServiceId],
+    (org, services, scope): (
+        candour_domain::ids::OrganisationId,
+        &[ServiceId],
+        Option<candour_domain::role::Scope>,
+    ),
     measure: TrendMeasure,
     last: candour_domain::monthly::Month,
 ) -> ActionResult<(Vec<(Date, u32)>, Chart)> {
@@ -476,11 +481,23 @@ pub(crate) async fn monthly_trend(
         .collect();
     let months = monthly_counts(&times, first, MONTHS);
     let values: Vec<f64> = months.iter().map(|(_, n)| f64::from(*n)).collect();
+    let changes: Vec<Date> = match scope {
+        Some(sc) => ctx
+            .store
+            .trend_changes(org, sc, measure.code())
+            .await?
+            .into_iter()
+            .map(|c| c.starts_on)
+            .collect(),
+        None => Vec::new(),
+    };
+    let starts: Vec<Date> = months.iter().map(|(d, _)| *d).collect();
     let chart = xmr(
         &values,
         &Settings {
             run_length: org_chart_settings(ctx, org).await?.run_length,
             direction: measure.direction(),
+            rebase_at: candour_domain::spc::rebase_indices(&starts, &changes),
             ..Settings::default()
         },
     );

@@ -350,3 +350,69 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    the_boards_charts_are_rebased_at_the_organisations_recorded_changes,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        for m in 4..=10 {
+            reported_and_triaged(
+                &app,
+                &format!("2026-{m:02}-10T10:00:00Z"),
+                "Fell",
+                ("low", "none"),
+                ("2", "3"),
+                "local_review",
+            )
+            .await?;
+        }
+        let board = app.actor(app.world.email(Role::BoardMember)).await?;
+        let month = candour_domain::monthly::Month::new(2026, 10).unwrap_or_else(|| unreachable!());
+        let falls_svg = |r: &candour::actions::board_report::BoardReport| {
+            r.charts
+                .iter()
+                .find(|c| c.measure == candour::actions::trends::TrendMeasure::Falls)
+                .map(|c| r.chart_document(c).svg)
+                .unwrap_or_default()
+        };
+        let before = candour::actions::board_report::board_report(&app.ctx, &board, month, None)
+            .await
+            .map_err(fail)?;
+        assert!(!falls_svg(&before).contains("stroke-dasharray=\"2 3\""));
+        // The head of operations records a change for the whole organisation.
+        let head = app.actor(app.world.email(Role::HeadOfOperations)).await?;
+        candour::actions::trends::record_change(
+            &app.ctx,
+            &head,
+            (None, None),
+            candour::actions::trends::TrendMeasure::Falls,
+            ("2026-07-01", "Sensor mats in every home"),
+        )
+        .await
+        .map_err(fail)?;
+        let after = candour::actions::board_report::board_report(&app.ctx, &board, month, None)
+            .await
+            .map_err(fail)?;
+        assert!(
+            falls_svg(&after).contains("stroke-dasharray=\"2 3\""),
+            "a break where the new period starts"
+        );
+        let falls = after
+            .charts
+            .iter()
+            .find(|c| c.measure == candour::actions::trends::TrendMeasure::Falls)
+            .ok_or_else(|| anyhow::anyhow!("no falls chart"))?;
+        let first_mean = falls.chart.points[0].mean;
+        let last_mean = falls
+            .chart
+            .points
+            .last()
+            .map(|p| p.mean)
+            .unwrap_or_default();
+        assert!(
+            first_mean < last_mean,
+            "the new period has its own mean: {first_mean} then {last_mean}"
+        );
+        Ok(())
+    }
+);
