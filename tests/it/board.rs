@@ -355,17 +355,7 @@ db_test!(
     the_boards_charts_are_rebased_at_the_organisations_recorded_changes,
     |engine| {
         let app = TestApp::spawn(engine).await?;
-        for m in 4..=10 {
-            reported_and_triaged(
-                &app,
-                &format!("2026-{m:02}-10T10:00:00Z"),
-                "Fell",
-                ("low", "none"),
-                ("2", "3"),
-                "local_review",
-            )
-            .await?;
-        }
+        falls_april_to_october(&app).await?;
         let board = app.actor(app.world.email(Role::BoardMember)).await?;
         let month = candour_domain::monthly::Month::new(2026, 10).unwrap_or_else(|| unreachable!());
         let falls_svg = |r: &candour::actions::board_report::BoardReport| {

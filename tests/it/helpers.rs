@@ -732,6 +732,23 @@ pub async fn birch_fall(
     .reference)
 }
 
+/// A low-harm fall at Alder House on the 10th of each month from April to
+/// October 2026, none before: seven months above the mean at the end.
+pub async fn falls_april_to_october(app: &TestApp) -> anyhow::Result<()> {
+    for m in 4..=10 {
+        reported_and_triaged(
+            app,
+            &format!("2026-{m:02}-10T10:00:00Z"),
+            "Fell",
+            ("low", "none"),
+            ("2", "3"),
+            "local_review",
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// An action's error as a test's error.
 pub fn fail(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow::anyhow!("{e}")

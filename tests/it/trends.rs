@@ -497,18 +497,7 @@ db_test!(
 
 db_test!(the_organisation_sets_how_long_a_run_is, |engine| {
     let app = TestApp::spawn(engine).await?;
-    // A fall in each of the seven months April to October 2026, none before.
-    for m in 4..=10 {
-        reported_and_triaged(
-            &app,
-            &format!("2026-{m:02}-10T10:00:00Z"),
-            "Fell",
-            ("low", "none"),
-            ("2", "3"),
-            "local_review",
-        )
-        .await?;
-    }
+    falls_april_to_october(&app).await?;
     let plain = |page: &str| {
         page.split("<p id=\"plain-words\"><strong>In plain words:</strong> ")
             .nth(1)
