@@ -17,25 +17,7 @@ async fn a_month_of_learning(app: &TestApp) -> anyhow::Result<()> {
     let minor = minor_fall(app, "Slipped on the wet floor").await?;
 
     let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
-    let worker = app.actor(app.world.email(Role::CareWorker)).await?;
-    let lesson = candour::actions::lessons::publish_lesson(
-        &app.ctx,
-        &manager,
-        &candour_domain::lessons::LessonDraft {
-            title: "Wet floor signs".into(),
-            what_happened: "A resident slipped on a freshly mopped floor".into(),
-            what_we_learned: "No sign was out".into(),
-            what_we_changed: "Signs kept on the cleaning trolley".into(),
-            scope: format!("service:{}", app.world.service.service_id),
-            source: "incident".into(),
-            source_ref: minor.to_string(),
-        },
-    )
-    .await
-    .map_err(fail)?;
-    candour::actions::lessons::acknowledge(&app.ctx, &worker, lesson)
-        .await
-        .map_err(fail)?;
+    wet_floor_lesson_read(app, minor).await?;
     candour::actions::improvement::add_action(
         &app.ctx,
         &manager,

@@ -749,6 +749,35 @@ pub async fn falls_april_to_october(app: &TestApp) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The registered manager shares "Wet floor signs" with Alder House, from
+/// the incident `from`, and the care worker reads it; returns the lesson.
+pub async fn wet_floor_lesson_read(
+    app: &TestApp,
+    from: candour_domain::incident::IncidentReference,
+) -> anyhow::Result<uuid::Uuid> {
+    let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
+    let worker = app.actor(app.world.email(Role::CareWorker)).await?;
+    let lesson = candour::actions::lessons::publish_lesson(
+        &app.ctx,
+        &manager,
+        &candour_domain::lessons::LessonDraft {
+            title: "Wet floor signs".into(),
+            what_happened: "A resident slipped on a freshly mopped floor".into(),
+            what_we_learned: "No sign was out".into(),
+            what_we_changed: "Signs kept on the cleaning trolley".into(),
+            scope: format!("service:{}", app.world.service.service_id),
+            source: "incident".into(),
+            source_ref: from.to_string(),
+        },
+    )
+    .await
+    .map_err(fail)?;
+    candour::actions::lessons::acknowledge(&app.ctx, &worker, lesson)
+        .await
+        .map_err(fail)?;
+    Ok(lesson)
+}
+
 /// An action's error as a test's error.
 pub fn fail(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow::anyhow!("{e}")

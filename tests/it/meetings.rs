@@ -271,20 +271,9 @@ db_test!(
     the_monthly_agenda_gathers_the_period_since_the_last_meeting,
     |engine| {
         let app = TestApp::spawn(engine).await?;
-        minor_fall(&app, "Slipped on the wet floor").await?;
+        let minor = minor_fall(&app, "Slipped on the wet floor").await?;
         let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
-        let lesson = candour_domain::lessons::LessonDraft {
-            title: "Wet floor signs".into(),
-            what_happened: "A resident slipped on a freshly mopped floor".into(),
-            what_we_learned: "No sign was out".into(),
-            what_we_changed: "Signs kept on the cleaning trolley".into(),
-            scope: format!("service:{}", app.world.service.service_id),
-            source: "incident".into(),
-            source_ref: "INC-000001".into(),
-        };
-        candour::actions::lessons::publish_lesson(&app.ctx, &manager, &lesson)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        wet_floor_lesson_read(&app, minor).await?;
         let draft = candour_domain::meetings::MeetingDraft {
             kind: "monthly".into(),
             date: "2026-11-30".into(),
