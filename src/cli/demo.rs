@@ -1,7 +1,7 @@
 //! `candour demo`: fill a database with the demo care group without serving.
 
 use super::{DatabaseArg, Resolved, ctx, open_store, redact};
-use crate::demo::{DEFAULT_SEED, DEMO_PASSWORD, Scale, generate};
+use crate::demo::{DEFAULT_SEED, DEMO_PASSWORD, Scale, generate_sized};
 use clap::Args;
 use std::process::ExitCode;
 
@@ -16,6 +16,10 @@ pub struct DemoArgs {
     /// The random seed: the same seed gives the same data.
     #[arg(long, default_value_t = DEFAULT_SEED)]
     seed: u64,
+    /// How many services to make instead of the scale's own number (the
+    /// rest of its shape kept), for a quicker large-shaped care group.
+    #[arg(long)]
+    services: Option<usize>,
 }
 
 /// Runs `candour demo`.
@@ -29,7 +33,7 @@ pub async fn run(args: DemoArgs, resolved: &Resolved) -> anyhow::Result<ExitCode
         );
     }
     let started = std::time::Instant::now();
-    let summary = generate(&ctx(store.clone()), args.scale, args.seed).await?;
+    let summary = generate_sized(&ctx(store.clone()), args.scale, args.seed, args.services).await?;
     store.close().await;
     println!(
         "Made {} services, {} people, {} staff and {} events in {:.1} s in {}.",
@@ -40,6 +44,18 @@ pub async fn run(args: DemoArgs, resolved: &Resolved) -> anyhow::Result<ExitCode
         started.elapsed().as_secs_f64(),
         redact(&url)
     );
+    if let Some(h) = summary.history {
+        println!(
+            "With {} assessments, {} duty steps, {} investigations, {} improvement actions, {} meetings, {} lessons and {} acknowledgements.",
+            h.assessments,
+            h.duty_steps,
+            h.investigations,
+            h.actions,
+            h.meetings,
+            h.lessons,
+            h.acknowledgements
+        );
+    }
     println!("Every demo password is {DEMO_PASSWORD}. Sign-ins:");
     for l in summary.logins {
         println!("  {:<20} {:<45} {}", l.role, l.email, l.scope);

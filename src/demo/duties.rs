@@ -16,6 +16,31 @@ fn fail(e: crate::actions::ActionError) -> anyhow::Error {
     anyhow::anyhow!("demo duties: {e}")
 }
 
+/// What is known of an injury a GP judged serious, in a fall at work that
+/// no work factor caused: a CQC serious injury notification and the duty of
+/// candour follow; RIDDOR does not.
+pub(super) fn serious_injury_facts(
+    gp_at: jiff::Timestamp,
+    not_work_related_because: &str,
+) -> serde_json::Map<String, serde_json::Value> {
+    let facts = json!({
+        "person_type": "service_user",
+        "died": false,
+        "unintended_or_unexpected": true,
+        "abuse_alleged": false,
+        "police_involved": false,
+        "hcp_opinion": {"name": "Dr Amara Okafor", "role": "GP", "given_at": gp_at.to_string(),
+                        "outcomes": ["body_structure_change", "treatment_needed_to_prevent"]},
+        "accident": true,
+        "work_related": false,
+        "work_related_rationale": not_work_related_because,
+    });
+    match facts {
+        serde_json::Value::Object(m) => m,
+        _ => serde_json::Map::new(),
+    }
+}
+
 /// A step `hours` after the fall, no later than now.
 fn when(ctx: &Ctx, occurred: jiff::Timestamp, hours: i64) -> (String, String) {
     let at = occurred
@@ -45,21 +70,10 @@ pub(super) async fn record(
         .checked_add(jiff::SignedDuration::from_hours(5))
         .unwrap_or(occurred)
         .min(ctx.clock.now());
-    let facts = json!({
-        "person_type": "service_user",
-        "died": false,
-        "unintended_or_unexpected": true,
-        "abuse_alleged": false,
-        "police_involved": false,
-        "hcp_opinion": {"name": "Dr Amara Okafor", "role": "GP", "given_at": gp_at.to_string(),
-                        "outcomes": ["body_structure_change", "treatment_needed_to_prevent"]},
-        "accident": true,
-        "work_related": false,
-        "work_related_rationale": "Her falls risk assessment was current and the plan in place; no equipment, environment or staffing factor contributed.",
-    });
-    let serde_json::Value::Object(facts) = facts else {
-        return Ok(());
-    };
+    let facts = serious_injury_facts(
+        gp_at,
+        "Her falls risk assessment was current and the plan in place; no equipment, environment or staffing factor contributed.",
+    );
     update_assessment(ctx, manager, r, &facts, 0)
         .await
         .map_err(fail)?;

@@ -7,6 +7,7 @@
 
 mod duties;
 mod events;
+mod history;
 mod learning;
 mod names;
 mod progress;
@@ -82,6 +83,28 @@ pub struct DemoSummary {
     pub incidents: usize,
     /// One sign-in per role.
     pub logins: Vec<DemoLogin>,
+    /// At scale: the assessments, duty steps, investigations, actions,
+    /// meetings, lessons and acknowledgements of five years' learning.
+    pub history: Option<HistoryCounts>,
+}
+
+/// How many of each learning record the history at scale made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HistoryCounts {
+    /// Incidents assessed for their statutory duties.
+    pub assessments: usize,
+    /// Steps of those duties done (notifications, candour).
+    pub duty_steps: usize,
+    /// Investigations.
+    pub investigations: usize,
+    /// Improvement actions.
+    pub actions: usize,
+    /// Lessons-learned meetings.
+    pub meetings: usize,
+    /// Lessons shared.
+    pub lessons: usize,
+    /// Lessons acknowledged.
+    pub acknowledgements: usize,
 }
 
 pub(super) struct Plan {
@@ -92,6 +115,8 @@ pub(super) struct Plan {
     /// Events per person per month.
     pub(super) rate: f64,
     audit_each: bool,
+    /// Write five years of learning in bulk beside the incidents.
+    history: bool,
 }
 
 impl Scale {
@@ -104,6 +129,7 @@ impl Scale {
                 months: 18,
                 rate: 0.55,
                 audit_each: true,
+                history: false,
             },
             Scale::Large => Plan {
                 services: 300,
@@ -112,6 +138,7 @@ impl Scale {
                 months: 60,
                 rate: 1.66,
                 audit_each: false,
+                history: true,
             },
         }
     }
@@ -119,7 +146,26 @@ impl Scale {
 
 /// Fills an empty database with a demo care group. Returns what it made.
 pub async fn generate(ctx: &Ctx, scale: Scale, seed: u64) -> anyhow::Result<DemoSummary> {
-    let plan = scale.plan();
+    generate_sized(ctx, scale, seed, None).await
+}
+
+/// As [`generate`], with `services` services instead of the scale's own
+/// number (the rest of the scale's shape kept): a large-shaped care group
+/// small enough to make in seconds.
+pub async fn generate_sized(
+    ctx: &Ctx,
+    scale: Scale,
+    seed: u64,
+    services: Option<usize>,
+) -> anyhow::Result<DemoSummary> {
+    let mut plan = scale.plan();
+    if let Some(n) = services {
+        anyhow::ensure!(
+            (1..=2_000).contains(&n),
+            "services: choose between 1 and 2,000 (you gave {n})"
+        );
+        plan.services = n;
+    }
     let mut rng = Rng::new(seed);
     let now = ctx.clock.now();
     let now_ms = now.as_millisecond();
@@ -132,6 +178,7 @@ pub async fn generate(ctx: &Ctx, scale: Scale, seed: u64) -> anyhow::Result<Demo
         count: 0,
         logins: Vec::new(),
         hash,
+        names: std::collections::HashMap::new(),
     };
     let (reporters, managers) = make_staff(
         &mut tx, &mut rng, org, &plan, &services, &regions, &mut staff, now_ms,
@@ -139,6 +186,8 @@ pub async fn generate(ctx: &Ctx, scale: Scale, seed: u64) -> anyhow::Result<Demo
     .await?;
     tx.commit().await?;
     let mut total = 0;
+    let mut history = history::Made::default();
+    let started = std::time::Instant::now();
     for (ix, (service, areas)) in services.iter().enumerate() {
         let events = events_for(
             &mut rng,
@@ -149,8 +198,23 @@ pub async fn generate(ctx: &Ctx, scale: Scale, seed: u64) -> anyhow::Result<Demo
             &reporters[ix],
             now,
         );
-        let who = (managers[ix], now);
-        total += store_events(ctx, &mut rng, org, service, &events, plan.audit_each, who).await?;
+        let name = |u: &UserId| staff.names.get(u).map_or("", String::as_str);
+        let team = history::Team {
+            manager: (managers[ix], name(&managers[ix])),
+            staff: reporters[ix].iter().map(|u| (*u, name(u))).collect(),
+        };
+        let (n, made) =
+            store_events(ctx, &mut rng, (org, service), &events, &plan, (&team, now)).await?;
+        total += n;
+        history += made;
+        if (ix + 1) % 25 == 0 {
+            tracing::info!(
+                services = ix + 1,
+                incidents = total,
+                seconds = started.elapsed().as_secs(),
+                "demo progress"
+            );
+        }
     }
     let in_order: Vec<Service> = services.iter().map(|(s, _)| s.clone()).collect();
     serious::investigations(ctx, org, &in_order, &managers).await?;
@@ -183,6 +247,15 @@ pub async fn generate(ctx: &Ctx, scale: Scale, seed: u64) -> anyhow::Result<Demo
         staff: staff.count,
         incidents: total,
         logins: staff.logins,
+        history: plan.history.then_some(HistoryCounts {
+            assessments: history.assessments,
+            duty_steps: history.duty_steps,
+            investigations: history.investigations,
+            actions: history.actions,
+            meetings: history.meetings,
+            lessons: history.lessons,
+            acknowledgements: history.acknowledgements,
+        }),
     })
 }
 
@@ -448,12 +521,12 @@ async fn make_staff(
 async fn store_events(
     ctx: &Ctx,
     rng: &mut Rng,
-    org: OrganisationId,
-    service: &Service,
+    (org, service): (OrganisationId, &Service),
     events: &[events::Event],
-    audit_each: bool,
-    (manager, now): (UserId, jiff::Timestamp),
-) -> anyhow::Result<usize> {
+    plan: &Plan,
+    (team, now): (&history::Team<'_>, jiff::Timestamp),
+) -> anyhow::Result<(usize, history::Made)> {
+    let manager = team.manager.0;
     let mut tx = ctx.store.begin().await?;
     let first = reserve_references(&mut tx, org, events.len() as i64).await?;
     let mut rows = Vec::with_capacity(events.len());
@@ -539,7 +612,20 @@ async fn store_events(
     insert_involvements_batch(&mut tx, org, &links).await?;
     insert_gradings_batch(&mut tx, &gradings).await?;
     insert_feedback_batch(&mut tx, org, &feedback).await?;
-    if audit_each {
+    let made = if plan.history {
+        history::record(
+            &mut tx,
+            rng,
+            (org, service),
+            team,
+            &rows,
+            (plan.months, now),
+        )
+        .await?
+    } else {
+        history::Made::default()
+    };
+    if plan.audit_each {
         for (r, e) in rows.iter().zip(events) {
             let after = json!({
                 "reference": r.reference.to_string(), "kind": r.kind.code(), "category": r.category.code(),
@@ -560,5 +646,5 @@ async fn store_events(
         }
     }
     tx.commit().await?;
-    Ok(rows.len())
+    Ok((rows.len(), made))
 }

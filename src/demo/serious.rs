@@ -27,7 +27,7 @@ fn fail(e: crate::actions::ActionError) -> anyhow::Error {
 }
 
 /// The open fall with the worst physical harm, most recent first, if any
-/// was triaged.
+/// was triaged and none of its duties or investigation is yet recorded.
 async fn worst_open_fall(
     ctx: &Ctx,
     org: OrganisationId,
@@ -53,6 +53,16 @@ async fn worst_open_fall(
             continue;
         };
         let Some(g) = i.grading else { continue };
+        // At scale, the history may already have assessed or investigated it.
+        if ctx.store.assessment(i.incident_id).await?.1 > 0
+            || ctx
+                .store
+                .incident_investigation(i.incident_id)
+                .await?
+                .is_some()
+        {
+            continue;
+        }
         let harm = rank(g.physical_harm);
         if best.as_ref().is_none_or(|(h, _)| harm > *h) {
             best = Some((harm, s.reference));

@@ -14,6 +14,8 @@ pub(super) struct Staff {
     pub(super) count: usize,
     pub(super) logins: Vec<DemoLogin>,
     pub(super) hash: String,
+    /// Everyone's name, for the records that name staff.
+    pub(super) names: std::collections::HashMap<UserId, String>,
 }
 
 impl Staff {
@@ -57,6 +59,7 @@ impl Staff {
         )
         .await?;
         self.count += 1;
+        self.names.insert(user.user_id, user.display_name.clone());
         if !self.logins.iter().any(|l| l.role == role.label()) {
             self.logins.push(DemoLogin {
                 role: role.label().to_owned(),

@@ -1,5 +1,6 @@
 //! Feedback to the reporter: "what we found and what we changed". Append-only.
 
+use super::bulk::{Value, insert_rows};
 use super::{PortableRow, Store, StoreResult, Tx, on_read, on_tx};
 use candour_domain::ids::{IncidentId, OrganisationId, UserId};
 use uuid::Uuid;
@@ -90,36 +91,31 @@ pub async fn insert_feedback_batch(
     org: OrganisationId,
     rows: &[Feedback],
 ) -> StoreResult<()> {
-    for chunk in rows.chunks(2_000) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let b = r * 5;
-                format!(
-                    "(${}, ${}, $1, ${}, ${}, ${})",
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6
-                )
-            })
-            .collect();
-        let sql = format!(
-            "insert into incident_feedback (feedback_id, incident_id, organisation_id, author_id, body, created_at) values {}",
-            values.join(", ")
-        );
-        on_tx!(tx, |c| {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(org.0);
-            for f in chunk {
-                q = q
-                    .bind(f.feedback_id)
-                    .bind(f.incident_id.0)
-                    .bind(f.author_id.0)
-                    .bind(f.body.as_str())
-                    .bind(f.created_at_ms);
-            }
-            q.execute(&mut *c).await?;
-        });
-    }
-    Ok(())
+    let rows: Vec<Vec<Value>> = rows
+        .iter()
+        .map(|f| {
+            vec![
+                Value::from(f.feedback_id),
+                Value::from(f.incident_id.0),
+                Value::from(org.0),
+                Value::from(f.author_id.0),
+                Value::from(f.body.as_str()),
+                Value::from(f.created_at_ms),
+            ]
+        })
+        .collect();
+    insert_rows(
+        tx,
+        "incident_feedback",
+        &[
+            "feedback_id",
+            "incident_id",
+            "organisation_id",
+            "author_id",
+            "body",
+            "created_at",
+        ],
+        &rows,
+    )
+    .await
 }

@@ -1,9 +1,10 @@
 //! Incidents, near misses and good-practice reports. (Who was involved is
 //! in `involvements`.)
 
+use super::bulk::{Value, insert_rows};
 use super::counters::reserve_numbers;
 use super::triage::{CurrentGrading, grading_from};
-use super::{PortableRow, Store, StoreResult, Tx, millis_to_ts, on_read, on_tx, parse_code};
+use super::{PortableRow, Store, StoreResult, Tx, millis_to_ts, on_read, parse_code};
 use candour_domain::ids::{AreaId, IncidentId, OrganisationId, PersonId, ServiceId, UserId};
 use candour_domain::incident::{Category, EventKind, IncidentReference, IncidentStatus};
 use jiff::Timestamp;
@@ -170,13 +171,16 @@ pub struct IncidentFilter {
     pub occurred_before: Option<Timestamp>,
     /// Reported at or after this instant.
     pub reported_from: Option<Timestamp>,
+    /// Words the report's text must all have (plain words, as
+    /// `candour_domain::similar::search_words` gives them).
+    pub words: Vec<String>,
 }
 
 /// A value bound into dynamically assembled SQL.
 enum Param {
     Uuid(uuid::Uuid),
     Int(i64),
-    Text(&'static str),
+    Text(String),
 }
 
 /// Where a page of a list starts: after this (reported_at, id), newest first.
@@ -393,13 +397,22 @@ impl Store {
             conditions.push(format!("i.area_id = {}", push(Param::Uuid(a.0))));
         }
         if let Some(c) = filter.category {
-            conditions.push(format!("i.category = {}", push(Param::Text(c.code()))));
+            conditions.push(format!(
+                "i.category = {}",
+                push(Param::Text(c.code().to_owned()))
+            ));
         }
         if let Some(k) = filter.kind {
-            conditions.push(format!("i.kind = {}", push(Param::Text(k.code()))));
+            conditions.push(format!(
+                "i.kind = {}",
+                push(Param::Text(k.code().to_owned()))
+            ));
         }
         if let Some(st) = filter.status {
-            conditions.push(format!("i.status = {}", push(Param::Text(st.code()))));
+            conditions.push(format!(
+                "i.status = {}",
+                push(Param::Text(st.code().to_owned()))
+            ));
         }
         if let Some(p) = filter.person {
             conditions.push(format!(
@@ -425,6 +438,32 @@ impl Store {
                 push(Param::Int(before.as_millisecond()))
             ));
         }
+        // BACKEND DIFFERENCE: the FTS5 table on SQLite, the text search
+        // vector's index on PostgreSQL; every word must match either way.
+        if !filter.words.is_empty() {
+            match self.engine() {
+                super::Engine::Sqlite => {
+                    let words = filter
+                        .words
+                        .iter()
+                        .map(|w| format!("\"{w}\""))
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    conditions.push(format!(
+                        "i.incident_id in (select f.incident_id from incident_search f where incident_search match {} \
+                         and f.organisation_id = $1)",
+                        push(Param::Text(words))
+                    ));
+                }
+                super::Engine::Postgres => {
+                    let words = filter.words.join(" & ");
+                    conditions.push(format!(
+                        "to_tsvector('english', i.description || ' ' || i.immediate_actions) @@ to_tsquery('english', {})",
+                        push(Param::Text(words))
+                    ));
+                }
+            }
+        }
         let sql = format!(
             "select {SUMMARY_COLUMNS} from incident i join service s on s.service_id = i.service_id \
              left join area a on a.area_id = i.area_id \
@@ -438,7 +477,7 @@ impl Store {
                 q = match param {
                     Param::Uuid(u) => q.bind(*u),
                     Param::Int(i) => q.bind(*i),
-                    Param::Text(t) => q.bind(*t),
+                    Param::Text(t) => q.bind(t.as_str()),
                 };
             }
             let rows = q.fetch_all(p).await?;
@@ -506,71 +545,89 @@ pub async fn reserve_references(
     ))
 }
 
-/// Columns bound per row by [`insert_incidents_batch`].
-const BATCH_COLUMNS: usize = 30;
-/// Rows per statement: keeps binds under SQLite's and PostgreSQL's limits.
-pub const BATCH_ROWS: usize = 400; // 400 × 30 binds stays under SQLite's 32,766
-
 /// Inserts many incidents with multi-row statements (demo and bulk loads).
 pub async fn insert_incidents_batch(tx: &mut Tx, rows: &[IncidentInsert<'_>]) -> StoreResult<()> {
-    for chunk in rows.chunks(BATCH_ROWS) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let p: Vec<String> = (1..=BATCH_COLUMNS)
-                    .map(|c| format!("${}", r * BATCH_COLUMNS + c))
-                    .collect();
-                format!("({}, 1, {})", p.join(", "), p[8])
-            })
-            .collect();
-        let sql = format!(
-            "insert into incident (incident_id, organisation_id, service_id, area_id, reference_number, kind, category, \
-             occurred_at, reported_at, reported_by, description, immediate_actions, others_involved, details, told, written_at, entered_by, triage_due_at, \
-             status, confirmed_kind, confirmed_category, physical_harm, psychological_harm, risk_score, risk_band, learning_response, handler_id, triaged_at, review_due_at, closed_at, \
-             version, updated_at) values {}",
-            values.join(", ")
-        );
-        on_tx!(tx, |c| {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
-            for i in chunk {
-                q = q
-                    .bind(i.incident_id.0)
-                    .bind(i.organisation_id.0)
-                    .bind(i.service_id.0)
-                    .bind(i.area_id.map(|a| a.0))
-                    .bind(i.reference.0)
-                    .bind(i.kind.code())
-                    .bind(i.category.code())
-                    .bind(i.occurred_at.as_millisecond())
-                    .bind(i.reported_at.as_millisecond())
-                    .bind(i.reported_by.map(|u| u.0))
-                    .bind(i.description)
-                    .bind(i.immediate_actions)
-                    .bind(i.others_involved)
-                    .bind(i.details)
-                    .bind(i.told)
-                    .bind(i.written_at.map(|t| t.as_millisecond()))
-                    .bind(i.entered_by.map(|u| u.0))
-                    .bind(i.triage_due_at.as_millisecond());
-                let p = i.progress.as_ref();
-                let g = p.map(|p| &p.grading);
-                q = q
-                    .bind(p.map_or(IncidentStatus::Reported, |p| p.status).code())
-                    .bind(g.map(|g| g.kind.code()))
-                    .bind(g.map(|g| g.category.code()))
-                    .bind(g.map(|g| g.physical_harm.code()))
-                    .bind(g.map(|g| g.psychological_harm.code()))
-                    .bind(g.map(|g| i64::from(g.risk_score)))
-                    .bind(g.map(|g| g.risk_band.code()))
-                    .bind(g.map(|g| g.learning_response.code()))
-                    .bind(g.and_then(|g| g.handler).map(|h| h.0))
-                    .bind(p.map(|p| p.triaged_at.as_millisecond()))
-                    .bind(p.map(|p| p.review_due_at.as_millisecond()))
-                    .bind(p.and_then(|p| p.closed_at).map(|t| t.as_millisecond()));
-            }
-            q.execute(&mut *c).await?;
-        });
-    }
-    Ok(())
+    let rows: Vec<Vec<Value>> = rows
+        .iter()
+        .map(|i| {
+            let p = i.progress.as_ref();
+            let g = p.map(|p| &p.grading);
+            vec![
+                Value::from(i.incident_id.0),
+                Value::from(i.organisation_id.0),
+                Value::from(i.service_id.0),
+                Value::from(i.area_id.map(|a| a.0)),
+                Value::from(i.reference.0),
+                Value::from(i.kind.code()),
+                Value::from(i.category.code()),
+                Value::from(i.occurred_at.as_millisecond()),
+                Value::from(i.reported_at.as_millisecond()),
+                Value::from(i.reported_by.map(|u| u.0)),
+                Value::from(i.description),
+                Value::from(i.immediate_actions),
+                Value::from(i.others_involved),
+                Value::from(i.details),
+                Value::from(i.told),
+                Value::from(i.written_at.map(|t| t.as_millisecond())),
+                Value::from(i.entered_by.map(|u| u.0)),
+                Value::from(i.triage_due_at.as_millisecond()),
+                Value::from(p.map_or(IncidentStatus::Reported, |p| p.status).code()),
+                Value::from(g.map(|g| g.kind.code())),
+                Value::from(g.map(|g| g.category.code())),
+                Value::from(g.map(|g| g.physical_harm.code())),
+                Value::from(g.map(|g| g.psychological_harm.code())),
+                Value::from(g.map(|g| i64::from(g.risk_score))),
+                Value::from(g.map(|g| g.risk_band.code())),
+                Value::from(g.map(|g| g.learning_response.code())),
+                Value::from(g.and_then(|g| g.handler).map(|h| h.0)),
+                Value::from(p.map(|p| p.triaged_at.as_millisecond())),
+                Value::from(p.map(|p| p.review_due_at.as_millisecond())),
+                Value::from(p.and_then(|p| p.closed_at).map(|t| t.as_millisecond())),
+                Value::from(1),
+                Value::from(i.reported_at.as_millisecond()),
+            ]
+        })
+        .collect();
+    insert_rows(
+        tx,
+        "incident",
+        &[
+            "incident_id",
+            "organisation_id",
+            "service_id",
+            "area_id",
+            "reference_number",
+            "kind",
+            "category",
+            "occurred_at",
+            "reported_at",
+            "reported_by",
+            "description",
+            "immediate_actions",
+            "others_involved",
+            "details",
+            "told",
+            "written_at",
+            "entered_by",
+            "triage_due_at",
+            "status",
+            "confirmed_kind",
+            "confirmed_category",
+            "physical_harm",
+            "psychological_harm",
+            "risk_score",
+            "risk_band",
+            "learning_response",
+            "handler_id",
+            "triaged_at",
+            "review_due_at",
+            "closed_at",
+            "version",
+            "updated_at",
+        ],
+        &rows,
+    )
+    .await
 }
 
 impl Store {

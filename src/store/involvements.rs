@@ -1,6 +1,7 @@
 //! Who was involved in an incident: people using the service
 //! (`incident_person`) and staff (`incident_staff`), each with a part.
 
+use super::bulk::{Value, insert_rows};
 use super::{PortableRow, Store, StoreResult, Tx, on_read, on_tx, parse_code};
 use candour_domain::ids::{IncidentId, OrganisationId, PersonId, UserId};
 use candour_domain::incident::InvolvementRole;
@@ -115,21 +116,22 @@ pub async fn insert_involvements_batch(
     org: OrganisationId,
     rows: &[(IncidentId, PersonId, InvolvementRole)],
 ) -> StoreResult<()> {
-    for chunk in rows.chunks(2_000) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|r| format!("(${}, ${}, $1, ${})", r * 3 + 2, r * 3 + 3, r * 3 + 4))
-            .collect();
-        let sql = format!(
-            "insert into incident_person (incident_id, person_id, organisation_id, role) values {}",
-            values.join(", ")
-        );
-        on_tx!(tx, |c| {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(org.0);
-            for (i, p, role) in chunk {
-                q = q.bind(i.0).bind(p.0).bind(role.code());
-            }
-            q.execute(&mut *c).await?;
-        });
-    }
-    Ok(())
+    let rows: Vec<Vec<Value>> = rows
+        .iter()
+        .map(|(i, p, role)| {
+            vec![
+                Value::from(i.0),
+                Value::from(p.0),
+                Value::from(org.0),
+                Value::from(role.code()),
+            ]
+        })
+        .collect();
+    insert_rows(
+        tx,
+        "incident_person",
+        &["incident_id", "person_id", "organisation_id", "role"],
+        &rows,
+    )
+    .await
 }

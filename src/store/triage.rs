@@ -1,6 +1,7 @@
 //! Triage: an incident's current grading (on the incident row, for queues
 //! and lists), deadlines, and the grading history.
 
+use super::bulk::{Value, insert_rows};
 use super::{PortableRow, Store, StoreResult, Tx, millis_to_ts, on_read, on_tx, parse_code};
 use candour_domain::ids::{IncidentId, OrganisationId, ServiceId, UserId};
 use candour_domain::incident::{Category, EventKind, IncidentStatus};
@@ -329,45 +330,57 @@ pub async fn insert_gradings_batch(
     tx: &mut Tx,
     rows: &[(uuid::Uuid, GradingRecord)],
 ) -> StoreResult<()> {
-    const COLS: usize = 18;
-    for chunk in rows.chunks(1_000) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let p: Vec<String> = (1..=COLS).map(|c| format!("${}", r * COLS + c)).collect();
-                format!("({})", p.join(", "))
-            })
-            .collect();
-        let sql = format!(
-            "insert into incident_grading (grading_id, incident_id, organisation_id, kind, category, physical_harm, psychological_harm, \
-             consequence, likelihood, risk_score, risk_band, learning_response, no_action_reason, handler_id, review_due_at, reason, graded_by, graded_at) values {}",
-            values.join(", ")
-        );
-        on_tx!(tx, |c| {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
-            for (id, g) in chunk {
-                let d = &g.grading;
-                q = q
-                    .bind(*id)
-                    .bind(g.incident_id.0)
-                    .bind(g.organisation_id.0)
-                    .bind(d.kind.code())
-                    .bind(d.category.code())
-                    .bind(d.physical_harm.code())
-                    .bind(d.psychological_harm.code())
-                    .bind(i64::from(d.consequence.code().parse::<u8>().unwrap_or(1)))
-                    .bind(i64::from(d.likelihood.code().parse::<u8>().unwrap_or(1)))
-                    .bind(i64::from(d.risk_score))
-                    .bind(d.risk_band.code())
-                    .bind(d.learning_response.code())
-                    .bind(d.no_action_reason.as_deref())
-                    .bind(d.handler.map(|h| h.0))
-                    .bind(g.review_due_at.as_millisecond())
-                    .bind(d.reason.as_str())
-                    .bind(g.graded_by.0)
-                    .bind(g.graded_at.as_millisecond());
-            }
-            q.execute(&mut *c).await?;
-        });
-    }
-    Ok(())
+    let code = |c: &str| i64::from(c.parse::<u8>().unwrap_or(1));
+    let rows: Vec<Vec<Value>> = rows
+        .iter()
+        .map(|(id, g)| {
+            let d = &g.grading;
+            vec![
+                Value::from(*id),
+                Value::from(g.incident_id.0),
+                Value::from(g.organisation_id.0),
+                Value::from(d.kind.code()),
+                Value::from(d.category.code()),
+                Value::from(d.physical_harm.code()),
+                Value::from(d.psychological_harm.code()),
+                Value::from(code(d.consequence.code())),
+                Value::from(code(d.likelihood.code())),
+                Value::from(i64::from(d.risk_score)),
+                Value::from(d.risk_band.code()),
+                Value::from(d.learning_response.code()),
+                Value::from(d.no_action_reason.as_deref()),
+                Value::from(d.handler.map(|h| h.0)),
+                Value::from(g.review_due_at.as_millisecond()),
+                Value::from(d.reason.as_str()),
+                Value::from(g.graded_by.0),
+                Value::from(g.graded_at.as_millisecond()),
+            ]
+        })
+        .collect();
+    insert_rows(
+        tx,
+        "incident_grading",
+        &[
+            "grading_id",
+            "incident_id",
+            "organisation_id",
+            "kind",
+            "category",
+            "physical_harm",
+            "psychological_harm",
+            "consequence",
+            "likelihood",
+            "risk_score",
+            "risk_band",
+            "learning_response",
+            "no_action_reason",
+            "handler_id",
+            "review_due_at",
+            "reason",
+            "graded_by",
+            "graded_at",
+        ],
+        &rows,
+    )
+    .await
 }

@@ -456,7 +456,7 @@ db_test!(
 );
 
 db_test!(
-    the_list_filters_by_area_category_kind_status_person_and_dates,
+    the_list_filters_by_area_category_kind_status_person_dates_and_words,
     |engine| {
         let app = TestApp::spawn(engine).await?;
         let w = app.world.clone();
@@ -560,6 +560,11 @@ db_test!(
                 "category=fall&kind=incident".into(),
                 vec!["INC-000003", "INC-000001"],
             ),
+            // Words in what happened or what was done, every one, in any form.
+            ("q=medication".into(), vec!["INC-000002"]),
+            ("q=Falls%20checked".into(), vec!["INC-000003", "INC-000001"]),
+            ("q=fall%20medication".into(), vec![]),
+            (format!("q=fall&service={s1}"), vec!["INC-000001"]),
         ];
         for (query, want) in cases {
             let got = refs(
@@ -576,6 +581,7 @@ db_test!(
             ("status=gone", "status"),
             ("area=upstairs", "area"),
             ("person=edna", "person"),
+            ("q=%21%3F", "q"),
             ("occurred_from=02/11/2026", "occurred_from"),
             (
                 "occurred_from=2026-11-05&occurred_to=2026-11-01",

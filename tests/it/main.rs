@@ -43,6 +43,7 @@ mod reports;
 mod retention;
 mod risk;
 mod safety_cross;
+mod scale;
 mod sessions;
 mod settings;
 mod smtp;

@@ -84,10 +84,48 @@ pub fn terms(text: &str) -> Vec<String> {
     out
 }
 
+/// The most words a search looks for.
+pub const MAX_SEARCH_WORDS: usize = 8;
+
+/// The words someone searched for: lower case, letters and digits only, two
+/// or more characters, each once, in order, at most [`MAX_SEARCH_WORDS`].
+/// A report matches when it has every one.
+pub fn search_words(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        let w = word.to_lowercase();
+        if w.chars().count() >= 2 && !out.contains(&w) {
+            out.push(w);
+            if out.len() == MAX_SEARCH_WORDS {
+                break;
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn search_words_keep_short_words_and_drop_punctuation() {
+        for (typed, words) in [
+            ("sensor mat", vec!["sensor", "mat"]),
+            ("  Bed-rails; BED rails ", vec!["bed", "rails"]),
+            ("\"hip\" OR x AND (NEAR", vec!["hip", "or", "and", "near"]),
+            ("a b c", vec![]),
+            (
+                "one two three four five six seven eight nine",
+                vec![
+                    "one", "two", "three", "four", "five", "six", "seven", "eight",
+                ],
+            ),
+        ] {
+            assert_eq!(search_words(typed), words, "{typed}");
+        }
+    }
 
     #[test]
     fn the_telling_words_are_kept() {
@@ -106,6 +144,16 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn search_words_are_plain_words(text in ".{0,400}") {
+            let words = search_words(&text);
+            prop_assert!(words.len() <= MAX_SEARCH_WORDS);
+            for w in &words {
+                prop_assert!(w.chars().count() >= 2);
+                prop_assert!(w.chars().all(char::is_alphanumeric));
+            }
+        }
+
         #[test]
         fn terms_are_plain_words(text in ".{0,400}") {
             let t = terms(&text);

@@ -46,6 +46,9 @@ pub struct ListParams {
     pub occurred_from: Option<String>,
     /// Happened on or before this UK date, `YYYY-MM-DD`.
     pub occurred_to: Option<String>,
+    /// Words the report's text (what happened and what was done) must all
+    /// have, such as `sensor mat`: letters and digits, two or more each.
+    pub q: Option<String>,
     /// From `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
@@ -118,6 +121,16 @@ impl ListParams {
             occurred_from: from.and_then(day_start),
             occurred_before: to.and_then(|d| d.tomorrow().ok()).and_then(day_start),
             reported_from: None,
+            words: match self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+                None => Vec::new(),
+                Some(q) => {
+                    let words = candour_domain::similar::search_words(q);
+                    if words.is_empty() {
+                        return Err(bad_param("q", "words of two or more letters or digits"));
+                    }
+                    words
+                }
+            },
         })
     }
 }

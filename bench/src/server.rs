@@ -1,0 +1,145 @@
+//! The real server as a child process: how long it takes to start, its
+//! resident memory, and signed-in clients.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// A running `candour serve`.
+pub struct Server {
+    child: Child,
+    /// Like `http://127.0.0.1:40123`.
+    pub base: String,
+    /// From spawning to its first answer on /readyz.
+    pub startup: Duration,
+}
+
+impl Server {
+    /// Starts `candour serve` on `url` and waits until it answers.
+    pub async fn start(candour: &str, url: &str) -> anyhow::Result<Server> {
+        let started = Instant::now();
+        let mut child = Command::new(candour)
+            .args(["serve", "--database", url, "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| anyhow::anyhow!("no stdout from candour serve"))?;
+        let mut lines = BufReader::new(stdout).lines();
+        let base = loop {
+            let Some(line) = lines.next_line().await? else {
+                anyhow::bail!("candour serve stopped before it was running");
+            };
+            if let Some(rest) = line.strip_prefix("Candour is running at ") {
+                break rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .trim_end_matches('/')
+                    .to_owned();
+            }
+        };
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let http = reqwest::Client::new();
+        loop {
+            if let Ok(r) = http.get(format!("{base}/readyz")).send().await
+                && r.status().is_success()
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Ok(Server {
+            child,
+            base,
+            startup: started.elapsed(),
+        })
+    }
+
+    /// Resident memory now, in MiB.
+    pub fn rss_mib(&self) -> f64 {
+        self.child.id().and_then(rss_of).unwrap_or(0.0)
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
+    /// Stops it.
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}
+
+/// VmRSS of `pid`, in MiB (Linux).
+pub fn rss_of(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kib: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kib / 1024.0)
+}
+
+/// A browser-like client signed in as `email`.
+pub async fn signed_in(base: &str, email: &str, password: &str) -> anyhow::Result<reqwest::Client> {
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let page = c.get(format!("{base}/login")).send().await?.text().await?;
+    let token = csrf_in(&page).ok_or_else(|| anyhow::anyhow!("no CSRF token on /login"))?;
+    let r = c
+        .post(format!("{base}/login"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", email),
+            ("password", password),
+        ])
+        .send()
+        .await?;
+    anyhow::ensure!(
+        r.status() == 303,
+        "signing in as {email} answered {}",
+        r.status()
+    );
+    Ok(c)
+}
+
+/// The CSRF token in a page's form.
+pub fn csrf_in(html: &str) -> Option<String> {
+    let key = "name=\"csrf_token\" value=\"";
+    let at = html.find(key)? + key.len();
+    Some(html[at..].split('"').next()?.to_owned())
+}
+
+/// Samples the resident memory of `pid` every 100 ms until told to stop;
+/// returns the most seen.
+pub fn sample_peak(
+    pid: u32,
+) -> (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<f64>,
+) {
+    let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
+    let handle = tokio::spawn(async move {
+        let mut peak: f64 = 0.0;
+        loop {
+            peak = peak.max(rss_of(pid).unwrap_or(0.0));
+            tokio::select! {
+                _ = &mut rx => break,
+                _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+            }
+        }
+        peak
+    });
+    (tx, handle)
+}

@@ -1,0 +1,137 @@
+//! The large-shaped demo (`candour demo --scale large`, here with two
+//! services): five years of incidents with the learning records the other
+//! issues added, made in bulk, read by the same pages as records made one
+//! by one.
+
+use crate::helpers::*;
+use candour::demo::{DEMO_PASSWORD, Scale, generate_sized};
+
+db_test!(
+    a_large_shaped_demo_has_five_years_of_learning_and_every_page_reads_it,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let summary = generate_sized(&app.ctx, Scale::Large, 7, Some(2)).await?;
+        assert_eq!(summary.services, 2);
+        assert!(summary.incidents > 10_000, "{summary:?}");
+        let h = summary.history.expect("the large scale writes its history");
+        // About one in nine incidents is moderate harm or worse: each is
+        // assessed, and its CQC notification and candour steps done.
+        assert!(h.assessments * 20 > summary.incidents, "{h:?}");
+        assert!(h.duty_steps >= h.assessments * 2, "{h:?}");
+        assert!(h.investigations > 10, "{h:?}");
+        assert!(h.actions > h.investigations + 100, "{h:?}");
+        assert!(
+            h.meetings >= 2 * 58,
+            "a meeting a month in each service: {h:?}"
+        );
+        assert!(
+            h.lessons >= 2 * 18,
+            "a lesson a quarter in each service: {h:?}"
+        );
+        assert!(h.acknowledgements > h.lessons * 3, "{h:?}");
+        // The same seed makes the same history on another engine.
+        let again = TestDb::new(candour::store::Engine::Sqlite).await?;
+        let ctx = candour::actions::Ctx {
+            store: again.store().await?,
+            ..app.ctx.clone()
+        };
+        let other = generate_sized(&ctx, Scale::Large, 7, Some(2)).await?;
+        assert_eq!(
+            (other.incidents, other.history),
+            (summary.incidents, summary.history)
+        );
+
+        let rm = summary
+            .logins
+            .iter()
+            .find(|l| l.role == "Registered manager")
+            .expect("a registered manager");
+        let c = app.client();
+        let resp = c.sign_in(&rm.email, DEMO_PASSWORD).await?;
+        assert_eq!(resp.status(), 303);
+        for path in [
+            "/",
+            "/triage",
+            "/duties",
+            "/investigations",
+            "/meetings",
+            "/lessons",
+            "/trends",
+            "/safety-cross",
+            "/reports",
+        ] {
+            let resp = c.get(path).await?;
+            assert_eq!(resp.status(), 200, "{path}");
+        }
+        let store = &app.ctx.store;
+        let org = store
+            .organisation_ids()
+            .await?
+            .into_iter()
+            .find(|o| *o != app.world.org && *o != app.world.org_b)
+            .expect("the demo's organisation");
+        let services: Vec<_> = store
+            .services(org)
+            .await?
+            .into_iter()
+            .map(|s| s.service_id)
+            .collect();
+        let list = c
+            .get(&format!("/services/{}/incidents", services[0]))
+            .await?;
+        assert_eq!(list.status(), 200);
+        let plan = c
+            .text(&format!("/services/{}/improvement-plan", services[0]))
+            .await?;
+        assert!(plan.contains("Review falls risk assessments"), "{plan}");
+        // A finished investigation, its action and its incident's duties.
+        let list = store.investigations(org, &services[..1]).await?;
+        let done = list
+            .iter()
+            .find(|v| v.status.code() == "completed")
+            .expect("an investigation finished");
+        let page = c
+            .text(&format!(
+                "/investigations/{}",
+                candour_domain::investigation::investigation_reference(done.number)
+            ))
+            .await?;
+        assert!(
+            page.contains("risk assessment had not been reviewed"),
+            "{page}"
+        );
+        let duties = c
+            .text(&format!("/incidents/{}/duties", done.incident_reference))
+            .await?;
+        assert_eq!(
+            duties.matches(">Done ").count(),
+            2,
+            "the CQC notification and the duty of candour: {duties}"
+        );
+        assert!(!duties.contains("Needs information"), "{duties}");
+        let cqc = c
+            .text(&format!(
+                "/incidents/{}/duties/cqc_serious_injury_notification",
+                done.incident_reference
+            ))
+            .await?;
+        assert!(cqc.contains("ENQ1-"), "the notification's reference: {cqc}");
+        // A month's meeting and a quarter's lesson, with who came and who read it.
+        let meetings = c.text("/meetings").await?;
+        let id = meetings
+            .split("/meetings/")
+            .filter_map(|s| s.split('"').next())
+            .find(|s| s.len() == 36)
+            .expect("a meeting link");
+        let meeting = c.text(&format!("/meetings/{id}")).await?;
+        assert!(meeting.contains("Registered manager"), "{meeting}");
+        let lessons = c.text("/lessons").await?;
+        assert!(
+            lessons.contains("Review falls risk assessments")
+                || lessons.contains("refresher")
+                || lessons.contains("Second check"),
+            "{lessons}"
+        );
+        Ok(())
+    }
+);
