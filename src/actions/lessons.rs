@@ -109,6 +109,16 @@ pub struct LessonLine {
 /// The lessons of the last two years the reader is asked to read or may
 /// publish to, newest first.
 pub async fn lessons_for(ctx: &Ctx, actor: &Actor) -> ActionResult<Vec<LessonLine>> {
+    lessons_listed(ctx, actor, true).await
+}
+
+/// The lessons of the last [`LIST_DAYS`] the reader is asked to read or may
+/// publish to; `with_counts` adds who has read each where they may publish.
+async fn lessons_listed(
+    ctx: &Ctx,
+    actor: &Actor,
+    with_counts: bool,
+) -> ActionResult<Vec<LessonLine>> {
     let org = actor.organisation_id;
     let p = places(ctx, org).await?;
     let since = ctx
@@ -122,7 +132,11 @@ pub async fn lessons_for(ctx: &Ctx, actor: &Actor) -> ActionResult<Vec<LessonLin
         .await?
         .into_iter()
         .collect();
-    let staff = ctx.store.staff_with_grants(org).await?;
+    let staff = if with_counts {
+        ctx.store.staff_with_grants(org).await?
+    } else {
+        Vec::new()
+    };
     let mut out = Vec::new();
     for lesson in ctx.store.lessons_since(org, since).await? {
         let asked = in_audience(&actor.grants, lesson.scope, p.region());
@@ -130,7 +144,7 @@ pub async fn lessons_for(ctx: &Ctx, actor: &Actor) -> ActionResult<Vec<LessonLin
         if !asked && !manages {
             continue;
         }
-        let counts = if manages {
+        let counts = if manages && with_counts {
             Some(reach(ctx, &staff, &lesson, &p).await?)
         } else {
             None
@@ -148,7 +162,7 @@ pub async fn lessons_for(ctx: &Ctx, actor: &Actor) -> ActionResult<Vec<LessonLin
 
 /// The lessons the reader is asked to read and has not acknowledged.
 pub async fn to_read(ctx: &Ctx, actor: &Actor) -> ActionResult<Vec<LessonLine>> {
-    Ok(lessons_for(ctx, actor)
+    Ok(lessons_listed(ctx, actor, false)
         .await?
         .into_iter()
         .filter(|l| l.asked && l.acknowledged_at.is_none())

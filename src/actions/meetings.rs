@@ -44,6 +44,13 @@ pub async fn proposals(ctx: &Ctx, actor: &Actor) -> ActionResult<Vec<Proposal>> 
         .unwrap_or(Timestamp::UNIX_EPOCH);
     let mut out = Vec::new();
     for service in services_where(ctx, actor, Permission::TriageIncidents).await? {
+        let triggers = ctx
+            .store
+            .urgent_meeting_triggers((service.organisation_id, service.service_id), since)
+            .await?;
+        if triggers.is_empty() {
+            continue;
+        }
         let held: Vec<IncidentReference> = ctx
             .store
             .learning_meetings(service.organisation_id, service.service_id)
@@ -52,11 +59,7 @@ pub async fn proposals(ctx: &Ctx, actor: &Actor) -> ActionResult<Vec<Proposal>> 
             .filter_map(|m| m.incident)
             .collect();
         let cal = super::timescales::calendar(ctx, service.organisation_id, service.nation).await?;
-        for (reference, category, harm, triaged_at) in ctx
-            .store
-            .urgent_meeting_triggers((service.organisation_id, service.service_id), since)
-            .await?
-        {
+        for (reference, category, harm, triaged_at) in triggers {
             if held.contains(&reference) {
                 continue;
             }

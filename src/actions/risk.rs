@@ -8,7 +8,7 @@ use crate::store::organisations::Service;
 use crate::store::people::Person;
 use crate::store::risk::{NewRiskReview, RiskReview, insert_risk_review};
 use candour_domain::details::Details;
-use candour_domain::ids::PersonId;
+use candour_domain::ids::{OrganisationId, PersonId, ServiceId};
 use candour_domain::risk_flags::{PersonEvent, RiskFlag, RiskRules, facts_of, flags};
 use candour_domain::role::Permission;
 use candour_domain::validation::{FieldErrors, checked_text};
@@ -42,47 +42,55 @@ pub struct AtRisk {
     pub flags: Vec<RiskFlag>,
 }
 
-/// The flags of the people using `service` (with `person`, only theirs) at `now`.
+/// The flags of the people using `services` (with `person`, only theirs)
+/// at `now`, by service then person: one read of their incidents and one of
+/// their reviews, whatever the number of services.
 async fn flags_in(
     ctx: &Ctx,
-    service: &Service,
+    (org, services): (OrganisationId, &[ServiceId]),
     person: Option<PersonId>,
     now: Timestamp,
-) -> ActionResult<Vec<(PersonId, Vec<RiskFlag>)>> {
-    let rules = org_risk_rules(ctx, service.organisation_id).await?;
+) -> ActionResult<Vec<(ServiceId, PersonId, Vec<RiskFlag>)>> {
+    let rules = org_risk_rules(ctx, org).await?;
     let from = now
         .checked_sub(SignedDuration::from_hours(
             24 * i64::from(rules.look_back_days()),
         ))
         .unwrap_or(now);
-    let key = (service.organisation_id, service.service_id);
-    let mut events: HashMap<PersonId, Vec<PersonEvent>> = HashMap::new();
-    for a in ctx.store.affected_since(key, person, from).await? {
+    let mut events: HashMap<(ServiceId, PersonId), Vec<PersonEvent>> = HashMap::new();
+    for a in ctx
+        .store
+        .affected_since((org, services), person, from)
+        .await?
+    {
         let details: Option<Details> = serde_json::from_str(&a.details).ok();
         let (head_struck, anticoagulant, ulcer) =
             details.as_ref().map(facts_of).unwrap_or((None, None, None));
-        events.entry(a.person_id).or_default().push(PersonEvent {
-            reference: a.reference.to_string(),
-            occurred_at: a.occurred_at,
-            kind: a.kind,
-            category: a.category,
-            head_struck,
-            anticoagulant,
-            ulcer,
-        });
+        events
+            .entry((a.service_id, a.person_id))
+            .or_default()
+            .push(PersonEvent {
+                reference: a.reference.to_string(),
+                occurred_at: a.occurred_at,
+                kind: a.kind,
+                category: a.category,
+                head_struck,
+                anticoagulant,
+                ulcer,
+            });
     }
     let reviewed: HashMap<PersonId, Timestamp> = ctx
         .store
-        .latest_risk_reviews(key)
+        .latest_risk_reviews((org, services))
         .await?
         .into_iter()
         .collect();
-    let mut out: Vec<(PersonId, Vec<RiskFlag>)> = events
+    let mut out: Vec<(ServiceId, PersonId, Vec<RiskFlag>)> = events
         .into_iter()
-        .map(|(id, ev)| (id, flags(&rules, &ev, reviewed.get(&id).copied(), now)))
-        .filter(|(_, f)| !f.is_empty())
+        .map(|((s, id), ev)| (s, id, flags(&rules, &ev, reviewed.get(&id).copied(), now)))
+        .filter(|(_, _, f)| !f.is_empty())
         .collect();
-    out.sort_by_key(|(id, _)| *id);
+    out.sort_by_key(|(s, id, _)| (*s, *id));
     Ok(out)
 }
 
@@ -93,32 +101,36 @@ pub async fn people_at_risk(
     actor: &Actor,
     only: Option<&[Service]>,
 ) -> ActionResult<Vec<AtRisk>> {
-    let services = match only {
+    let services: Vec<Service> = match only {
         Some(s) => s.to_vec(),
         None => services_where(ctx, actor, Permission::ViewIncidents).await?,
-    };
-    let now = ctx.clock.now();
+    }
+    .into_iter()
+    .filter(|s| actor.can_in(Permission::ViewIncidents, s))
+    .collect();
+    let ids: Vec<ServiceId> = services.iter().map(|s| s.service_id).collect();
+    let flagged = flags_in(ctx, (actor.organisation_id, &ids), None, ctx.clock.now()).await?;
     let mut out = Vec::new();
-    for service in services
-        .iter()
-        .filter(|s| actor.can_in(Permission::ViewIncidents, s))
-    {
-        let flagged = flags_in(ctx, service, None, now).await?;
-        if flagged.is_empty() {
+    for service in &services {
+        let mine: Vec<&(ServiceId, PersonId, Vec<RiskFlag>)> = flagged
+            .iter()
+            .filter(|(s, _, _)| *s == service.service_id)
+            .collect();
+        if mine.is_empty() {
             continue;
         }
-        let ids: Vec<PersonId> = flagged.iter().map(|(id, _)| *id).collect();
+        // One read of the service's register rather than one per person.
         let people = ctx
             .store
-            .people_in_service(service.organisation_id, service.service_id, &ids)
+            .people_of_service(service.organisation_id, service.service_id)
             .await?;
-        let mut found: Vec<AtRisk> = flagged
+        let mut found: Vec<AtRisk> = mine
             .into_iter()
-            .filter_map(|(id, flags)| {
-                people.iter().find(|p| p.person_id == id).map(|p| AtRisk {
+            .filter_map(|(_, id, flags)| {
+                people.iter().find(|p| p.person_id == *id).map(|p| AtRisk {
                     person: p.clone(),
                     service_name: service.name.clone(),
-                    flags,
+                    flags: flags.clone(),
                 })
             })
             .collect();
@@ -164,11 +176,16 @@ async fn person_and_service(
 /// A person's page: who they are, their flags and why, the reviews, their records.
 pub async fn person_view(ctx: &Ctx, actor: &Actor, id: PersonId) -> ActionResult<PersonView> {
     let (person, service) = person_and_service(ctx, actor, id).await?;
-    let flags = flags_in(ctx, &service, Some(id), ctx.clock.now())
-        .await?
-        .into_iter()
-        .flat_map(|(_, f)| f)
-        .collect();
+    let flags = flags_in(
+        ctx,
+        (service.organisation_id, &[service.service_id]),
+        Some(id),
+        ctx.clock.now(),
+    )
+    .await?
+    .into_iter()
+    .flat_map(|(_, _, f)| f)
+    .collect();
     let filter = IncidentFilter {
         person: Some(id),
         ..IncidentFilter::default()
@@ -243,12 +260,17 @@ pub async fn record_review(
         return Err(ActionError::Invalid(e));
     }
     let now = ctx.clock.now();
-    let answered: Vec<String> = flags_in(ctx, &service, Some(id), now)
-        .await?
-        .into_iter()
-        .flat_map(|(_, f)| f)
-        .map(|f| format!("{} ({})", f.reason, f.incidents.join(", ")))
-        .collect();
+    let answered: Vec<String> = flags_in(
+        ctx,
+        (service.organisation_id, &[service.service_id]),
+        Some(id),
+        now,
+    )
+    .await?
+    .into_iter()
+    .flat_map(|(_, _, f)| f)
+    .map(|f| format!("{} ({})", f.reason, f.incidents.join(", ")))
+    .collect();
     let answered = if answered.is_empty() {
         "No flag was raised: a review on the manager's judgement".to_owned()
     } else {

@@ -241,6 +241,10 @@ pub async fn generate_sized(
     )
     .await?;
     tx.commit().await?;
+    // A bulk load leaves the planner guessing; the large demo tells it.
+    if plan.history {
+        ctx.store.analyse().await?;
+    }
     Ok(DemoSummary {
         services: services.len(),
         people: people.iter().map(Vec::len).sum(),

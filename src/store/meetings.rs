@@ -285,8 +285,9 @@ impl Store {
         service: ServiceId,
     ) -> StoreResult<Vec<Meeting>> {
         let sql = format!(
-            "select {COLUMNS} {FROM} where m.organisation_id = $1 and (m.service_id = $2 \
-             or exists (select 1 from learning_meeting_service j where j.meeting_id = m.meeting_id and j.service_id = $2)) \
+            "select {COLUMNS} {FROM} where m.organisation_id = $1 and m.meeting_id in \
+             (select o.meeting_id from learning_meeting o where o.service_id = $2 \
+              union select j.meeting_id from learning_meeting_service j where j.service_id = $2) \
              order by m.starts_at desc, m.meeting_id desc"
         );
         on_read!(self, |p| {

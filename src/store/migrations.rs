@@ -69,6 +69,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(34, "0034_learning"),
     migration!(35, "0035_trend_changes_and_occupancy"),
     migration!(36, "0036_group_meetings"),
+    migration!(37, "0037_incident_by_occurrence"),
 ];
 
 impl Store {

@@ -11,6 +11,8 @@ use jiff::Timestamp;
 pub struct AffectedBy {
     /// The person.
     pub person_id: PersonId,
+    /// Their service.
+    pub service_id: ServiceId,
     /// The incident's reference.
     pub reference: IncidentReference,
     /// Incident or near miss.
@@ -92,32 +94,44 @@ pub async fn insert_risk_review(
 }
 
 impl Store {
-    /// Incidents and near misses in `service` since `from` that affected a
-    /// person using it (with `person`, only theirs), oldest first.
+    /// Incidents and near misses in `services` since `from` that affected
+    /// a person using them (with `person`, only theirs), oldest first. The
+    /// organisation is checked on the services, so each service's incidents
+    /// are read by when they happened (checked on each incident, SQLite
+    /// would read the organisation's every incident).
     pub async fn affected_since(
         &self,
-        (org, service): (OrganisationId, ServiceId),
+        (org, services): (OrganisationId, &[ServiceId]),
         person: Option<PersonId>,
         from: Timestamp,
     ) -> StoreResult<Vec<AffectedBy>> {
+        if services.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list: Vec<String> = (0..services.len()).map(|i| format!("${}", i + 4)).collect();
+        let sql = format!(
+            "select ip.person_id, i.service_id, i.reference_number, i.kind, i.category, i.occurred_at, i.details \
+             from incident i join incident_person ip on ip.incident_id = i.incident_id and ip.role = 'affected' \
+             where i.service_id in (select service_id from service where organisation_id = $1 and service_id in ({})) \
+             and i.occurred_at >= $2 \
+             and ($3 is null or ip.person_id = $3) and i.kind in ('incident', 'near_miss') \
+             order by i.occurred_at, i.reference_number",
+            list.join(", ")
+        );
         on_read!(self, |p| {
-            let rows = sqlx::query(
-                "select ip.person_id, i.reference_number, i.kind, i.category, i.occurred_at, i.details \
-                 from incident i join incident_person ip on ip.incident_id = i.incident_id and ip.role = 'affected' \
-                 where i.organisation_id = $1 and i.service_id = $2 and i.occurred_at >= $3 \
-                 and ($4 is null or ip.person_id = $4) and i.kind in ('incident', 'near_miss') \
-                 order by i.occurred_at, i.reference_number",
-            )
-            .bind(org.0)
-            .bind(service.0)
-            .bind(from.as_millisecond())
-            .bind(person.map(|p| p.0))
-            .fetch_all(p)
-            .await?;
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(org.0)
+                .bind(from.as_millisecond())
+                .bind(person.map(|p| p.0));
+            for s in services {
+                q = q.bind(s.0);
+            }
+            let rows = q.fetch_all(p).await?;
             rows.iter()
                 .map(|r| {
                     Ok(AffectedBy {
                         person_id: PersonId(r.uuid("person_id")?),
+                        service_id: ServiceId(r.uuid("service_id")?),
                         reference: IncidentReference(r.int("reference_number")?),
                         kind: parse_code(&r.text("kind")?, EventKind::parse, "kind")?,
                         category: parse_code(&r.text("category")?, Category::parse, "category")?,
@@ -129,21 +143,27 @@ impl Store {
         })
     }
 
-    /// The latest review of each person using `service` who has one.
+    /// The latest review of each person using `services` who has one.
     pub async fn latest_risk_reviews(
         &self,
-        (org, service): (OrganisationId, ServiceId),
+        (org, services): (OrganisationId, &[ServiceId]),
     ) -> StoreResult<Vec<(PersonId, Timestamp)>> {
+        if services.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list: Vec<String> = (0..services.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "select r.person_id, max(r.reviewed_at) as at from person_risk_review r \
+             join person pe on pe.person_id = r.person_id \
+             where r.organisation_id = $1 and pe.service_id in ({}) group by r.person_id",
+            list.join(", ")
+        );
         on_read!(self, |p| {
-            let rows = sqlx::query(
-                "select r.person_id, max(r.reviewed_at) as at from person_risk_review r \
-                 join person pe on pe.person_id = r.person_id \
-                 where r.organisation_id = $1 and pe.service_id = $2 group by r.person_id",
-            )
-            .bind(org.0)
-            .bind(service.0)
-            .fetch_all(p)
-            .await?;
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(org.0);
+            for s in services {
+                q = q.bind(s.0);
+            }
+            let rows = q.fetch_all(p).await?;
             rows.iter()
                 .map(|r| Ok((PersonId(r.uuid("person_id")?), millis_to_ts(r.int("at")?)?)))
                 .collect()

@@ -292,12 +292,14 @@ impl Store {
             "select {}, i.triage_due_at, i.review_due_at, i.risk_band, h.display_name as handler_name \
              from incident i join service s on s.service_id = i.service_id left join area a on a.area_id = i.area_id \
              left join app_user h on h.user_id = i.handler_id \
-             where i.organisation_id = $1 and i.status <> 'closed' and i.service_id in ({}) \
+             where i.service_id in (select service_id from service where organisation_id = $1 and service_id in ({})) \
+             and i.status in ({}) \
              order by case when i.status = 'reported' then 0 else 1 end, \
              case when i.status = 'reported' then i.triage_due_at else i.review_due_at end asc nulls last, i.reported_at \
              limit $2",
             super::incidents::SUMMARY_COLUMNS,
-            list.join(", ")
+            list.join(", "),
+            open_statuses()
         );
         on_read!(self, |p| {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
@@ -323,6 +325,18 @@ impl Store {
                 .collect()
         })
     }
+}
+
+/// Every status but closed, quoted for SQL (codes are fixed identifiers):
+/// listed, so each service's open incidents are found by the index on
+/// (service, status) rather than by reading all of them.
+fn open_statuses() -> String {
+    IncidentStatus::ALL
+        .iter()
+        .filter(|s| **s != IncidentStatus::Closed)
+        .map(|s| format!("'{}'", s.code()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Adds many gradings, each with its id, with multi-row statements (demo and bulk loads).

@@ -130,9 +130,11 @@ pub async fn show_home(
     let mut services = Vec::new();
     if actor.can_anywhere(Permission::ViewAggregates) {
         let since = ctx.clock.now() - jiff::SignedDuration::from_hours(24 * 30);
+        let seen = services_where(ctx, actor, Permission::ViewAggregates).await?;
+        let ids: Vec<_> = seen.iter().map(|s| s.service_id).collect();
         let counts = ctx
             .store
-            .incident_counts(actor.organisation_id, since)
+            .incident_counts(actor.organisation_id, &ids, since)
             .await?;
         let mut by: HashMap<_, [i64; 3]> = HashMap::new();
         for (service, kind, n) in counts {
@@ -143,7 +145,7 @@ pub async fn show_home(
             };
             by.entry(service).or_default()[slot] += n;
         }
-        for s in services_where(ctx, actor, Permission::ViewAggregates).await? {
+        for s in seen {
             let c = by.get(&s.service_id).copied().unwrap_or_default();
             services.push(ServiceCounts {
                 id: s.service_id.to_string(),
