@@ -51,6 +51,10 @@ impl Server {
             {
                 break;
             }
+            anyhow::ensure!(
+                started.elapsed() < Duration::from_secs(120),
+                "candour serve did not answer /readyz within two minutes"
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         Ok(Server {
