@@ -73,18 +73,27 @@ fn serve(db: &str, smtp: &str, start: Option<jiff::Timestamp>) -> anyhow::Result
     Ok(Instance(child, base))
 }
 
-// The name says postgres: CI runs the PostgreSQL tests by that filter.
-#[tokio::test]
-async fn two_instances_on_one_postgres_database_send_each_person_one_digest() -> anyhow::Result<()>
-{
+/// A fresh PostgreSQL database filled by `candour demo`, or `None` when no
+/// PostgreSQL is configured for the tests.
+async fn demo_on_postgres() -> anyhow::Result<Option<TestDb>> {
     if !postgres_available() {
-        return Ok(());
+        return Ok(None);
     }
     let db = TestDb::new(Engine::Postgres).await?;
     let out = Command::new(env!("CARGO_BIN_EXE_candour"))
         .args(["demo", "--database", &db.url])
         .output()?;
     assert!(out.status.success(), "{out:?}");
+    Ok(Some(db))
+}
+
+// The name says postgres: CI runs the PostgreSQL tests by that filter.
+#[tokio::test]
+async fn two_instances_on_one_postgres_database_send_each_person_one_digest() -> anyhow::Result<()>
+{
+    let Some(db) = demo_on_postgres().await? else {
+        return Ok(());
+    };
     let sink = SmtpSink::start()?;
     // Tomorrow's digest time, UK: the two instances' clocks are half a
     // minute apart, so each claims its own minute of scheduled work and
@@ -216,14 +225,9 @@ fn browser() -> anyhow::Result<reqwest::Client> {
 #[tokio::test]
 async fn two_instances_on_one_postgres_database_share_reports_sessions_and_limits()
 -> anyhow::Result<()> {
-    if !postgres_available() {
+    let Some(db) = demo_on_postgres().await? else {
         return Ok(());
-    }
-    let db = TestDb::new(Engine::Postgres).await?;
-    let out = Command::new(env!("CARGO_BIN_EXE_candour"))
-        .args(["demo", "--database", &db.url])
-        .output()?;
-    assert!(out.status.success(), "{out:?}");
+    };
     let manager = "priya.mensah@brightwater.example";
     let token = Command::new(env!("CARGO_BIN_EXE_candour"))
         .args(["token", "create", "--database", &db.url])
