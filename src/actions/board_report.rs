@@ -7,7 +7,7 @@
 //! number. On a page and as a tagged PDF for any month, and emailed to
 //! board members on the first working day of the next month.
 
-use super::duties::duties_of;
+use super::duties::{DutyRules, duties_with};
 use super::lessons::{LessonReach, lessons_reaching};
 use super::reports::{ReportScope, rendered, scopes_where};
 use super::trends::{TrendMeasure, monthly_trend};
@@ -642,9 +642,10 @@ async fn duty_tallies(
     let now = ctx.clock.now();
     let (from, to) = (month.start(), month.end());
     let mut tallies: HashMap<Duty, Tally> = HashMap::new();
+    let mut rules = DutyRules::of(ctx, org).await?;
     for id in ctx
         .store
-        .incidents_with_duties(org, from.as_millisecond())
+        .incidents_with_duties(org, (from.as_millisecond(), to.as_millisecond()))
         .await?
     {
         let Some(incident) = ctx.store.incident_by_id(org, id).await? else {
@@ -653,10 +654,7 @@ async fn duty_tallies(
         let Some(service) = services.get(&incident.service_id) else {
             continue;
         };
-        if incident.reported_at < from || incident.reported_at >= to {
-            continue;
-        }
-        let view = duties_of(ctx, &incident, service).await?;
+        let view = duties_with(ctx, &incident, service, &mut rules).await?;
         for d in &view.decisions {
             if view.verdict(d.duty) != Verdict::Required {
                 continue;

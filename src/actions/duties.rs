@@ -10,10 +10,13 @@ use crate::store::assessments::{ManagerDecision, insert_duty_decision, save_asse
 use crate::store::audit::{NewAuditEvent, append};
 use crate::store::incidents::Incident;
 use crate::store::organisations::Service;
+use candour_domain::calendar::Calendar;
 use candour_domain::duties::{
     Assessment, Decision, Duty, IncidentFacts, Verdict, apply_patch, decide,
 };
+use candour_domain::ids::OrganisationId;
 use candour_domain::incident::IncidentReference;
+use candour_domain::organisation::Nation;
 use candour_domain::role::Permission;
 use serde_json::{Map, Value, json};
 
@@ -63,21 +66,71 @@ pub(crate) async fn duties_of(
     view(ctx, incident, service, current).await
 }
 
+/// What deciding an incident's duties needs beside the incident: the
+/// organisation's deadlines and each nation's working days, read once for
+/// the many incidents of a board report or the duty board.
+pub(crate) struct DutyRules {
+    settings: candour_domain::duties::DutySettings,
+    calendars: std::collections::HashMap<Nation, Calendar>,
+}
+
+impl DutyRules {
+    /// The organisation's rules (calendars are read as first needed).
+    pub(crate) async fn of(ctx: &Ctx, org: OrganisationId) -> ActionResult<DutyRules> {
+        Ok(DutyRules {
+            settings: super::timescales::org_duty_settings(ctx, org).await?,
+            calendars: std::collections::HashMap::new(),
+        })
+    }
+
+    async fn calendar(&mut self, ctx: &Ctx, service: &Service) -> ActionResult<&Calendar> {
+        Ok(match self.calendars.entry(service.nation) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(calendar(ctx, service.organisation_id, service.nation).await?)
+            }
+        })
+    }
+}
+
+/// As [`duties_of`], with rules already read.
+pub(crate) async fn duties_with(
+    ctx: &Ctx,
+    incident: &Incident,
+    service: &Service,
+    rules: &mut DutyRules,
+) -> ActionResult<DutiesView> {
+    let current = ctx.store.assessment(incident.incident_id).await?;
+    view_with(ctx, incident, service, current, rules).await
+}
+
 async fn view(
     ctx: &Ctx,
     incident: &Incident,
     service: &Service,
-    (assessment, version): (Assessment, i64),
+    current: (Assessment, i64),
 ) -> ActionResult<DutiesView> {
-    let cal = calendar(ctx, service.organisation_id, service.nation).await?;
+    let mut rules = DutyRules::of(ctx, service.organisation_id).await?;
+    view_with(ctx, incident, service, current, &mut rules).await
+}
+
+async fn view_with(
+    ctx: &Ctx,
+    incident: &Incident,
+    service: &Service,
+    (assessment, version): (Assessment, i64),
+    rules: &mut DutyRules,
+) -> ActionResult<DutiesView> {
+    let settings = rules.settings;
+    let cal = rules.calendar(ctx, service).await?;
     let grading = incident.grading.as_ref();
     let facts = IncidentFacts {
         occurred_at: incident.occurred_at,
         reported_at: incident.reported_at,
         category: grading.map_or(incident.category, |g| g.category),
         physical_harm: grading.map(|g| g.physical_harm),
-        calendar: &cal,
-        settings: super::timescales::org_duty_settings(ctx, service.organisation_id).await?,
+        calendar: cal,
+        settings,
     };
     Ok(DutiesView {
         decisions: decide(&assessment, &facts),

@@ -3,10 +3,9 @@
 //! the scheduled reminders and escalations through notifications and the
 //! email outbox, each sent once.
 
-use super::breaches::holders;
-use super::duties::{DutiesView, duties_of};
+use super::breaches::Reach;
+use super::duties::{DutiesView, DutyRules, duties_with};
 use super::feedback::notify;
-use super::timescales::calendar;
 use super::{ActionResult, Actor, Ctx, scope_of};
 use crate::email::Rendered;
 use crate::store::duty_steps::insert_duty_alert;
@@ -101,14 +100,19 @@ async fn open_duties_in(
 ) -> ActionResult<Vec<OpenDuty>> {
     let now = ctx.clock.now();
     let mut out = Vec::new();
-    for id in ctx.store.incidents_with_duties(org, since_ms).await? {
+    let mut rules = DutyRules::of(ctx, org).await?;
+    for id in ctx
+        .store
+        .incidents_with_duties(org, (since_ms, i64::MAX))
+        .await?
+    {
         let Some(incident) = ctx.store.incident_by_id(org, id).await? else {
             continue;
         };
         let Some(service) = services.get(&incident.service_id) else {
             continue;
         };
-        let view = duties_of(ctx, &incident, service).await?;
+        let view = duties_with(ctx, &incident, service, &mut rules).await?;
         out.extend(open_in(&view, &incident, service, now));
     }
     out.sort_by_key(|d| (!d.overdue, d.due_at.is_none(), d.due_at, d.reference));
@@ -187,6 +191,7 @@ fn duty_email(ctx: &Ctx, d: &OpenDuty, overdue: bool) -> Rendered {
 pub async fn remind_duties(ctx: &Ctx) -> ActionResult<usize> {
     let now = ctx.clock.now();
     let mut told = 0;
+    let mut reach = Reach::default();
     for org in ctx.store.organisation_ids().await? {
         let services: HashMap<ServiceId, Service> = ctx
             .store
@@ -201,7 +206,7 @@ pub async fn remind_duties(ctx: &Ctx) -> ActionResult<usize> {
             let (Some(due), Some(service)) = (d.due_at, services.get(&d.service_id)) else {
                 continue;
             };
-            let cal = calendar(ctx, org, service.nation).await?;
+            let cal = reach.calendar(ctx, service).await?;
             let mut tx = ctx.store.begin().await?;
             for alert in alerts_reached(&cal, d.aware_at, due, now) {
                 let (role, kind) = match alert {
@@ -217,7 +222,7 @@ pub async fn remind_duties(ctx: &Ctx) -> ActionResult<usize> {
                     }
                 };
                 let email = duty_email(ctx, &d, kind == NotificationKind::DutyOverdue);
-                for user in holders(ctx, service, role).await? {
+                for user in reach.holders(ctx, service, role).await? {
                     if insert_duty_alert(
                         &mut tx,
                         (org, d.incident_id),

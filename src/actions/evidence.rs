@@ -10,7 +10,7 @@
 //! chooses names and says why; the export and that choice are audited.
 
 use super::board_report::CHARTED;
-use super::duties::duties_of;
+use super::duties::{DutyRules, duties_with};
 use super::lessons::lessons_reaching;
 use super::{ActionError, ActionResult, Actor, Ctx, audit_now, service_where};
 use crate::store::organisations::Service;
@@ -520,6 +520,7 @@ async fn gather(
     let mut candour = Vec::new();
     let mut candidates = Vec::new();
     let mut incidents = Vec::new();
+    let mut rules = DutyRules::of(ctx, org).await?;
     for id in ctx
         .store
         .incident_ids_reported(org, service.service_id, span)
@@ -577,7 +578,7 @@ async fn gather(
             feedback: !feedback.is_empty(),
             near_miss: g.map_or(i.kind, |g| g.kind) == EventKind::NearMiss,
         });
-        let view = duties_of(ctx, &i, &service).await?;
+        let view = duties_with(ctx, &i, &service, &mut rules).await?;
         let openness = ctx.store.openness(i.incident_id).await?;
         for d in &view.decisions {
             // Only duties in force: every incident has a few that still

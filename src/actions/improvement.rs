@@ -2,10 +2,9 @@
 //! or straight into a service's improvement plan; progress with evidence;
 //! the later check of whether it worked; and escalation when overdue.
 
-use super::breaches::holders;
+use super::breaches::Reach;
 use super::feedback::notify_about_action;
 use super::incidents::{incident_in_scope, staff_of_service};
-use super::timescales::calendar;
 use super::{ActionError, ActionResult, Actor, Ctx, service_where};
 use crate::email::Rendered;
 use crate::store::audit::{NewAuditEvent, append};
@@ -417,9 +416,10 @@ pub async fn escalate_overdue_actions(ctx: &Ctx) -> ActionResult<usize> {
     let now = ctx.clock.now();
     let today = now.to_zoned(london()).date();
     let mut told = 0;
+    let mut reach = Reach::default();
     for a in ctx.store.overdue_actions(today).await? {
-        let service = ctx.store.service(a.organisation_id, a.service_id).await?;
-        let cal = calendar(ctx, a.organisation_id, service.nation).await?;
+        let service = reach.service(ctx, a.organisation_id, a.service_id).await?;
+        let cal = reach.calendar(ctx, &service).await?;
         let mut tx = ctx.store.begin().await?;
         for level in levels_reached(&cal, end_of_day(a.due_on), now) {
             let role = match level {
@@ -427,7 +427,7 @@ pub async fn escalate_overdue_actions(ctx: &Ctx) -> ActionResult<usize> {
                 Level::RegionalManager => Role::RegionalManager,
                 Level::HeadOfOperations => Role::HeadOfOperations,
             };
-            let mut people = holders(ctx, &service, role).await?;
+            let mut people = reach.holders(ctx, &service, role).await?;
             if level == Level::RegisteredManager && !people.contains(&a.owner.0) {
                 people.push(a.owner.0);
             }

@@ -205,11 +205,7 @@ async fn check_parties(
             Party::Person(_) => None,
         })
         .collect();
-    let working_here: Vec<UserId> = staff_of_service(ctx, service)
-        .await?
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
+    let working_here = works_at(ctx, service, &staff).await?;
     if found.len() != others.len() || staff.iter().any(|u| !working_here.contains(u)) {
         errors.add(
             "involved",
@@ -228,15 +224,35 @@ pub async fn staff_of_service(ctx: &Ctx, service: &Service) -> ActionResult<Vec<
     let all = ctx.store.staff_with_grants(service.organisation_id).await?;
     Ok(all
         .into_iter()
-        .filter(|(_, _, grants)| {
-            candour_domain::role::grants_allow(
-                grants,
-                Permission::ReportIncident,
-                service.service_id,
-                service.region_id,
-            )
-        })
+        .filter(|(_, _, grants)| may_report_at(grants, service))
         .map(|(id, name, _)| (id, name))
+        .collect())
+}
+
+/// Whether these grants let someone report at `service` (work there).
+fn may_report_at(grants: &[candour_domain::role::Grant], service: &Service) -> bool {
+    candour_domain::role::grants_allow(
+        grants,
+        Permission::ReportIncident,
+        service.service_id,
+        service.region_id,
+    )
+}
+
+/// Those of `staff` who work at `service` (may report there). Reads only the
+/// people named, so it costs nothing when no one is.
+async fn works_at(ctx: &Ctx, service: &Service, staff: &[UserId]) -> ActionResult<Vec<UserId>> {
+    if staff.is_empty() {
+        return Ok(Vec::new());
+    }
+    let named = ctx
+        .store
+        .named_staff_with_grants(service.organisation_id, staff)
+        .await?;
+    Ok(named
+        .into_iter()
+        .filter(|(_, _, grants)| may_report_at(grants, service))
+        .map(|(id, _, _)| id)
         .collect())
 }
 
@@ -357,10 +373,7 @@ async fn reporter_for(
     let id: UserId = named
         .parse()
         .map_err(|_| refuse("Choose the member of staff from the list"))?;
-    let can_report = staff_of_service(ctx, service)
-        .await?
-        .iter()
-        .any(|(uid, _)| *uid == id);
+    let can_report = works_at(ctx, service, &[id]).await?.contains(&id);
     if can_report {
         Ok(id)
     } else {

@@ -4,7 +4,7 @@
 //! RIDDOR-reportable event (a report required in force, or one recorded as
 //! made) is kept at least three years from the event whatever the settings.
 
-use super::duties::duties_of;
+use super::duties::{DutyRules, duties_with};
 use super::{ActionResult, Ctx};
 use crate::store::audit::{NewAuditEvent, append};
 use crate::store::retention::{destroy_incident, put_legal_hold, release_legal_hold};
@@ -55,6 +55,7 @@ pub async fn review(ctx: &Ctx, org: OrganisationId) -> ActionResult<Vec<Reviewed
         .map_or(0, |z| z.timestamp().as_millisecond());
     let services = ctx.store.services(org).await?;
     let mut out = Vec::new();
+    let mut rules = DutyRules::of(ctx, org).await?;
     for c in ctx.store.retention_candidates(org, floor).await? {
         let mut riddor = c.riddor_reported;
         if !riddor
@@ -63,7 +64,7 @@ pub async fn review(ctx: &Ctx, org: OrganisationId) -> ActionResult<Vec<Reviewed
                 .iter()
                 .find(|s| s.service_id == incident.service_id)
         {
-            riddor = duties_of(ctx, &incident, service)
+            riddor = duties_with(ctx, &incident, service, &mut rules)
                 .await?
                 .verdict(Duty::RiddorReport)
                 == Verdict::Required;

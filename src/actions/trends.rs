@@ -3,11 +3,12 @@
 //! XmR chart (domain `spc`).
 
 use super::{ActionResult, Actor, Ctx, scope_of};
+use crate::store::incidents::TallyScope;
 use crate::store::organisations::{Region, Service};
 use candour_domain::ids::{RegionId, ServiceId};
 use candour_domain::incident::{Category, EventKind, london};
 use candour_domain::role::Permission;
-use candour_domain::spc::{Chart, Direction, Settings, monthly_counts, xmr};
+use candour_domain::spc::{Chart, Direction, Settings, monthly_counts_of_days, xmr};
 use jiff::civil::Date;
 
 /// Months on a trend chart.
@@ -291,6 +292,30 @@ pub(crate) fn change_scope(
     }
 }
 
+/// Incidents counted per UK day from `since`, from the counts the database
+/// keeps beside the incidents: the organisation's own when `services` is
+/// every one of its services, so a chart of the whole organisation adds up
+/// one count per day and kind of incident rather than one per service.
+pub(crate) async fn day_counts(
+    ctx: &Ctx,
+    org: candour_domain::ids::OrganisationId,
+    services: &[ServiceId],
+    filter: (Option<Category>, &[EventKind]),
+    (since, min_harm): (jiff::Timestamp, u8),
+) -> ActionResult<Vec<(Date, u32)>> {
+    let every = ctx.store.services(org).await?;
+    let scope = if every.iter().all(|s| services.contains(&s.service_id)) {
+        TallyScope::Organisation
+    } else {
+        TallyScope::Services(services)
+    };
+    let tallies = ctx
+        .store
+        .tallies(org, scope, filter, (since, min_harm))
+        .await?;
+    Ok(candour_domain::tally::by_uk_day(&tallies))
+}
+
 /// The first instant of `d`, UK time.
 fn start_of(d: Date) -> ActionResult<jiff::Timestamp> {
     london()
@@ -342,21 +367,17 @@ pub async fn trend(
             )
         }
     };
-    let times: Vec<jiff::Timestamp> = ctx
-        .store
-        .occurred_times(
-            org,
-            &scoped,
-            query.measure.filter(),
-            (start_of(first)?, query.harm.rank()),
-        )
-        .await?
-        .into_iter()
-        .filter_map(|ms| jiff::Timestamp::from_millisecond(ms).ok())
-        .collect();
+    let days = day_counts(
+        ctx,
+        org,
+        &scoped,
+        query.measure.filter(),
+        (start_of(first)?, query.harm.rank()),
+    )
+    .await?;
     let counts = match query.period {
-        Period::Month => monthly_counts(&times, first, n),
-        Period::Week => candour_domain::spc::weekly_counts(&times, first, n),
+        Period::Month => monthly_counts_of_days(&days, first, n),
+        Period::Week => candour_domain::spc::weekly_counts_of_days(&days, first, n),
     };
     let mut missing_occupancy = Vec::new();
     let rows: Vec<TrendRow> = if query.per_bed_days {
@@ -471,15 +492,9 @@ pub(crate) async fn monthly_trend(
         .to_ambiguous_timestamp(first.to_datetime(jiff::civil::Time::midnight()))
         .compatible()
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let times: Vec<jiff::Timestamp> = ctx
-        .store
-        .occurred_times(org, services, measure.filter(), (since, 0))
-        .await?
-        .into_iter()
-        .filter_map(|ms| jiff::Timestamp::from_millisecond(ms).ok())
-        .filter(|t| *t < last.end())
-        .collect();
-    let months = monthly_counts(&times, first, MONTHS);
+    // The window ends with `last`: later days have no month in it.
+    let days = day_counts(ctx, org, services, measure.filter(), (since, 0)).await?;
+    let months = monthly_counts_of_days(&days, first, MONTHS);
     let values: Vec<f64> = months.iter().map(|(_, n)| f64::from(*n)).collect();
     let changes: Vec<Date> = match scope {
         Some(sc) => ctx

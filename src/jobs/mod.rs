@@ -34,51 +34,75 @@ pub async fn tick(ctx: &Ctx) -> anyhow::Result<bool> {
         .await?;
     tx.commit().await?;
     if mine {
-        let done = sweep(ctx).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let started = std::time::Instant::now();
+        let done = timed("breach sweep", sweep(ctx))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         if done.breaches > 0 || done.told > 0 {
             tracing::info!(breaches = done.breaches, told = done.told, "breach sweep");
         }
-        let told = escalate_overdue_actions(ctx)
+        let told = timed("overdue actions", escalate_overdue_actions(ctx))
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         if told > 0 {
             tracing::info!(told, "overdue actions");
         }
-        let told = remind_duties(ctx)
+        let told = timed("statutory duty reminders", remind_duties(ctx))
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         if told > 0 {
             tracing::info!(told, "statutory duty reminders");
         }
-        let told = crate::actions::lessons::remind_lessons(ctx)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let told = timed(
+            "lesson reminders",
+            crate::actions::lessons::remind_lessons(ctx),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
         if told > 0 {
             tracing::info!(told, "lesson reminders");
         }
-        let told = crate::actions::alerts::escalate_overdue_alerts(ctx)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let told = timed(
+            "overdue safety alerts",
+            crate::actions::alerts::escalate_overdue_alerts(ctx),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
         if told > 0 {
             tracing::info!(told, "overdue safety alerts");
         }
         // The daily digest claims its own slot per organisation and day.
         if let Some(day) = candour_domain::digest::digest_day(now) {
-            let queued = send_daily_digests(ctx, day)
+            let queued = timed("daily digests", send_daily_digests(ctx, day))
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             if queued > 0 {
                 tracing::info!(queued, %day, "daily digests");
             }
         }
-        let sent = send_monthly_reports(ctx)
+        let sent = timed("monthly reports", send_monthly_reports(ctx))
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         if sent > 0 {
             tracing::info!(sent, "monthly reports");
         }
+        tracing::debug!(ms = started.elapsed().as_millis(), "scheduled work done");
     }
     Ok(mine)
+}
+
+/// Awaits one piece of scheduled work, logging how long it took (at debug:
+/// `CANDOUR_LOG=candour::jobs=debug`), so a job that grows with the data is
+/// seen before it fills the minute.
+async fn timed<T>(what: &str, work: impl std::future::Future<Output = T>) -> T {
+    let started = std::time::Instant::now();
+    let out = work.await;
+    tracing::debug!(
+        job = what,
+        ms = started.elapsed().as_millis(),
+        "scheduled work"
+    );
+    out
 }
 
 /// Ticks until `stop` changes.

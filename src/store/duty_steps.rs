@@ -141,17 +141,19 @@ impl Store {
     pub async fn incidents_with_duties(
         &self,
         org: OrganisationId,
-        since_ms: i64,
+        (since_ms, until_ms): (i64, i64),
     ) -> StoreResult<Vec<IncidentId>> {
         on_read!(self, |p| {
             let rows = sqlx::query(
                 "select i.incident_id from incident i where i.organisation_id = $1 and i.reported_at >= $2 \
+                 and i.reported_at < $3 \
                  and (exists (select 1 from incident_assessment a where a.incident_id = i.incident_id) \
                       or exists (select 1 from duty_decision d where d.incident_id = i.incident_id)) \
                  order by i.reported_at",
             )
             .bind(org.0)
             .bind(since_ms)
+            .bind(until_ms)
             .fetch_all(p)
             .await?;
             rows.iter()

@@ -677,45 +677,81 @@ pub async fn insert_incidents_batch(tx: &mut Tx, rows: &[IncidentInsert<'_>]) ->
     .await
 }
 
+/// Whose incidents [`Store::tallies`] adds up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TallyScope<'a> {
+    /// These services of the organisation.
+    Services(&'a [ServiceId]),
+    /// Every service of the organisation (read from its own, smaller, counts).
+    Organisation,
+}
+
 impl Store {
-    /// When each incident of these kinds (and category, if given; both as
-    /// confirmed at triage, if it was) in these services happened, from
-    /// `since` (epoch ms, unordered): for trends.
+    /// How many incidents of these kinds (and category, if given; both as
+    /// confirmed at triage, if it was) happened in `scope` from `since`, per
+    /// half-day bucket ([`candour_domain::tally`]), from the counts the
+    /// database keeps beside the incidents (migration 0038): for trends.
     /// With `min_harm` above 0, only those graded with physical harm of at
     /// least that rank (1 low, 2 moderate, 3 severe, 4 fatal).
-    pub async fn occurred_times(
+    pub async fn tallies(
         &self,
         org: OrganisationId,
-        services: &[ServiceId],
+        scope: TallyScope<'_>,
         (category, kinds): (Option<Category>, &[EventKind]),
         (since, min_harm): (Timestamp, u8),
-    ) -> StoreResult<Vec<i64>> {
-        let mut out = Vec::new();
-        for service in services {
-            for kind in kinds {
-                let rows = on_read!(self, |p| {
-                    let q = sqlx::query(
-                        "select occurred_at from incident where organisation_id = $1 and service_id = $2 \
-                         and coalesce(confirmed_kind, kind) = $3 and occurred_at >= $4 \
-                         and ($5 = '' or coalesce(confirmed_category, category) = $5) \
-                         and ($6 = 0 or (case physical_harm when 'low' then 1 when 'moderate' then 2 \
-                              when 'severe' then 3 when 'fatal' then 4 else 0 end) >= $6)",
-                    )
-                    .bind(org.0)
-                    .bind(service.0)
-                    .bind(kind.code())
-                    .bind(since.as_millisecond())
-                    .bind(category.map_or("", Category::code))
-                    .bind(i64::from(min_harm));
-                    let rows = q.fetch_all(p).await?;
-                    rows.iter()
-                        .map(|r| r.int("occurred_at"))
-                        .collect::<StoreResult<Vec<i64>>>()?
-                });
-                out.extend(rows);
+    ) -> StoreResult<Vec<(i64, u32)>> {
+        let kind_list: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 5)).collect();
+        let (table, within) = match scope {
+            TallyScope::Organisation => ("incident_org_tally", "organisation_id = $1".to_owned()),
+            TallyScope::Services(services) => {
+                if services.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let list: Vec<String> = (0..services.len())
+                    .map(|i| format!("${}", i + 5 + kinds.len()))
+                    .collect();
+                (
+                    "incident_tally",
+                    format!(
+                        "service_id in (select service_id from service where organisation_id = $1 and service_id in ({}))",
+                        list.join(", ")
+                    ),
+                )
             }
+        };
+        if kinds.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(out)
+        let sql = format!(
+            "select bucket, cast(sum(n) as bigint) as n from {table} where {within} and kind in ({}) \
+             and bucket >= $2 and ($3 = '' or category = $3) and harm >= $4 and n > 0 group by bucket",
+            kind_list.join(", ")
+        );
+        on_read!(self, |p| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(org.0)
+                .bind(candour_domain::tally::bucket(since.as_millisecond()))
+                .bind(category.map_or("", Category::code))
+                .bind(i64::from(min_harm));
+            for k in kinds {
+                q = q.bind(k.code());
+            }
+            if let TallyScope::Services(services) = scope {
+                for s in services {
+                    q = q.bind(s.0);
+                }
+            }
+            let rows = q.fetch_all(p).await?;
+            rows.iter()
+                .map(|r| {
+                    let n = r.int("n")?;
+                    Ok((
+                        r.int("bucket")?,
+                        u32::try_from(n.max(0)).unwrap_or(u32::MAX),
+                    ))
+                })
+                .collect::<StoreResult<Vec<_>>>()
+        })
     }
 
     /// When each incident of `services` since `since` happened, with its

@@ -70,6 +70,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(35, "0035_trend_changes_and_occupancy"),
     migration!(36, "0036_group_meetings"),
     migration!(37, "0037_incident_by_occurrence"),
+    migration!(38, "0038_incident_tallies"),
 ];
 
 impl Store {

@@ -187,6 +187,42 @@ impl Store {
         Ok(out)
     }
 
+    /// The active staff of `org` among `ids`, with their grants: as
+    /// [`Store::staff_with_grants`] for only the people a form names, so a
+    /// report naming two colleagues reads two, not the whole organisation.
+    pub async fn named_staff_with_grants(
+        &self,
+        org: OrganisationId,
+        ids: &[UserId],
+    ) -> StoreResult<Vec<(UserId, String, Vec<Grant>)>> {
+        let mut out: Vec<(UserId, String, Vec<Grant>)> = Vec::new();
+        for id in ids {
+            if out.iter().any(|(u, _, _)| u == id) {
+                continue;
+            }
+            let rows = on_read!(self, |p| {
+                let rows = sqlx::query(
+                    "select u.user_id, u.display_name, g.role, g.scope_kind, g.region_id, g.service_id from app_user u \
+                     join role_grant g on g.user_id = u.user_id \
+                     where u.user_id = $1 and u.organisation_id = $2 and u.active = $3",
+                )
+                .bind(id.0)
+                .bind(org.0)
+                .bind(true)
+                .fetch_all(p)
+                .await?;
+                rows.iter()
+                    .map(|r| Ok((r.text("display_name")?, grant_from(r)?)))
+                    .collect::<StoreResult<Vec<_>>>()?
+            });
+            if let Some((name, _)) = rows.first() {
+                let name = name.clone();
+                out.push((*id, name, rows.into_iter().map(|(_, g)| g).collect()));
+            }
+        }
+        Ok(out)
+    }
+
     /// A user's grants.
     pub async fn grants(&self, user: UserId) -> StoreResult<Vec<Grant>> {
         on_read!(self, |p| {

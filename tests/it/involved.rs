@@ -95,9 +95,30 @@ db_test!(
         let token = token_for(&app, app.world.email(Role::CareWorker)).await?;
         let outsider = app.actor(&app.world.user_b).await?;
         let senior = app.actor(app.world.email(Role::SeniorCarer)).await?;
+        // A colleague in the same organisation who works at another service.
+        let mut tx = app.ctx.store.begin().await?;
+        let elsewhere = candour::actions::accounts::add_user_in(
+            &mut tx,
+            &candour::actions::accounts::NewUser {
+                organisation_id: app.world.org,
+                email: "birch.carer@a.example".into(),
+                display_name: "Birch carer".into(),
+                grant: candour_domain::role::Grant {
+                    role: Role::CareWorker,
+                    scope: candour_domain::role::Scope::Service(app.world.other_service.service_id),
+                },
+                password: None,
+            },
+            None,
+            "test",
+            0,
+        )
+        .await?;
+        tx.commit().await?;
         let cases = [
             json!([{"person_id": app.world.other_person, "role": "witness"}]),
             json!([{"user_id": outsider.user_id, "role": "witness"}]),
+            json!([{"user_id": elsewhere.user_id, "role": "witness"}]),
             json!([{"person_id": app.world.person, "role": "staff_involved"}]),
             json!([{"person_id": app.world.person, "user_id": senior.user_id, "role": "witness"}]),
             json!([{"person_id": app.world.person, "role": "onlooker"}]),

@@ -105,18 +105,28 @@ db_test!(
     }
 );
 
+/// A database migrated only up to `version`, with the test world in it (to
+/// write data in an older schema, then migrate it forward).
+async fn seeded_at_version(
+    engine: candour::store::Engine,
+    version: i64,
+) -> anyhow::Result<(TestDb, candour::store::Store, World)> {
+    let db = TestDb::new(engine).await?;
+    let store = candour::store::Store::connect(&db.url).await?;
+    store.migrate_up_to(version).await?;
+    let ctx = candour::actions::Ctx {
+        store: store.clone(),
+        clock: std::sync::Arc::new(candour::clock::FixedClock::new(start_time())),
+        public_url: None,
+    };
+    let w = seed(&ctx).await?;
+    Ok((db, store, w))
+}
+
 db_test!(
     the_workflow_migration_keeps_every_incident_and_what_hangs_off_it,
     |engine| {
-        let db = TestDb::new(engine).await?;
-        let store = candour::store::Store::connect(&db.url).await?;
-        store.migrate_up_to(14).await?;
-        let ctx = candour::actions::Ctx {
-            store: store.clone(),
-            clock: std::sync::Arc::new(candour::clock::FixedClock::new(start_time())),
-            public_url: None,
-        };
-        let w = seed(&ctx).await?;
+        let (_db, store, w) = seeded_at_version(engine, 14).await?;
         let incident = uuid::Uuid::now_v7();
         let reported = start_time().as_millisecond();
         // The schema as it was before the workflow: written with plain SQL.
@@ -174,6 +184,204 @@ db_test!(
                     .await?;
             assert!(broken.is_empty(), "foreign keys intact: {broken:?}");
         }
+        Ok(())
+    }
+);
+
+/// Runs one statement on `id` straight on the database (the test stands in
+/// for a regrading or a destruction, to watch the triggers alone).
+async fn exec_on(store: &candour::store::Store, sql: &str, id: uuid::Uuid) -> anyhow::Result<()> {
+    match store.backend() {
+        candour::store::Backend::Sqlite { write, .. } => {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .execute(write)
+                .await?;
+        }
+        candour::store::Backend::Postgres(pool) => {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .execute(pool)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+db_test!(
+    the_tallies_count_incidents_from_before_the_migration_and_follow_every_change,
+    |engine| {
+        use candour::store::incidents::{IncidentInsert, TallyScope, insert_incident};
+        use candour_domain::incident::{Category, EventKind, IncidentReference};
+        use candour_domain::tally::by_uk_day;
+        let (_db, store, w) = seeded_at_version(engine, 37).await?;
+        let (s1, s2) = (w.service.service_id, w.other_service.service_id);
+        let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        let day = |s: &str| s.parse::<jiff::civil::Date>().unwrap();
+        let mut next = 0;
+        let mut report =
+            async |service, kind, category, occurred: &str| -> anyhow::Result<uuid::Uuid> {
+                next += 1;
+                let id = candour_domain::ids::IncidentId(uuid::Uuid::now_v7());
+                let mut tx = store.begin().await?;
+                insert_incident(
+                    &mut tx,
+                    &IncidentInsert {
+                        incident_id: id,
+                        organisation_id: w.org,
+                        service_id: service,
+                        area_id: None,
+                        reference: IncidentReference(next),
+                        kind,
+                        category,
+                        occurred_at: at(occurred),
+                        reported_at: start_time(),
+                        reported_by: None,
+                        description: "Counted",
+                        immediate_actions: "",
+                        others_involved: "",
+                        details: "{}",
+                        told: "[]",
+                        written_at: None,
+                        entered_by: None,
+                        triage_due_at: start_time(),
+                        progress: None,
+                    },
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(id.0)
+            };
+        // Before the tallies existed: a fall in the last UTC hour of a BST
+        // day (the next UK day), a near miss, and a fall at Birch in winter.
+        let late_fall = report(
+            s1,
+            EventKind::Incident,
+            Category::Fall,
+            "2026-07-15T23:30:00Z",
+        )
+        .await?;
+        report(
+            s1,
+            EventKind::NearMiss,
+            Category::Environment,
+            "2026-07-15T10:00:00Z",
+        )
+        .await?;
+        let winter_fall = report(
+            s2,
+            EventKind::Incident,
+            Category::Fall,
+            "2026-01-15T23:30:00Z",
+        )
+        .await?;
+        assert!(store.migrate().await? >= 1);
+
+        let since = at("2025-12-01T00:00:00Z");
+        let falls = [EventKind::Incident];
+        let counted = async |scope,
+                             category,
+                             kinds: &[EventKind],
+                             min_harm|
+               -> anyhow::Result<Vec<(jiff::civil::Date, u32)>> {
+            Ok(by_uk_day(
+                &store
+                    .tallies(w.org, scope, (category, kinds), (since, min_harm))
+                    .await?,
+            ))
+        };
+        let both = [s1, s2];
+        let (only_alder, only_birch) = ([s1], [s2]);
+        let alder_falls = async || {
+            counted(
+                TallyScope::Services(&only_alder),
+                Some(Category::Fall),
+                &falls,
+                0,
+            )
+            .await
+        };
+        // The whole organisation's counts agree with its services' added up.
+        let org_falls = async || -> anyhow::Result<Vec<(jiff::civil::Date, u32)>> {
+            let org = counted(TallyScope::Organisation, Some(Category::Fall), &falls, 0).await?;
+            assert_eq!(
+                org,
+                counted(TallyScope::Services(&both), Some(Category::Fall), &falls, 0).await?
+            );
+            Ok(org)
+        };
+        assert_eq!(
+            alder_falls().await?,
+            [(day("2026-07-16"), 1)],
+            "the migration counted what was already there, on its UK day"
+        );
+        assert_eq!(
+            org_falls().await?,
+            [(day("2026-01-15"), 1), (day("2026-07-16"), 1)]
+        );
+        assert_eq!(
+            counted(
+                TallyScope::Services(&only_alder),
+                None,
+                &[EventKind::NearMiss],
+                0
+            )
+            .await?,
+            [(day("2026-07-15"), 1)]
+        );
+
+        // A new report is counted in its own transaction.
+        report(
+            s1,
+            EventKind::Incident,
+            Category::Fall,
+            "2026-07-16T08:00:00Z",
+        )
+        .await?;
+        assert_eq!(alder_falls().await?, [(day("2026-07-16"), 2)]);
+        // Regraded: counted as confirmed, with its harm.
+        exec_on(
+            &store,
+            "update incident set confirmed_category = 'other', confirmed_kind = 'incident', physical_harm = 'moderate' where incident_id = $1",
+            late_fall,
+        )
+        .await?;
+        assert_eq!(alder_falls().await?, [(day("2026-07-16"), 1)]);
+        assert_eq!(
+            counted(TallyScope::Organisation, Some(Category::Other), &falls, 2).await?,
+            [(day("2026-07-16"), 1)],
+            "moderate harm counts at moderate and above"
+        );
+        assert!(
+            counted(TallyScope::Organisation, Some(Category::Other), &falls, 3)
+                .await?
+                .is_empty()
+        );
+        // Changing something else counts nothing twice.
+        exec_on(
+            &store,
+            "update incident set description = 'Counted once' where incident_id = $1",
+            late_fall,
+        )
+        .await?;
+        assert_eq!(
+            counted(TallyScope::Organisation, None, &falls, 0).await?,
+            [(day("2026-01-15"), 1), (day("2026-07-16"), 2)]
+        );
+        // Destroyed: no longer counted.
+        exec_on(
+            &store,
+            "delete from incident where incident_id = $1",
+            winter_fall,
+        )
+        .await?;
+        assert_eq!(org_falls().await?, [(day("2026-07-16"), 1)]);
+        assert!(
+            counted(TallyScope::Services(&only_birch), None, &falls, 0)
+                .await?
+                .is_empty(),
+            "Birch has nothing left"
+        );
         Ok(())
     }
 );

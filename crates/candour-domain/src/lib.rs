@@ -45,6 +45,7 @@ pub mod settings;
 pub mod similar;
 pub mod spc;
 pub mod spc_plot;
+pub mod tally;
 pub mod timescales;
 pub mod triage;
 pub mod validation;

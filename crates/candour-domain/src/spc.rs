@@ -374,6 +374,23 @@ pub fn monthly_counts(
     first: jiff::civil::Date,
     months: usize,
 ) -> Vec<(jiff::civil::Date, u32)> {
+    monthly_counts_of_days(&uk_days(times), first, months)
+}
+
+/// Each instant as one on its UK day.
+fn uk_days(times: &[jiff::Timestamp]) -> Vec<(jiff::civil::Date, u32)> {
+    times
+        .iter()
+        .map(|t| (t.to_zoned(crate::incident::london()).date(), 1))
+        .collect()
+}
+
+/// As [`monthly_counts`], from counts already made per UK day.
+pub fn monthly_counts_of_days(
+    days: &[(jiff::civil::Date, u32)],
+    first: jiff::civil::Date,
+    months: usize,
+) -> Vec<(jiff::civil::Date, u32)> {
     let first = first.first_of_month();
     let mut out: Vec<(jiff::civil::Date, u32)> = (0..months)
         .filter_map(|m| {
@@ -383,13 +400,10 @@ pub fn monthly_counts(
                 .map(|d| (d, 0))
         })
         .collect();
-    for t in times {
-        let d = t
-            .to_zoned(crate::incident::london())
-            .date()
-            .first_of_month();
+    for (day, n) in days {
+        let d = day.first_of_month();
         if let Some(slot) = out.iter_mut().find(|(m, _)| *m == d) {
-            slot.1 += 1;
+            slot.1 = slot.1.saturating_add(*n);
         }
     }
     out
@@ -400,6 +414,15 @@ pub fn monthly_counts(
 /// by its Monday; a week with none is a zero).
 pub fn weekly_counts(
     times: &[jiff::Timestamp],
+    first: jiff::civil::Date,
+    weeks: usize,
+) -> Vec<(jiff::civil::Date, u32)> {
+    weekly_counts_of_days(&uk_days(times), first, weeks)
+}
+
+/// As [`weekly_counts`], from counts already made per UK day.
+pub fn weekly_counts_of_days(
+    days: &[(jiff::civil::Date, u32)],
     first: jiff::civil::Date,
     weeks: usize,
 ) -> Vec<(jiff::civil::Date, u32)> {
@@ -416,10 +439,10 @@ pub fn weekly_counts(
                 .map(|d| (d, 0))
         })
         .collect();
-    for t in times {
-        let d = monday(t.to_zoned(crate::incident::london()).date());
+    for (day, n) in days {
+        let d = monday(*day);
         if let Some(slot) = out.iter_mut().find(|(m, _)| *m == d) {
-            slot.1 += 1;
+            slot.1 = slot.1.saturating_add(*n);
         }
     }
     out
