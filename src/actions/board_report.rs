@@ -724,7 +724,11 @@ pub async fn board_report(
     let mut seen = Vec::new();
     for s in &scope.services {
         let mut a = ActionFigures::default();
-        for x in ctx.store.service_actions(org, s.service_id).await? {
+        for x in ctx
+            .store
+            .service_actions_to_count(org, s.service_id)
+            .await?
+        {
             if x.status.is_open() {
                 a.open += 1;
                 if x.due_on < today {
