@@ -7,7 +7,7 @@
 //! number. On a page and as a tagged PDF for any month, and emailed to
 //! board members on the first working day of the next month.
 
-use super::duties::{DutyRules, duties_with};
+use super::duties::{DutyRules, duties_of_many};
 use super::lessons::{LessonReach, lessons_reaching};
 use super::reports::{ReportScope, rendered, scopes_where};
 use super::trends::{TrendMeasure, monthly_trend};
@@ -643,18 +643,11 @@ async fn duty_tallies(
     let (from, to) = (month.start(), month.end());
     let mut tallies: HashMap<Duty, Tally> = HashMap::new();
     let mut rules = DutyRules::of(ctx, org).await?;
-    for id in ctx
+    let ids = ctx
         .store
         .incidents_with_duties(org, (from.as_millisecond(), to.as_millisecond()))
-        .await?
-    {
-        let Some(incident) = ctx.store.incident_by_id(org, id).await? else {
-            continue;
-        };
-        let Some(service) = services.get(&incident.service_id) else {
-            continue;
-        };
-        let view = duties_with(ctx, &incident, service, &mut rules).await?;
+        .await?;
+    for (_, view) in duties_of_many(ctx, org, &ids, services, &mut rules).await? {
         for d in &view.decisions {
             if view.verdict(d.duty) != Verdict::Required {
                 continue;

@@ -14,7 +14,7 @@ use candour_domain::calendar::Calendar;
 use candour_domain::duties::{
     Assessment, Decision, Duty, IncidentFacts, Verdict, apply_patch, decide,
 };
-use candour_domain::ids::OrganisationId;
+use candour_domain::ids::{IncidentId, OrganisationId, ServiceId};
 use candour_domain::incident::IncidentReference;
 use candour_domain::organisation::Nation;
 use candour_domain::role::Permission;
@@ -118,28 +118,90 @@ async fn view_with(
     ctx: &Ctx,
     incident: &Incident,
     service: &Service,
-    (assessment, version): (Assessment, i64),
+    current: (Assessment, i64),
     rules: &mut DutyRules,
 ) -> ActionResult<DutiesView> {
     let settings = rules.settings;
     let cal = rules.calendar(ctx, service).await?;
+    Ok(assemble(
+        incident,
+        (cal, settings),
+        current,
+        ctx.store.duty_decisions(incident.incident_id).await?,
+        ctx.store.duty_steps(incident.incident_id).await?,
+    ))
+}
+
+/// Decides an incident's duties from what was read.
+fn assemble(
+    incident: &Incident,
+    (calendar, settings): (&Calendar, candour_domain::duties::DutySettings),
+    (assessment, version): (Assessment, i64),
+    managers: Vec<crate::store::assessments::ManagerDecision>,
+    steps: Vec<crate::store::duty_steps::RecordedStep>,
+) -> DutiesView {
     let grading = incident.grading.as_ref();
     let facts = IncidentFacts {
         occurred_at: incident.occurred_at,
         reported_at: incident.reported_at,
         category: grading.map_or(incident.category, |g| g.category),
         physical_harm: grading.map(|g| g.physical_harm),
-        calendar: cal,
+        calendar,
         settings,
     };
-    Ok(DutiesView {
+    DutiesView {
         decisions: decide(&assessment, &facts),
-        managers: ctx.store.duty_decisions(incident.incident_id).await?,
-        steps: ctx.store.duty_steps(incident.incident_id).await?,
+        managers,
+        steps,
         can_decide: false,
         assessment,
         version,
-    })
+    }
+}
+
+/// The duties of many incidents of `org` in `services` (others are left
+/// out), in no order: the incidents, assessments, managers' decisions and
+/// steps are read a few hundred incidents at a time, four reads a batch
+/// rather than four an incident (the minute's reminders and the duty board
+/// decide thousands).
+pub(crate) async fn duties_of_many(
+    ctx: &Ctx,
+    org: OrganisationId,
+    ids: &[IncidentId],
+    services: &std::collections::HashMap<ServiceId, Service>,
+    rules: &mut DutyRules,
+) -> ActionResult<Vec<(Incident, DutiesView)>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(crate::store::IDS_PER_READ) {
+        let incidents: Vec<Incident> = ctx
+            .store
+            .incidents_by_ids(org, chunk)
+            .await?
+            .into_iter()
+            .filter(|i| services.contains_key(&i.service_id))
+            .collect();
+        let found: Vec<IncidentId> = incidents.iter().map(|i| i.incident_id).collect();
+        let mut assessments = ctx.store.assessments_of(&found).await?;
+        let mut managers = ctx.store.duty_decisions_of(&found).await?;
+        let mut steps = ctx.store.duty_steps_of(&found).await?;
+        for incident in incidents {
+            let Some(service) = services.get(&incident.service_id) else {
+                continue;
+            };
+            let id = incident.incident_id;
+            let settings = rules.settings;
+            let cal = rules.calendar(ctx, service).await?;
+            let view = assemble(
+                &incident,
+                (cal, settings),
+                assessments.remove(&id).unwrap_or_default(),
+                managers.remove(&id).unwrap_or_default(),
+                steps.remove(&id).unwrap_or_default(),
+            );
+            out.push((incident, view));
+        }
+    }
+    Ok(out)
 }
 
 /// The duties of an incident, for those who review its service.

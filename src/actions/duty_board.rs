@@ -4,7 +4,7 @@
 //! email outbox, each sent once.
 
 use super::breaches::Reach;
-use super::duties::{DutiesView, DutyRules, duties_with};
+use super::duties::{DutiesView, DutyRules, duties_of_many};
 use super::feedback::notify;
 use super::{ActionResult, Actor, Ctx, scope_of};
 use crate::email::Rendered;
@@ -101,18 +101,14 @@ async fn open_duties_in(
     let now = ctx.clock.now();
     let mut out = Vec::new();
     let mut rules = DutyRules::of(ctx, org).await?;
-    for id in ctx
+    let ids = ctx
         .store
         .incidents_with_duties(org, (since_ms, i64::MAX))
-        .await?
-    {
-        let Some(incident) = ctx.store.incident_by_id(org, id).await? else {
-            continue;
-        };
+        .await?;
+    for (incident, view) in duties_of_many(ctx, org, &ids, services, &mut rules).await? {
         let Some(service) = services.get(&incident.service_id) else {
             continue;
         };
-        let view = duties_with(ctx, &incident, service, &mut rules).await?;
         out.extend(open_in(&view, &incident, service, now));
     }
     out.sort_by_key(|d| (!d.overdue, d.due_at.is_none(), d.due_at, d.reference));

@@ -3,31 +3,54 @@
 use super::{PortableRow, Store, StoreResult, Tx, on_read, on_tx};
 use candour_domain::duties::Assessment;
 use candour_domain::ids::{IncidentId, OrganisationId, UserId};
+use std::collections::HashMap;
 
 impl Store {
     /// An incident's assessment and its version (0 and empty when none is recorded).
     pub async fn assessment(&self, incident: IncidentId) -> StoreResult<(Assessment, i64)> {
-        let row = on_read!(self, |p| {
-            let row = sqlx::query(
-                "select facts, version from incident_assessment where incident_id = $1",
-            )
-            .bind(incident.0)
-            .fetch_optional(p)
-            .await?;
-            match row {
-                Some(r) => Some((r.text("facts")?, r.int("version")?)),
-                None => None,
-            }
-        });
-        Ok(match row {
-            Some((facts, version)) => (
-                serde_json::from_str(&facts).map_err(|e| {
+        Ok(self
+            .assessments_of(&[incident])
+            .await?
+            .remove(&incident)
+            .unwrap_or_default())
+    }
+
+    /// The assessments and versions of many incidents (those without one
+    /// are left out).
+    pub async fn assessments_of(
+        &self,
+        ids: &[IncidentId],
+    ) -> StoreResult<HashMap<IncidentId, (Assessment, i64)>> {
+        let mut out = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(super::IDS_PER_READ) {
+            let sql = format!(
+                "select incident_id, facts, version from incident_assessment where incident_id in ({})",
+                super::placeholders(chunk.len(), 1)
+            );
+            let rows = on_read!(self, |p| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+                for id in chunk {
+                    q = q.bind(id.0);
+                }
+                let rows = q.fetch_all(p).await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok((
+                            IncidentId(r.uuid("incident_id")?),
+                            r.text("facts")?,
+                            r.int("version")?,
+                        ))
+                    })
+                    .collect::<StoreResult<Vec<_>>>()?
+            });
+            for (incident, facts, version) in rows {
+                let facts: Assessment = serde_json::from_str(&facts).map_err(|e| {
                     super::StoreError::Corrupt(format!("assessment of {incident}: {e}"))
-                })?,
-                version,
-            ),
-            None => (Assessment::default(), 0),
-        })
+                })?;
+                out.insert(incident, (facts, version));
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -126,38 +149,63 @@ pub async fn insert_duty_decision(
 impl Store {
     /// The managers' decisions in force on an incident's duties: the latest per duty.
     pub async fn duty_decisions(&self, incident: IncidentId) -> StoreResult<Vec<ManagerDecision>> {
+        Ok(self
+            .duty_decisions_of(&[incident])
+            .await?
+            .remove(&incident)
+            .unwrap_or_default())
+    }
+
+    /// The latest manager's decision on each duty, for many incidents.
+    pub async fn duty_decisions_of(
+        &self,
+        ids: &[IncidentId],
+    ) -> StoreResult<HashMap<IncidentId, Vec<ManagerDecision>>> {
         use candour_domain::duties::{Duty, Verdict};
-        let rows = on_read!(self, |p| {
-            let rows = sqlx::query(
-                "select d.duty, d.verdict, d.engine_verdict, d.rationale, u.display_name, d.decided_at \
+        let mut out: HashMap<IncidentId, Vec<ManagerDecision>> = HashMap::new();
+        for chunk in ids.chunks(super::IDS_PER_READ) {
+            let sql = format!(
+                "select d.incident_id, d.duty, d.verdict, d.engine_verdict, d.rationale, u.display_name, d.decided_at \
                  from duty_decision d join app_user u on u.user_id = d.decided_by \
-                 where d.incident_id = $1 order by d.decided_at, d.decision_id",
-            )
-            .bind(incident.0)
-            .fetch_all(p)
-            .await?;
-            rows.iter()
-                .map(|r| {
-                    Ok(ManagerDecision {
-                        duty: super::parse_code(&r.text("duty")?, Duty::parse, "duty")?,
-                        verdict: super::parse_code(&r.text("verdict")?, Verdict::parse, "verdict")?,
-                        engine_verdict: super::parse_code(
-                            &r.text("engine_verdict")?,
-                            Verdict::parse,
-                            "verdict",
-                        )?,
-                        rationale: r.text("rationale")?,
-                        by: r.text("display_name")?,
-                        at: super::millis_to_ts(r.int("decided_at")?)?,
+                 where d.incident_id in ({}) order by d.decided_at, d.decision_id",
+                super::placeholders(chunk.len(), 1)
+            );
+            let rows = on_read!(self, |p| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+                for id in chunk {
+                    q = q.bind(id.0);
+                }
+                let rows = q.fetch_all(p).await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok((
+                            IncidentId(r.uuid("incident_id")?),
+                            ManagerDecision {
+                                duty: super::parse_code(&r.text("duty")?, Duty::parse, "duty")?,
+                                verdict: super::parse_code(
+                                    &r.text("verdict")?,
+                                    Verdict::parse,
+                                    "verdict",
+                                )?,
+                                engine_verdict: super::parse_code(
+                                    &r.text("engine_verdict")?,
+                                    Verdict::parse,
+                                    "verdict",
+                                )?,
+                                rationale: r.text("rationale")?,
+                                by: r.text("display_name")?,
+                                at: super::millis_to_ts(r.int("decided_at")?)?,
+                            },
+                        ))
                     })
-                })
-                .collect::<StoreResult<Vec<_>>>()?
-        });
-        let mut latest: Vec<ManagerDecision> = Vec::new();
-        for d in rows {
-            latest.retain(|x| x.duty != d.duty);
-            latest.push(d);
+                    .collect::<StoreResult<Vec<_>>>()?
+            });
+            for (incident, d) in rows {
+                let latest = out.entry(incident).or_default();
+                latest.retain(|x| x.duty != d.duty);
+                latest.push(d);
+            }
         }
-        Ok(latest)
+        Ok(out)
     }
 }

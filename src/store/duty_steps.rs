@@ -6,6 +6,7 @@ use candour_domain::duties::Duty;
 use candour_domain::duty_tasks::{CqcAnswers, Step};
 use candour_domain::ids::{IncidentId, OrganisationId, UserId};
 use jiff::Timestamp;
+use std::collections::HashMap;
 
 /// A step as read back.
 #[derive(Debug, Clone, PartialEq)]
@@ -164,37 +165,55 @@ impl Store {
 
     /// Every step recorded for an incident's duties, oldest first.
     pub async fn duty_steps(&self, incident: IncidentId) -> StoreResult<Vec<RecordedStep>> {
-        let rows = on_read!(self, |p| {
-            let rows = sqlx::query(
-                "select s.duty, s.details, u.display_name, s.recorded_at from duty_step s \
+        Ok(self
+            .duty_steps_of(&[incident])
+            .await?
+            .remove(&incident)
+            .unwrap_or_default())
+    }
+
+    /// The steps of many incidents' duties, each incident's oldest first.
+    pub async fn duty_steps_of(
+        &self,
+        ids: &[IncidentId],
+    ) -> StoreResult<HashMap<IncidentId, Vec<RecordedStep>>> {
+        let mut out: HashMap<IncidentId, Vec<RecordedStep>> = HashMap::new();
+        for chunk in ids.chunks(super::IDS_PER_READ) {
+            let sql = format!(
+                "select s.incident_id, s.duty, s.details, u.display_name, s.recorded_at from duty_step s \
                  join app_user u on u.user_id = s.recorded_by \
-                 where s.incident_id = $1 order by s.occurred_at, s.recorded_at, s.step_id",
-            )
-            .bind(incident.0)
-            .fetch_all(p)
-            .await?;
-            rows.iter()
-                .map(|r| {
-                    Ok((
-                        r.text("duty")?,
-                        r.text("details")?,
-                        r.text("display_name")?,
-                        r.int("recorded_at")?,
-                    ))
-                })
-                .collect::<StoreResult<Vec<_>>>()?
-        });
-        rows.into_iter()
-            .map(|(duty, details, by, at)| {
-                Ok(RecordedStep {
+                 where s.incident_id in ({}) order by s.occurred_at, s.recorded_at, s.step_id",
+                super::placeholders(chunk.len(), 1)
+            );
+            let rows = on_read!(self, |p| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+                for id in chunk {
+                    q = q.bind(id.0);
+                }
+                let rows = q.fetch_all(p).await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok((
+                            IncidentId(r.uuid("incident_id")?),
+                            r.text("duty")?,
+                            r.text("details")?,
+                            r.text("display_name")?,
+                            r.int("recorded_at")?,
+                        ))
+                    })
+                    .collect::<StoreResult<Vec<_>>>()?
+            });
+            for (incident, duty, details, by, at) in rows {
+                out.entry(incident).or_default().push(RecordedStep {
                     duty: super::parse_code(&duty, Duty::parse, "duty")?,
                     step: serde_json::from_str(&details)
                         .map_err(|e| StoreError::Corrupt(format!("step of {incident}: {e}")))?,
                     recorded_by: by,
                     recorded_at: super::millis_to_ts(at)?,
-                })
-            })
-            .collect()
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// The draft of one duty's content.

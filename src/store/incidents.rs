@@ -364,6 +364,34 @@ impl Store {
         })
     }
 
+    /// Incidents of `org` by id, in no order (ids not found are left out):
+    /// for deciding many incidents' duties with a few reads.
+    pub async fn incidents_by_ids(
+        &self,
+        org: OrganisationId,
+        ids: &[IncidentId],
+    ) -> StoreResult<Vec<Incident>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(super::IDS_PER_READ) {
+            let sql = format!(
+                "{INCIDENT_SELECT} where i.organisation_id = $1 and i.incident_id in ({})",
+                super::placeholders(chunk.len(), 2)
+            );
+            let found = on_read!(self, |p| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(org.0);
+                for id in chunk {
+                    q = q.bind(id.0);
+                }
+                let rows = q.fetch_all(p).await?;
+                rows.iter()
+                    .map(incident_from)
+                    .collect::<StoreResult<Vec<_>>>()?
+            });
+            out.extend(found);
+        }
+        Ok(out)
+    }
+
     /// A page of incidents in the given services of `org` that pass
     /// `filter`, newest report first. Each service's page is read through
     /// its own index and the pages merged: one query over many services

@@ -157,6 +157,17 @@ macro_rules! on_read {
 }
 pub(crate) use on_read;
 
+/// `$first, $first+1, …` for `n` values bound in a list (`in (…)`).
+pub(crate) fn placeholders(n: usize, first: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// How many ids one `in (…)` list reads at a time when many are read.
+pub(crate) const IDS_PER_READ: usize = 500;
+
 /// Which engine a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {

@@ -47,7 +47,18 @@ impl Store {
                 sqlx::query("analyze").execute(&mut *c).await?;
             }
             Backend::Postgres(p) => {
-                sqlx::query("analyze").execute(p).await?;
+                // A bare ANALYZE reads every schema of the database (a
+                // shared one holds many): name this schema's tables.
+                let tables: Option<String> = sqlx::query_scalar(
+                    "select string_agg(quote_ident(tablename), ', ') from pg_tables where schemaname = current_schema()",
+                )
+                .fetch_one(p)
+                .await?;
+                if let Some(list) = tables {
+                    sqlx::query(sqlx::AssertSqlSafe(format!("analyze {list}")))
+                        .execute(p)
+                        .await?;
+                }
             }
         }
         Ok(())
