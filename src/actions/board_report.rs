@@ -697,8 +697,9 @@ pub async fn board_report(
         &every,
     );
     let mut charts = Vec::new();
+    let counted = super::trends::tally_scope(&ids, &every);
     for measure in CHARTED {
-        let (months, chart) = monthly_trend(ctx, (org, &ids, place), measure, month).await?;
+        let (months, chart) = monthly_trend(ctx, (org, counted, place), measure, month).await?;
         charts.push(BoardChart {
             measure,
             months,

@@ -93,17 +93,6 @@ impl DutyRules {
     }
 }
 
-/// As [`duties_of`], with rules already read.
-pub(crate) async fn duties_with(
-    ctx: &Ctx,
-    incident: &Incident,
-    service: &Service,
-    rules: &mut DutyRules,
-) -> ActionResult<DutiesView> {
-    let current = ctx.store.assessment(incident.incident_id).await?;
-    view_with(ctx, incident, service, current, rules).await
-}
-
 async fn view(
     ctx: &Ctx,
     incident: &Incident,

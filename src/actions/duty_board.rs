@@ -189,13 +189,7 @@ pub async fn remind_duties(ctx: &Ctx) -> ActionResult<usize> {
     let mut told = 0;
     let mut reach = Reach::default();
     for org in ctx.store.organisation_ids().await? {
-        let services: HashMap<ServiceId, Service> = ctx
-            .store
-            .services(org)
-            .await?
-            .into_iter()
-            .map(|s| (s.service_id, s))
-            .collect();
+        let services = ctx.store.services_by_id(org).await?;
         let open =
             open_duties_in(ctx, org, &services, now.as_millisecond() - REMIND_WINDOW_MS).await?;
         for d in open {

@@ -10,7 +10,7 @@
 //! chooses names and says why; the export and that choice are audited.
 
 use super::board_report::CHARTED;
-use super::duties::{DutyRules, duties_with};
+use super::duties::{DutyRules, duties_of_many};
 use super::lessons::lessons_reaching;
 use super::{ActionError, ActionResult, Actor, Ctx, audit_now, service_where};
 use crate::store::organisations::Service;
@@ -21,7 +21,7 @@ use candour_domain::duties::{Duty, Verdict};
 use candour_domain::evidence::{
     Candidate, PackDraft, PackRequest, SAMPLE_SIZE, Subtopic, redact, sample,
 };
-use candour_domain::ids::{PersonId, ServiceId};
+use candour_domain::ids::{IncidentId, PersonId, ServiceId};
 use candour_domain::incident::{EventKind, IncidentStatus, london};
 use candour_domain::investigation::investigation_reference;
 use candour_domain::role::Permission;
@@ -521,14 +521,16 @@ async fn gather(
     let mut candidates = Vec::new();
     let mut incidents = Vec::new();
     let mut rules = DutyRules::of(ctx, org).await?;
-    for id in ctx
+    let ids = ctx
         .store
         .incident_ids_reported(org, service.service_id, span)
-        .await?
-    {
-        let Some(i) = ctx.store.incident_by_id(org, id).await? else {
-            continue;
-        };
+        .await?;
+    let order: HashMap<IncidentId, usize> =
+        ids.iter().enumerate().map(|(n, id)| (*id, n)).collect();
+    let only = HashMap::from([(service.service_id, service.clone())]);
+    let mut decided = duties_of_many(ctx, org, &ids, &only, &mut rules).await?;
+    decided.sort_by_key(|(i, _)| order.get(&i.incident_id).copied());
+    for (i, view) in decided {
         let involved = ctx.store.involvements(i.incident_id).await?;
         let affected = involved
             .iter()
@@ -578,7 +580,6 @@ async fn gather(
             feedback: !feedback.is_empty(),
             near_miss: g.map_or(i.kind, |g| g.kind) == EventKind::NearMiss,
         });
-        let view = duties_with(ctx, &i, &service, &mut rules).await?;
         let openness = ctx.store.openness(i.incident_id).await?;
         for d in &view.decisions {
             // Only duties in force: every incident has a few that still

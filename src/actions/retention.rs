@@ -4,16 +4,17 @@
 //! RIDDOR-reportable event (a report required in force, or one recorded as
 //! made) is kept at least three years from the event whatever the settings.
 
-use super::duties::{DutyRules, duties_with};
+use super::duties::{DutyRules, duties_of_many};
 use super::{ActionResult, Ctx};
 use crate::store::audit::{NewAuditEvent, append};
 use crate::store::retention::{destroy_incident, put_legal_hold, release_legal_hold};
 use candour_domain::duties::{Duty, Verdict};
-use candour_domain::ids::OrganisationId;
+use candour_domain::ids::{IncidentId, OrganisationId};
 use candour_domain::incident::IncidentReference;
 use candour_domain::retention::{Kept, RIDDOR_YEARS, Retention, keep_until, may_destroy};
 use jiff::Timestamp;
 use serde_json::json;
+use std::collections::HashSet;
 
 /// The organisation setting that holds the retention periods.
 pub const RETENTION: &str = "retention";
@@ -53,22 +54,24 @@ pub async fn review(ctx: &Ctx, org: OrganisationId) -> ActionResult<Vec<Reviewed
         .to_zoned(candour_domain::incident::london())
         .checked_sub(jiff::Span::new().years(i64::from(RIDDOR_YEARS)))
         .map_or(0, |z| z.timestamp().as_millisecond());
-    let services = ctx.store.services(org).await?;
-    let mut out = Vec::new();
+    let services = ctx.store.services_by_id(org).await?;
+    let candidates = ctx.store.retention_candidates(org, floor).await?;
+    // RIDDOR reports not recorded as made: decide whether one was due.
+    let unsure: Vec<IncidentId> = candidates
+        .iter()
+        .filter(|c| !c.riddor_reported)
+        .map(|c| c.incident_id)
+        .collect();
     let mut rules = DutyRules::of(ctx, org).await?;
-    for c in ctx.store.retention_candidates(org, floor).await? {
-        let mut riddor = c.riddor_reported;
-        if !riddor
-            && let Some(incident) = ctx.store.incident_by_id(org, c.incident_id).await?
-            && let Some(service) = services
-                .iter()
-                .find(|s| s.service_id == incident.service_id)
-        {
-            riddor = duties_with(ctx, &incident, service, &mut rules)
-                .await?
-                .verdict(Duty::RiddorReport)
-                == Verdict::Required;
-        }
+    let riddor_due: HashSet<IncidentId> = duties_of_many(ctx, org, &unsure, &services, &mut rules)
+        .await?
+        .into_iter()
+        .filter(|(_, view)| view.verdict(Duty::RiddorReport) == Verdict::Required)
+        .map(|(i, _)| i.incident_id)
+        .collect();
+    let mut out = Vec::new();
+    for c in candidates {
+        let riddor = c.riddor_reported || riddor_due.contains(&c.incident_id);
         let kept = Kept {
             occurred_at: c.occurred_at,
             closed_at: Some(c.closed_at),

@@ -5,7 +5,7 @@ use super::{ActionResult, Ctx};
 use crate::store::organisations::Service;
 use crate::store::triage::set_triage_due;
 use candour_domain::calendar::Calendar;
-use candour_domain::ids::{OrganisationId, ServiceId};
+use candour_domain::ids::OrganisationId;
 use candour_domain::incident::Category;
 use candour_domain::organisation::Nation;
 use candour_domain::timescales::Timescales;
@@ -84,13 +84,7 @@ pub async fn recompute_triage_deadlines(ctx: &Ctx, only_missing: bool) -> Action
             continue;
         }
         let t = org_timescales(ctx, org).await?;
-        let services: HashMap<ServiceId, Service> = ctx
-            .store
-            .services(org)
-            .await?
-            .into_iter()
-            .map(|s| (s.service_id, s))
-            .collect();
+        let services = ctx.store.services_by_id(org).await?;
         let mut calendars: HashMap<Nation, Calendar> = HashMap::new();
         for nation in Nation::ALL {
             calendars.insert(*nation, calendar(ctx, org, *nation).await?);

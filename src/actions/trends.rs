@@ -292,23 +292,27 @@ pub(crate) fn change_scope(
     }
 }
 
+/// Whose counts a chart of `chosen` adds up: the organisation's own when
+/// `chosen` is `every` service of it, so a chart of the whole organisation
+/// adds up one count per day and kind of incident rather than one per
+/// service.
+pub(crate) fn tally_scope<'a>(chosen: &'a [ServiceId], every: &[Service]) -> TallyScope<'a> {
+    if every.iter().all(|s| chosen.contains(&s.service_id)) {
+        TallyScope::Organisation
+    } else {
+        TallyScope::Services(chosen)
+    }
+}
+
 /// Incidents counted per UK day from `since`, from the counts the database
-/// keeps beside the incidents: the organisation's own when `services` is
-/// every one of its services, so a chart of the whole organisation adds up
-/// one count per day and kind of incident rather than one per service.
+/// keeps beside the incidents.
 pub(crate) async fn day_counts(
     ctx: &Ctx,
     org: candour_domain::ids::OrganisationId,
-    services: &[ServiceId],
+    scope: TallyScope<'_>,
     filter: (Option<Category>, &[EventKind]),
     (since, min_harm): (jiff::Timestamp, u8),
 ) -> ActionResult<Vec<(Date, u32)>> {
-    let every = ctx.store.services(org).await?;
-    let scope = if every.iter().all(|s| services.contains(&s.service_id)) {
-        TallyScope::Organisation
-    } else {
-        TallyScope::Services(services)
-    };
     let tallies = ctx
         .store
         .tallies(org, scope, filter, (since, min_harm))
@@ -367,10 +371,11 @@ pub async fn trend(
             )
         }
     };
+    let every = ctx.store.services(org).await?;
     let days = day_counts(
         ctx,
         org,
-        &scoped,
+        tally_scope(&scoped, &every),
         query.measure.filter(),
         (start_of(first)?, query.harm.rank()),
     )
@@ -423,7 +428,6 @@ pub async fn trend(
             })
             .collect()
     };
-    let every = ctx.store.services(org).await?;
     let change_scope = change_scope((service, region), &scope.chosen, &every);
     let changes = match change_scope {
         Some(cs) => {
@@ -470,7 +474,7 @@ pub async fn trend(
     })
 }
 
-/// `measure` in `services` for the [`MONTHS`] months to the end of `last`,
+/// `measure` in `services` (see [`tally_scope`]) for the [`MONTHS`] months to the end of `last`,
 /// counted by when the events happened (UK time), with its XmR chart
 /// rebased at the changes recorded against `measure` in `scope` (the
 /// place those services make up), if given.
@@ -478,7 +482,7 @@ pub(crate) async fn monthly_trend(
     ctx: &Ctx,
     (org, services, scope): (
         candour_domain::ids::OrganisationId,
-        &[ServiceId],
+        TallyScope<'_>,
         Option<candour_domain::role::Scope>,
     ),
     measure: TrendMeasure,

@@ -1,6 +1,6 @@
 //! The facts reviewers record about an incident for its statutory duties.
 
-use super::{PortableRow, Store, StoreResult, Tx, on_read, on_tx};
+use super::{Store, StoreResult, Tx, on_tx};
 use candour_domain::duties::Assessment;
 use candour_domain::ids::{IncidentId, OrganisationId, UserId};
 use std::collections::HashMap;
@@ -21,34 +21,26 @@ impl Store {
         &self,
         ids: &[IncidentId],
     ) -> StoreResult<HashMap<IncidentId, (Assessment, i64)>> {
-        let mut out = HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(super::IDS_PER_READ) {
-            let sql = format!(
-                "select incident_id, facts, version from incident_assessment where incident_id in ({})",
-                super::placeholders(chunk.len(), 1)
-            );
-            let rows = on_read!(self, |p| {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
-                for id in chunk {
-                    q = q.bind(id.0);
-                }
-                let rows = q.fetch_all(p).await?;
-                rows.iter()
-                    .map(|r| {
-                        Ok((
-                            IncidentId(r.uuid("incident_id")?),
-                            r.text("facts")?,
-                            r.int("version")?,
-                        ))
-                    })
-                    .collect::<StoreResult<Vec<_>>>()?
-            });
-            for (incident, facts, version) in rows {
-                let facts: Assessment = serde_json::from_str(&facts).map_err(|e| {
-                    super::StoreError::Corrupt(format!("assessment of {incident}: {e}"))
-                })?;
-                out.insert(incident, (facts, version));
-            }
+        let rows = self
+            .rows_of_incidents(
+                "select incident_id, facts, version from incident_assessment where incident_id in ({ids})",
+                None,
+                ids,
+                |r| {
+                    Ok((
+                        IncidentId(r.uuid("incident_id")?),
+                        r.text("facts")?,
+                        r.int("version")?,
+                    ))
+                },
+            )
+            .await?;
+        let mut out = HashMap::with_capacity(rows.len());
+        for (incident, facts, version) in rows {
+            let facts: Assessment = serde_json::from_str(&facts).map_err(|e| {
+                super::StoreError::Corrupt(format!("assessment of {incident}: {e}"))
+            })?;
+            out.insert(incident, (facts, version));
         }
         Ok(out)
     }
@@ -162,49 +154,37 @@ impl Store {
         ids: &[IncidentId],
     ) -> StoreResult<HashMap<IncidentId, Vec<ManagerDecision>>> {
         use candour_domain::duties::{Duty, Verdict};
-        let mut out: HashMap<IncidentId, Vec<ManagerDecision>> = HashMap::new();
-        for chunk in ids.chunks(super::IDS_PER_READ) {
-            let sql = format!(
+        let rows = self
+            .rows_of_incidents(
                 "select d.incident_id, d.duty, d.verdict, d.engine_verdict, d.rationale, u.display_name, d.decided_at \
                  from duty_decision d join app_user u on u.user_id = d.decided_by \
-                 where d.incident_id in ({}) order by d.decided_at, d.decision_id",
-                super::placeholders(chunk.len(), 1)
-            );
-            let rows = on_read!(self, |p| {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
-                for id in chunk {
-                    q = q.bind(id.0);
-                }
-                let rows = q.fetch_all(p).await?;
-                rows.iter()
-                    .map(|r| {
-                        Ok((
-                            IncidentId(r.uuid("incident_id")?),
-                            ManagerDecision {
-                                duty: super::parse_code(&r.text("duty")?, Duty::parse, "duty")?,
-                                verdict: super::parse_code(
-                                    &r.text("verdict")?,
-                                    Verdict::parse,
-                                    "verdict",
-                                )?,
-                                engine_verdict: super::parse_code(
-                                    &r.text("engine_verdict")?,
-                                    Verdict::parse,
-                                    "verdict",
-                                )?,
-                                rationale: r.text("rationale")?,
-                                by: r.text("display_name")?,
-                                at: super::millis_to_ts(r.int("decided_at")?)?,
-                            },
-                        ))
-                    })
-                    .collect::<StoreResult<Vec<_>>>()?
-            });
-            for (incident, d) in rows {
-                let latest = out.entry(incident).or_default();
-                latest.retain(|x| x.duty != d.duty);
-                latest.push(d);
-            }
+                 where d.incident_id in ({ids}) order by d.decided_at, d.decision_id",
+                None,
+                ids,
+                |r| {
+                    Ok((
+                        IncidentId(r.uuid("incident_id")?),
+                        ManagerDecision {
+                            duty: super::parse_code(&r.text("duty")?, Duty::parse, "duty")?,
+                            verdict: super::parse_code(&r.text("verdict")?, Verdict::parse, "verdict")?,
+                            engine_verdict: super::parse_code(
+                                &r.text("engine_verdict")?,
+                                Verdict::parse,
+                                "verdict",
+                            )?,
+                            rationale: r.text("rationale")?,
+                            by: r.text("display_name")?,
+                            at: super::millis_to_ts(r.int("decided_at")?)?,
+                        },
+                    ))
+                },
+            )
+            .await?;
+        let mut out: HashMap<IncidentId, Vec<ManagerDecision>> = HashMap::new();
+        for (incident, d) in rows {
+            let latest = out.entry(incident).or_default();
+            latest.retain(|x| x.duty != d.duty);
+            latest.push(d);
         }
         Ok(out)
     }

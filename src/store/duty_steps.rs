@@ -177,41 +177,33 @@ impl Store {
         &self,
         ids: &[IncidentId],
     ) -> StoreResult<HashMap<IncidentId, Vec<RecordedStep>>> {
-        let mut out: HashMap<IncidentId, Vec<RecordedStep>> = HashMap::new();
-        for chunk in ids.chunks(super::IDS_PER_READ) {
-            let sql = format!(
+        let rows = self
+            .rows_of_incidents(
                 "select s.incident_id, s.duty, s.details, u.display_name, s.recorded_at from duty_step s \
                  join app_user u on u.user_id = s.recorded_by \
-                 where s.incident_id in ({}) order by s.occurred_at, s.recorded_at, s.step_id",
-                super::placeholders(chunk.len(), 1)
-            );
-            let rows = on_read!(self, |p| {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
-                for id in chunk {
-                    q = q.bind(id.0);
-                }
-                let rows = q.fetch_all(p).await?;
-                rows.iter()
-                    .map(|r| {
-                        Ok((
-                            IncidentId(r.uuid("incident_id")?),
-                            r.text("duty")?,
-                            r.text("details")?,
-                            r.text("display_name")?,
-                            r.int("recorded_at")?,
-                        ))
-                    })
-                    .collect::<StoreResult<Vec<_>>>()?
+                 where s.incident_id in ({ids}) order by s.occurred_at, s.recorded_at, s.step_id",
+                None,
+                ids,
+                |r| {
+                    Ok((
+                        IncidentId(r.uuid("incident_id")?),
+                        r.text("duty")?,
+                        r.text("details")?,
+                        r.text("display_name")?,
+                        r.int("recorded_at")?,
+                    ))
+                },
+            )
+            .await?;
+        let mut out: HashMap<IncidentId, Vec<RecordedStep>> = HashMap::new();
+        for (incident, duty, details, by, at) in rows {
+            out.entry(incident).or_default().push(RecordedStep {
+                duty: super::parse_code(&duty, Duty::parse, "duty")?,
+                step: serde_json::from_str(&details)
+                    .map_err(|e| StoreError::Corrupt(format!("step of {incident}: {e}")))?,
+                recorded_by: by,
+                recorded_at: super::millis_to_ts(at)?,
             });
-            for (incident, duty, details, by, at) in rows {
-                out.entry(incident).or_default().push(RecordedStep {
-                    duty: super::parse_code(&duty, Duty::parse, "duty")?,
-                    step: serde_json::from_str(&details)
-                        .map_err(|e| StoreError::Corrupt(format!("step of {incident}: {e}")))?,
-                    recorded_by: by,
-                    recorded_at: super::millis_to_ts(at)?,
-                });
-            }
         }
         Ok(out)
     }

@@ -236,7 +236,7 @@ const INCIDENT_SELECT: &str = "select i.incident_id, i.organisation_id, i.refere
     left join area a on a.area_id = i.area_id left join app_user u on u.user_id = i.reported_by \
     left join app_user e on e.user_id = i.entered_by left join app_user h on h.user_id = i.handler_id";
 
-fn incident_from(r: &impl PortableRow) -> StoreResult<Incident> {
+fn incident_from(r: &(impl PortableRow + ?Sized)) -> StoreResult<Incident> {
     Ok(Incident {
         incident_id: IncidentId(r.uuid("incident_id")?),
         organisation_id: OrganisationId(r.uuid("organisation_id")?),
@@ -353,15 +353,7 @@ impl Store {
         org: OrganisationId,
         id: IncidentId,
     ) -> StoreResult<Option<Incident>> {
-        let sql = format!("{INCIDENT_SELECT} where i.organisation_id = $1 and i.incident_id = $2");
-        on_read!(self, |p| {
-            let row = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-                .bind(org.0)
-                .bind(id.0)
-                .fetch_optional(p)
-                .await?;
-            row.as_ref().map(incident_from).transpose()
-        })
+        Ok(self.incidents_by_ids(org, &[id]).await?.pop())
     }
 
     /// Incidents of `org` by id, in no order (ids not found are left out):
@@ -371,25 +363,11 @@ impl Store {
         org: OrganisationId,
         ids: &[IncidentId],
     ) -> StoreResult<Vec<Incident>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(super::IDS_PER_READ) {
-            let sql = format!(
-                "{INCIDENT_SELECT} where i.organisation_id = $1 and i.incident_id in ({})",
-                super::placeholders(chunk.len(), 2)
-            );
-            let found = on_read!(self, |p| {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(org.0);
-                for id in chunk {
-                    q = q.bind(id.0);
-                }
-                let rows = q.fetch_all(p).await?;
-                rows.iter()
-                    .map(incident_from)
-                    .collect::<StoreResult<Vec<_>>>()?
-            });
-            out.extend(found);
-        }
-        Ok(out)
+        let sql = format!(
+            "{INCIDENT_SELECT} where i.organisation_id = $1 and i.incident_id in ({{ids}})"
+        );
+        self.rows_of_incidents(&sql, Some(org), ids, |r| incident_from(r))
+            .await
     }
 
     /// A page of incidents in the given services of `org` that pass

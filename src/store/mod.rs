@@ -168,6 +168,41 @@ pub(crate) fn placeholders(n: usize, first: usize) -> String {
 /// How many ids one `in (…)` list reads at a time when many are read.
 pub(crate) const IDS_PER_READ: usize = 500;
 
+impl Store {
+    /// Rows for many incidents, [`IDS_PER_READ`] at a time: `sql` holds
+    /// `{ids}` where the `in (…)` list goes, after `$1` when `org` is given,
+    /// and each row is read with `row`. Rows come in `sql`'s order within
+    /// a batch; batches follow `ids`.
+    pub(crate) async fn rows_of_incidents<T>(
+        &self,
+        sql: &str,
+        org: Option<candour_domain::ids::OrganisationId>,
+        ids: &[candour_domain::ids::IncidentId],
+        row: impl Fn(&dyn PortableRow) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
+        let first = 1 + usize::from(org.is_some());
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(IDS_PER_READ) {
+            let sql = sql.replace("{ids}", &placeholders(chunk.len(), first));
+            let found = on_read!(self, |p| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+                if let Some(org) = org {
+                    q = q.bind(org.0);
+                }
+                for id in chunk {
+                    q = q.bind(id.0);
+                }
+                let rows = q.fetch_all(p).await?;
+                rows.iter()
+                    .map(|r| row(r))
+                    .collect::<StoreResult<Vec<_>>>()?
+            });
+            out.extend(found);
+        }
+        Ok(out)
+    }
+}
+
 /// Which engine a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {

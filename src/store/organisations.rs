@@ -196,6 +196,19 @@ impl Store {
         })
     }
 
+    /// An organisation's services by id.
+    pub async fn services_by_id(
+        &self,
+        org: OrganisationId,
+    ) -> StoreResult<std::collections::HashMap<ServiceId, Service>> {
+        Ok(self
+            .services(org)
+            .await?
+            .into_iter()
+            .map(|s| (s.service_id, s))
+            .collect())
+    }
+
     /// One service of an organisation; `NotFound` when it is another organisation's.
     pub async fn service(&self, org: OrganisationId, id: ServiceId) -> StoreResult<Service> {
         let sql = format!(

@@ -86,13 +86,6 @@ macro_rules! month_query {
     }};
 }
 
-fn service_list(services: &[ServiceId], first: usize) -> String {
-    (0..services.len())
-        .map(|i| format!("${}", i + first))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 impl Store {
     /// The breaches whose deadline fell in `[from, to)` in `services`, by deadline.
     pub async fn breach_lines(
@@ -120,7 +113,7 @@ impl Store {
              left join app_user ru on ru.user_id = b.reason_by \
              where b.organisation_id = $1 and b.due_at >= $2 and b.due_at < $3 and i.service_id in ({}) \
              order by b.due_at, i.reference_number, b.target",
-            service_list(services, 4)
+            super::placeholders(services.len(), 4)
         );
         on_read!(self, |p| {
             let rows = month_query!(sql.as_str(), org, (from, to), services)
@@ -174,7 +167,7 @@ impl Store {
                   and not exists (select 1 from openness_record o where o.incident_id = i.incident_id and o.told) then 1 else 0 end) as bigint) as not_yet \
              from incident i where i.organisation_id = $1 and i.occurred_at >= $2 and i.occurred_at < $3 and i.service_id in ({}) \
              and exists (select 1 from incident_person ip where ip.incident_id = i.incident_id and ip.role = 'affected')",
-            service_list(services, 4)
+            super::placeholders(services.len(), 4)
         );
         on_read!(self, |p| {
             let r = month_query!(sql.as_str(), org, (from, to), services)
@@ -204,7 +197,7 @@ impl Store {
         let sql = format!(
             "select i.reported_at, (select min(f.created_at) from incident_feedback f where f.incident_id = i.incident_id) as first_feedback \
              from incident i where i.organisation_id = $1 and i.reported_at >= $2 and i.reported_at < $3 and i.service_id in ({})",
-            service_list(services, 4)
+            super::placeholders(services.len(), 4)
         );
         on_read!(self, |p| {
             let rows = month_query!(sql.as_str(), org, (from, to), services)
@@ -242,7 +235,7 @@ impl Store {
              and (i.physical_harm in ('severe', 'fatal') or i.risk_band = 'extreme' or i.learning_response = 'serious_investigation' \
                   or i.category = 'death' or i.confirmed_category = 'death' or v.investigation_id is not null) \
              order by i.reported_at, i.reference_number",
-            service_list(services, 4)
+            super::placeholders(services.len(), 4)
         );
         on_read!(self, |p| {
             let rows = month_query!(sql.as_str(), org, (from, to), services)
@@ -301,7 +294,7 @@ impl Store {
              cast(sum(case when {open_at_end} then (select count(*) from action_investigation ai join improvement_action x on x.action_id = ai.action_id \
                  where ai.investigation_id = v.investigation_id and (x.completed_at is null or x.completed_at >= $3) and x.status <> 'cancelled' and x.created_at < $3) else 0 end) as bigint) as actions_open_at_end \
              from investigation v where v.organisation_id = $1 and v.service_id in ({})",
-            service_list(services, 4)
+            super::placeholders(services.len(), 4)
         );
         on_read!(self, |p| {
             let r = month_query!(sql.as_str(), org, (from, to), services)
@@ -331,7 +324,7 @@ impl Store {
             "select f.factor_code, count(*) as n from investigation_factor f join investigation v on v.investigation_id = f.investigation_id \
              where f.organisation_id = $1 and f.recorded_at >= $2 and f.recorded_at < $3 and v.service_id in ({}) \
              group by f.factor_code order by count(*) desc, f.factor_code",
-            service_list(services, 4)
+            super::placeholders(services.len(), 4)
         );
         on_read!(self, |p| {
             let rows = month_query!(sql.as_str(), org, (from, to), services)
@@ -359,7 +352,7 @@ impl Store {
             "select coalesce(i.confirmed_kind, i.kind) as k, i.physical_harm, count(*) as n \
              from incident i where i.organisation_id = $1 and i.reported_at >= $2 and i.reported_at < $3 \
              and i.service_id in ({}) group by coalesce(i.confirmed_kind, i.kind), i.physical_harm order by 1, 2",
-            service_list(services, 4)
+            super::placeholders(services.len(), 4)
         );
         on_read!(self, |p| {
             let rows = month_query!(sql.as_str(), org, (from, to), services)

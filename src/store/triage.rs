@@ -33,7 +33,7 @@ pub struct CurrentGrading {
     pub review_due_at: Timestamp,
 }
 
-pub(super) fn grading_from(r: &impl PortableRow) -> StoreResult<Option<CurrentGrading>> {
+pub(super) fn grading_from(r: &(impl PortableRow + ?Sized)) -> StoreResult<Option<CurrentGrading>> {
     let Some(triaged_at) = r.opt_int("triaged_at")? else {
         return Ok(None);
     };
