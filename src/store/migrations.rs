@@ -71,6 +71,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(36, "0036_group_meetings"),
     migration!(37, "0037_incident_by_occurrence"),
     migration!(38, "0038_incident_tallies"),
+    migration!(39, "0039_incident_awaiting_triage"),
 ];
 
 impl Store {

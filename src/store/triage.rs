@@ -287,19 +287,23 @@ impl Store {
         if services.is_empty() {
             return Ok(Vec::new());
         }
-        let list: Vec<String> = (0..services.len()).map(|i| format!("${}", i + 3)).collect();
+        // The first `limit` are chosen from the incident rows alone (the
+        // index on service and status finds them); names are joined to
+        // those only, not to every open incident of hundreds of services.
+        let order = "case when i.status = 'reported' then 0 else 1 end, \
+             case when i.status = 'reported' then i.triage_due_at else i.review_due_at end asc nulls last, i.reported_at";
         let sql = format!(
-            "select {}, i.triage_due_at, i.review_due_at, i.risk_band, h.display_name as handler_name \
-             from incident i join service s on s.service_id = i.service_id left join area a on a.area_id = i.area_id \
+            "with first as (select i.incident_id from incident i \
+             where i.service_id in (select service_id from service where organisation_id = $1 and service_id in ({list})) \
+             and i.status in ({open}) order by {order} limit $2) \
+             select {columns}, i.triage_due_at, i.review_due_at, i.risk_band, h.display_name as handler_name \
+             from first f join incident i on i.incident_id = f.incident_id \
+             join service s on s.service_id = i.service_id left join area a on a.area_id = i.area_id \
              left join app_user h on h.user_id = i.handler_id \
-             where i.service_id in (select service_id from service where organisation_id = $1 and service_id in ({})) \
-             and i.status in ({}) \
-             order by case when i.status = 'reported' then 0 else 1 end, \
-             case when i.status = 'reported' then i.triage_due_at else i.review_due_at end asc nulls last, i.reported_at \
-             limit $2",
-            super::incidents::SUMMARY_COLUMNS,
-            list.join(", "),
-            open_statuses()
+             order by {order}",
+            columns = super::incidents::SUMMARY_COLUMNS,
+            list = super::placeholders(services.len(), 3),
+            open = open_statuses()
         );
         on_read!(self, |p| {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))

@@ -136,6 +136,39 @@ db_test!(
 );
 
 db_test!(
+    the_queue_takes_the_most_pressing_first_before_it_is_cut_short,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        app.clock.advance(4 * 86_400 + 8 * 3600 + 30 * 60); // to Friday 27 Nov, 18:00
+        let first = report(&app, "death", "2026-11-27T17:00:00Z").await?;
+        let fall = report(&app, "fall", "2026-11-27T17:30:00Z").await?;
+        app.clock.advance(3600);
+        let second = report(&app, "death", "2026-11-27T18:30:00Z").await?;
+        let services = [app.world.service.service_id];
+        let queue = app
+            .ctx
+            .store
+            .triage_queue(app.world.org, &services, 2)
+            .await?;
+        let order: Vec<_> = queue.iter().map(|l| l.summary.reference).collect();
+        assert_eq!(order, vec![first, second], "the fall is due on Monday");
+        assert!(
+            queue
+                .iter()
+                .all(|l| l.summary.service_name == app.world.service.name),
+            "names are joined to those taken"
+        );
+        let all = app
+            .ctx
+            .store
+            .triage_queue(app.world.org, &services, 10)
+            .await?;
+        assert_eq!(all.last().map(|l| l.summary.reference), Some(fall));
+        Ok(())
+    }
+);
+
+db_test!(
     deaths_are_due_for_triage_within_four_hours_even_at_the_weekend,
     |engine| {
         let app = TestApp::spawn(engine).await?;
