@@ -291,6 +291,8 @@ struct Who {
     person: String,
     /// Head of operations (the whole organisation).
     head: String,
+    /// A regional manager (one region's services).
+    regional: String,
     /// A board member.
     board: String,
     /// API tokens of care workers, with the service each reports in.
@@ -346,6 +348,7 @@ async fn people(url: &str) -> anyhow::Result<Who> {
         Some(Scope::Service(service.service_id)),
     )?;
     let head = with(Role::HeadOfOperations, None)?;
+    let regional = with(Role::RegionalManager, None)?;
     let board = with(Role::BoardMember, None)?;
     let token = |id| {
         let ctx = ctx.clone();
@@ -376,6 +379,7 @@ async fn people(url: &str) -> anyhow::Result<Who> {
         service: (service.service_id.to_string(), email(rm)),
         person: person.person_id.to_string(),
         head: email(head),
+        regional: email(regional),
         board: email(board),
         reporters,
         head_token,
@@ -420,6 +424,7 @@ async fn measure_pages(base: &str, who: &Who, n: usize) -> anyhow::Result<Vec<Pa
     let manager = signed_in(base, rm, DEMO_PASSWORD).await?;
     let head = signed_in(base, &who.head, DEMO_PASSWORD).await?;
     let board = signed_in(base, &who.board, DEMO_PASSWORD).await?;
+    let regional = signed_in(base, &who.regional, DEMO_PASSWORD).await?;
     let api = reqwest::Client::new();
     let head_token = &who.head_token;
     let mut pages = Vec::new();
@@ -467,6 +472,13 @@ async fn measure_pages(base: &str, who: &Who, n: usize) -> anyhow::Result<Vec<Pa
             n,
         ),
         (
+            "Region home page",
+            "/".to_owned(),
+            &regional,
+            Some(300.0),
+            n,
+        ),
+        (
             "Organisation home page",
             "/".to_owned(),
             &head,
@@ -486,6 +498,20 @@ async fn measure_pages(base: &str, who: &Who, n: usize) -> anyhow::Result<Vec<Pa
             &head,
             Some(50.0),
             n,
+        ),
+        (
+            "Service duty board",
+            format!("/duties?service={service}"),
+            &manager,
+            Some(50.0),
+            n,
+        ),
+        (
+            "Organisation duty board",
+            "/duties".to_owned(),
+            &head,
+            Some(50.0),
+            n.min(5),
         ),
         (
             "Monthly board report (HTML)",

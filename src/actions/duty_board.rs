@@ -8,7 +8,7 @@ use super::duties::{DutiesView, DutyRules, duties_of_many};
 use super::feedback::notify;
 use super::{ActionResult, Actor, Ctx, scope_of};
 use crate::email::Rendered;
-use crate::store::duty_steps::insert_duty_alert;
+use crate::store::duty_steps::{insert_duty_alert, settle_duties};
 use crate::store::incidents::Incident;
 use crate::store::organisations::Service;
 use candour_domain::display;
@@ -49,6 +49,8 @@ pub struct OpenDuty {
     pub next: &'static str,
     /// When the service became aware (reminders count from here).
     pub aware_at: Timestamp,
+    /// When the incident was reported.
+    pub reported_at: Timestamp,
 }
 
 fn open_in(
@@ -86,30 +88,49 @@ fn open_in(
                 } else {
                     aware
                 },
+                reported_at: incident.reported_at,
             })
         })
         .collect()
 }
 
-/// Every open duty of `org` in `services`, for incidents reported since `since_ms`.
+/// Every open duty of `org` in `services`, for incidents reported since
+/// `since_ms`. Only incidents not known to be settled are decided; with
+/// `settle`, those found to have nothing left to do are marked settled
+/// (unless something they are decided from changed meanwhile), so the next
+/// reader skips them.
 async fn open_duties_in(
     ctx: &Ctx,
     org: OrganisationId,
     services: &HashMap<ServiceId, Service>,
-    since_ms: i64,
+    (since_ms, settle): (i64, bool),
 ) -> ActionResult<Vec<OpenDuty>> {
     let now = ctx.clock.now();
     let mut out = Vec::new();
     let mut rules = DutyRules::of(ctx, org).await?;
-    let ids = ctx
+    let unsettled = ctx
         .store
-        .incidents_with_duties(org, (since_ms, i64::MAX))
+        .unsettled_duties(org, (since_ms, i64::MAX))
         .await?;
+    let generation: HashMap<_, _> = unsettled.iter().copied().collect();
+    let ids: Vec<_> = unsettled.iter().map(|(id, _)| *id).collect();
+    let mut settled = Vec::new();
     for (incident, view) in duties_of_many(ctx, org, &ids, services, &mut rules).await? {
         let Some(service) = services.get(&incident.service_id) else {
             continue;
         };
-        out.extend(open_in(&view, &incident, service, now));
+        let open = open_in(&view, &incident, service, now);
+        if open.is_empty()
+            && let Some(g) = generation.get(&incident.incident_id)
+        {
+            settled.push((incident.incident_id, *g));
+        }
+        out.extend(open);
+    }
+    if settle && !settled.is_empty() {
+        let mut tx = ctx.store.begin().await?;
+        settle_duties(&mut tx, &settled).await?;
+        tx.commit().await?;
     }
     out.sort_by_key(|d| (!d.overdue, d.due_at.is_none(), d.due_at, d.reference));
     Ok(out)
@@ -131,7 +152,7 @@ pub async fn open_duties(
         .map(|s| (s.service_id, s.clone()))
         .collect();
     Ok((
-        open_duties_in(ctx, actor.organisation_id, &chosen, 0).await?,
+        open_duties_in(ctx, actor.organisation_id, &chosen, (0, false)).await?,
         scope,
     ))
 }
@@ -190,9 +211,14 @@ pub async fn remind_duties(ctx: &Ctx) -> ActionResult<usize> {
     let mut reach = Reach::default();
     for org in ctx.store.organisation_ids().await? {
         let services = ctx.store.services_by_id(org).await?;
-        let open =
-            open_duties_in(ctx, org, &services, now.as_millisecond() - REMIND_WINDOW_MS).await?;
-        for d in open {
+        // Every unsettled incident is decided (and settled when it can
+        // be); reminders go out for those reported in the window only.
+        let open = open_duties_in(ctx, org, &services, (0, true)).await?;
+        let since = now.as_millisecond() - REMIND_WINDOW_MS;
+        for d in open
+            .into_iter()
+            .filter(|d| d.reported_at.as_millisecond() >= since)
+        {
             let (Some(due), Some(service)) = (d.due_at, services.get(&d.service_id)) else {
                 continue;
             };

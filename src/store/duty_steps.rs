@@ -136,29 +136,75 @@ pub async fn insert_duty_alert(
     Ok(n == 1)
 }
 
+/// Marks incidents' duties settled, each only if nothing they are decided
+/// from has changed since `generation` was read (a change bumps it).
+/// Returns how many were marked.
+pub async fn settle_duties(tx: &mut Tx, settled: &[(IncidentId, i64)]) -> StoreResult<u64> {
+    let mut n = 0;
+    on_tx!(tx, |c| {
+        for (id, generation) in settled {
+            n += sqlx::query(
+                "update duty_state set settled = 1 where incident_id = $1 and generation = $2",
+            )
+            .bind(id.0)
+            .bind(*generation)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+        }
+    });
+    Ok(n)
+}
+
 impl Store {
-    /// The incidents of `org` reported since `since_ms` whose duties have
-    /// facts or a manager's decision recorded (the only ones with duties to do).
+    /// The incidents of `org` reported in `[since_ms, until_ms)` whose
+    /// duties have facts or a manager's decision recorded (the only ones
+    /// with duties to do), by report time.
     pub async fn incidents_with_duties(
         &self,
         org: OrganisationId,
         (since_ms, until_ms): (i64, i64),
     ) -> StoreResult<Vec<IncidentId>> {
+        Ok(self
+            .duty_states(org, (since_ms, until_ms), false)
+            .await?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect())
+    }
+
+    /// Those of [`Store::incidents_with_duties`] not known to be settled
+    /// (every duty required in force done), each with the generation of
+    /// what its duties are decided from, for [`settle_duties`].
+    pub async fn unsettled_duties(
+        &self,
+        org: OrganisationId,
+        (since_ms, until_ms): (i64, i64),
+    ) -> StoreResult<Vec<(IncidentId, i64)>> {
+        self.duty_states(org, (since_ms, until_ms), true).await
+    }
+
+    async fn duty_states(
+        &self,
+        org: OrganisationId,
+        (since_ms, until_ms): (i64, i64),
+        unsettled: bool,
+    ) -> StoreResult<Vec<(IncidentId, i64)>> {
+        // The condition is written out for the partial index to be used.
+        let sql = format!(
+            "select incident_id, generation from duty_state where organisation_id = $1 \
+             and reported_at >= $2 and reported_at < $3{} order by reported_at",
+            if unsettled { " and settled = 0" } else { "" }
+        );
         on_read!(self, |p| {
-            let rows = sqlx::query(
-                "select i.incident_id from incident i where i.organisation_id = $1 and i.reported_at >= $2 \
-                 and i.reported_at < $3 \
-                 and (exists (select 1 from incident_assessment a where a.incident_id = i.incident_id) \
-                      or exists (select 1 from duty_decision d where d.incident_id = i.incident_id)) \
-                 order by i.reported_at",
-            )
-            .bind(org.0)
-            .bind(since_ms)
-            .bind(until_ms)
-            .fetch_all(p)
-            .await?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(org.0)
+                .bind(since_ms)
+                .bind(until_ms)
+                .fetch_all(p)
+                .await?;
             rows.iter()
-                .map(|r| Ok(IncidentId(r.uuid("incident_id")?)))
+                .map(|r| Ok((IncidentId(r.uuid("incident_id")?), r.int("generation")?)))
                 .collect::<StoreResult<Vec<_>>>()
         })
     }

@@ -72,6 +72,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(37, "0037_incident_by_occurrence"),
     migration!(38, "0038_incident_tallies"),
     migration!(39, "0039_incident_awaiting_triage"),
+    migration!(40, "0040_duty_state"),
 ];
 
 impl Store {

@@ -117,6 +117,7 @@ const DESTROY: &[&str] = &[
     "delete from duty_step where incident_id = $1",
     "delete from duty_decision where incident_id = $1",
     "delete from incident_assessment where incident_id = $1",
+    "delete from duty_state where incident_id = $1",
     "delete from openness_record where incident_id = $1",
     "delete from action_incident where incident_id = $1",
     "delete from incident_sign_off where incident_id = $1",

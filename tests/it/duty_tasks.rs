@@ -633,3 +633,125 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    settled_duties_are_skipped_until_what_they_are_decided_from_changes,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let reference = crate::helpers::serious_injury(&app).await?;
+        let r = reference.to_string();
+        let org = app.world.org;
+        let store = &app.ctx.store;
+        let unsettled = async || -> anyhow::Result<Vec<(candour_domain::ids::IncidentId, i64)>> {
+            Ok(store.unsettled_duties(org, (0, i64::MAX)).await?)
+        };
+        let remind = async || -> anyhow::Result<usize> {
+            candour::actions::duty_board::remind_duties(&app.ctx)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))
+        };
+        let rm = app.world.email(Role::RegisteredManager).to_owned();
+        let token = token_for(&app, &rm).await?;
+        let open = async || -> anyhow::Result<Vec<String>> {
+            let list: serde_json::Value = api_get(&app, &token, "/api/v1/duties")
+                .await?
+                .json()
+                .await?;
+            Ok(list
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["duty"].as_str().unwrap().to_owned())
+                .collect())
+        };
+        let decide = async |duty: &str, verdict: &str| -> anyhow::Result<()> {
+            let resp = api_post(
+                &app,
+                &token,
+                &format!("/api/v1/incidents/{r}/duties/{duty}/decision"),
+                &json!({"verdict": verdict, "rationale": "Discussed with the family and the GP"}),
+            )
+            .await?;
+            anyhow::ensure!(resp.status() == 200, "decision: {}", resp.status());
+            Ok(())
+        };
+        let incident = store
+            .incident_by_reference(org, reference)
+            .await?
+            .unwrap()
+            .incident_id;
+
+        // Open duties keep the incident unsettled however often the sweep runs.
+        assert_eq!(unsettled().await?.len(), 1);
+        remind().await?;
+        assert_eq!(
+            unsettled()
+                .await?
+                .iter()
+                .map(|(id, _)| *id)
+                .collect::<Vec<_>>(),
+            [incident]
+        );
+
+        // With nothing required in force, the sweep marks it settled and
+        // the board no longer decides it.
+        decide("cqc_serious_injury_notification", "not_required").await?;
+        decide("duty_of_candour", "not_required").await?;
+        let (_, read_at) = unsettled().await?[0];
+        remind().await?;
+        assert!(unsettled().await?.is_empty(), "settled by the sweep");
+        assert!(open().await?.is_empty());
+
+        // A manager's decision unsettles it: the duty is back on the board.
+        decide("duty_of_candour", "required").await?;
+        let (_, now_at) = unsettled().await?[0];
+        assert!(now_at > read_at);
+        assert_eq!(open().await?, ["duty_of_candour"]);
+
+        // A sweep that decided from what it read before that change cannot
+        // mark it settled: the generation moved on.
+        let mut tx = store.begin().await?;
+        let marked =
+            candour::store::duty_steps::settle_duties(&mut tx, &[(incident, read_at)]).await?;
+        tx.commit().await?;
+        assert_eq!(marked, 0);
+        assert_eq!(unsettled().await?.len(), 1);
+
+        // A step moves the generation on too; once the last required duty
+        // is done, the sweep settles the incident.
+        decide("cqc_serious_injury_notification", "required").await?;
+        decide("duty_of_candour", "not_required").await?;
+        remind().await?;
+        let (_, before_step) = unsettled().await?[0];
+        app.clock.advance(2 * 86_400 + 3 * 3600); // to Wednesday 25 Nov, after noon
+        let resp = api_post(
+            &app,
+            &token,
+            &format!("/api/v1/incidents/{r}/duties/cqc_serious_injury_notification/steps"),
+            &json!({"kind": "submitted", "at": "2026-11-25T10:00:00Z", "method": "online", "reference": "ENQ1-1"}),
+        )
+        .await?;
+        assert_eq!(resp.status(), 200);
+        assert!(unsettled().await?[0].1 > before_step, "a step unsettles it");
+        remind().await?;
+        assert!(unsettled().await?.is_empty(), "the notification is done");
+
+        // New facts unsettle it: a death calls for a new notification.
+        let version = store.assessment(incident).await?.1;
+        let resp = api_put(
+            &app,
+            &token,
+            &format!("/api/v1/incidents/{r}/assessment"),
+            &json!({"version": version, "facts": {"died": true, "occurred_during_regulated_activity": true}}),
+        )
+        .await?;
+        assert_eq!(resp.status(), 200);
+        assert_eq!(unsettled().await?.len(), 1, "new facts unsettle it");
+        let now_open = open().await?;
+        assert!(
+            now_open.contains(&"cqc_death_notification".to_owned()),
+            "{now_open:?}"
+        );
+        Ok(())
+    }
+);

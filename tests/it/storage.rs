@@ -4,6 +4,7 @@
 use crate::helpers::*;
 use candour::actions::incidents::report_incident;
 use candour::store::migrations::MIGRATIONS;
+use candour_domain::ids::{OrganisationId, ServiceId};
 use candour_domain::incident::ReportDraft;
 use candour_domain::role::Role;
 use std::collections::BTreeSet;
@@ -190,6 +191,50 @@ db_test!(
 
 /// Runs one statement on `id` straight on the database (the test stands in
 /// for a regrading or a destruction, to watch the triggers alone).
+/// Writes a bare incident straight through the store (as an older schema
+/// would hold it): no audit, tallies or deadlines beyond what the insert sets.
+async fn plain_incident(
+    store: &candour::store::Store,
+    (org, service): (OrganisationId, ServiceId),
+    reference: i64,
+    (kind, category): (
+        candour_domain::incident::EventKind,
+        candour_domain::incident::Category,
+    ),
+    occurred_at: jiff::Timestamp,
+) -> anyhow::Result<uuid::Uuid> {
+    use candour::store::incidents::{IncidentInsert, insert_incident};
+    let id = candour_domain::ids::IncidentId(uuid::Uuid::now_v7());
+    let mut tx = store.begin().await?;
+    insert_incident(
+        &mut tx,
+        &IncidentInsert {
+            incident_id: id,
+            organisation_id: org,
+            service_id: service,
+            area_id: None,
+            reference: candour_domain::incident::IncidentReference(reference),
+            kind,
+            category,
+            occurred_at,
+            reported_at: start_time(),
+            reported_by: None,
+            description: "Counted",
+            immediate_actions: "",
+            others_involved: "",
+            details: "{}",
+            told: "[]",
+            written_at: None,
+            entered_by: None,
+            triage_due_at: start_time(),
+            progress: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id.0)
+}
+
 async fn exec_on(store: &candour::store::Store, sql: &str, id: uuid::Uuid) -> anyhow::Result<()> {
     match store.backend() {
         candour::store::Backend::Sqlite { write, .. } => {
@@ -211,47 +256,25 @@ async fn exec_on(store: &candour::store::Store, sql: &str, id: uuid::Uuid) -> an
 db_test!(
     the_tallies_count_incidents_from_before_the_migration_and_follow_every_change,
     |engine| {
-        use candour::store::incidents::{IncidentInsert, TallyScope, insert_incident};
-        use candour_domain::incident::{Category, EventKind, IncidentReference};
+        use candour::store::incidents::TallyScope;
+        use candour_domain::incident::{Category, EventKind};
         use candour_domain::tally::by_uk_day;
         let (_db, store, w) = seeded_at_version(engine, 37).await?;
         let (s1, s2) = (w.service.service_id, w.other_service.service_id);
         let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
         let day = |s: &str| s.parse::<jiff::civil::Date>().unwrap();
         let mut next = 0;
-        let mut report =
-            async |service, kind, category, occurred: &str| -> anyhow::Result<uuid::Uuid> {
-                next += 1;
-                let id = candour_domain::ids::IncidentId(uuid::Uuid::now_v7());
-                let mut tx = store.begin().await?;
-                insert_incident(
-                    &mut tx,
-                    &IncidentInsert {
-                        incident_id: id,
-                        organisation_id: w.org,
-                        service_id: service,
-                        area_id: None,
-                        reference: IncidentReference(next),
-                        kind,
-                        category,
-                        occurred_at: at(occurred),
-                        reported_at: start_time(),
-                        reported_by: None,
-                        description: "Counted",
-                        immediate_actions: "",
-                        others_involved: "",
-                        details: "{}",
-                        told: "[]",
-                        written_at: None,
-                        entered_by: None,
-                        triage_due_at: start_time(),
-                        progress: None,
-                    },
-                )
-                .await?;
-                tx.commit().await?;
-                Ok(id.0)
-            };
+        let mut report = async |service, kind, category, occurred: &str| {
+            next += 1;
+            plain_incident(
+                &store,
+                (w.org, service),
+                next,
+                (kind, category),
+                at(occurred),
+            )
+            .await
+        };
         // Before the tallies existed: a fall in the last UTC hour of a BST
         // day (the next UK day), a near miss, and a fall at Birch in winter.
         let late_fall = report(
@@ -382,6 +405,83 @@ db_test!(
                 .is_empty(),
             "Birch has nothing left"
         );
+        Ok(())
+    }
+);
+
+db_test!(
+    duty_state_covers_incidents_assessed_before_it_and_every_later_change,
+    |engine| {
+        use candour_domain::incident::{Category, EventKind};
+        let (_db, store, w) = seeded_at_version(engine, 39).await?;
+        let s1 = w.service.service_id;
+        let happened = "2026-11-20T10:00:00Z".parse::<jiff::Timestamp>()?;
+        let assessed = plain_incident(
+            &store,
+            (w.org, s1),
+            1,
+            (EventKind::Incident, Category::Fall),
+            happened,
+        )
+        .await?;
+        plain_incident(
+            &store,
+            (w.org, s1),
+            2,
+            (EventKind::Incident, Category::Fall),
+            happened,
+        )
+        .await?;
+        let user = store
+            .user_by_email(w.email(Role::RegisteredManager))
+            .await?
+            .unwrap()
+            .user_id;
+        let id = candour_domain::ids::IncidentId(assessed);
+        let mut tx = store.begin().await?;
+        assert!(
+            candour::store::assessments::save_assessment(
+                &mut tx,
+                (w.org, id),
+                &candour_domain::duties::Assessment::default(),
+                0,
+                (user, start_time().as_millisecond()),
+            )
+            .await?
+        );
+        tx.commit().await?;
+        assert!(store.migrate().await? >= 1);
+
+        // Only the assessed incident has duties, unsettled until decided.
+        let all = (0, i64::MAX);
+        assert_eq!(store.incidents_with_duties(w.org, all).await?, [id]);
+        assert_eq!(store.unsettled_duties(w.org, all).await?, [(id, 1)]);
+        let settle = async |generation| -> anyhow::Result<u64> {
+            let mut tx = store.begin().await?;
+            let n = candour::store::duty_steps::settle_duties(&mut tx, &[(id, generation)]).await?;
+            tx.commit().await?;
+            Ok(n)
+        };
+        assert_eq!(settle(1).await?, 1);
+        assert!(store.unsettled_duties(w.org, all).await?.is_empty());
+        assert_eq!(store.incidents_with_duties(w.org, all).await?, [id]);
+
+        // A regrading unsettles it; changing what duties do not read does not.
+        exec_on(
+            &store,
+            "update incident set description = 'Reworded' where incident_id = $1",
+            assessed,
+        )
+        .await?;
+        assert!(store.unsettled_duties(w.org, all).await?.is_empty());
+        exec_on(
+            &store,
+            "update incident set confirmed_category = 'other', physical_harm = 'severe' where incident_id = $1",
+            assessed,
+        )
+        .await?;
+        assert_eq!(store.unsettled_duties(w.org, all).await?, [(id, 2)]);
+        assert_eq!(settle(1).await?, 0, "decided from an older generation");
         Ok(())
     }
 );
