@@ -4,7 +4,8 @@
 //! actions, statutory duty reminders and reminders to read lessons and overdue safety alerts every minute, the daily digest at 07:00 UK time (its own slot per
 //! organisation and day, claimed with the emails it queues), and the
 //! monthly breach report and serious incident summary on the first working
-//! day of the month (a slot per organisation, report and month).
+//! day of the month (a slot per organisation, report and month), and on
+//! SQLite the planner's statistics nightly (a slot per day).
 
 use crate::actions::Ctx;
 use crate::actions::breaches::sweep;
@@ -80,6 +81,7 @@ pub async fn tick(ctx: &Ctx) -> anyhow::Result<bool> {
                 tracing::info!(queued, %day, "daily digests");
             }
         }
+        refresh_statistics(ctx, now).await?;
         let sent = timed("monthly reports", send_monthly_reports(ctx))
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -89,6 +91,29 @@ pub async fn tick(ctx: &Ctx) -> anyhow::Result<bool> {
         tracing::debug!(ms = started.elapsed().as_millis(), "scheduled work done");
     }
     Ok(mine)
+}
+
+/// SQLite's planner statistics, refreshed once a night from 03:00 UK time
+/// (a slot per day), so its choice of index follows the data as it grows.
+/// PostgreSQL's autovacuum analyses its tables itself.
+async fn refresh_statistics(ctx: &Ctx, now: jiff::Timestamp) -> anyhow::Result<()> {
+    let uk = now.to_zoned(candour_domain::incident::london());
+    if ctx.store.engine() != crate::store::Engine::Sqlite || uk.hour() < 3 {
+        return Ok(());
+    }
+    let mut tx = ctx.store.begin().await?;
+    let mine = claim_slot(
+        &mut tx,
+        "planner_statistics",
+        &uk.date().to_string(),
+        now.as_millisecond(),
+    )
+    .await?;
+    tx.commit().await?;
+    if mine {
+        timed("planner statistics", ctx.store.analyse()).await?;
+    }
+    Ok(())
 }
 
 /// Awaits one piece of scheduled work, logging how long it took (at debug:

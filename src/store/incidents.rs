@@ -364,7 +364,11 @@ impl Store {
         ids: &[IncidentId],
     ) -> StoreResult<Vec<Incident>> {
         let sql = format!(
-            "{INCIDENT_SELECT} where i.organisation_id = $1 and i.incident_id in ({{ids}})"
+            // The organisation is checked on the service: on the incident,
+            // SQLite would walk the (organisation, reference) index through
+            // every incident of the organisation rather than look up 500 ids
+            // (600 ms a batch on 2,000,000 incidents, against 5 ms).
+            "{INCIDENT_SELECT} where s.organisation_id = $1 and i.incident_id in ({{ids}})"
         );
         self.rows_of_incidents(&sql, Some(org), ids, |r| incident_from(r))
             .await

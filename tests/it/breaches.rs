@@ -311,3 +311,43 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    sqlite_planner_statistics_are_refreshed_once_a_night,
+    |engine| {
+        use candour::store::Engine;
+        let app = TestApp::spawn(engine).await?;
+        let store = &app.ctx.store;
+        let claim = async |day: &str| -> anyhow::Result<bool> {
+            let mut tx = store.begin().await?;
+            let mine = candour::store::breaches::claim_slot(
+                &mut tx,
+                "planner_statistics",
+                day,
+                app.ctx.clock.now().as_millisecond(),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(mine)
+        };
+        // 02:30 UK time on Tuesday 24 Nov: not yet.
+        let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        app.clock
+            .advance(at("2026-11-24T02:30:00Z").as_second() - app.ctx.clock.now().as_second());
+        let before = store.planner_statistics().await?;
+        assert!(candour::jobs::tick(&app.ctx).await?);
+        assert_eq!(store.planner_statistics().await?, before);
+        // 03:00: SQLite reads its indexes once for the day; PostgreSQL
+        // leaves it to autovacuum.
+        app.clock.advance(30 * 60);
+        assert!(candour::jobs::tick(&app.ctx).await?);
+        if engine == Engine::Sqlite {
+            assert_eq!(before, 0, "a new database has none");
+            assert!(store.planner_statistics().await? > 0);
+            assert!(!claim("2026-11-24").await?, "claimed for the day");
+        } else {
+            assert!(claim("2026-11-24").await?, "no nightly work on PostgreSQL");
+        }
+        Ok(())
+    }
+);
