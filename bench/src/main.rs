@@ -514,6 +514,13 @@ async fn measure_pages(base: &str, who: &Who, n: usize) -> anyhow::Result<Vec<Pa
             n.min(5),
         ),
         (
+            "Lessons-learned meetings, whole organisation",
+            "/meetings".to_owned(),
+            &head,
+            Some(50.0),
+            n.min(5),
+        ),
+        (
             "Monthly board report (HTML)",
             "/reports/board".to_owned(),
             &board,

@@ -713,16 +713,14 @@ pub async fn board_report(
         .count();
     let with_reason = breaches.iter().filter(|l| l.reason.is_some()).count();
     let in_span = |t: Timestamp| t >= span.0 && t < span.1;
+    let mut by_service: HashMap<candour_domain::ids::ServiceId, Vec<_>> = HashMap::new();
+    for x in ctx.store.actions_to_count(org, &ids).await? {
+        by_service.entry(x.service_id).or_default().push(x);
+    }
     let mut actions = Vec::new();
-    let mut meetings = Vec::new();
-    let mut seen = Vec::new();
     for s in &scope.services {
         let mut a = ActionFigures::default();
-        for x in ctx
-            .store
-            .service_actions_to_count(org, s.service_id)
-            .await?
-        {
+        for x in by_service.remove(&s.service_id).unwrap_or_default() {
             if x.status.is_open() {
                 a.open += 1;
                 if x.due_on < today {
@@ -740,22 +738,23 @@ pub async fn board_report(
             }
         }
         actions.push((s.name.clone(), a));
-        for m in ctx.store.learning_meetings(org, s.service_id).await? {
-            if !in_span(m.starts_at) || seen.contains(&m.meeting_id) {
-                continue;
-            }
-            seen.push(m.meeting_id);
-            let people = ctx.store.attendees(m.meeting_id).await?;
-            let n = |how: &str| people.iter().filter(|p| p.attendance == how).count();
-            let group = super::meetings::group_of(ctx, &m).await?;
-            meetings.push(MeetingFigures {
-                starts_at: m.starts_at,
-                service: super::meetings::group_name(&group),
-                kind: m.kind.label(),
-                attendance: (n("in_person"), n("online"), n("apologies")),
-                published: m.published.is_some(),
-            });
-        }
+    }
+    let mut meetings = Vec::new();
+    for m in ctx
+        .store
+        .learning_meetings_starting(org, &ids, span)
+        .await?
+    {
+        let people = ctx.store.attendees(m.meeting_id).await?;
+        let n = |how: &str| people.iter().filter(|p| p.attendance == how).count();
+        let group = super::meetings::group_among(ctx, &m, &every).await?;
+        meetings.push(MeetingFigures {
+            starts_at: m.starts_at,
+            service: super::meetings::group_name(&group),
+            kind: m.kind.label(),
+            attendance: (n("in_person"), n("online"), n("apologies")),
+            published: m.published.is_some(),
+        });
     }
     meetings.sort_by_key(|m| m.starts_at);
     let mut alerts = AlertFigures::default();

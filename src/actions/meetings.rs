@@ -93,19 +93,18 @@ pub struct MeetingLine {
 /// first; a meeting of a group of services once, named after them all.
 pub async fn meetings_for(ctx: &Ctx, actor: &Actor) -> ActionResult<Vec<MeetingLine>> {
     let mut out: Vec<MeetingLine> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let all = ctx.store.services(actor.organisation_id).await?;
     for s in services_where(ctx, actor, Permission::ViewIncidents).await? {
         for meeting in ctx
             .store
             .learning_meetings(s.organisation_id, s.service_id)
             .await?
         {
-            if out
-                .iter()
-                .any(|l| l.meeting.meeting_id == meeting.meeting_id)
-            {
+            if !seen.insert(meeting.meeting_id) {
                 continue;
             }
-            let group = group_of(ctx, &meeting).await?;
+            let group = group_among(ctx, &meeting, &all).await?;
             out.push(MeetingLine {
                 service_name: group_name(&group),
                 meeting,
@@ -118,9 +117,19 @@ pub async fn meetings_for(ctx: &Ctx, actor: &Actor) -> ActionResult<Vec<MeetingL
 
 /// The services of a meeting: the one that arranged it, then any others.
 pub(crate) async fn group_of(ctx: &Ctx, meeting: &Meeting) -> ActionResult<Vec<Service>> {
+    let all = ctx.store.services(meeting.organisation_id).await?;
+    group_among(ctx, meeting, &all).await
+}
+
+/// As [`group_of`], with the organisation's services already read (for
+/// many meetings at once).
+pub(crate) async fn group_among(
+    ctx: &Ctx,
+    meeting: &Meeting,
+    all: &[Service],
+) -> ActionResult<Vec<Service>> {
     let mut ids = vec![meeting.service_id];
     ids.extend(ctx.store.meeting_services(meeting.meeting_id).await?);
-    let all = ctx.store.services(meeting.organisation_id).await?;
     Ok(ids
         .iter()
         .filter_map(|id| all.iter().find(|s| s.service_id == *id).cloned())

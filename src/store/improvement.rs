@@ -344,21 +344,28 @@ impl Store {
         self.with_incidents(list).await
     }
 
-    /// Every action of a service, without the incidents each came from:
-    /// for counting (the board report), where reading each action's
-    /// incidents cost a query an action (29,000 for a care group).
-    pub async fn service_actions_to_count(
+    /// Every action of `services` of `org`, without the incidents each came
+    /// from: for counting (the board report), where reading each action's
+    /// incidents cost a query an action (29,000 for a care group), and each
+    /// service's actions a query a service.
+    pub async fn actions_to_count(
         &self,
         org: OrganisationId,
-        service: ServiceId,
+        services: &[ServiceId],
     ) -> StoreResult<Vec<ImprovementAction>> {
-        let sql = format!("{ACTION_SELECT} where a.organisation_id = $1 and a.service_id = $2");
+        if services.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "{ACTION_SELECT} where a.organisation_id = $1 and a.service_id in ({})",
+            super::placeholders(services.len(), 2)
+        );
         on_read!(self, |p| {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-                .bind(org.0)
-                .bind(service.0)
-                .fetch_all(p)
-                .await?;
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(org.0);
+            for s in services {
+                q = q.bind(s.0);
+            }
+            let rows = q.fetch_all(p).await?;
             rows.iter().map(action_from).collect()
         })
     }

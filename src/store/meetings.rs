@@ -278,6 +278,37 @@ impl Store {
         })
     }
 
+    /// The meetings of any of `services` (their own and those of groups they
+    /// are in) starting in `[from, to)`, each once, oldest first.
+    pub async fn learning_meetings_starting(
+        &self,
+        org: OrganisationId,
+        services: &[ServiceId],
+        (from, to): (Timestamp, Timestamp),
+    ) -> StoreResult<Vec<Meeting>> {
+        if services.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = super::placeholders(services.len(), 4);
+        let sql = format!(
+            "select {COLUMNS} {FROM} where m.organisation_id = $1 and m.starts_at >= $2 and m.starts_at < $3 \
+             and m.meeting_id in (select o.meeting_id from learning_meeting o where o.service_id in ({list}) \
+              union select j.meeting_id from learning_meeting_service j where j.service_id in ({list})) \
+             order by m.starts_at, m.meeting_id"
+        );
+        on_read!(self, |p| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(org.0)
+                .bind(from.as_millisecond())
+                .bind(to.as_millisecond());
+            for s in services {
+                q = q.bind(s.0);
+            }
+            let rows = q.fetch_all(p).await?;
+            rows.iter().map(meeting_from).collect()
+        })
+    }
+
     /// The meetings of one service (its own and those of a group it is in), newest first.
     pub async fn learning_meetings(
         &self,
