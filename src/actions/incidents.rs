@@ -497,8 +497,16 @@ pub async fn show_incident(
     };
     let attachments = ctx.store.attachments(incident.incident_id).await?;
     let feedback = ctx.store.feedback(incident.incident_id).await?;
-    if is_reporter && ctx.store.unread_count(actor.user_id).await? > 0 {
-        // The reporter has now seen what was new about this report.
+    // The reporter has now seen what was new about this report. Checked
+    // for this report only: a new report has nothing to mark, and its
+    // submission should not queue for the writer a second time.
+    if is_reporter
+        && ctx
+            .store
+            .unread_about(actor.user_id, incident.incident_id)
+            .await?
+            > 0
+    {
         let mut tx = ctx.store.begin().await?;
         crate::store::notifications::mark_read(
             &mut tx,

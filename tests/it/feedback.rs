@@ -347,3 +347,39 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(opening_a_report_marks_only_its_own_news_read, |engine| {
+    let app = TestApp::spawn(engine).await?;
+    let first = a_report_by(&app, Role::CareWorker).await?;
+    let second = a_report_by(&app, Role::CareWorker).await?;
+    let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
+    for r in [first, second] {
+        give_feedback(&app.ctx, &manager, r, "Looked into it.")
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let worker = app.actor(app.world.email(Role::CareWorker)).await?;
+    let unread = async || -> anyhow::Result<Vec<String>> {
+        Ok(app
+            .ctx
+            .store
+            .notifications(worker.user_id, 10)
+            .await?
+            .into_iter()
+            .filter(|n| !n.read)
+            .map(|n| n.reference)
+            .collect())
+    };
+    assert_eq!(unread().await?.len(), 2);
+    candour::actions::incidents::show_incident(&app.ctx, &worker, first)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    assert_eq!(unread().await?, [second.to_string()]);
+    // A report with nothing new about it marks nothing.
+    let third = a_report_by(&app, Role::CareWorker).await?;
+    candour::actions::incidents::show_incident(&app.ctx, &worker, third)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    assert_eq!(unread().await?, [second.to_string()]);
+    Ok(())
+});
