@@ -127,10 +127,14 @@ async fn open_duties_in(
         }
         out.extend(open);
     }
-    if settle && !settled.is_empty() {
-        let mut tx = ctx.store.begin().await?;
-        settle_duties(&mut tx, &settled).await?;
-        tx.commit().await?;
+    if settle {
+        // A transaction per 500, so the first pass after an upgrade (every
+        // assessed incident) does not hold SQLite's one writer for minutes.
+        for chunk in settled.chunks(crate::store::IDS_PER_READ) {
+            let mut tx = ctx.store.begin().await?;
+            settle_duties(&mut tx, chunk).await?;
+            tx.commit().await?;
+        }
     }
     out.sort_by_key(|d| (!d.overdue, d.due_at.is_none(), d.due_at, d.reference));
     Ok(out)

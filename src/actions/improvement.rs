@@ -212,7 +212,13 @@ pub async fn open_action(
     if !reviewer && action.owner.0 != actor.user_id {
         return Err(ActionError::NotFound);
     }
-    if ctx.store.unread_count(actor.user_id).await? > 0 {
+    // Only news about this action takes the writer.
+    if ctx
+        .store
+        .unread_about_action(actor.user_id, action.action_id)
+        .await?
+        > 0
+    {
         let mut tx = ctx.store.begin().await?;
         crate::store::notifications::mark_action_read(
             &mut tx,

@@ -89,30 +89,60 @@ pub struct MeetingLine {
     pub service_name: String,
 }
 
-/// The meetings of the services where the reader sees incidents, newest
-/// first; a meeting of a group of services once, named after them all.
-pub async fn meetings_for(ctx: &Ctx, actor: &Actor) -> ActionResult<Vec<MeetingLine>> {
-    let mut out: Vec<MeetingLine> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+/// How many meetings a page of the list shows.
+pub const MEETINGS_PER_PAGE: usize = 50;
+
+/// A page of the meetings of the services where the reader sees incidents,
+/// newest first, after `after` (the start and id of the last meeting of the
+/// page before); a meeting of a group of services once, named after them
+/// all. The flag says whether older meetings follow.
+pub async fn meetings_for(
+    ctx: &Ctx,
+    actor: &Actor,
+    after: Option<(Timestamp, Uuid)>,
+) -> ActionResult<(Vec<MeetingLine>, bool)> {
     let all = ctx.store.services(actor.organisation_id).await?;
-    for s in services_where(ctx, actor, Permission::ViewIncidents).await? {
-        for meeting in ctx
-            .store
-            .learning_meetings(s.organisation_id, s.service_id)
-            .await?
-        {
-            if !seen.insert(meeting.meeting_id) {
-                continue;
-            }
-            let group = group_among(ctx, &meeting, &all).await?;
-            out.push(MeetingLine {
+    let ids: Vec<ServiceId> = services_where(ctx, actor, Permission::ViewIncidents)
+        .await?
+        .iter()
+        .map(|s| s.service_id)
+        .collect();
+    let limit = MEETINGS_PER_PAGE + 1;
+    let mut meetings = ctx
+        .store
+        .learning_meetings_page(
+            actor.organisation_id,
+            &ids,
+            after,
+            i64::try_from(limit).unwrap_or(i64::MAX),
+        )
+        .await?;
+    let more = meetings.len() > MEETINGS_PER_PAGE;
+    meetings.truncate(MEETINGS_PER_PAGE);
+    let meeting_ids: Vec<Uuid> = meetings.iter().map(|m| m.meeting_id).collect();
+    let mut others = ctx.store.meeting_services_of(&meeting_ids).await?;
+    others.sort();
+    let out = meetings
+        .into_iter()
+        .map(|meeting| {
+            let mut group = vec![meeting.service_id];
+            group.extend(
+                others
+                    .iter()
+                    .filter(|(m, _)| *m == meeting.meeting_id)
+                    .map(|(_, s)| *s),
+            );
+            let group: Vec<Service> = group
+                .iter()
+                .filter_map(|id| all.iter().find(|s| s.service_id == *id).cloned())
+                .collect();
+            MeetingLine {
                 service_name: group_name(&group),
                 meeting,
-            });
-        }
-    }
-    out.sort_by_key(|l| std::cmp::Reverse(l.meeting.starts_at));
-    Ok(out)
+            }
+        })
+        .collect();
+    Ok((out, more))
 }
 
 /// The services of a meeting: the one that arranged it, then any others.

@@ -309,8 +309,9 @@ async fn make_structure(
     for i in 0..plan.services {
         let t = &SMALL_SERVICES[i % SMALL_SERVICES.len()];
         let (name, region_ix) = match scale {
-            Scale::Small => (t.name.to_owned(), t.region),
-            Scale::Large => (
+            // More small-scale services than it names are numbered too.
+            Scale::Small if i < SMALL_SERVICES.len() => (t.name.to_owned(), t.region),
+            _ => (
                 format!("{} {}", t.name, i / SMALL_SERVICES.len() + 1),
                 i % regions.len(),
             ),

@@ -269,6 +269,13 @@ fn incident_from(r: &(impl PortableRow + ?Sized)) -> StoreResult<Incident> {
     })
 }
 
+/// From how many services a list looks first among the organisation's
+/// newest reports rather than reading each service's.
+const WINDOW_FROM_SERVICES: usize = 16;
+
+/// How many of the organisation's newest reports that first look reads.
+const WINDOW: i64 = 2000;
+
 impl Store {
     /// Reports in `services` whose words are like `terms` (plain lower-case
     /// words), best first, leaving out `except`.
@@ -390,16 +397,28 @@ impl Store {
         let mut distinct = services.to_vec();
         distinct.sort();
         distinct.dedup();
-        // Words are found through the text index for all services at once.
+        // For many services, the organisation's newest reports first: when
+        // the filter is common, a page is among them (one read); when it
+        // is rare, the page is short and is read as below.
+        if distinct.len() >= WINDOW_FROM_SERVICES {
+            let page = self
+                .incidents_in_service_list(org, &distinct, filter, after, limit, Some(WINDOW))
+                .await?;
+            if i64::try_from(page.len()).unwrap_or(i64::MAX) >= limit {
+                return Ok(page);
+            }
+        }
+        // Words are found through the text index for all services at once
+        // (a rare word has few matches to sort).
         if !filter.words.is_empty() {
             return self
-                .incidents_in_service_list(org, &distinct, filter, after, limit)
+                .incidents_in_service_list(org, &distinct, filter, after, limit, None)
                 .await;
         }
         let mut out = Vec::new();
         for service in distinct {
             out.extend(
-                self.incidents_in_service_list(org, &[service], filter, after, limit)
+                self.incidents_in_service_list(org, &[service], filter, after, limit, None)
                     .await?,
             );
         }
@@ -409,7 +428,9 @@ impl Store {
     }
 
     /// A page of the incidents of `services` that pass `filter`, newest
-    /// first, in one query.
+    /// first, in one query; with a `window`, only among the organisation's
+    /// `window` newest reports after `after` (through the organisation's
+    /// `(organisation, reported)` index), so a short page is not the end.
     async fn incidents_in_service_list(
         &self,
         org: OrganisationId,
@@ -417,6 +438,7 @@ impl Store {
         filter: &IncidentFilter,
         after: Option<ListCursor>,
         limit: i64,
+        window: Option<i64>,
     ) -> StoreResult<Vec<IncidentSummary>> {
         if services.is_empty() {
             return Ok(Vec::new());
@@ -508,10 +530,22 @@ impl Store {
                 }
             }
         }
+        // The organisation is checked on the service, so that for a few
+        // services each one's (service, reported) index is walked, not the
+        // organisation's (which the window walks on purpose).
+        let from = match window {
+            None => "incident i".to_owned(),
+            Some(w) => format!(
+                "(select w.incident_id from incident w where w.organisation_id = $1 \
+                 and (w.reported_at < $2 or (w.reported_at = $2 and w.incident_id < $3)) \
+                 order by w.reported_at desc, w.incident_id desc limit {w}) nw \
+                 join incident i on i.incident_id = nw.incident_id"
+            ),
+        };
         let sql = format!(
-            "select {SUMMARY_COLUMNS} from incident i join service s on s.service_id = i.service_id \
+            "select {SUMMARY_COLUMNS} from {from} join service s on s.service_id = i.service_id \
              left join area a on a.area_id = i.area_id \
-             where i.organisation_id = $1 and (i.reported_at < $2 or (i.reported_at = $2 and i.incident_id < $3)) \
+             where s.organisation_id = $1 and (i.reported_at < $2 or (i.reported_at = $2 and i.incident_id < $3)) \
              and {} order by i.reported_at desc, i.incident_id desc limit $4",
             conditions.join(" and ")
         );

@@ -309,6 +309,70 @@ impl Store {
         })
     }
 
+    /// A page of the meetings of any of `services` (their own and those of
+    /// groups they are in), each once, newest first, after `after` (the
+    /// start and id of the last meeting of the page before).
+    pub async fn learning_meetings_page(
+        &self,
+        org: OrganisationId,
+        services: &[ServiceId],
+        after: Option<(Timestamp, Uuid)>,
+        limit: i64,
+    ) -> StoreResult<Vec<Meeting>> {
+        if services.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (at, id) = after.map_or((i64::MAX, Uuid::max()), |(t, id)| (t.as_millisecond(), id));
+        let list = super::placeholders(services.len(), 5);
+        let sql = format!(
+            "select {COLUMNS} {FROM} where m.organisation_id = $1 \
+             and (m.starts_at < $2 or (m.starts_at = $2 and m.meeting_id < $3)) \
+             and m.meeting_id in (select o.meeting_id from learning_meeting o where o.service_id in ({list}) \
+              union select j.meeting_id from learning_meeting_service j where j.service_id in ({list})) \
+             order by m.starts_at desc, m.meeting_id desc limit $4"
+        );
+        on_read!(self, |p| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(org.0)
+                .bind(at)
+                .bind(id)
+                .bind(limit);
+            for s in services {
+                q = q.bind(s.0);
+            }
+            let rows = q.fetch_all(p).await?;
+            rows.iter().map(meeting_from).collect()
+        })
+    }
+
+    /// The other services of each of `meetings` held for a group, as
+    /// (meeting, service) pairs, in no order.
+    pub async fn meeting_services_of(
+        &self,
+        meetings: &[Uuid],
+    ) -> StoreResult<Vec<(Uuid, ServiceId)>> {
+        let mut out = Vec::new();
+        for chunk in meetings.chunks(super::IDS_PER_READ) {
+            let sql = format!(
+                "select meeting_id, service_id from learning_meeting_service where meeting_id in ({})",
+                super::placeholders(chunk.len(), 1)
+            );
+            let rows = on_read!(self, |p| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+                for m in chunk {
+                    q = q.bind(*m);
+                }
+                q.fetch_all(p)
+                    .await?
+                    .iter()
+                    .map(|r| Ok((r.uuid("meeting_id")?, ServiceId(r.uuid("service_id")?))))
+                    .collect::<StoreResult<Vec<_>>>()?
+            });
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
     /// The meetings of one service (its own and those of a group it is in), newest first.
     pub async fn learning_meetings(
         &self,

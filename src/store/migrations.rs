@@ -73,6 +73,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(38, "0038_incident_tallies"),
     migration!(39, "0039_incident_awaiting_triage"),
     migration!(40, "0040_duty_state"),
+    migration!(41, "0041_incident_by_organisation"),
 ];
 
 impl Store {

@@ -95,6 +95,21 @@ impl Store {
         })
     }
 
+    /// How many of a person's unread notifications are about one
+    /// improvement action.
+    pub async fn unread_about_action(&self, user: UserId, action: uuid::Uuid) -> StoreResult<i64> {
+        on_read!(self, |p| {
+            let row = sqlx::query(
+                "select count(*) as n from notification where user_id = $1 and read_at is null and action_id = $2",
+            )
+            .bind(user.0)
+            .bind(action)
+            .fetch_one(p)
+            .await?;
+            row.int("n")
+        })
+    }
+
     /// A person's latest notifications, newest first.
     pub async fn notifications(&self, user: UserId, limit: i64) -> StoreResult<Vec<Notification>> {
         on_read!(self, |p| {

@@ -87,6 +87,21 @@ db_test!(
                 .await?
                 .contains("An action was given to you: ACT-000001")
         );
+        // Opening the action marks that news read.
+        let senior_id = app.actor(app.world.email(Role::SeniorCarer)).await?.user_id;
+        let unread = async || -> anyhow::Result<usize> {
+            Ok(app
+                .ctx
+                .store
+                .notifications(senior_id, 10)
+                .await?
+                .iter()
+                .filter(|n| !n.read)
+                .count())
+        };
+        assert_eq!(unread().await?, 1);
+        assert_eq!(senior_c.get("/actions/ACT-000001").await?.status(), 200);
+        assert_eq!(unread().await?, 0);
 
         // Into sign-off: closing is refused while the action is open outside the plan.
         for (mv, note) in [("start_review", ""), ("request_sign_off", "Reviewed")] {

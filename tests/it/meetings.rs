@@ -412,3 +412,121 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    the_meetings_list_shows_the_newest_fifty_and_pages_back_through_the_rest,
+    |engine| {
+        use candour::store::meetings::{NewMeetingRow, insert_meeting, insert_meeting_services};
+        use candour_domain::meetings::MeetingKind;
+        let app = TestApp::spawn(engine).await?;
+        let w = &app.world;
+        let by = app
+            .ctx
+            .store
+            .user_by_email(w.email(Role::HeadOfOperations))
+            .await?
+            .unwrap()
+            .user_id;
+        // 54 meetings a day apart, alternating between the two services; the
+        // newest is held by both. Two start at the same minute, so the page
+        // turns on the id too. One is another organisation's.
+        let newest = start_time() - jiff::SignedDuration::from_hours(1);
+        let mut ids = Vec::new();
+        let mut birch_held = Vec::new();
+        let mut tx = app.ctx.store.begin().await?;
+        for n in 0..54_i64 {
+            let id = uuid::Uuid::now_v7();
+            let service = if n % 2 == 0 {
+                &w.service
+            } else {
+                &w.other_service
+            };
+            let starts_at = newest - jiff::SignedDuration::from_hours(24 * n.min(52));
+            let row = NewMeetingRow {
+                meeting_id: id,
+                at: (w.org, service.service_id),
+                kind: MeetingKind::Monthly,
+                starts_at,
+                place_and_chair: ("Office", "Registered manager"),
+                incident: None,
+                period_from: starts_at - jiff::SignedDuration::from_hours(24 * 30),
+                agenda: "Agenda",
+            };
+            insert_meeting(&mut tx, &row, (by, 0)).await?;
+            if n == 0 {
+                insert_meeting_services(&mut tx, id, &[w.other_service.service_id]).await?;
+            }
+            if n == 0 || n % 2 == 1 {
+                birch_held.push(id);
+            }
+            ids.push((starts_at, id));
+        }
+        let foreign = uuid::Uuid::now_v7();
+        let row = NewMeetingRow {
+            meeting_id: foreign,
+            at: (w.org_b, w.service_b.service_id),
+            kind: MeetingKind::Monthly,
+            starts_at: newest,
+            place_and_chair: ("Elsewhere", "Someone else"),
+            incident: None,
+            period_from: newest,
+            agenda: "Agenda",
+        };
+        insert_meeting(&mut tx, &row, (by, 0)).await?;
+        tx.commit().await?;
+        // Newest first, ties broken by the later id.
+        ids.sort_by_key(|(at, id)| std::cmp::Reverse((*at, *id)));
+
+        let web = app.signed_in(w.email(Role::HeadOfOperations)).await?;
+        let first = web.text("/meetings").await?;
+        assert_ids_unique(&first);
+        let shown = |html: &str| -> Vec<uuid::Uuid> {
+            html.split("<a href=\"/meetings/")
+                .skip(1)
+                .filter_map(|s| s.split('"').next())
+                .filter_map(|s| s.parse().ok())
+                .collect()
+        };
+        let expected: Vec<uuid::Uuid> = ids.iter().map(|(_, id)| *id).collect();
+        assert_eq!(shown(&first), expected[..50].to_vec());
+        assert!(!first.contains(&foreign.to_string()));
+        assert_eq!(
+            first.matches("Alder House and Birch House").count(),
+            1,
+            "the group meeting once, named after both"
+        );
+        assert!(!first.contains("Back to the newest meetings"));
+        let older = first
+            .split("<a href=\"/meetings?after=")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .map(|s| format!("/meetings?after={s}"))
+            .expect("a link to older meetings");
+        assert!(first.contains(">Older meetings</a>"));
+        let second = web.text(&older).await?;
+        assert_ids_unique(&second);
+        assert_eq!(shown(&second), expected[50..].to_vec());
+        assert!(!second.contains("Older meetings"));
+        assert!(second.contains("Back to the newest meetings"));
+
+        // Birch House's manager sees only Birch House's meetings and the group's.
+        let birch = app
+            .ctx
+            .store
+            .learning_meetings_page(w.org, &[w.other_service.service_id], None, 100)
+            .await?;
+        let birch_ids: Vec<uuid::Uuid> = birch.iter().map(|m| m.meeting_id).collect();
+        let expected_birch: Vec<uuid::Uuid> = ids
+            .iter()
+            .filter(|(_, id)| birch_held.contains(id))
+            .map(|(_, id)| *id)
+            .collect();
+        assert_eq!(birch_ids, expected_birch);
+        assert_eq!(birch_ids.len(), 28, "27 of its own and the group's");
+
+        let bad = web.get("/meetings?after=yesterday").await?;
+        assert_eq!(bad.status(), 400);
+        assert!(bad.text().await?.contains("The after parameter"));
+        Ok(())
+    }
+);

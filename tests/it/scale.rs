@@ -6,6 +6,29 @@
 use crate::helpers::*;
 use candour::demo::{DEMO_PASSWORD, Scale, generate_sized};
 
+/// The demo's organisation (beside the test world's two) and its services.
+async fn demo_organisation(
+    app: &TestApp,
+) -> anyhow::Result<(
+    candour_domain::ids::OrganisationId,
+    Vec<candour_domain::ids::ServiceId>,
+)> {
+    let store = &app.ctx.store;
+    let org = store
+        .organisation_ids()
+        .await?
+        .into_iter()
+        .find(|o| *o != app.world.org && *o != app.world.org_b)
+        .expect("the demo's organisation");
+    let services = store
+        .services(org)
+        .await?
+        .into_iter()
+        .map(|s| s.service_id)
+        .collect();
+    Ok((org, services))
+}
+
 db_test!(
     a_large_shaped_demo_has_five_years_of_learning_and_every_page_reads_it,
     |engine| {
@@ -64,18 +87,7 @@ db_test!(
             assert_eq!(resp.status(), 200, "{path}");
         }
         let store = &app.ctx.store;
-        let org = store
-            .organisation_ids()
-            .await?
-            .into_iter()
-            .find(|o| *o != app.world.org && *o != app.world.org_b)
-            .expect("the demo's organisation");
-        let services: Vec<_> = store
-            .services(org)
-            .await?
-            .into_iter()
-            .map(|s| s.service_id)
-            .collect();
+        let (org, services) = demo_organisation(&app).await?;
         let list = c
             .get(&format!("/services/{}/incidents", services[0]))
             .await?;
@@ -132,6 +144,88 @@ db_test!(
                 || lessons.contains("Second check"),
             "{lessons}"
         );
+        Ok(())
+    }
+);
+
+db_test!(
+    a_list_over_many_services_gives_the_same_pages_as_each_service_read_alone,
+    |engine| {
+        use candour::store::incidents::{IncidentFilter, ListCursor};
+        use candour_domain::incident::{Category, IncidentStatus};
+        let app = TestApp::spawn(engine).await?;
+        // Enough services that the list reads the organisation's newest
+        // reports first, and enough reports that a rare filter is not among them.
+        let summary = generate_sized(&app.ctx, Scale::Small, 11, Some(18)).await?;
+        assert!(summary.incidents > 4_000, "{summary:?}");
+        let store = &app.ctx.store;
+        let (org, services) = demo_organisation(&app).await?;
+        assert_eq!(services.len(), 18);
+        // The oldest resident of the first service: their reports are rare.
+        let person = store
+            .people_of_service(org, services[0])
+            .await?
+            .first()
+            .expect("a person")
+            .person_id;
+        let filters = [
+            IncidentFilter::default(),
+            IncidentFilter {
+                category: Some(Category::Fall),
+                status: Some(IncidentStatus::Closed),
+                ..IncidentFilter::default()
+            },
+            IncidentFilter {
+                person: Some(person),
+                ..IncidentFilter::default()
+            },
+            IncidentFilter {
+                category: Some(Category::Safeguarding),
+                ..IncidentFilter::default()
+            },
+            IncidentFilter {
+                words: vec!["sensor".to_owned(), "mat".to_owned()],
+                ..IncidentFilter::default()
+            },
+            IncidentFilter {
+                words: vec!["pressure".to_owned()],
+                status: Some(IncidentStatus::Closed),
+                ..IncidentFilter::default()
+            },
+        ];
+        for (n, filter) in filters.iter().enumerate() {
+            let mut after: Option<ListCursor> = None;
+            for page in 0..3 {
+                let got: Vec<_> = store
+                    .incidents_in_services(org, &services, filter, after, 25)
+                    .await?
+                    .iter()
+                    .map(|s| (s.reported_at, s.incident_id))
+                    .collect();
+                // Each service read alone, merged.
+                let mut want = Vec::new();
+                for s in &services {
+                    want.extend(
+                        store
+                            .incidents_in_services(org, &[*s], filter, after, 25)
+                            .await?
+                            .iter()
+                            .map(|s| (s.reported_at, s.incident_id)),
+                    );
+                }
+                want.sort_by_key(|k| std::cmp::Reverse(*k));
+                want.truncate(25);
+                assert_eq!(got, want, "{filter:?}, page {page}");
+                if [0, 1, 4].contains(&n) {
+                    assert_eq!(got.len(), 25, "a common filter fills its pages: {filter:?}");
+                }
+                let Some(&(at, id)) = got.last() else { break };
+                after = Some(ListCursor {
+                    reported_at_ms: at.as_millisecond(),
+                    incident_id: id,
+                });
+            }
+        }
         Ok(())
     }
 );

@@ -83,16 +83,52 @@ struct MeetingsPage {
     layout: Layout,
     proposals: Vec<ProposalLine>,
     rows: Vec<MeetingRow>,
+    /// Whether this is the newest page (no cursor).
+    first_page: bool,
+    /// The link to the next, older page, when there is one.
+    older: Option<String>,
     can_arrange: bool,
 }
 
-/// GET /meetings
+/// Query of the list: where the page starts.
+#[derive(Debug, Default, Deserialize)]
+pub struct MeetingsQuery {
+    /// `{starts_at ms}_{meeting id}` of the last meeting of the page before.
+    after: Option<String>,
+}
+
+/// Reads a page cursor; a malformed one is a 400 naming the parameter.
+fn decode_after(s: &str) -> Result<(jiff::Timestamp, uuid::Uuid), WebError> {
+    let bad = || WebError::BadRequest("The after parameter is not one Candour gave out".to_owned());
+    let (ms, id) = s.split_once('_').ok_or_else(bad)?;
+    let at = ms
+        .parse::<i64>()
+        .ok()
+        .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+        .ok_or_else(bad)?;
+    Ok((at, id.parse().map_err(|_| bad())?))
+}
+
+/// GET /meetings: the newest meetings first, a page at a time.
 pub async fn list_meetings(
     State(state): State<AppState>,
     user: CurrentUser,
+    Query(q): Query<MeetingsQuery>,
 ) -> Result<Response, WebError> {
-    let rows = meetings_for(&state.ctx, &user.actor)
-        .await?
+    let after = q.after.as_deref().map(decode_after).transpose()?;
+    let (lines, more) = meetings_for(&state.ctx, &user.actor, after).await?;
+    let older = more
+        .then(|| {
+            lines.last().map(|l| {
+                format!(
+                    "/meetings?after={}_{}",
+                    l.meeting.starts_at.as_millisecond(),
+                    l.meeting.meeting_id
+                )
+            })
+        })
+        .flatten();
+    let rows = lines
         .into_iter()
         .map(|l| MeetingRow {
             id: l.meeting.meeting_id.to_string(),
@@ -110,6 +146,8 @@ pub async fn list_meetings(
         layout: Layout::new("Lessons-learned meetings", &user, state.demo),
         proposals: proposal_lines(&state, &user).await?,
         rows,
+        first_page: after.is_none(),
+        older,
         can_arrange: user.actor.can_anywhere(Permission::TriageIncidents),
     };
     Ok(render(&page)?.into_response())
