@@ -42,39 +42,47 @@ pub async fn proposals(ctx: &Ctx, actor: &Actor) -> ActionResult<Vec<Proposal>> 
     let since = now
         .checked_sub(SignedDuration::from_hours(24 * PROPOSE_DAYS))
         .unwrap_or(Timestamp::UNIX_EPOCH);
+    let services = services_where(ctx, actor, Permission::TriageIncidents).await?;
+    let ids: Vec<ServiceId> = services.iter().map(|s| s.service_id).collect();
+    // One read of the triggers and one of the meetings held about them,
+    // for every service (not two a service).
+    let triggers = ctx
+        .store
+        .urgent_meeting_triggers(actor.organisation_id, &ids, since)
+        .await?;
+    let refs: Vec<IncidentReference> = triggers.iter().map(|t| t.1).collect();
+    let held: std::collections::HashSet<IncidentReference> = ctx
+        .store
+        .meetings_held_about(actor.organisation_id, &refs)
+        .await?
+        .into_iter()
+        .collect();
+    let mut calendars = std::collections::HashMap::new();
     let mut out = Vec::new();
-    for service in services_where(ctx, actor, Permission::TriageIncidents).await? {
-        let triggers = ctx
-            .store
-            .urgent_meeting_triggers((service.organisation_id, service.service_id), since)
-            .await?;
-        if triggers.is_empty() {
+    for (service_id, reference, category, harm, triaged_at) in triggers {
+        if held.contains(&reference) {
             continue;
         }
-        let held: Vec<IncidentReference> = ctx
-            .store
-            .learning_meetings(service.organisation_id, service.service_id)
-            .await?
-            .into_iter()
-            .filter_map(|m| m.incident)
-            .collect();
-        let cal = super::timescales::calendar(ctx, service.organisation_id, service.nation).await?;
-        for (reference, category, harm, triaged_at) in triggers {
-            if held.contains(&reference) {
-                continue;
-            }
-            let why = match harm.as_deref() {
-                Some("fatal") => format!("{}: death", category.label()),
-                Some("severe") => format!("{}: severe harm", category.label()),
-                _ => format!("{}: sent to a serious investigation", category.label()),
-            };
-            out.push(Proposal {
-                service: service.clone(),
-                reference,
-                why,
-                hold_by: urgent_by(&cal, triaged_at.to_zoned(london()).date()),
-            });
-        }
+        let Some(service) = services.iter().find(|s| s.service_id == service_id) else {
+            continue;
+        };
+        let cal = match calendars.entry(service.nation) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                super::timescales::calendar(ctx, service.organisation_id, service.nation).await?,
+            ),
+        };
+        let why = match harm.as_deref() {
+            Some("fatal") => format!("{}: death", category.label()),
+            Some("severe") => format!("{}: severe harm", category.label()),
+            _ => format!("{}: sent to a serious investigation", category.label()),
+        };
+        out.push(Proposal {
+            service: service.clone(),
+            reference,
+            why,
+            hold_by: urgent_by(cal, triaged_at.to_zoned(london()).date()),
+        });
     }
     out.sort_by_key(|p| p.hold_by);
     Ok(out)

@@ -269,12 +269,46 @@ fn incident_from(r: &(impl PortableRow + ?Sized)) -> StoreResult<Incident> {
     })
 }
 
-/// From how many services a list looks first among the organisation's
-/// newest reports rather than reading each service's.
+/// From how many services a list reads the organisation's newest reports
+/// rather than each service's.
 const WINDOW_FROM_SERVICES: usize = 16;
 
-/// How many of the organisation's newest reports that first look reads.
-const WINDOW: i64 = 2000;
+/// How many of the organisation's newest reports that first look reads
+/// (SQLite).
+const WINDOW: i64 = 20_000;
+
+/// The window a word search over many services reads first (SQLite).
+const WORDS_WINDOW: i64 = 5_000;
+
+/// How one query of a list reads.
+#[derive(Debug, Clone, Copy, Default)]
+struct Shape {
+    /// SQLite: only among this many of the organisation's newest reports
+    /// (after the cursor), filtered in its `(organisation, reported, …)`
+    /// index alone, so a short page is not the end.
+    window: Option<i64>,
+    /// SQLite: ask the text index about each incident walked, rather than
+    /// read every match.
+    walk: bool,
+}
+
+impl Shape {
+    fn window(size: i64) -> Shape {
+        Shape {
+            window: Some(size),
+            walk: false,
+        }
+    }
+}
+
+/// An FTS5 query for text with every one of `words` (plain words).
+fn fts_all_words(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("\"{w}\""))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 impl Store {
     /// Reports in `services` whose words are like `terms` (plain lower-case
@@ -382,10 +416,15 @@ impl Store {
     }
 
     /// A page of incidents in the given services of `org` that pass
-    /// `filter`, newest report first. Each service's page is read through
-    /// its own index and the pages merged: one query over many services
-    /// would sort every incident they have had for the first page
-    /// (measured on 2,000,000 incidents: docs/BENCHMARKS.md).
+    /// `filter`, newest report first. For a few services, each service's
+    /// page is read through its own index and the pages merged. For 16 or
+    /// more (BACKEND DIFFERENCE): PostgreSQL reads them in one query, its
+    /// planner walking the organisation's `(organisation, reported)` index
+    /// when the filter is common and using the others when it is rare;
+    /// SQLite first filters the organisation's 20,000 newest reports from
+    /// that index alone (it holds every column a list filters on) and
+    /// reads each service's page only when they do not fill one.
+    /// Measured on 2,000,000 incidents: docs/BENCHMARKS.md.
     pub async fn incidents_in_services(
         &self,
         org: OrganisationId,
@@ -397,29 +436,36 @@ impl Store {
         let mut distinct = services.to_vec();
         distinct.sort();
         distinct.dedup();
-        // For many services, the organisation's newest reports first: when
-        // the filter is common, a page is among them (one read); when it
-        // is rare, the page is short and is read as below.
-        if distinct.len() >= WINDOW_FROM_SERVICES {
-            let page = self
-                .incidents_in_service_list(org, &distinct, filter, after, limit, Some(WINDOW))
-                .await?;
-            if i64::try_from(page.len()).unwrap_or(i64::MAX) >= limit {
-                return Ok(page);
-            }
-        }
-        // Words are found through the text index for all services at once
-        // (a rare word has few matches to sort).
         if !filter.words.is_empty() {
             return self
-                .incidents_in_service_list(org, &distinct, filter, after, limit, None)
+                .incidents_with_words(org, &distinct, filter, after, limit)
                 .await;
+        }
+        if distinct.len() >= WINDOW_FROM_SERVICES {
+            let page = (after, limit);
+            if self.engine() == super::Engine::Postgres {
+                return self
+                    .incidents_in_service_list(org, &distinct, filter, page, Shape::default())
+                    .await;
+            }
+            let found = self
+                .incidents_in_service_list(org, &distinct, filter, page, Shape::window(WINDOW))
+                .await?;
+            if i64::try_from(found.len()).unwrap_or(i64::MAX) >= limit {
+                return Ok(found);
+            }
         }
         let mut out = Vec::new();
         for service in distinct {
             out.extend(
-                self.incidents_in_service_list(org, &[service], filter, after, limit, None)
-                    .await?,
+                self.incidents_in_service_list(
+                    org,
+                    &[service],
+                    filter,
+                    (after, limit),
+                    Shape::default(),
+                )
+                .await?,
             );
         }
         out.sort_by_key(|s| std::cmp::Reverse((s.reported_at, s.incident_id)));
@@ -427,18 +473,64 @@ impl Store {
         Ok(out)
     }
 
-    /// A page of the incidents of `services` that pass `filter`, newest
-    /// first, in one query; with a `window`, only among the organisation's
-    /// `window` newest reports after `after` (through the organisation's
-    /// `(organisation, reported)` index), so a short page is not the end.
-    async fn incidents_in_service_list(
+    /// A page of incidents in `services` whose text has every one of the
+    /// filter's words. BACKEND DIFFERENCE: PostgreSQL's planner chooses
+    /// between walking the organisation's newest reports and the text
+    /// index from its statistics, in one query. SQLite's does not know
+    /// how common a word is. For many services Candour first keeps the
+    /// matches (read as rowids alone) among the organisation's 5,000 newest
+    /// reports, which fills a page for a common word; otherwise it counts
+    /// the matches (the text index alone, milliseconds) and for a common
+    /// word walks the services' reports newest first asking the text index
+    /// about each by rowid, for a rarer one reads the matches and sorts
+    /// them: it walks when matches² ≥ page × reports, where both costs are
+    /// alike.
+    async fn incidents_with_words(
         &self,
         org: OrganisationId,
         services: &[ServiceId],
         filter: &IncidentFilter,
         after: Option<ListCursor>,
         limit: i64,
-        window: Option<i64>,
+    ) -> StoreResult<Vec<IncidentSummary>> {
+        let page = (after, limit);
+        let super::Backend::Sqlite { read, .. } = self.backend() else {
+            return self
+                .incidents_in_service_list(org, services, filter, page, Shape::default())
+                .await;
+        };
+        if services.len() >= WINDOW_FROM_SERVICES {
+            let found = self
+                .incidents_in_service_list(org, services, filter, page, Shape::window(WORDS_WINDOW))
+                .await?;
+            if i64::try_from(found.len()).unwrap_or(i64::MAX) >= limit {
+                return Ok(found);
+            }
+        }
+        let (matches, reports): (i64, i64) = sqlx::query_as(
+            "select (select count(*) from incident_search where incident_search match $1), \
+             (select coalesce(max(rowid), 0) from incident_search)",
+        )
+        .bind(fts_all_words(&filter.words))
+        .fetch_one(read)
+        .await?;
+        let shape = Shape {
+            window: None,
+            walk: matches.saturating_mul(matches) >= limit.saturating_mul(reports),
+        };
+        self.incidents_in_service_list(org, services, filter, page, shape)
+            .await
+    }
+
+    /// A page (`after`, `limit`) of the incidents of `services` that pass
+    /// `filter`, newest first, in one query, in the given [`Shape`].
+    async fn incidents_in_service_list(
+        &self,
+        org: OrganisationId,
+        services: &[ServiceId],
+        filter: &IncidentFilter,
+        (after, limit): (Option<ListCursor>, i64),
+        shape: Shape,
     ) -> StoreResult<Vec<IncidentSummary>> {
         if services.is_empty() {
             return Ok(Vec::new());
@@ -509,17 +601,24 @@ impl Store {
         if !filter.words.is_empty() {
             match self.engine() {
                 super::Engine::Sqlite => {
-                    let words = filter
-                        .words
-                        .iter()
-                        .map(|w| format!("\"{w}\""))
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    conditions.push(format!(
-                        "i.incident_id in (select f.incident_id from incident_search f where incident_search match {} \
-                         and f.organisation_id = $1)",
-                        push(Param::Text(words))
-                    ));
+                    // The text index's rowid is its incident's (migration
+                    // 0042). `+` keeps SQLite from reading every match's
+                    // incident when it should walk and ask.
+                    let words = push(Param::Text(fts_all_words(&filter.words)));
+                    conditions.push(match (shape.window, shape.walk) {
+                        // The matches are read as rowids alone and only
+                        // those in the window kept (a small set to ask).
+                        (Some(_), _) => format!(
+                            "i.rid in (select f.rowid from incident_search f where incident_search match {words} \
+                             and +f.rowid in (select rid from win))"
+                        ),
+                        (None, true) => format!(
+                            "+i.rowid in (select f.rowid from incident_search f where incident_search match {words})"
+                        ),
+                        (None, false) => format!(
+                            "i.rowid in (select f.rowid from incident_search f where incident_search match {words})"
+                        ),
+                    });
                 }
                 super::Engine::Postgres => {
                     let words = filter.words.join(" & ");
@@ -530,25 +629,42 @@ impl Store {
                 }
             }
         }
-        // The organisation is checked on the service, so that for a few
-        // services each one's (service, reported) index is walked, not the
-        // organisation's (which the window walks on purpose).
-        let from = match window {
-            None => "incident i".to_owned(),
+        // BACKEND DIFFERENCE: on SQLite the organisation is checked on the
+        // service, so that for a few services each one's (service,
+        // reported) index is walked, not the organisation's (which the
+        // window, SQLite only, walks on purpose); PostgreSQL's planner
+        // weighs both indexes.
+        let organisation = match self.engine() {
+            super::Engine::Sqlite => "s.organisation_id = $1",
+            super::Engine::Postgres => "i.organisation_id = $1",
+        };
+        let keyset = |t: &str| {
+            format!("({t}.reported_at < $2 or ({t}.reported_at = $2 and {t}.incident_id < $3))")
+        };
+        let conditions = conditions.join(" and ");
+        let sql = match shape.window {
+            None => format!(
+                "select {SUMMARY_COLUMNS} from incident i join service s on s.service_id = i.service_id \
+                 left join area a on a.area_id = i.area_id \
+                 where {organisation} and {} and {conditions} \
+                 order by i.reported_at desc, i.incident_id desc limit $4",
+                keyset("i")
+            ),
+            // The conditions are checked on the window's rows as read from
+            // the index (named `i` there), and only the page's rows are
+            // then read from the table.
             Some(w) => format!(
-                "(select w.incident_id from incident w where w.organisation_id = $1 \
-                 and (w.reported_at < $2 or (w.reported_at = $2 and w.incident_id < $3)) \
-                 order by w.reported_at desc, w.incident_id desc limit {w}) nw \
-                 join incident i on i.incident_id = nw.incident_id"
+                "with win as materialized (select w.incident_id, w.rowid as rid, w.service_id, w.area_id, w.kind, \
+                  w.category, w.status, w.occurred_at, w.reported_at from incident w where w.organisation_id = $1 and {} \
+                  order by w.reported_at desc, w.incident_id desc limit {w}) \
+                 select {SUMMARY_COLUMNS} from (select i.incident_id from win i \
+                 where {conditions} order by i.reported_at desc, i.incident_id desc limit $4) nw \
+                 join incident i on i.incident_id = nw.incident_id join service s on s.service_id = i.service_id \
+                 left join area a on a.area_id = i.area_id \
+                 order by i.reported_at desc, i.incident_id desc",
+                keyset("w")
             ),
         };
-        let sql = format!(
-            "select {SUMMARY_COLUMNS} from {from} join service s on s.service_id = i.service_id \
-             left join area a on a.area_id = i.area_id \
-             where s.organisation_id = $1 and (i.reported_at < $2 or (i.reported_at = $2 and i.incident_id < $3)) \
-             and {} order by i.reported_at desc, i.incident_id desc limit $4",
-            conditions.join(" and ")
-        );
         on_read!(self, |p| {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
             for param in &params {

@@ -324,12 +324,16 @@ impl Store {
         }
         let (at, id) = after.map_or((i64::MAX, Uuid::max()), |(t, id)| (t.as_millisecond(), id));
         let list = super::placeholders(services.len(), 5);
+        // The page's ids are taken walking the organisation's meetings
+        // newest first through its index (migration 0043); only those rows
+        // are then read in full.
         let sql = format!(
-            "select {COLUMNS} {FROM} where m.organisation_id = $1 \
-             and (m.starts_at < $2 or (m.starts_at = $2 and m.meeting_id < $3)) \
-             and m.meeting_id in (select o.meeting_id from learning_meeting o where o.service_id in ({list}) \
-              union select j.meeting_id from learning_meeting_service j where j.service_id in ({list})) \
-             order by m.starts_at desc, m.meeting_id desc limit $4"
+            "select {COLUMNS} {FROM} where m.meeting_id in (select x.meeting_id from learning_meeting x \
+             where x.organisation_id = $1 and (x.starts_at < $2 or (x.starts_at = $2 and x.meeting_id < $3)) \
+             and (x.service_id in ({list}) or x.meeting_id in \
+              (select j.meeting_id from learning_meeting_service j where j.service_id in ({list}))) \
+             order by x.starts_at desc, x.meeting_id desc limit $4) \
+             order by m.starts_at desc, m.meeting_id desc"
         );
         on_read!(self, |p| {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
@@ -458,29 +462,46 @@ impl Store {
         })
     }
 
-    /// Incidents of a service triaged since `since` that call for an urgent
-    /// meeting (graded severe or fatal, or sent to a serious investigation),
-    /// with when they were triaged, oldest first.
+    /// Incidents of `services` triaged since `since` that call for an
+    /// urgent meeting (severe or fatal harm, or a serious investigation),
+    /// with their service, oldest first, in one read.
     pub async fn urgent_meeting_triggers(
         &self,
-        (org, service): (OrganisationId, ServiceId),
+        org: OrganisationId,
+        services: &[ServiceId],
         since: Timestamp,
-    ) -> StoreResult<Vec<(IncidentReference, Category, Option<String>, Timestamp)>> {
+    ) -> StoreResult<
+        Vec<(
+            ServiceId,
+            IncidentReference,
+            Category,
+            Option<String>,
+            Timestamp,
+        )>,
+    > {
+        if services.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The condition repeats the partial index's (migration 0037) word for word.
+        let sql = format!(
+            "select service_id, reference_number, coalesce(confirmed_category, category) as category, physical_harm, triaged_at \
+             from incident where organisation_id = $1 and service_id in ({}) and triaged_at >= $2 \
+             and (physical_harm in ('severe', 'fatal') or learning_response = 'serious_investigation') \
+             order by triaged_at, reference_number",
+            super::placeholders(services.len(), 3)
+        );
         on_read!(self, |p| {
-            let rows = sqlx::query(
-                "select reference_number, coalesce(confirmed_category, category) as category, physical_harm, triaged_at \
-                 from incident where organisation_id = $1 and service_id = $2 and triaged_at >= $3 \
-                 and (physical_harm in ('severe', 'fatal') or learning_response = 'serious_investigation') \
-                 order by triaged_at, reference_number",
-            )
-            .bind(org.0)
-            .bind(service.0)
-            .bind(since.as_millisecond())
-            .fetch_all(p)
-            .await?;
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(org.0)
+                .bind(since.as_millisecond());
+            for s in services {
+                q = q.bind(s.0);
+            }
+            let rows = q.fetch_all(p).await?;
             rows.iter()
                 .map(|r| {
                     Ok((
+                        ServiceId(r.uuid("service_id")?),
                         IncidentReference(r.int("reference_number")?),
                         parse_code(&r.text("category")?, Category::parse, "category")?,
                         r.opt_text("physical_harm")?,
@@ -489,5 +510,35 @@ impl Store {
                 })
                 .collect()
         })
+    }
+
+    /// Which of `incidents` of `org` a meeting has been arranged about.
+    pub async fn meetings_held_about(
+        &self,
+        org: OrganisationId,
+        incidents: &[IncidentReference],
+    ) -> StoreResult<Vec<IncidentReference>> {
+        let mut out = Vec::new();
+        for chunk in incidents.chunks(super::IDS_PER_READ) {
+            let sql = format!(
+                // The condition names the partial index's (migration 0043).
+                "select distinct incident_reference from learning_meeting where organisation_id = $1 \
+                 and incident_reference is not null and incident_reference in ({})",
+                super::placeholders(chunk.len(), 2)
+            );
+            let rows = on_read!(self, |p| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(org.0);
+                for r in chunk {
+                    q = q.bind(r.0);
+                }
+                q.fetch_all(p)
+                    .await?
+                    .iter()
+                    .map(|r| Ok(IncidentReference(r.int("incident_reference")?)))
+                    .collect::<StoreResult<Vec<_>>>()?
+            });
+            out.extend(rows);
+        }
+        Ok(out)
     }
 }

@@ -74,6 +74,8 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(39, "0039_incident_awaiting_triage"),
     migration!(40, "0040_duty_state"),
     migration!(41, "0041_incident_by_organisation"),
+    migration!(42, "0042_search_by_rowid"),
+    migration!(43, "0043_meetings_by_organisation"),
 ];
 
 impl Store {

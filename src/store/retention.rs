@@ -144,7 +144,10 @@ pub async fn destroy_incident(tx: &mut Tx, org: OrganisationId, id: IncidentId) 
                 .await?;
         }
         if sqlite {
-            sqlx::query("delete from incident_search where incident_id = $1")
+            // Its text by rowid (migration 0042), not a read of every row.
+            sqlx::query(
+                "delete from incident_search where rowid = (select rowid from incident where incident_id = $1)",
+            )
                 .bind(id.0)
                 .execute(&mut *c)
                 .await?;

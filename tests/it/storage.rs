@@ -189,8 +189,6 @@ db_test!(
     }
 );
 
-/// Runs one statement on `id` straight on the database (the test stands in
-/// for a regrading or a destruction, to watch the triggers alone).
 /// Writes a bare incident straight through the store (as an older schema
 /// would hold it): no audit, tallies or deadlines beyond what the insert sets.
 async fn plain_incident(
@@ -235,6 +233,8 @@ async fn plain_incident(
     Ok(id.0)
 }
 
+/// Runs one statement on `id` straight on the database (the test stands in
+/// for a regrading or a destruction, to watch the triggers alone).
 async fn exec_on(store: &candour::store::Store, sql: &str, id: uuid::Uuid) -> anyhow::Result<()> {
     match store.backend() {
         candour::store::Backend::Sqlite { write, .. } => {
@@ -482,6 +482,58 @@ db_test!(
         .await?;
         assert_eq!(store.unsettled_duties(w.org, all).await?, [(id, 2)]);
         assert_eq!(settle(1).await?, 0, "decided from an older generation");
+        Ok(())
+    }
+);
+
+db_test!(
+    word_search_finds_reports_by_the_text_index_rowid_and_realigns_it_if_moved,
+    |engine| {
+        use candour::store::Engine;
+        use candour::store::incidents::IncidentFilter;
+        let app = TestApp::spawn(engine).await?;
+        let store = &app.ctx.store;
+        let wet = minor_fall(&app, "Slipped on the wet floor by the sink").await?;
+        minor_fall(&app, "Tripped over a rug in the lounge").await?;
+        let found = async |word: &str| -> anyhow::Result<Vec<i64>> {
+            let filter = IncidentFilter {
+                words: vec![word.to_owned()],
+                ..IncidentFilter::default()
+            };
+            Ok(store
+                .incidents_in_services(
+                    app.world.org,
+                    &[app.world.service.service_id],
+                    &filter,
+                    None,
+                    10,
+                )
+                .await?
+                .iter()
+                .map(|s| s.reference.0)
+                .collect())
+        };
+        assert_eq!(found("wet").await?, [wet.0]);
+        assert_eq!(found("rug").await?.len(), 1);
+        assert!(found("ladder").await?.is_empty());
+        if engine == Engine::Sqlite {
+            let id = store
+                .incident_by_reference(app.world.org, wet)
+                .await?
+                .expect("the report")
+                .incident_id;
+            // Something moves the text index's rows off their incidents' rowids.
+            exec_on(
+                store,
+                "update incident_search set rowid = rowid + 1000 where incident_id = $1",
+                id.0,
+            )
+            .await?;
+            assert!(found("wet").await?.is_empty(), "search asks by rowid");
+            assert!(store.align_search_index().await?, "rebuilt");
+            assert_eq!(found("wet").await?, [wet.0]);
+        }
+        assert!(!store.align_search_index().await?, "nothing to align");
         Ok(())
     }
 );
