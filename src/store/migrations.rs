@@ -76,6 +76,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(41, "0041_incident_by_organisation"),
     migration!(42, "0042_search_by_rowid"),
     migration!(43, "0043_meetings_by_organisation"),
+    migration!(44, "0044_incident_under_review"),
 ];
 
 impl Store {
