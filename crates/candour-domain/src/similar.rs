@@ -67,13 +67,22 @@ const COMMON: &[&str] = &[
     "back",
 ];
 
+/// A word in lower case, letters and digits only: lowering a capital can
+/// add a combining mark ("İ" becomes "i" and a dot above), which is dropped.
+fn plain_lowercase(word: &str) -> String {
+    word.to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
 /// The words of `text` worth searching for: lower case, letters and digits
 /// only, four or more characters, not common, each once, in the order they
 /// first appear, at most [`MAX_TERMS`].
 pub fn terms(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for word in text.split(|c: char| !c.is_alphanumeric()) {
-        let w = word.to_lowercase();
+        let w = plain_lowercase(word);
         if w.chars().count() >= 4 && !COMMON.contains(&w.as_str()) && !out.contains(&w) {
             out.push(w);
             if out.len() == MAX_TERMS {
@@ -93,7 +102,7 @@ pub const MAX_SEARCH_WORDS: usize = 8;
 pub fn search_words(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for word in text.split(|c: char| !c.is_alphanumeric()) {
-        let w = word.to_lowercase();
+        let w = plain_lowercase(word);
         if w.chars().count() >= 2 && !out.contains(&w) {
             out.push(w);
             if out.len() == MAX_SEARCH_WORDS {
@@ -116,6 +125,7 @@ mod tests {
             ("  Bed-rails; BED rails ", vec!["bed", "rails"]),
             ("\"hip\" OR x AND (NEAR", vec!["hip", "or", "and", "near"]),
             ("a b c", vec![]),
+            ("İSTANBUL İ", vec!["istanbul"]),
             (
                 "one two three four five six seven eight nine",
                 vec![
