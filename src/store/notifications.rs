@@ -83,29 +83,32 @@ impl Store {
 
     /// How many of a person's unread notifications are about one incident.
     pub async fn unread_about(&self, user: UserId, incident: IncidentId) -> StoreResult<i64> {
-        on_read!(self, |p| {
-            let row = sqlx::query(
-                "select count(*) as n from notification where user_id = $1 and read_at is null and incident_id = $2",
-            )
-            .bind(user.0)
-            .bind(incident.0)
-            .fetch_one(p)
-            .await?;
-            row.int("n")
-        })
+        self.unread_on(user, "incident_id", incident.0).await
     }
 
     /// How many of a person's unread notifications are about one
     /// improvement action.
     pub async fn unread_about_action(&self, user: UserId, action: uuid::Uuid) -> StoreResult<i64> {
+        self.unread_on(user, "action_id", action).await
+    }
+
+    /// How many of a person's unread notifications have `id` in `column`
+    /// (one of the fixed names above, never input).
+    async fn unread_on(
+        &self,
+        user: UserId,
+        column: &'static str,
+        id: uuid::Uuid,
+    ) -> StoreResult<i64> {
+        let sql = format!(
+            "select count(*) as n from notification where user_id = $1 and read_at is null and {column} = $2"
+        );
         on_read!(self, |p| {
-            let row = sqlx::query(
-                "select count(*) as n from notification where user_id = $1 and read_at is null and action_id = $2",
-            )
-            .bind(user.0)
-            .bind(action)
-            .fetch_one(p)
-            .await?;
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(user.0)
+                .bind(id)
+                .fetch_one(p)
+                .await?;
             row.int("n")
         })
     }
