@@ -2,7 +2,8 @@
 //!
 //! Layers, with dependencies pointing one way (see docs/ARCHITECTURE.md):
 //! `web`, `cli` → `actions` → `candour_domain` + `store`; `email` holds the
-//! email templates actions use and the sender that drains the outbox.
+//! email templates actions use and the sender that drains the outbox;
+//! `typeset` runs Typst for `actions`, in a child process when serving.
 
 pub mod actions;
 pub mod cli;
@@ -13,4 +14,5 @@ pub mod email;
 pub mod jobs;
 pub mod secrets;
 pub mod store;
+pub mod typeset;
 pub mod web;

@@ -116,9 +116,9 @@ async fn main() -> anyhow::Result<()> {
     if let Some(s) = stop {
         let _ = s.send(());
     }
-    let peak = match peak {
+    let (peak, typesetting) = match peak {
         Some(p) => p.await?,
-        None => 0.0,
+        None => (0.0, 0.0),
     };
     let startup = server.startup;
     server.stop().await;
@@ -133,6 +133,7 @@ async fn main() -> anyhow::Result<()> {
         startup_ms: startup.as_secs_f64() * 1e3,
         memory_at_rest_mib: at_rest,
         memory_peak_mib: peak,
+        typesetting_peak_mib: typesetting,
         floor,
         submission,
         pages,

@@ -62,6 +62,10 @@ pub struct Results {
     pub memory_at_rest_mib: f64,
     /// The most resident memory seen while measuring, MiB.
     pub memory_peak_mib: f64,
+    /// The most resident memory of the server's typesetting child
+    /// processes together, MiB (0 in results from before they existed).
+    #[serde(default)]
+    pub typesetting_peak_mib: f64,
     /// Raw durable inserts at each concurrency.
     pub floor: Vec<Loop>,
     /// Report submissions over HTTP at each concurrency.
@@ -237,6 +241,10 @@ pub fn markdown(runs: &[Results]) -> String {
             )
         },
     ));
+    line(row(
+        "Most resident memory of the typesetting child processes together (no target)",
+        &|r| format!("{:.0} MiB", r.typesetting_peak_mib),
+    ));
     line("<!-- bench:end -->".into());
     s
 }
@@ -291,6 +299,7 @@ mod tests {
             startup_ms: 120.0,
             memory_at_rest_mib: 40.0,
             memory_peak_mib: 90.0,
+            typesetting_peak_mib: 300.0,
             floor: vec![Loop {
                 clients: 64,
                 per_second: floor,

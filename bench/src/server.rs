@@ -125,25 +125,51 @@ pub fn csrf_in(html: &str) -> Option<String> {
     Some(html[at..].split('"').next()?.to_owned())
 }
 
-/// Samples the resident memory of `pid` every 100 ms until told to stop;
-/// returns the most seen.
+/// The resident memory of `pid`'s child processes together, in MiB (Linux):
+/// the server's typesetting children.
+pub fn children_rss(pid: u32) -> f64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0.0;
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|p| parent_of(*p) == Some(pid))
+        .filter_map(rss_of)
+        .sum()
+}
+
+/// The parent of `pid` (Linux).
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After the command's name in brackets: state, then the parent's id.
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// Samples the resident memory of `pid`, and of its children together,
+/// every 100 ms until told to stop; returns the most seen of each.
 pub fn sample_peak(
     pid: u32,
 ) -> (
     tokio::sync::oneshot::Sender<()>,
-    tokio::task::JoinHandle<f64>,
+    tokio::task::JoinHandle<(f64, f64)>,
 ) {
     let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
     let handle = tokio::spawn(async move {
         let mut peak: f64 = 0.0;
+        let mut children: f64 = 0.0;
         loop {
             peak = peak.max(rss_of(pid).unwrap_or(0.0));
+            children = children.max(children_rss(pid));
             tokio::select! {
                 _ = &mut rx => break,
                 _ = tokio::time::sleep(Duration::from_millis(100)) => {}
             }
         }
-        peak
+        (peak, children)
     });
     (tx, handle)
 }

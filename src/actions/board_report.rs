@@ -14,6 +14,7 @@ use super::trends::{TrendMeasure, monthly_trend};
 use super::{ActionError, ActionResult, Actor, Ctx, Email};
 use crate::store::organisations::Service;
 use crate::store::reports::{InvestigationCounts, OpennessCounts, SeriousLine};
+use crate::typeset::Typesetter;
 use askama::Template;
 use candour_domain::board::{Tally, share, timeliness};
 use candour_domain::display;
@@ -26,7 +27,7 @@ use candour_domain::monthly::Month;
 use candour_domain::role::Permission;
 use candour_domain::spc::Chart;
 use candour_domain::triage::LearningResponse;
-use candour_pdf::{BoardReport as Document, Chart as DocChart, Row, Section};
+use candour_pdf::{BoardReport as Document, Chart as DocChart, Job, Kind, Row, Section};
 use jiff::Timestamp;
 use std::collections::HashMap;
 
@@ -618,17 +619,14 @@ impl BoardReport {
     }
 
     /// The report as a tagged PDF.
-    pub fn pdf(&self) -> ActionResult<Vec<u8>> {
+    pub fn pdf(&self, typesetter: &Typesetter) -> ActionResult<Vec<u8>> {
         let today = self.made_at.to_zoned(london()).date();
-        candour_pdf::board_report(
-            &self.document(),
-            (
-                i32::from(today.year()),
-                u8::try_from(today.month()).unwrap_or(1),
-                u8::try_from(today.day()).unwrap_or(1),
-            ),
-        )
-        .map_err(|e| ActionError::Internal(anyhow::anyhow!(e)))
+        typesetter
+            .typeset(&Job {
+                today: crate::typeset::day_of(today),
+                document: Kind::Board(self.document()),
+            })
+            .map_err(|e| ActionError::Internal(anyhow::anyhow!(e)))
     }
 }
 

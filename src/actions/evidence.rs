@@ -14,6 +14,7 @@ use super::duties::{DutyRules, duties_of_many};
 use super::lessons::lessons_reaching;
 use super::{ActionError, ActionResult, Actor, Ctx, audit_now, service_where};
 use crate::store::organisations::Service;
+use crate::typeset::Typesetter;
 use askama::Template;
 use candour_domain::board::{Timeliness, share, timeliness};
 use candour_domain::display;
@@ -26,7 +27,7 @@ use candour_domain::incident::{EventKind, IncidentStatus, london};
 use candour_domain::investigation::investigation_reference;
 use candour_domain::role::Permission;
 use candour_domain::triage::{LearningResponse, PhysicalHarm, RiskBand};
-use candour_pdf::{PlainDocument, Row, Section};
+use candour_pdf::{Job, Kind, PlainDocument, Row, Section};
 use jiff::Timestamp;
 use serde_json::json;
 use std::collections::HashMap;
@@ -259,17 +260,14 @@ impl EvidencePack {
         )
     }
 
-    fn pdf(&self, doc: &PlainDocument) -> ActionResult<Vec<u8>> {
+    fn pdf(&self, typesetter: &Typesetter, doc: PlainDocument) -> ActionResult<Vec<u8>> {
         let today = self.made.1.to_zoned(london()).date();
-        candour_pdf::plain_document(
-            doc,
-            (
-                i32::from(today.year()),
-                u8::try_from(today.month()).unwrap_or(1),
-                u8::try_from(today.day()).unwrap_or(1),
-            ),
-        )
-        .map_err(|e| ActionError::Internal(anyhow::anyhow!(e)))
+        typesetter
+            .typeset(&Job {
+                today: crate::typeset::day_of(today),
+                document: Kind::Plain(doc),
+            })
+            .map_err(|e| ActionError::Internal(anyhow::anyhow!(e)))
     }
 
     /// The index as a standalone HTML page.
@@ -291,7 +289,7 @@ impl EvidencePack {
     }
 
     /// The pack as a ZIP.
-    pub fn zip(&self) -> ActionResult<Vec<u8>> {
+    pub fn zip(&self, typesetter: &Typesetter) -> ActionResult<Vec<u8>> {
         let io = |e: std::io::Error| ActionError::Internal(anyhow::anyhow!(e));
         let zerr = |e: zip::result::ZipError| ActionError::Internal(anyhow::anyhow!(e));
         let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -315,7 +313,9 @@ impl EvidencePack {
         add("index.html", self.index_html()?.as_bytes())?;
         add(
             "index.pdf",
-            &self.pdf(&PlainDocument {
+            &self.pdf(
+                typesetter,
+                PlainDocument {
                 title: "Learning culture: evidence".into(),
                 subtitle: self.subtitle(),
                 paragraphs: vec![
@@ -339,25 +339,30 @@ impl EvidencePack {
             add(&format!("{}.csv", r.file), csv.as_bytes())?;
             add(
                 &format!("{}.pdf", r.file),
-                &self.pdf(&PlainDocument {
-                    title: r.title.into(),
-                    subtitle: self.subtitle(),
-                    paragraphs: vec![r.what.clone(), self.identified()],
-                    sections: vec![Section {
-                        heading: r.title.into(),
-                        header: r.header.iter().map(|h| (*h).to_owned()).collect(),
-                        rows: r.rows.iter().map(|l| Row(l.clone())).collect(),
-                        empty: "None in this period.".into(),
-                        ..Section::default()
-                    }],
-                    landscape: r.landscape,
-                    footer: self.footer(),
-                })?,
+                &self.pdf(
+                    typesetter,
+                    PlainDocument {
+                        title: r.title.into(),
+                        subtitle: self.subtitle(),
+                        paragraphs: vec![r.what.clone(), self.identified()],
+                        sections: vec![Section {
+                            heading: r.title.into(),
+                            header: r.header.iter().map(|h| (*h).to_owned()).collect(),
+                            rows: r.rows.iter().map(|l| Row(l.clone())).collect(),
+                            empty: "None in this period.".into(),
+                            ..Section::default()
+                        }],
+                        landscape: r.landscape,
+                        footer: self.footer(),
+                    },
+                )?,
             )?;
         }
         add(
             "sample-end-to-end.pdf",
-            &self.pdf(&PlainDocument {
+            &self.pdf(
+                typesetter,
+                PlainDocument {
                 title: "Incidents followed end to end".into(),
                 subtitle: self.subtitle(),
                 paragraphs: vec![
@@ -379,25 +384,28 @@ impl EvidencePack {
         )?;
         add(
             "meeting-minutes.pdf",
-            &self.pdf(&PlainDocument {
-                title: "Lessons-learned meeting minutes".into(),
-                subtitle: self.subtitle(),
-                paragraphs: vec![self.identified()],
-                sections: if self.minutes.is_empty() {
-                    vec![Section {
-                        heading: "No published minutes".into(),
-                        paragraphs: vec![
-                            "No lessons-learned meeting of this period has published minutes."
-                                .into(),
-                        ],
-                        ..Section::default()
-                    }]
-                } else {
-                    self.minutes.clone()
+            &self.pdf(
+                typesetter,
+                PlainDocument {
+                    title: "Lessons-learned meeting minutes".into(),
+                    subtitle: self.subtitle(),
+                    paragraphs: vec![self.identified()],
+                    sections: if self.minutes.is_empty() {
+                        vec![Section {
+                            heading: "No published minutes".into(),
+                            paragraphs: vec![
+                                "No lessons-learned meeting of this period has published minutes."
+                                    .into(),
+                            ],
+                            ..Section::default()
+                        }]
+                    } else {
+                        self.minutes.clone()
+                    },
+                    landscape: false,
+                    footer: self.footer(),
                 },
-                landscape: false,
-                footer: self.footer(),
-            })?,
+            )?,
         )?;
         Ok(w.finish().map_err(zerr)?.into_inner())
     }
@@ -435,7 +443,8 @@ pub async fn evidence_pack(
     let started = std::time::Instant::now();
     let pack = gather(ctx, actor, service, draft).await?;
     let gathered = started.elapsed();
-    let (pack, zip) = tokio::task::spawn_blocking(move || pack.zip().map(|z| (pack, z)))
+    let typesetter = ctx.typesetter.clone();
+    let (pack, zip) = tokio::task::spawn_blocking(move || pack.zip(&typesetter).map(|z| (pack, z)))
         .await
         .map_err(|e| ActionError::Internal(anyhow::anyhow!("the evidence pack stopped: {e}")))??;
     tracing::info!(

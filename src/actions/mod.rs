@@ -114,6 +114,8 @@ pub struct Ctx {
     /// The address people use to reach Candour (`https://candour.example.org`),
     /// for links in emails; without it emails give directions instead.
     pub public_url: Option<String>,
+    /// Where printable documents are typeset.
+    pub typesetter: crate::typeset::Typesetter,
 }
 
 /// The signed-in person on whose behalf an action runs.

@@ -75,6 +75,10 @@ pub enum Command {
     /// Configuration help.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Typeset one document (the server's child process): a job as JSON
+    /// on standard input, its PDF on standard output.
+    #[command(hide = true)]
+    Typeset,
 }
 
 /// `candour config …`
@@ -135,6 +139,7 @@ pub fn ctx(store: Store) -> Ctx {
         store,
         clock: Arc::new(SystemClock),
         public_url: None,
+        typesetter: crate::typeset::Typesetter::InProcess,
     }
 }
 
@@ -172,6 +177,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         json_logs,
     };
     match cli.command {
+        // No logging: the child writes nothing but the PDF to its output.
+        Command::Typeset => tokio::task::spawn_blocking(crate::typeset::run_child)
+            .await?
+            .map(|()| ExitCode::SUCCESS),
         Command::Config(ConfigCommand::Example) => {
             print!("{EXAMPLE}");
             Ok(ExitCode::SUCCESS)

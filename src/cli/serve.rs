@@ -69,6 +69,7 @@ pub async fn run(args: ServeArgs, resolved: &Resolved) -> anyhow::Result<ExitCod
     };
     let store = open_store(&url).await?;
     let mut context = ctx(store.clone());
+    context.typesetter = crate::typeset::Typesetter::child_of_this_program();
     context.public_url = args
         .public_url
         .clone()

@@ -199,6 +199,7 @@ db_test!(
                 store: store.clone(),
                 clock: Arc::new(FixedClock::new(start_time())),
                 public_url: None,
+                typesetter: candour::typeset::Typesetter::InProcess,
             };
             let summary = candour::demo::generate(&ctx, candour::demo::Scale::Small, 7).await?;
             assert!(
@@ -261,6 +262,7 @@ db_test!(
             store: store.clone(),
             clock: Arc::new(FixedClock::new(start_time())),
             public_url: None,
+            typesetter: candour::typeset::Typesetter::InProcess,
         };
         candour::demo::generate(&ctx, candour::demo::Scale::Small, 7).await?;
         let org = store.organisation_ids().await?[0];

@@ -172,7 +172,8 @@ fn service(org: OrganisationId, region: RegionId, name: &str) -> Service {
     }
 }
 
-fn person(service: ServiceId, code: &str, name: &str) -> Person {
+/// A person using `service`, with made-up details.
+pub fn person(service: ServiceId, code: &str, name: &str) -> Person {
     Person {
         person_id: PersonId(uuid::Uuid::now_v7()),
         service_id: service,
@@ -362,6 +363,7 @@ impl TestApp {
             store,
             clock: Arc::new(clock.clone()),
             public_url: None,
+            typesetter: candour::typeset::Typesetter::Child(env!("CARGO_BIN_EXE_candour").into()),
         };
         let world = seed(&ctx).await?;
         let mut state = AppState::new(ctx.clone(), false).await?;

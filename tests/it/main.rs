@@ -50,4 +50,5 @@ mod smtp;
 mod storage;
 mod trends;
 mod triage;
+mod typeset;
 mod workflow;

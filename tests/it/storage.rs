@@ -119,6 +119,7 @@ async fn seeded_at_version(
         store: store.clone(),
         clock: std::sync::Arc::new(candour::clock::FixedClock::new(start_time())),
         public_url: None,
+        typesetter: candour::typeset::Typesetter::InProcess,
     };
     let w = seed(&ctx).await?;
     Ok((db, store, w))

@@ -3,10 +3,10 @@
 
 use crate::investigation::Row;
 use crate::{PdfError, typeset};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A chart of the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Chart {
     /// Its title.
     pub title: String,
@@ -21,7 +21,7 @@ pub struct Chart {
 }
 
 /// A section: a heading, paragraphs and at most one table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Section {
     /// Its heading.
     pub heading: String,
@@ -36,7 +36,7 @@ pub struct Section {
 }
 
 /// Everything in the report, as words ready to print.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct BoardReport {
     /// "Board report: November 2026".
     pub title: String,

@@ -3,10 +3,10 @@
 
 use crate::board::Section;
 use crate::{PdfError, typeset};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A document of sections.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct PlainDocument {
     /// Its title.
     pub title: String,

@@ -1,14 +1,14 @@
 //! The serious incident investigation report.
 
 use crate::{PdfError, typeset};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A table row: one string per column.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Row(pub Vec<String>);
 
 /// A meeting of the team.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Meeting {
     /// Date.
     pub held_on: String,
@@ -21,7 +21,7 @@ pub struct Meeting {
 }
 
 /// Everything in the report, as words ready to print.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct InvestigationReport {
     /// `INV-000012`.
     pub reference: String,

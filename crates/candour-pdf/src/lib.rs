@@ -4,7 +4,7 @@
 //! are tagged and declared PDF/UA-1, in British English, with fonts
 //! embedded (Typst's own: no system fonts are used).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime, Dict, Str, Value};
@@ -20,6 +20,41 @@ mod investigation;
 pub use board::{BoardReport, Chart, Section, board_report};
 pub use document::{PlainDocument, plain_document};
 pub use investigation::{InvestigationReport, Meeting, Row, investigation_report};
+
+/// One document to make, as a typesetting process is sent it: what it is,
+/// its data, and its date. Candour's server typesets in a child process
+/// (`candour typeset`, reading this as JSON) so that Typst's memory goes
+/// back to the system when each document is done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Job {
+    /// The document's date (year, month, day).
+    pub today: (i32, u8, u8),
+    /// The document.
+    pub document: Kind,
+}
+
+/// The documents Candour prints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+pub enum Kind {
+    /// A register, index or other plain document.
+    Plain(PlainDocument),
+    /// The monthly board report.
+    Board(BoardReport),
+    /// An investigation report.
+    Investigation(Box<InvestigationReport>),
+}
+
+impl Job {
+    /// Typesets the job here, in this process.
+    pub fn typeset(&self) -> Result<Vec<u8>, PdfError> {
+        match &self.document {
+            Kind::Plain(d) => plain_document(d, self.today),
+            Kind::Board(d) => board_report(d, self.today),
+            Kind::Investigation(d) => investigation_report(d, self.today),
+        }
+    }
+}
 
 /// Why a document could not be made.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -731,13 +731,14 @@ pub async fn report_pdf(
     let s = shown(&v, now);
     let today = now.to_zoned(london()).date();
     let data = pdf_data(&s, display::civil_date(today));
-    let day = (
-        i32::from(today.year()),
-        u8::try_from(today.month()).unwrap_or(1),
-        u8::try_from(today.day()).unwrap_or(1),
-    );
+    let day = crate::typeset::day_of(today);
     // Typesetting takes a little CPU: off the async threads.
-    let pdf = tokio::task::spawn_blocking(move || candour_pdf::investigation_report(&data, day))
+    let job = candour_pdf::Job {
+        today: day,
+        document: candour_pdf::Kind::Investigation(Box::new(data)),
+    };
+    let typesetter = state.ctx.typesetter.clone();
+    let pdf = tokio::task::spawn_blocking(move || typesetter.typeset(&job))
         .await
         .map_err(|e| WebError::Internal(anyhow::anyhow!("the PDF task failed: {e}")))?
         .map_err(|e| WebError::Internal(anyhow::anyhow!("{e}")))?;

@@ -264,7 +264,8 @@ pub async fn board_report_pdf(
 ) -> Result<Response, WebError> {
     let month = month_of(&state, &q)?;
     let r = board_report(&state.ctx, &user.actor, month, q.scope.as_deref()).await?;
-    let pdf = tokio::task::spawn_blocking(move || r.pdf())
+    let typesetter = state.ctx.typesetter.clone();
+    let pdf = tokio::task::spawn_blocking(move || r.pdf(&typesetter))
         .await
         .map_err(|e| WebError::Internal(anyhow::anyhow!("the board report PDF stopped: {e}")))??;
     let name = format!("candour-board-report-{}.pdf", month.code());
