@@ -110,34 +110,40 @@ pub async fn people_at_risk(
     .collect();
     let ids: Vec<ServiceId> = services.iter().map(|s| s.service_id).collect();
     let flagged = flags_in(ctx, (actor.organisation_id, &ids), None, ctx.clock.now()).await?;
-    let mut out = Vec::new();
-    for service in &services {
-        let mine: Vec<&(ServiceId, PersonId, Vec<RiskFlag>)> = flagged
-            .iter()
-            .filter(|(s, _, _)| *s == service.service_id)
-            .collect();
-        if mine.is_empty() {
-            continue;
-        }
-        // One read of the service's register rather than one per person.
-        let people = ctx
-            .store
-            .people_of_service(service.organisation_id, service.service_id)
-            .await?;
-        let mut found: Vec<AtRisk> = mine
-            .into_iter()
-            .filter_map(|(_, id, flags)| {
-                people.iter().find(|p| p.person_id == *id).map(|p| AtRisk {
-                    person: p.clone(),
-                    service_name: service.name.clone(),
-                    flags: flags.clone(),
-                })
-            })
-            .collect();
-        found.sort_by(|a, b| a.person.internal_code.cmp(&b.person.internal_code));
-        out.extend(found);
-    }
-    Ok(out)
+    // One read of the people flagged, whatever the number of services.
+    let wanted: Vec<PersonId> = flagged.iter().map(|(_, id, _)| *id).collect();
+    let people: HashMap<PersonId, Person> = ctx
+        .store
+        .people_by_ids(actor.organisation_id, &wanted)
+        .await?
+        .into_iter()
+        .map(|p| (p.person_id, p))
+        .collect();
+    let names: HashMap<ServiceId, &str> = services
+        .iter()
+        .map(|s| (s.service_id, s.name.as_str()))
+        .collect();
+    let mut out: Vec<(usize, AtRisk)> = flagged
+        .into_iter()
+        .filter_map(|(service, id, flags)| {
+            // Listed under the service whose register they are on, as before.
+            let person = people.get(&id).filter(|p| p.service_id == service)?;
+            let at = services.iter().position(|s| s.service_id == service)?;
+            Some((
+                at,
+                AtRisk {
+                    person: person.clone(),
+                    service_name: names.get(&service).copied().unwrap_or_default().to_owned(),
+                    flags,
+                },
+            ))
+        })
+        .collect();
+    out.sort_by(|(a, x), (b, y)| {
+        a.cmp(b)
+            .then_with(|| x.person.internal_code.cmp(&y.person.internal_code))
+    });
+    Ok(out.into_iter().map(|(_, a)| a).collect())
 }
 
 /// A person's page.

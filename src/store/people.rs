@@ -117,6 +117,33 @@ impl Store {
         })
     }
 
+    /// The people of `org` with these ids, in no set order (others are left out).
+    pub async fn people_by_ids(
+        &self,
+        org: OrganisationId,
+        ids: &[PersonId],
+    ) -> StoreResult<Vec<Person>> {
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(super::IDS_PER_READ) {
+            let sql = format!(
+                "select {PERSON_COLUMNS} from person where organisation_id = $1 and person_id in ({})",
+                super::placeholders(chunk.len(), 2)
+            );
+            let rows = on_read!(self, |p| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(org.0);
+                for id in chunk {
+                    q = q.bind(id.0);
+                }
+                let rows = q.fetch_all(p).await?;
+                rows.iter()
+                    .map(person_from)
+                    .collect::<StoreResult<Vec<_>>>()?
+            });
+            found.extend(rows);
+        }
+        Ok(found)
+    }
+
     /// The people with these ids, in `org` and `service` only (others are left out).
     pub async fn people_in_service(
         &self,

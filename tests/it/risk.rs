@@ -272,3 +272,67 @@ db_test!(the_rules_are_the_organisations_to_change, |engine| {
     );
     Ok(())
 });
+
+db_test!(
+    a_home_page_lists_up_to_twenty_five_flagged_people_and_counts_more_by_service,
+    |engine| {
+        use candour::web::pages::home::LISTED;
+        let app = TestApp::spawn(engine).await?;
+        let service = app.world.service.service_id;
+        let mut people = vec![app.world.person];
+        let mut tx = app.ctx.store.begin().await?;
+        for n in 1..=LISTED {
+            let p = person(service, &format!("P-1{n:05}"), &format!("Resident {n}"));
+            candour::store::people::insert_person(&mut tx, app.world.org, &p, 0).await?;
+            people.push(p.person_id);
+        }
+        tx.commit().await?;
+        for p in &people[..LISTED] {
+            fall_of(&app, "2026-11-02T10:00:00Z", &FALL_FIELDS, *p).await?;
+            fall_of(&app, "2026-11-21T22:15:00Z", &FALL_FIELDS, *p).await?;
+        }
+        let manager = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+
+        // As many as the page lists: each by code, with why.
+        let home = manager.text("/").await?;
+        assert_ids_unique(&home);
+        assert!(
+            home.contains(&format!("People at increased risk ({LISTED})")),
+            "{home}"
+        );
+        for p in &people[..LISTED] {
+            assert!(home.contains(&format!("href=\"/people/{p}\"")), "{p}");
+        }
+        assert!(!home.contains("People flagged"));
+
+        // One more: counted by service, linked to the register that lists them.
+        let last = people[LISTED];
+        fall_of(&app, "2026-11-02T10:00:00Z", &FALL_FIELDS, last).await?;
+        fall_of(&app, "2026-11-21T22:15:00Z", &FALL_FIELDS, last).await?;
+        let home = manager.text("/").await?;
+        assert_ids_unique(&home);
+        assert!(
+            home.contains(&format!("People at increased risk ({})", LISTED + 1)),
+            "{home}"
+        );
+        assert!(
+            !people
+                .iter()
+                .any(|p| home.contains(&format!("href=\"/people/{p}\""))),
+            "no one listed one by one"
+        );
+        assert!(home.contains("People flagged"), "{home}");
+        assert!(
+            home.contains(&format!(
+                "<a href=\"/services/{service}/people\">Alder House</a></th><td class=\"num\">{}</td>",
+                LISTED + 1
+            )),
+            "{home}"
+        );
+        let register = manager.text(&format!("/services/{service}/people")).await?;
+        assert_eq!(register.matches("Repeated falls").count(), LISTED + 1);
+        Ok(())
+    }
+);

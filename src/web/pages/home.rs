@@ -36,6 +36,23 @@ pub struct ServiceCounts {
     pub can_manage_devices: bool,
 }
 
+/// How many people, lessons or meetings the home page lists before it
+/// sums them up: a reader of many services gets counts and links, not
+/// thousands of rows.
+pub const LISTED: usize = 25;
+
+/// The people at increased risk in one service, for readers of many.
+pub struct RiskByService {
+    /// Service id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// People flagged there.
+    pub people: usize,
+    /// Whether the reader may open its register (which shows the flags).
+    pub people_link: bool,
+}
+
 /// A user line for administrators.
 pub struct UserLine {
     /// Name.
@@ -59,12 +76,21 @@ struct HomePage {
     services: Vec<ServiceCounts>,
     users: Vec<UserLine>,
     is_admin: bool,
-    /// People flagged at increased risk in the reader's services.
+    /// People flagged at increased risk in the reader's services, when
+    /// there are no more than [`LISTED`].
     at_risk: Vec<AtRiskLine>,
-    /// Lessons the reader is asked to read and has not acknowledged.
+    /// Otherwise, how many in each service, most first.
+    at_risk_by_service: Vec<RiskByService>,
+    /// Everyone flagged.
+    at_risk_total: usize,
+    /// The first [`LISTED`] lessons the reader is asked to read and has not acknowledged.
     to_read: Vec<crate::web::pages::lessons::LessonRow>,
-    /// Urgent lessons-learned meetings to arrange.
+    /// All of them.
+    to_read_total: usize,
+    /// The first [`LISTED`] urgent lessons-learned meetings to arrange, soonest first.
     proposals: Vec<crate::web::pages::meetings::ProposalLine>,
+    /// All of them.
+    proposals_total: usize,
     /// For the organisation's alert leads: open safety alerts.
     open_alerts: Vec<crate::web::pages::alerts::AlertRow>,
 }
@@ -109,9 +135,34 @@ pub async fn show_home(
     } else {
         Vec::new()
     };
-    let at_risk = if actor.can_anywhere(Permission::ViewIncidents) {
-        crate::actions::risk::people_at_risk(ctx, actor, None)
-            .await?
+    let flagged = if actor.can_anywhere(Permission::ViewIncidents) {
+        crate::actions::risk::people_at_risk(ctx, actor, None).await?
+    } else {
+        Vec::new()
+    };
+    let at_risk_total = flagged.len();
+    let mut at_risk_by_service = Vec::new();
+    let mut at_risk = Vec::new();
+    if at_risk_total > LISTED {
+        let mut by: HashMap<_, usize> = HashMap::new();
+        for a in &flagged {
+            *by.entry(a.person.service_id).or_default() += 1;
+        }
+        for s in services_where(ctx, actor, Permission::ViewIncidents).await? {
+            if let Some(&people) = by.get(&s.service_id) {
+                at_risk_by_service.push(RiskByService {
+                    id: s.service_id.to_string(),
+                    people_link: actor.can_in(Permission::ViewPeopleRegister, &s)
+                        || actor.can_in(Permission::ManagePeople, &s),
+                    name: s.name,
+                    people,
+                });
+            }
+        }
+        at_risk_by_service
+            .sort_by(|a, b| b.people.cmp(&a.people).then_with(|| a.name.cmp(&b.name)));
+    } else {
+        at_risk = flagged
             .into_iter()
             .map(|a| AtRiskLine {
                 id: a.person.person_id.to_string(),
@@ -123,10 +174,8 @@ pub async fn show_home(
                     .map(crate::web::pages::people::FlagLine::from)
                     .collect(),
             })
-            .collect()
-    } else {
-        Vec::new()
-    };
+            .collect();
+    }
     let mut services = Vec::new();
     if actor.can_anywhere(Permission::ViewAggregates) {
         let since = ctx.clock.now() - jiff::SignedDuration::from_hours(24 * 30);
@@ -178,6 +227,8 @@ pub async fn show_home(
     };
     let mut roles: Vec<&'static str> = actor.grants.iter().map(|g| g.role.label()).collect();
     roles.dedup();
+    let proposals = crate::web::pages::meetings::proposal_lines(&state, &user).await?;
+    let to_read = crate::actions::lessons::to_read(ctx, actor).await?;
     let page = HomePage {
         layout: Layout::new("Home", &user, state.demo),
         name: actor.display_name.clone(),
@@ -189,7 +240,10 @@ pub async fn show_home(
         users,
         is_admin: is_admin || actor.has_role(Role::Administrator),
         at_risk,
-        proposals: crate::web::pages::meetings::proposal_lines(&state, &user).await?,
+        at_risk_by_service,
+        at_risk_total,
+        proposals_total: proposals.len(),
+        proposals: proposals.into_iter().take(LISTED).collect(),
         open_alerts: if crate::actions::alerts::leads_alerts(actor) {
             crate::actions::alerts::open_alerts(ctx, actor.organisation_id)
                 .await?
@@ -199,9 +253,10 @@ pub async fn show_home(
         } else {
             Vec::new()
         },
-        to_read: crate::actions::lessons::to_read(ctx, actor)
-            .await?
+        to_read_total: to_read.len(),
+        to_read: to_read
             .iter()
+            .take(LISTED)
             .map(crate::web::pages::lessons::LessonRow::from)
             .collect(),
     };
