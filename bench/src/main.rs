@@ -308,6 +308,7 @@ async fn people(url: &str) -> anyhow::Result<Who> {
         store: store.clone(),
         clock: Arc::new(SystemClock),
         public_url: None,
+        typesetter: candour::typeset::Typesetter::InProcess,
     };
     let org = *store
         .organisation_ids()

@@ -6,10 +6,10 @@ use super::{ActionError, ActionResult, Actor, Ctx, services_where};
 use crate::store::incidents::{IncidentFilter, IncidentSummary};
 use crate::store::organisations::Service;
 use crate::store::people::Person;
-use crate::store::risk::{NewRiskReview, RiskReview, insert_risk_review};
+use crate::store::risk::{AffectedBy, NewRiskReview, RiskReview, insert_risk_review};
 use candour_domain::details::Details;
 use candour_domain::ids::{OrganisationId, PersonId, ServiceId};
-use candour_domain::risk_flags::{PersonEvent, RiskFlag, RiskRules, facts_of, flags};
+use candour_domain::risk_flags::{PersonEvent, RiskFlag, RiskRules, facts_of, flags, flags_until};
 use candour_domain::role::Permission;
 use candour_domain::validation::{FieldErrors, checked_text};
 use jiff::{SignedDuration, Timestamp};
@@ -43,26 +43,62 @@ pub struct AtRisk {
 }
 
 /// The flags of the people using `services` (with `person`, only theirs)
-/// at `now`, by service then person: one read of their incidents and one of
-/// their reviews, whatever the number of services.
-async fn flags_in(
+/// at `now`, by service then person. For one person they are worked out
+/// from their incidents; for everyone, the kept flags are read (migration
+/// 0045) and only those stale or past their moment worked out again.
+pub async fn flags_in(
     ctx: &Ctx,
     (org, services): (OrganisationId, &[ServiceId]),
     person: Option<PersonId>,
     now: Timestamp,
 ) -> ActionResult<Vec<(ServiceId, PersonId, Vec<RiskFlag>)>> {
     let rules = org_risk_rules(ctx, org).await?;
-    let from = now
-        .checked_sub(SignedDuration::from_hours(
-            24 * i64::from(rules.look_back_days()),
-        ))
-        .unwrap_or(now);
-    let mut events: HashMap<(ServiceId, PersonId), Vec<PersonEvent>> = HashMap::new();
-    for a in ctx
+    let mut out = match person {
+        Some(_) => worked_out(ctx, (org, services), person, &rules, now).await?,
+        None => kept_flags(ctx, (org, services), &rules, now).await?,
+    };
+    out.sort_by_key(|(s, id, _)| (*s, *id));
+    Ok(out)
+}
+
+/// The flags of people in `services`, worked out from every incident of
+/// the look-back window (with `person`, only theirs).
+pub async fn worked_out(
+    ctx: &Ctx,
+    (org, services): (OrganisationId, &[ServiceId]),
+    person: Option<PersonId>,
+    rules: &RiskRules,
+    now: Timestamp,
+) -> ActionResult<Vec<(ServiceId, PersonId, Vec<RiskFlag>)>> {
+    let affected = ctx
         .store
-        .affected_since((org, services), person, from)
+        .affected_since((org, services), person, look_back_from(rules, now))
+        .await?;
+    let reviewed: HashMap<PersonId, Timestamp> = ctx
+        .store
+        .latest_risk_reviews((org, services))
         .await?
-    {
+        .into_iter()
+        .collect();
+    Ok(events_of(affected)
+        .into_iter()
+        .map(|((s, id), ev)| (s, id, flags(rules, &ev, reviewed.get(&id).copied(), now)))
+        .filter(|(_, _, f)| !f.is_empty())
+        .collect())
+}
+
+/// Where the rules start looking back from at `now`.
+fn look_back_from(rules: &RiskRules, now: Timestamp) -> Timestamp {
+    now.checked_sub(SignedDuration::from_hours(
+        24 * i64::from(rules.look_back_days()),
+    ))
+    .unwrap_or(now)
+}
+
+/// The incidents read, as the rules read them, by (service, person).
+fn events_of(affected: Vec<AffectedBy>) -> HashMap<(ServiceId, PersonId), Vec<PersonEvent>> {
+    let mut events: HashMap<(ServiceId, PersonId), Vec<PersonEvent>> = HashMap::new();
+    for a in affected {
         let details: Option<Details> = serde_json::from_str(&a.details).ok();
         let (head_struck, anticoagulant, ulcer) =
             details.as_ref().map(facts_of).unwrap_or((None, None, None));
@@ -79,19 +115,153 @@ async fn flags_in(
                 ulcer,
             });
     }
+    events
+}
+
+/// Flags worked out afresh for some (service, person) pairs of `org`, with
+/// the moment each may next change.
+type Fresh = Vec<((ServiceId, PersonId), Vec<RiskFlag>, Option<Timestamp>)>;
+
+async fn work_out_pairs(
+    ctx: &Ctx,
+    org: OrganisationId,
+    pairs: &[(ServiceId, PersonId)],
+    rules: &RiskRules,
+    now: Timestamp,
+) -> ActionResult<Fresh> {
+    if pairs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut people: Vec<PersonId> = pairs.iter().map(|(_, p)| *p).collect();
+    people.sort();
+    people.dedup();
+    let from = look_back_from(rules, now);
+    // A few people: their own incidents. Many (after an upgrade or a change
+    // of rules): their services' incidents of the window, read by time.
+    let affected = if people.len() > 1_000 {
+        let mut services: Vec<ServiceId> = pairs.iter().map(|(s, _)| *s).collect();
+        services.sort();
+        services.dedup();
+        ctx.store
+            .affected_since((org, &services), None, from)
+            .await?
+    } else {
+        ctx.store.affected_of(org, &people, from).await?
+    };
+    let mut events = events_of(affected);
     let reviewed: HashMap<PersonId, Timestamp> = ctx
         .store
-        .latest_risk_reviews((org, services))
+        .latest_reviews_of(org, &people)
         .await?
         .into_iter()
         .collect();
-    let mut out: Vec<(ServiceId, PersonId, Vec<RiskFlag>)> = events
-        .into_iter()
-        .map(|((s, id), ev)| (s, id, flags(&rules, &ev, reviewed.get(&id).copied(), now)))
-        .filter(|(_, _, f)| !f.is_empty())
-        .collect();
-    out.sort_by_key(|(s, id, _)| (*s, *id));
+    Ok(pairs
+        .iter()
+        .map(|pair| {
+            let ev = events.remove(pair).unwrap_or_default();
+            let f = flags(rules, &ev, reviewed.get(&pair.1).copied(), now);
+            (*pair, f, flags_until(rules, &ev, now))
+        })
+        .collect())
+}
+
+/// The kept flags of people in `services`, those stale or past their
+/// moment worked out here (the minute's work keeps them).
+async fn kept_flags(
+    ctx: &Ctx,
+    (org, services): (OrganisationId, &[ServiceId]),
+    rules: &RiskRules,
+    now: Timestamp,
+) -> ActionResult<Vec<(ServiceId, PersonId, Vec<RiskFlag>)>> {
+    let mut out = Vec::new();
+    let mut again = Vec::new();
+    for k in ctx.store.kept_risk((org, services)).await? {
+        if k.stale || k.valid_until <= now.as_millisecond() {
+            again.push((k.service_id, k.person_id));
+            continue;
+        }
+        let f: Vec<RiskFlag> = serde_json::from_str(&k.flags)
+            .map_err(|e| anyhow::anyhow!("the kept flags of a person are not readable: {e}"))?;
+        if !f.is_empty() {
+            out.push((k.service_id, k.person_id, f));
+        }
+    }
+    for ((s, p), f, _) in work_out_pairs(ctx, org, &again, rules, now).await? {
+        if !f.is_empty() {
+            out.push((s, p, f));
+        }
+    }
     Ok(out)
+}
+
+/// How many kept flags the minute's work reads at most.
+pub const REFRESH_AT_MOST: usize = 20_000;
+
+/// The minute's work: works out the kept flags that are stale or past
+/// their moment (up to [`REFRESH_AT_MOST`]) and keeps them, each only if
+/// no write has changed it meanwhile, a thousand to a transaction. Returns
+/// how many were due and how many kept.
+pub async fn refresh_kept_flags(ctx: &Ctx) -> ActionResult<(usize, usize)> {
+    let now = ctx.clock.now();
+    let due = ctx
+        .store
+        .risk_to_refresh(
+            now.as_millisecond(),
+            i64::try_from(REFRESH_AT_MOST).unwrap_or(i64::MAX),
+        )
+        .await?;
+    let count = due.len();
+    let mut by_org: HashMap<OrganisationId, Vec<crate::store::risk::KeptRisk>> = HashMap::new();
+    for k in due {
+        by_org.entry(k.organisation_id).or_default().push(k);
+    }
+    let mut kept = 0;
+    for (org, rows) in by_org {
+        let rules = org_risk_rules(ctx, org).await?;
+        let pairs: Vec<(ServiceId, PersonId)> =
+            rows.iter().map(|k| (k.service_id, k.person_id)).collect();
+        let fresh = work_out_pairs(ctx, org, &pairs, &rules, now).await?;
+        let both: Vec<_> = rows.iter().zip(fresh).collect();
+        for chunk in both.chunks(1_000) {
+            let mut tx = ctx.store.begin().await?;
+            for (k, ((s, p), f, until)) in chunk {
+                let json = serde_json::to_string(f).map_err(|e| anyhow::anyhow!("{e}"))?;
+                let keep = match (f.is_empty(), until) {
+                    (false, Some(t)) => Some((json.as_str(), t.as_millisecond())),
+                    // No flags: nothing to keep. (Flags always have events, so a moment.)
+                    _ => None,
+                };
+                if crate::store::risk::keep_risk(&mut tx, (*s, *p, k.generation), keep).await? {
+                    kept += 1;
+                }
+            }
+            tx.commit().await?;
+        }
+    }
+    Ok((count, kept))
+}
+
+/// Works out every kept flag due, as the minute's work would, until none
+/// is left: after the demo's bulk load.
+pub async fn settle_kept_flags(ctx: &Ctx) -> ActionResult<()> {
+    while refresh_kept_flags(ctx).await?.0 >= REFRESH_AT_MOST {}
+    Ok(())
+}
+
+/// After the organisation's rules change: everyone affected within the
+/// longest window any rules may have (365 days) is worked out again.
+pub(crate) async fn rules_changed(
+    ctx: &Ctx,
+    tx: &mut crate::store::Tx,
+    org: OrganisationId,
+) -> ActionResult<()> {
+    let from = ctx
+        .clock
+        .now()
+        .checked_sub(SignedDuration::from_hours(24 * 366))
+        .unwrap_or(Timestamp::UNIX_EPOCH);
+    crate::store::risk::risk_stale_since(tx, org, from.as_millisecond()).await?;
+    Ok(())
 }
 
 /// Everyone flagged in the services where `actor` sees incidents (or in

@@ -140,7 +140,13 @@ pub async fn save_risk_rules(
     may_manage(actor)?;
     let new = draft.validate().map_err(ActionError::Invalid)?;
     let old = super::risk::org_risk_rules(ctx, actor.organisation_id).await?;
-    put_setting(ctx, actor, super::risk::RISK_RULES, (old, new)).await
+    let mut tx = ctx.store.begin().await?;
+    put_setting_in(ctx, actor, &mut tx, super::risk::RISK_RULES, (old, new)).await?;
+    // Everyone's kept flags were worked out under the old rules: in the
+    // same transaction, so no reader sees flags of the old rules after.
+    super::risk::rules_changed(ctx, &mut tx, actor.organisation_id).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Saves the trend charts' settings (the run length of a shift or trend).
@@ -274,10 +280,23 @@ async fn put_setting<T: serde::Serialize>(
     key: &str,
     (before, after): (T, T),
 ) -> ActionResult<()> {
-    let value = serde_json::to_string(&after).map_err(|e| anyhow::anyhow!("{key}: {e}"))?;
     let mut tx = ctx.store.begin().await?;
+    put_setting_in(ctx, actor, &mut tx, key, (before, after)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Saves and audits a setting in `tx`.
+async fn put_setting_in<T: serde::Serialize>(
+    ctx: &Ctx,
+    actor: &Actor,
+    tx: &mut crate::store::Tx,
+    key: &str,
+    (before, after): (T, T),
+) -> ActionResult<()> {
+    let value = serde_json::to_string(&after).map_err(|e| anyhow::anyhow!("{key}: {e}"))?;
     put_org_setting(
-        &mut tx,
+        tx,
         actor.organisation_id,
         key,
         &value,
@@ -287,13 +306,11 @@ async fn put_setting<T: serde::Serialize>(
     audited(
         ctx,
         actor,
-        &mut tx,
+        tx,
         &format!("organisation.{key}_set"),
         json!({ key: {"before": before, "after": after} }),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Saves the timescales, then moves the triage deadlines of reports still waiting.

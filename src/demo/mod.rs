@@ -241,6 +241,10 @@ pub async fn generate_sized(
     )
     .await?;
     tx.commit().await?;
+    // The bulk load marked everyone's flags to work out: as the scheduler would.
+    crate::actions::risk::settle_kept_flags(ctx)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     // A bulk load leaves the planner guessing; the large demo tells it.
     if plan.history {
         ctx.store.analyse().await?;

@@ -1,7 +1,7 @@
 //! Scheduled work, safe with several instances on one database: each run
 //! first claims its slot in `schedule_run` (a unique row), and only the
 //! instance whose claim is new does the work: the breach sweep, overdue
-//! actions, statutory duty reminders and reminders to read lessons and overdue safety alerts every minute, the daily digest at 07:00 UK time (its own slot per
+//! actions, statutory duty reminders, the people at increased risk whose kept flags are due (migration 0045) and reminders to read lessons and overdue safety alerts every minute, the daily digest at 07:00 UK time (its own slot per
 //! organisation and day, claimed with the emails it queues), and the
 //! monthly breach report and serious incident summary on the first working
 //! day of the month (a slot per organisation, report and month), and on
@@ -53,6 +53,15 @@ pub async fn tick(ctx: &Ctx) -> anyhow::Result<bool> {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         if told > 0 {
             tracing::info!(told, "statutory duty reminders");
+        }
+        let (due, kept) = timed(
+            "kept risk flags",
+            crate::actions::risk::refresh_kept_flags(ctx),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if due > 0 {
+            tracing::debug!(due, kept, "kept risk flags");
         }
         let told = timed(
             "lesson reminders",

@@ -77,6 +77,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(42, "0042_search_by_rowid"),
     migration!(43, "0043_meetings_by_organisation"),
     migration!(44, "0044_incident_under_review"),
+    migration!(45, "0045_person_risk"),
 ];
 
 impl Store {

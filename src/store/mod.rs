@@ -180,7 +180,33 @@ impl Store {
         ids: &[candour_domain::ids::IncidentId],
         row: impl Fn(&dyn PortableRow) -> StoreResult<T>,
     ) -> StoreResult<Vec<T>> {
-        let first = 1 + usize::from(org.is_some());
+        let ids: Vec<Uuid> = ids.iter().map(|i| i.0).collect();
+        self.in_batches(sql, (org, None), &ids, row).await
+    }
+
+    /// Rows for many ids of `org`, [`IDS_PER_READ`] at a time: `sql` holds
+    /// `{ids}` where the `in (…)` list goes, after `$1` (the organisation)
+    /// and `$2` when `also` is given; each row is read with `row`, in no set
+    /// order across batches.
+    pub(crate) async fn rows_of_ids<T>(
+        &self,
+        sql: &str,
+        (org, also): (candour_domain::ids::OrganisationId, Option<i64>),
+        ids: &[Uuid],
+        row: impl Fn(&dyn PortableRow) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
+        self.in_batches(sql, (Some(org), also), ids, row).await
+    }
+
+    /// Both of the above: `$1` the organisation when given, then `also`, then the ids.
+    async fn in_batches<T>(
+        &self,
+        sql: &str,
+        (org, also): (Option<candour_domain::ids::OrganisationId>, Option<i64>),
+        ids: &[Uuid],
+        row: impl Fn(&dyn PortableRow) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
+        let first = 1 + usize::from(org.is_some()) + usize::from(also.is_some());
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(IDS_PER_READ) {
             let sql = sql.replace("{ids}", &placeholders(chunk.len(), first));
@@ -189,8 +215,11 @@ impl Store {
                 if let Some(org) = org {
                     q = q.bind(org.0);
                 }
+                if let Some(v) = also {
+                    q = q.bind(v);
+                }
                 for id in chunk {
-                    q = q.bind(id.0);
+                    q = q.bind(*id);
                 }
                 let rows = q.fetch_all(p).await?;
                 rows.iter()

@@ -29,7 +29,7 @@ pub struct Person {
     pub status: PersonStatus,
 }
 
-fn person_from(r: &impl PortableRow) -> StoreResult<Person> {
+fn person_from(r: &(impl PortableRow + ?Sized)) -> StoreResult<Person> {
     Ok(Person {
         person_id: PersonId(r.uuid("person_id")?),
         service_id: ServiceId(r.uuid("service_id")?),
@@ -123,25 +123,12 @@ impl Store {
         org: OrganisationId,
         ids: &[PersonId],
     ) -> StoreResult<Vec<Person>> {
-        let mut found = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(super::IDS_PER_READ) {
-            let sql = format!(
-                "select {PERSON_COLUMNS} from person where organisation_id = $1 and person_id in ({})",
-                super::placeholders(chunk.len(), 2)
-            );
-            let rows = on_read!(self, |p| {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(org.0);
-                for id in chunk {
-                    q = q.bind(id.0);
-                }
-                let rows = q.fetch_all(p).await?;
-                rows.iter()
-                    .map(person_from)
-                    .collect::<StoreResult<Vec<_>>>()?
-            });
-            found.extend(rows);
-        }
-        Ok(found)
+        let ids: Vec<uuid::Uuid> = ids.iter().map(|p| p.0).collect();
+        let sql = format!(
+            "select {PERSON_COLUMNS} from person where organisation_id = $1 and person_id in ({{ids}})"
+        );
+        self.rows_of_ids(&sql, (org, None), &ids, |r| person_from(r))
+            .await
     }
 
     /// The people with these ids, in `org` and `service` only (others are left out).

@@ -127,19 +127,84 @@ impl Store {
                 q = q.bind(s.0);
             }
             let rows = q.fetch_all(p).await?;
-            rows.iter()
-                .map(|r| {
-                    Ok(AffectedBy {
-                        person_id: PersonId(r.uuid("person_id")?),
-                        service_id: ServiceId(r.uuid("service_id")?),
-                        reference: IncidentReference(r.int("reference_number")?),
-                        kind: parse_code(&r.text("kind")?, EventKind::parse, "kind")?,
-                        category: parse_code(&r.text("category")?, Category::parse, "category")?,
-                        occurred_at: millis_to_ts(r.int("occurred_at")?)?,
-                        details: r.text("details")?,
-                    })
-                })
-                .collect()
+            rows.iter().map(affected_from).collect()
+        })
+    }
+
+    /// Incidents and near misses since `from` that affected these people
+    /// of `org`, in any service, oldest first.
+    pub async fn affected_of(
+        &self,
+        org: OrganisationId,
+        people: &[PersonId],
+        from: Timestamp,
+    ) -> StoreResult<Vec<AffectedBy>> {
+        let ids: Vec<uuid::Uuid> = people.iter().map(|p| p.0).collect();
+        let mut out = self
+            .rows_of_ids(
+                "select ip.person_id, i.service_id, i.reference_number, i.kind, i.category, i.occurred_at, i.details \
+                 from incident_person ip join incident i on i.incident_id = ip.incident_id \
+                 where ip.person_id in ({ids}) and ip.role = 'affected' and ip.organisation_id = $1 \
+                 and i.occurred_at >= $2 and i.kind in ('incident', 'near_miss')",
+                (org, Some(from.as_millisecond())),
+                &ids,
+                |r| affected_from(r),
+            )
+            .await?;
+        out.sort_by_key(|a| (a.occurred_at, a.reference.0));
+        Ok(out)
+    }
+
+    /// The latest review of each of these people of `org` who has one.
+    pub async fn latest_reviews_of(
+        &self,
+        org: OrganisationId,
+        people: &[PersonId],
+    ) -> StoreResult<Vec<(PersonId, Timestamp)>> {
+        let ids: Vec<uuid::Uuid> = people.iter().map(|p| p.0).collect();
+        self.rows_of_ids(
+            "select person_id, max(reviewed_at) as at from person_risk_review \
+             where organisation_id = $1 and person_id in ({ids}) group by person_id",
+            (org, None),
+            &ids,
+            |r| Ok((PersonId(r.uuid("person_id")?), millis_to_ts(r.int("at")?)?)),
+        )
+        .await
+    }
+
+    /// The kept flags of people in `services` (see migration 0045): every
+    /// (service, person) whose flags are not known to be none.
+    pub async fn kept_risk(
+        &self,
+        (org, services): (OrganisationId, &[ServiceId]),
+    ) -> StoreResult<Vec<KeptRisk>> {
+        let ids: Vec<uuid::Uuid> = services.iter().map(|s| s.0).collect();
+        self.rows_of_ids(
+            "select service_id, person_id, organisation_id, generation, stale, flags, valid_until \
+             from person_risk where organisation_id = $1 and service_id in ({ids})",
+            (org, None),
+            &ids,
+            |r| kept_from(r),
+        )
+        .await
+    }
+
+    /// Up to `limit` kept flags to work out again, in any organisation:
+    /// marked stale, or past the moment they may change.
+    pub async fn risk_to_refresh(&self, now_ms: i64, limit: i64) -> StoreResult<Vec<KeptRisk>> {
+        on_read!(self, |p| {
+            let rows = sqlx::query(
+                "select * from (select service_id, person_id, organisation_id, generation, stale, flags, valid_until \
+                 from person_risk where stale = 1 limit $2) s \
+                 union all \
+                 select * from (select service_id, person_id, organisation_id, generation, stale, flags, valid_until \
+                 from person_risk where stale = 0 and valid_until <= $1 limit $2) e",
+            )
+            .bind(now_ms)
+            .bind(limit)
+            .fetch_all(p)
+            .await?;
+            rows.iter().map(kept_from).collect()
         })
     }
 
@@ -201,4 +266,103 @@ impl Store {
                 .collect()
         })
     }
+}
+
+/// Flags kept for a person in a service.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeptRisk {
+    /// The service whose incidents flagged them.
+    pub service_id: ServiceId,
+    /// The person.
+    pub person_id: PersonId,
+    /// Their organisation.
+    pub organisation_id: OrganisationId,
+    /// Bumped by every write that may change the flags.
+    pub generation: i64,
+    /// To be worked out again.
+    pub stale: bool,
+    /// The flags as JSON, when not stale.
+    pub flags: String,
+    /// When they may next change, epoch ms.
+    pub valid_until: i64,
+}
+
+fn kept_from(r: &(impl PortableRow + ?Sized)) -> StoreResult<KeptRisk> {
+    Ok(KeptRisk {
+        service_id: ServiceId(r.uuid("service_id")?),
+        person_id: PersonId(r.uuid("person_id")?),
+        organisation_id: OrganisationId(r.uuid("organisation_id")?),
+        generation: r.int("generation")?,
+        stale: r.int("stale")? != 0,
+        flags: r.text("flags")?,
+        valid_until: r.int("valid_until")?,
+    })
+}
+
+fn affected_from(r: &(impl PortableRow + ?Sized)) -> StoreResult<AffectedBy> {
+    Ok(AffectedBy {
+        person_id: PersonId(r.uuid("person_id")?),
+        service_id: ServiceId(r.uuid("service_id")?),
+        reference: IncidentReference(r.int("reference_number")?),
+        kind: parse_code(&r.text("kind")?, EventKind::parse, "kind")?,
+        category: parse_code(&r.text("category")?, Category::parse, "category")?,
+        occurred_at: millis_to_ts(r.int("occurred_at")?)?,
+        details: r.text("details")?,
+    })
+}
+
+/// Keeps flags worked out from generation `generation` of a row: `Some`
+/// (flags as JSON, the moment they may change) updates it, `None` (no
+/// flags) removes it. A row changed since (another generation) is left for
+/// the next pass. Returns whether it was kept.
+pub async fn keep_risk(
+    tx: &mut Tx,
+    (service, person, generation): (ServiceId, PersonId, i64),
+    flags: Option<(&str, i64)>,
+) -> StoreResult<bool> {
+    let done = on_tx!(tx, |c| match flags {
+        Some((json, until)) => sqlx::query(
+            "update person_risk set flags = $1, valid_until = $2, stale = 0 \
+             where service_id = $3 and person_id = $4 and generation = $5",
+        )
+        .bind(json)
+        .bind(until)
+        .bind(service.0)
+        .bind(person.0)
+        .bind(generation)
+        .execute(&mut *c)
+        .await?
+        .rows_affected(),
+        None => sqlx::query(
+            "delete from person_risk where service_id = $1 and person_id = $2 and generation = $3",
+        )
+        .bind(service.0)
+        .bind(person.0)
+        .bind(generation)
+        .execute(&mut *c)
+        .await?
+        .rows_affected(),
+    });
+    Ok(done > 0)
+}
+
+/// Marks stale the flags of everyone in `org` affected by an incident or
+/// near miss since `from_ms` (a row for each, made if missing): after the
+/// organisation's rules change.
+pub async fn risk_stale_since(tx: &mut Tx, org: OrganisationId, from_ms: i64) -> StoreResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "insert into person_risk (service_id, person_id, organisation_id, generation, stale) \
+             select distinct i.service_id, ip.person_id, i.organisation_id, 1, 1 \
+             from incident i join incident_person ip on ip.incident_id = i.incident_id and ip.role = 'affected' \
+             where i.service_id in (select service_id from service where organisation_id = $1) \
+             and i.occurred_at >= $2 and i.kind in ('incident', 'near_miss') \
+             on conflict (service_id, person_id) do update set generation = person_risk.generation + 1, stale = 1",
+        )
+        .bind(org.0)
+        .bind(from_ms)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
 }

@@ -336,3 +336,128 @@ db_test!(
         Ok(())
     }
 );
+
+/// The kept flags of `services` are the flags worked out afresh from every
+/// incident now; returns how many are flagged.
+async fn kept_as_worked_out(
+    app: &TestApp,
+    org: candour_domain::ids::OrganisationId,
+    services: &[candour_domain::ids::ServiceId],
+) -> anyhow::Result<usize> {
+    use candour::actions::risk::{flags_in, org_risk_rules, worked_out};
+    let e = |e: candour::actions::ActionError| anyhow::anyhow!("{e}");
+    let now = app.ctx.clock.now();
+    let rules = org_risk_rules(&app.ctx, org).await.map_err(e)?;
+    let mut fresh = worked_out(&app.ctx, (org, services), None, &rules, now)
+        .await
+        .map_err(e)?;
+    fresh.sort_by_key(|(s, p, _)| (*s, *p));
+    let kept = flags_in(&app.ctx, (org, services), None, now)
+        .await
+        .map_err(e)?;
+    assert_eq!(
+        kept, fresh,
+        "kept flags differ from those worked out at {now}"
+    );
+    Ok(fresh.len())
+}
+
+/// The minute's work on the kept flags; returns how many were due.
+async fn refresh(app: &TestApp) -> anyhow::Result<usize> {
+    let (due, _) = candour::actions::risk::refresh_kept_flags(&app.ctx)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(due)
+}
+
+db_test!(
+    kept_flags_are_the_flags_worked_out_afresh_through_reports_reviews_rules_and_time,
+    |engine| {
+        use candour::demo::{Scale, generate_sized};
+        let app = TestApp::spawn(engine).await?;
+        generate_sized(&app.ctx, Scale::Small, 5, None).await?;
+        let store = &app.ctx.store;
+        let demo = store
+            .organisation_ids()
+            .await?
+            .into_iter()
+            .find(|o| *o != app.world.org && *o != app.world.org_b)
+            .expect("the demo's organisation");
+        let demo_services: Vec<_> = store
+            .services(demo)
+            .await?
+            .into_iter()
+            .map(|s| s.service_id)
+            .collect();
+        // The demo settles what it loads: nothing is left to work out.
+        assert_eq!(refresh(&app).await?, 0);
+        let flagged = kept_as_worked_out(&app, demo, &demo_services).await?;
+        assert!(flagged > 0, "the demo has people at increased risk");
+
+        // The world's organisation: two falls flag a person.
+        let org = app.world.org;
+        let ours = [
+            app.world.service.service_id,
+            app.world.other_service.service_id,
+        ];
+        let person = app.world.person;
+        assert_eq!(kept_as_worked_out(&app, org, &ours).await?, 0);
+        fall_of(&app, "2026-11-02T10:00:00Z", &FALL_FIELDS, person).await?;
+        fall_of(&app, "2026-11-21T22:15:00Z", &FALL_FIELDS, person).await?;
+        // Read before the minute's work (the row is stale) and after (kept).
+        assert_eq!(kept_as_worked_out(&app, org, &ours).await?, 1);
+        assert!(refresh(&app).await? >= 1);
+        assert_eq!(refresh(&app).await?, 0, "kept until something changes");
+        assert_eq!(kept_as_worked_out(&app, org, &ours).await?, 1);
+
+        // A review clears them.
+        let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
+        candour::actions::risk::record_review(
+            &app.ctx,
+            &manager,
+            person,
+            &candour::actions::risk::ReviewDraft {
+                risk_assessment_updated: "yes".into(),
+                care_plan_updated: "yes".into(),
+                outcome: "Sensor mat at night".into(),
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        assert_eq!(kept_as_worked_out(&app, org, &ours).await?, 0);
+        refresh(&app).await?;
+        assert_eq!(kept_as_worked_out(&app, org, &ours).await?, 0);
+
+        // One fall since the review does not flag, until the rules say one is enough.
+        app.clock.advance(3600);
+        fall_of(&app, "2026-11-23T09:45:00Z", &FALL_FIELDS, person).await?;
+        refresh(&app).await?;
+        assert_eq!(kept_as_worked_out(&app, org, &ours).await?, 0);
+        let admin = app.actor(app.world.email(Role::Administrator)).await?;
+        let mut rules = candour_domain::risk_flags::RiskRulesDraft::from_rules(
+            &candour_domain::risk_flags::RiskRules::default(),
+        );
+        rules.falls_short_count = "1".into();
+        candour::actions::settings::save_risk_rules(&app.ctx, &admin, &rules)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        assert_eq!(kept_as_worked_out(&app, org, &ours).await?, 1);
+        refresh(&app).await?;
+        assert_eq!(kept_as_worked_out(&app, org, &ours).await?, 1);
+
+        // Time passes: the fall leaves the 30-day window, read before and after the minute's work.
+        app.clock.advance(31 * 24 * 3600);
+        assert_eq!(kept_as_worked_out(&app, org, &ours).await?, 0);
+        assert!(refresh(&app).await? >= 1, "the kept flag was due");
+        assert_eq!(kept_as_worked_out(&app, org, &ours).await?, 0);
+        assert!(
+            store.kept_risk((org, &ours)).await?.is_empty(),
+            "no flags, nothing kept"
+        );
+        // And the demo's, a month on.
+        kept_as_worked_out(&app, demo, &demo_services).await?;
+        refresh(&app).await?;
+        kept_as_worked_out(&app, demo, &demo_services).await?;
+        Ok(())
+    }
+);

@@ -241,7 +241,7 @@ pub struct PersonEvent {
 }
 
 /// Which rule flagged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RiskRule {
     /// Falls in the short window.
@@ -257,7 +257,7 @@ pub enum RiskRule {
 }
 
 /// A person flagged, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RiskFlag {
     /// The rule.
     pub rule: RiskRule,
@@ -365,6 +365,50 @@ pub fn flags(
         });
     }
     out
+}
+
+/// The events in the look-back window at `now`: those the rules read.
+pub fn in_look_back<'a>(
+    rules: &RiskRules,
+    events: &'a [PersonEvent],
+    now: Timestamp,
+) -> impl Iterator<Item = &'a PersonEvent> {
+    let from = now
+        .checked_sub(SignedDuration::from_hours(
+            24 * i64::from(rules.look_back_days()),
+        ))
+        .unwrap_or(now);
+    events.iter().filter(move |e| e.occurred_at >= from)
+}
+
+/// Until when [`flags`] at `now` stay the same if nothing is written: the
+/// first moment after `now` at which one of `events` (those in the
+/// look-back window at `now`) enters a rule's window or leaves one. Until
+/// then, the flags of the events still in the look-back window are the
+/// flags at `now`. `None` when no event can change anything (no events).
+pub fn flags_until(rules: &RiskRules, events: &[PersonEvent], now: Timestamp) -> Option<Timestamp> {
+    let days = |d: u32| SignedDuration::from_hours(24 * i64::from(d));
+    // A rule's window holds an event until exactly `days` after it; the
+    // look-back read holds it one millisecond longer (it reads from the
+    // moment itself).
+    let leaves = [
+        days(rules.falls_short.1),
+        days(rules.falls_long.1),
+        days(rules.medication.1),
+        days(rules.look_back_days()) + SignedDuration::from_millis(1),
+    ];
+    events
+        .iter()
+        .flat_map(|e| {
+            std::iter::once(Some(e.occurred_at)).chain(
+                leaves
+                    .iter()
+                    .map(move |d| e.occurred_at.checked_add(*d).ok()),
+            )
+        })
+        .flatten()
+        .filter(|t| *t > now)
+        .min()
 }
 
 #[cfg(test)]
@@ -617,6 +661,58 @@ mod tests {
             for f in flags(&RiskRules::default(), &events, None, at(NOW)) {
                 prop_assert!(!f.incidents.is_empty());
                 prop_assert!(f.incidents.iter().all(|r| events.iter().any(|e| &e.reference == r)));
+            }
+        }
+
+        /// Flags kept until `flags_until` are the flags worked out afresh
+        /// at any moment before it, from the events then in the window.
+        #[test]
+        fn flags_hold_until_the_moment_flags_until_gives(
+            days in proptest::collection::vec((0i64..200 * 24, any::<bool>(), any::<bool>(), 0u8..3, any::<bool>()), 0..10),
+            short in 1u32..60,
+            long in 1u32..200,
+            med in 1u32..60,
+            later in 0.0f64..1.0,
+            reviewed in proptest::option::of(0i64..100 * 24),
+        ) {
+            let rules = RiskRules {
+                falls_short: (2, short),
+                falls_long: (3, long),
+                medication: (2, med),
+                ..RiskRules::default()
+            };
+            let now = at(NOW);
+            let all: Vec<PersonEvent> = days
+                .iter()
+                .enumerate()
+                .map(|(i, (hours_ago, head, thin, cat, incident))| PersonEvent {
+                    // Up to a few days ahead too: the rules count an event only once it has happened.
+                    occurred_at: now
+                        .checked_sub(SignedDuration::from_hours(hours_ago - 72))
+                        .unwrap_or(Timestamp::UNIX_EPOCH),
+                    kind: if *incident { EventKind::Incident } else { EventKind::NearMiss },
+                    category: [Category::Fall, Category::Medication, Category::PressureUlcer][usize::from(*cat)],
+                    head_struck: Some(*head),
+                    anticoagulant: Some(*thin),
+                    ulcer: Some((Ulcer::Category(2), true)),
+                    ..fall(&format!("INC-{i}"), NOW)
+                })
+                .collect();
+            let reviewed = reviewed.and_then(|h| now.checked_sub(SignedDuration::from_hours(h)).ok());
+            let read = |t: Timestamp| -> Vec<PersonEvent> { in_look_back(&rules, &all, t).cloned().collect() };
+            let kept = flags(&rules, &read(now), reviewed, now);
+            let until = flags_until(&rules, &read(now), now);
+            prop_assert_eq!(until.is_none(), read(now).is_empty());
+            if let Some(until) = until {
+                prop_assert!(until > now);
+                // A moment strictly between now and until.
+                let span = until.as_millisecond() - now.as_millisecond();
+                #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+                let step = ((span - 1) as f64 * later) as i64;
+                let t = Timestamp::from_millisecond(now.as_millisecond() + step).unwrap_or(now);
+                prop_assert_eq!(flags(&rules, &read(t), reviewed, t), kept.clone());
+                // And at until itself something may change, but the rules see the same events or fewer.
+                prop_assert!(read(until).len() <= read(now).len());
             }
         }
     }
