@@ -70,6 +70,22 @@ fn serve(db: &str, smtp: &str, start: Option<jiff::Timestamp>) -> anyhow::Result
         "the server says when its clock is moved"
     );
     std::thread::spawn(move || for _ in lines {});
+    // The same process started itself again with one allocator arena (or
+    // the operator's choice), keeping its name and arguments.
+    let want = std::env::var("MALLOC_ARENA_MAX").unwrap_or_else(|_| "1".to_owned());
+    let environ = std::fs::read(format!("/proc/{}/environ", child.id()))?;
+    assert!(
+        environ
+            .split(|b| *b == 0)
+            .any(|v| v == format!("MALLOC_ARENA_MAX={want}").as_bytes()),
+        "serve runs with MALLOC_ARENA_MAX={want}"
+    );
+    let cmdline = std::fs::read(format!("/proc/{}/cmdline", child.id()))?;
+    assert!(
+        cmdline.starts_with(env!("CARGO_BIN_EXE_candour").as_bytes()),
+        "{}",
+        String::from_utf8_lossy(&cmdline)
+    );
     Ok(Instance(child, base))
 }
 
