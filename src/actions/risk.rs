@@ -119,8 +119,15 @@ fn events_of(affected: Vec<AffectedBy>) -> HashMap<(ServiceId, PersonId), Vec<Pe
 }
 
 /// Flags worked out afresh for some (service, person) pairs of `org`, with
-/// the moment each may next change.
-type Fresh = Vec<((ServiceId, PersonId), Vec<RiskFlag>, Option<Timestamp>)>;
+/// the moment each may next change and whether an incident of theirs is
+/// still to happen (reported a few minutes ahead of the clock): flags can
+/// appear without a write only when it does.
+type Fresh = Vec<(
+    (ServiceId, PersonId),
+    Vec<RiskFlag>,
+    Option<Timestamp>,
+    bool,
+)>;
 
 async fn work_out_pairs(
     ctx: &Ctx,
@@ -160,7 +167,8 @@ async fn work_out_pairs(
         .map(|pair| {
             let ev = events.remove(pair).unwrap_or_default();
             let f = flags(rules, &ev, reviewed.get(&pair.1).copied(), now);
-            (*pair, f, flags_until(rules, &ev, now))
+            let ahead = ev.iter().any(|e| e.occurred_at > now);
+            (*pair, f, flags_until(rules, &ev, now), ahead)
         })
         .collect())
 }
@@ -186,7 +194,7 @@ async fn kept_flags(
             out.push((k.service_id, k.person_id, f));
         }
     }
-    for ((s, p), f, _) in work_out_pairs(ctx, org, &again, rules, now).await? {
+    for ((s, p), f, _, _) in work_out_pairs(ctx, org, &again, rules, now).await? {
         if !f.is_empty() {
             out.push((s, p, f));
         }
@@ -224,11 +232,13 @@ pub async fn refresh_kept_flags(ctx: &Ctx) -> ActionResult<(usize, usize)> {
         let both: Vec<_> = rows.iter().zip(fresh).collect();
         for chunk in both.chunks(1_000) {
             let mut tx = ctx.store.begin().await?;
-            for (k, ((s, p), f, until)) in chunk {
+            for (k, ((s, p), f, until, ahead)) in chunk {
                 let json = serde_json::to_string(f).map_err(|e| anyhow::anyhow!("{e}"))?;
-                let keep = match (f.is_empty(), until) {
-                    (false, Some(t)) => Some((json.as_str(), t.as_millisecond())),
-                    // No flags: nothing to keep. (Flags always have events, so a moment.)
+                // Kept while flagged, or while an incident is still to happen
+                // (it may flag them then); otherwise only a write can flag them,
+                // and its trigger makes the row again.
+                let keep = match until {
+                    Some(t) if !f.is_empty() || *ahead => Some((json.as_str(), t.as_millisecond())),
                     _ => None,
                 };
                 if crate::store::risk::keep_risk(&mut tx, (*s, *p, k.generation), keep).await? {

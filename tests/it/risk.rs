@@ -445,7 +445,31 @@ db_test!(
         refresh(&app).await?;
         assert_eq!(kept_as_worked_out(&app, org, &ours).await?, 1);
 
-        // Time passes: the fall leaves the 30-day window, read before and after the minute's work.
+        // A fall reported a minute ahead of the clock (within the tolerance
+        // for a phone's clock) flags them only once it has happened: kept
+        // until then, though it flags nothing yet.
+        let other =
+            crate::helpers::person(app.world.service.service_id, "P-200001", "Resident Ahead");
+        let mut tx = store.begin().await?;
+        candour::store::people::insert_person(&mut tx, org, &other, 0).await?;
+        tx.commit().await?;
+        let ahead = (app.ctx.clock.now() + jiff::SignedDuration::from_secs(60)).to_string();
+        fall_of(&app, &ahead, &FALL_FIELDS, other.person_id).await?;
+        assert_eq!(
+            kept_as_worked_out(&app, org, &ours).await?,
+            1,
+            "only the first person"
+        );
+        refresh(&app).await?;
+        assert_eq!(kept_as_worked_out(&app, org, &ours).await?, 1);
+        app.clock.advance(120);
+        assert_eq!(
+            kept_as_worked_out(&app, org, &ours).await?,
+            2,
+            "the fall has happened"
+        );
+
+        // Time passes: the falls leave the 30-day window, read before and after the minute's work.
         app.clock.advance(31 * 24 * 3600);
         assert_eq!(kept_as_worked_out(&app, org, &ours).await?, 0);
         assert!(refresh(&app).await? >= 1, "the kept flag was due");
