@@ -819,3 +819,26 @@ pub fn location_of(resp: &reqwest::Response) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+/// The demo's organisation (beside the test world's two) and its services.
+pub async fn demo_organisation(
+    app: &TestApp,
+) -> anyhow::Result<(
+    candour_domain::ids::OrganisationId,
+    Vec<candour_domain::ids::ServiceId>,
+)> {
+    let store = &app.ctx.store;
+    let org = store
+        .organisation_ids()
+        .await?
+        .into_iter()
+        .find(|o| *o != app.world.org && *o != app.world.org_b)
+        .expect("the demo's organisation");
+    let services = store
+        .services(org)
+        .await?
+        .into_iter()
+        .map(|s| s.service_id)
+        .collect();
+    Ok((org, services))
+}

@@ -377,18 +377,7 @@ db_test!(
         let app = TestApp::spawn(engine).await?;
         generate_sized(&app.ctx, Scale::Small, 5, None).await?;
         let store = &app.ctx.store;
-        let demo = store
-            .organisation_ids()
-            .await?
-            .into_iter()
-            .find(|o| *o != app.world.org && *o != app.world.org_b)
-            .expect("the demo's organisation");
-        let demo_services: Vec<_> = store
-            .services(demo)
-            .await?
-            .into_iter()
-            .map(|s| s.service_id)
-            .collect();
+        let (demo, demo_services) = demo_organisation(&app).await?;
         // The demo settles what it loads: nothing is left to work out.
         assert_eq!(refresh(&app).await?, 0);
         let flagged = kept_as_worked_out(&app, demo, &demo_services).await?;

@@ -6,29 +6,6 @@
 use crate::helpers::*;
 use candour::demo::{DEMO_PASSWORD, Scale, generate_sized};
 
-/// The demo's organisation (beside the test world's two) and its services.
-async fn demo_organisation(
-    app: &TestApp,
-) -> anyhow::Result<(
-    candour_domain::ids::OrganisationId,
-    Vec<candour_domain::ids::ServiceId>,
-)> {
-    let store = &app.ctx.store;
-    let org = store
-        .organisation_ids()
-        .await?
-        .into_iter()
-        .find(|o| *o != app.world.org && *o != app.world.org_b)
-        .expect("the demo's organisation");
-    let services = store
-        .services(org)
-        .await?
-        .into_iter()
-        .map(|s| s.service_id)
-        .collect();
-    Ok((org, services))
-}
-
 db_test!(
     a_large_shaped_demo_has_five_years_of_learning_and_every_page_reads_it,
     |engine| {
