@@ -75,10 +75,23 @@ pub enum Command {
     /// Configuration help.
     #[command(subcommand)]
     Config(ConfigCommand),
-    /// Typeset one document (the server's child process): a job as JSON
-    /// on standard input, its PDF on standard output.
+    /// Typeset documents (the server's child processes): a job as JSON on
+    /// standard input, its PDF on standard output; or, with --many, one
+    /// job after another.
     #[command(hide = true)]
-    Typeset,
+    Typeset(TypesetArgs),
+}
+
+/// `candour typeset …`
+#[derive(Debug, Args)]
+pub struct TypesetArgs {
+    /// Typeset one document after another, each a length-prefixed job,
+    /// answering each in turn (as the server's children do).
+    #[arg(long)]
+    pub many: bool,
+    /// With --many: exit after this many seconds without a job.
+    #[arg(long, default_value_t = 60)]
+    pub idle_seconds: u64,
 }
 
 /// `candour config …`
@@ -178,9 +191,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     match cli.command {
         // No logging: the child writes nothing but the PDF to its output.
-        Command::Typeset => tokio::task::spawn_blocking(crate::typeset::run_child)
-            .await?
-            .map(|()| ExitCode::SUCCESS),
+        Command::Typeset(args) => tokio::task::spawn_blocking(move || {
+            if args.many {
+                crate::typeset::run_many(std::time::Duration::from_secs(args.idle_seconds))
+            } else {
+                crate::typeset::run_child()
+            }
+        })
+        .await?
+        .map(|()| ExitCode::SUCCESS),
         Command::Config(ConfigCommand::Example) => {
             print!("{EXAMPLE}");
             Ok(ExitCode::SUCCESS)

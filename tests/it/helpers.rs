@@ -363,7 +363,7 @@ impl TestApp {
             store,
             clock: Arc::new(clock.clone()),
             public_url: None,
-            typesetter: candour::typeset::Typesetter::Child(env!("CARGO_BIN_EXE_candour").into()),
+            typesetter: candour::typeset::Typesetter::children(env!("CARGO_BIN_EXE_candour")),
         };
         let world = seed(&ctx).await?;
         let mut state = AppState::new(ctx.clone(), false).await?;

@@ -56,6 +56,13 @@ impl Job {
     }
 }
 
+/// Empties Typst's caches: what it worked out for the documents made so
+/// far, which it would otherwise keep for the life of the process. A
+/// process that makes one document after another calls this between them.
+pub fn forget() {
+    typst::comemo::evict(0);
+}
+
 /// Why a document could not be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PdfError(pub String);
