@@ -58,6 +58,11 @@ pub struct Results {
     pub dataset: Dataset,
     /// From spawning the server to its first answer, ms.
     pub startup_ms: f64,
+    /// From spawning the server to the end of its first scheduled run, ms
+    /// (`None` if it had not ended after ten minutes, or in results from
+    /// before it was measured). Pages are measured after it.
+    #[serde(default)]
+    pub first_run_ms: Option<f64>,
     /// Resident memory after start-up and the first requests, MiB.
     pub memory_at_rest_mib: f64,
     /// The most resident memory seen while measuring, MiB.
@@ -228,6 +233,13 @@ pub fn markdown(runs: &[Results]) -> String {
     line(row("Start-up to first answer", &|r| {
         format!("{:.0} ms", r.startup_ms)
     }));
+    line(row(
+        "Start-up to the end of the first scheduled run (pages are measured after it)",
+        &|r| {
+            r.first_run_ms
+                .map_or_else(|| "not measured".to_owned(), |ms| format!("{:.0} ms", ms))
+        },
+    ));
     line(row("Resident memory at rest", &|r| {
         format!("{:.0} MiB", r.memory_at_rest_mib)
     }));
@@ -297,6 +309,7 @@ mod tests {
                 ..Dataset::default()
             },
             startup_ms: 120.0,
+            first_run_ms: Some(2_500.0),
             memory_at_rest_mib: 40.0,
             memory_peak_mib: 90.0,
             typesetting_peak_mib: 300.0,

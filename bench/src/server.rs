@@ -13,6 +13,9 @@ pub struct Server {
     pub base: String,
     /// From spawning to its first answer on /readyz.
     pub startup: Duration,
+    /// Tells when the server's first scheduled run (the minute's work it
+    /// does on starting) has finished.
+    first_run: tokio::sync::watch::Receiver<bool>,
 }
 
 impl Server {
@@ -21,8 +24,10 @@ impl Server {
         let started = Instant::now();
         let mut child = Command::new(candour)
             .args(["serve", "--database", url, "--listen", "127.0.0.1:0"])
+            // The usual logging, and the scheduler's end of each run.
+            .env("CANDOUR_LOG", "info,sqlx=warn,candour::jobs=debug")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()?;
         let stdout = child
@@ -44,6 +49,20 @@ impl Server {
             }
         };
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        // Its log, on standard error.
+        let log = child
+            .stderr
+            .take()
+            .ok_or_else(|| anyhow::anyhow!("no stderr from candour serve"))?;
+        let (ran, first_run) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(log).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                if line.contains("scheduled work done") {
+                    let _ = ran.send(true);
+                }
+            }
+        });
         let http = reqwest::Client::new();
         loop {
             if let Ok(r) = http.get(format!("{base}/readyz")).send().await
@@ -61,7 +80,22 @@ impl Server {
             child,
             base,
             startup: started.elapsed(),
+            first_run,
         })
+    }
+
+    /// Waits until the server's first scheduled run has finished, at most
+    /// `limit`: what it does on starting (on the first working day of a
+    /// month, the monthly reports; on SQLite, the night's planner
+    /// statistics if not yet gathered) is not what pages are measured
+    /// against. Returns how long it waited, or `None` if it gave up.
+    pub async fn first_run_done(&mut self, limit: Duration) -> Option<Duration> {
+        let started = Instant::now();
+        tokio::time::timeout(limit, self.first_run.wait_for(|done| *done))
+            .await
+            .ok()?
+            .ok()?;
+        Some(started.elapsed())
     }
 
     /// Resident memory now, in MiB.
@@ -82,15 +116,7 @@ impl Server {
 
 /// VmRSS of `pid`, in MiB (Linux).
 pub fn rss_of(pid: u32) -> Option<f64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let kib: f64 = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
-    Some(kib / 1024.0)
+    candour::typeset::resident_bytes(pid).map(|bytes| bytes as f64 / 1024.0 / 1024.0)
 }
 
 /// A browser-like client signed in as `email`.

@@ -98,6 +98,8 @@ pub async fn tick(ctx: &Ctx) -> anyhow::Result<bool> {
             tracing::info!(sent, "monthly reports");
         }
         tracing::debug!(ms = started.elapsed().as_millis(), "scheduled work done");
+    } else {
+        tracing::debug!("scheduled work done: another instance claimed this minute");
     }
     Ok(mine)
 }
