@@ -698,7 +698,7 @@ test('a serious incident is investigated and its report read', async () => {
   await desk.close();
 });
 
-test('an administrator changes the timescales and is told which field is wrong', async () => {
+test('an administrator changes the timescales, is told which field is wrong, and finds a user', async () => {
   const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
   const page = await desk.newPage();
   await signIn(page, logins['Administrator']);
@@ -715,6 +715,15 @@ test('an administrator changes the timescales and is told which field is wrong',
   await page.click('button:has-text("Save the timescales")');
   assert.equal(await page.locator('.error-summary').count(), 0);
   assert.equal(await page.inputValue('#review_low'), before);
+  // The home page counts the accounts and links to them, a page at a time.
+  await page.goto(`${base}/`);
+  await page.click('#user-counts a:has-text("All users")');
+  await page.waitForURL(`${base}/users`);
+  await accessible(page, 'the list of users');
+  await page.fill('#q', logins['Administrator']);
+  await page.click('#user-search button');
+  assert.equal(await page.locator('#users tbody tr').count(), 1);
+  await accessible(page, 'the list of users searched');
   await desk.close();
 });
 

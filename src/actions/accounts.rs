@@ -11,9 +11,67 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use candour_domain::ids::{OrganisationId, UserId};
 use candour_domain::password::check_new_password;
-use candour_domain::role::Grant;
+use candour_domain::role::{Grant, Permission};
 use candour_domain::validation::FieldErrors;
 use serde_json::json;
+
+/// How many accounts a page of the users list shows.
+pub const USERS_PER_PAGE: i64 = 100;
+
+/// One page of the organisation's accounts, for someone who manages users.
+#[derive(Debug, Clone)]
+pub struct UsersPage {
+    /// Accounts in the organisation.
+    pub total: i64,
+    /// Of those, how many may sign in.
+    pub active: i64,
+    /// How many match the search (all of them without one).
+    pub matching: i64,
+    /// This page (1 is the first); past the last, the last.
+    pub page: i64,
+    /// How many pages the matches fill (at least 1).
+    pub pages: i64,
+    /// The accounts on this page, by name.
+    pub users: Vec<User>,
+}
+
+/// The accounts of the reader's organisation whose name or email holds
+/// `search`, a page at a time, by name. Only for someone who manages users.
+pub async fn users_page(
+    ctx: &Ctx,
+    actor: &Actor,
+    search: &str,
+    page: i64,
+) -> ActionResult<UsersPage> {
+    if !actor.can_anywhere(Permission::ManageUsers) {
+        return Err(ActionError::Forbidden);
+    }
+    let org = actor.organisation_id;
+    let (total, active) = ctx.store.user_counts(org).await?;
+    let offset = |page: i64| (page - 1) * USERS_PER_PAGE;
+    let mut page = page.max(1);
+    let (matching, mut users) = ctx
+        .store
+        .users_page(org, search, offset(page), USERS_PER_PAGE)
+        .await?;
+    let pages = ((matching + USERS_PER_PAGE - 1) / USERS_PER_PAGE).max(1);
+    if page > pages {
+        page = pages;
+        users = ctx
+            .store
+            .users_page(org, search, offset(page), USERS_PER_PAGE)
+            .await?
+            .1;
+    }
+    Ok(UsersPage {
+        total,
+        active,
+        matching,
+        page,
+        pages,
+        users,
+    })
+}
 
 /// Hashes a password with Argon2id (off the async runtime: it is slow on purpose).
 pub async fn hash_password(password: &str) -> anyhow::Result<String> {

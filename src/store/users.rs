@@ -32,6 +32,18 @@ fn user_from(r: &impl PortableRow) -> StoreResult<User> {
     })
 }
 
+/// `text` with LIKE's wildcards (and the escape character) escaped by `\`.
+fn like_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 const USER_COLUMNS: &str = "user_id, organisation_id, email, display_name, password_hash, active";
 
 /// Inserts a user.
@@ -149,6 +161,57 @@ impl Store {
                 .fetch_all(p)
                 .await?;
             rows.iter().map(user_from).collect()
+        })
+    }
+
+    /// How many accounts an organisation has, and how many may sign in.
+    pub async fn user_counts(&self, org: OrganisationId) -> StoreResult<(i64, i64)> {
+        on_read!(self, |p| {
+            let r = sqlx::query(
+                "select count(*) as n, coalesce(sum(case when active = $2 then 1 else 0 end), 0) as active \
+                 from app_user where organisation_id = $1",
+            )
+            .bind(org.0)
+            .bind(true)
+            .fetch_one(p)
+            .await?;
+            Ok((r.int("n")?, r.int("active")?))
+        })
+    }
+
+    /// One page of an organisation's accounts by name: those whose name or
+    /// email holds `search` (in any case; all when it is empty), skipping
+    /// `offset` and at most `limit`; and how many match in all.
+    pub async fn users_page(
+        &self,
+        org: OrganisationId,
+        search: &str,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(i64, Vec<User>)> {
+        let pattern = format!("%{}%", like_escaped(&search.trim().to_lowercase()));
+        let matching = "organisation_id = $1 and (lower(display_name) like $2 escape '\\' \
+                        or lower(email) like $2 escape '\\')";
+        let count = format!("select count(*) as n from app_user where {matching}");
+        let page = format!(
+            "select {USER_COLUMNS} from app_user where {matching} \
+             order by display_name, email limit $3 offset $4"
+        );
+        on_read!(self, |p| {
+            let n = sqlx::query(sqlx::AssertSqlSafe(count.as_str()))
+                .bind(org.0)
+                .bind(&pattern)
+                .fetch_one(p)
+                .await?
+                .int("n")?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(page.as_str()))
+                .bind(org.0)
+                .bind(&pattern)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(p)
+                .await?;
+            Ok((n, rows.iter().map(user_from).collect::<StoreResult<_>>()?))
         })
     }
 

@@ -297,6 +297,7 @@ pub fn router(state: AppState) -> Router {
             "/services/{service_id}/triage",
             get(pages::triage::show_service_triage_queue),
         )
+        .route("/users", get(pages::users::list_users))
         .route("/duties", get(pages::duty_board::show_duty_board))
         .route(
             "/incidents/{reference}/duties",

@@ -51,4 +51,5 @@ mod storage;
 mod trends;
 mod triage;
 mod typeset;
+mod users;
 mod workflow;

@@ -53,16 +53,6 @@ pub struct RiskByService {
     pub people_link: bool,
 }
 
-/// A user line for administrators.
-pub struct UserLine {
-    /// Name.
-    pub name: String,
-    /// Email.
-    pub email: String,
-    /// Active or not.
-    pub active: bool,
-}
-
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
@@ -74,7 +64,9 @@ struct HomePage {
     /// The newest reports in the services the reader oversees.
     latest: Vec<IncidentRow>,
     services: Vec<ServiceCounts>,
-    users: Vec<UserLine>,
+    /// Accounts in the organisation and how many are active, shown
+    /// with a link to the list to whoever manages users.
+    user_counts: Option<(String, String)>,
     is_admin: bool,
     /// People flagged at increased risk in the reader's services, when
     /// there are no more than [`LISTED`].
@@ -211,19 +203,14 @@ pub async fn show_home(
         }
     }
     let is_admin = actor.can_anywhere(Permission::ManageUsers);
-    let users = if is_admin {
-        ctx.store
-            .users(actor.organisation_id)
-            .await?
-            .into_iter()
-            .map(|u| UserLine {
-                name: u.display_name,
-                email: u.email,
-                active: u.active,
-            })
-            .collect()
+    let user_counts = if actor.can_anywhere(Permission::ManageUsers) {
+        let (total, active) = ctx.store.user_counts(actor.organisation_id).await?;
+        Some((
+            crate::web::pages::users::with_commas(total),
+            crate::web::pages::users::with_commas(active),
+        ))
     } else {
-        Vec::new()
+        None
     };
     let mut roles: Vec<&'static str> = actor.grants.iter().map(|g| g.role.label()).collect();
     roles.dedup();
@@ -237,7 +224,7 @@ pub async fn show_home(
         my_recent,
         latest,
         services,
-        users,
+        user_counts,
         is_admin: is_admin || actor.has_role(Role::Administrator),
         at_risk,
         at_risk_by_service,

@@ -28,6 +28,7 @@ pub mod safety_cross;
 pub mod settings;
 pub mod trends;
 pub mod triage;
+pub mod users;
 
 /// The `service` and `region` a page was asked for (`?service=…&region=…`);
 /// an id that cannot be read is not found.

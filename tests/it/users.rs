@@ -1,0 +1,147 @@
+//! The organisation's accounts for whoever manages users: a count and a
+//! link on the home page, and a list a page at a time, searchable by name
+//! or email, of their own organisation only.
+
+use crate::helpers::*;
+use candour::store::users::{User, insert_user};
+use candour_domain::ids::{OrganisationId, UserId};
+use candour_domain::role::Role;
+
+/// Adds accounts without passwords: (name, email, active).
+async fn add_accounts(
+    app: &TestApp,
+    org: OrganisationId,
+    accounts: &[(String, String, bool)],
+) -> anyhow::Result<()> {
+    let mut tx = app.ctx.store.begin().await?;
+    for (name, email, active) in accounts {
+        let user = User {
+            user_id: UserId(uuid::Uuid::now_v7()),
+            organisation_id: org,
+            email: email.clone(),
+            display_name: name.clone(),
+            password_hash: None,
+            active: *active,
+        };
+        insert_user(&mut tx, &user, start_time().as_millisecond()).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The rows of the users table on a page.
+fn rows(html: &str) -> usize {
+    html.split("<tbody>")
+        .nth(1)
+        .and_then(|t| t.split("</tbody>").next())
+        .map_or(0, |t| t.matches("<tr>").count())
+}
+
+db_test!(
+    administrators_see_a_count_of_users_and_page_through_and_search_them,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        // 150 more accounts in A (every seventh disabled), one with LIKE's
+        // wildcard in its name, and one in B that A must never see.
+        let mut more: Vec<(String, String, bool)> = (1..=150)
+            .map(|n| {
+                (
+                    format!("Zara Test {n:03}"),
+                    format!("zara.test{n:03}@a.example"),
+                    n % 7 != 0,
+                )
+            })
+            .collect();
+        more.push(("Percy 100% Sure".into(), "percy@a.example".into(), true));
+        add_accounts(&app, app.world.org, &more).await?;
+        add_accounts(
+            &app,
+            app.world.org_b,
+            &[("Zara Other".into(), "zara.other@b.example".into(), true)],
+        )
+        .await?;
+        let total = app.world.users.len() + more.len();
+        let disabled = 150 / 7;
+
+        let admin = app.signed_in(app.world.email(Role::Administrator)).await?;
+        let home = admin.text("/").await?;
+        assert!(
+            home.contains(&format!(
+                "{total} accounts, {} of them active. <a href=\"/users\">All users</a>",
+                total - disabled
+            )),
+            "{home}"
+        );
+        assert!(
+            !home.contains("zara.test001@a.example"),
+            "the home page lists no one"
+        );
+
+        let first = admin.get("/users").await?;
+        assert_eq!(first.status(), 200);
+        let first = first.text().await?;
+        assert_ids_unique(&first);
+        assert!(
+            first.contains(&format!("Showing 1 to 100 of {total}.")),
+            "{first}"
+        );
+        assert_eq!(rows(&first), 100);
+        assert!(first.contains("Page 1 of 2."));
+        assert!(first.contains("href=\"/users?q=&amp;page=2\" rel=\"next\""));
+        assert!(!first.contains("rel=\"prev\""));
+        let second = admin.text("/users?page=2").await?;
+        assert!(
+            second.contains(&format!("Showing 101 to {total} of {total}.")),
+            "{second}"
+        );
+        assert_eq!(rows(&second), total - 100);
+        assert!(second.contains("rel=\"prev\"") && !second.contains("rel=\"next\""));
+        assert_eq!(
+            second.matches("Disabled").count() + first.matches("Disabled").count(),
+            disabled
+        );
+        // Past the last page: the last page.
+        let past = admin.text("/users?page=999").await?;
+        assert!(past.contains(&format!("Showing 101 to {total} of {total}.")));
+        // Not B's accounts, on any page or search.
+        let zara = admin.text("/users?q=ZARA").await?;
+        assert!(
+            zara.contains("Showing 1 to 100 of 150 with “ZARA” in the name or email."),
+            "{zara}"
+        );
+        let zara2 = admin.text("/users?q=ZARA&page=2").await?;
+        assert_eq!(rows(&zara2), 50);
+        for page in [&first, &second, &zara, &zara2] {
+            assert!(!page.contains("zara.other@b.example"));
+        }
+        // By email, in any case.
+        let one = admin.text("/users?q=Zara.Test007%40").await?;
+        assert_eq!(rows(&one), 1);
+        assert!(one.contains("Zara Test 007") && one.contains("Disabled"));
+        // LIKE's wildcards are searched for as themselves.
+        for q in ["100%25", "%25"] {
+            let found = admin.text(&format!("/users?q={q}")).await?;
+            assert_eq!(rows(&found), 1, "searching {q}: {found}");
+        }
+        let underscored = app
+            .world
+            .users
+            .iter()
+            .filter(|(_, email)| email.contains('_'))
+            .count();
+        assert!(underscored > 0 && underscored < total);
+        let found = admin.text("/users?q=_").await?;
+        assert_eq!(rows(&found), underscored, "searching _: {found}");
+        let none = admin.text("/users?q=nobody-here").await?;
+        assert!(none.contains("No account has “nobody-here” in its name or email."));
+        assert_eq!(rows(&none), 0);
+
+        // Not for anyone who does not manage users.
+        let manager = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        assert_eq!(manager.get("/users").await?.status(), 403);
+        assert!(!manager.text("/").await?.contains("user-counts"));
+        Ok(())
+    }
+);
