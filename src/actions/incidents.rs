@@ -557,6 +557,53 @@ pub async fn show_incident(
     })
 }
 
+/// The report `reported` has just made, as [`show_incident`] would show it,
+/// without asking for what a report made in this request cannot have yet
+/// (addenda, attachments, feedback, a case, unread news, transitions,
+/// sign-offs, breaches, actions, openness, an investigation). Each read is
+/// a round trip to the database's thread, so this keeps a submission's
+/// answer to the three reads that can hold anything. A retry of a report
+/// made earlier is shown in full.
+pub async fn show_new_incident(
+    ctx: &Ctx,
+    actor: &Actor,
+    reported: &Reported,
+) -> ActionResult<IncidentView> {
+    if reported.replayed {
+        return show_incident(ctx, actor, reported.reference).await;
+    }
+    let (incident, service) = incident_in_scope(
+        ctx,
+        actor,
+        reported.reference,
+        Permission::ViewIncidents,
+        true,
+    )
+    .await?;
+    let people = ctx.store.involvements(incident.incident_id).await?;
+    let staff = ctx.store.staff_involvements(incident.incident_id).await?;
+    Ok(IncidentView {
+        can_triage: actor.can_in(Permission::TriageIncidents, &service),
+        can_sign_off: actor.can_in(Permission::SignOffIncidents, &service),
+        transitions: Vec::new(),
+        sign_offs: Vec::new(),
+        breaches: Vec::new(),
+        actions: Vec::new(),
+        openness: Vec::new(),
+        investigation: None,
+        feedback: Vec::new(),
+        attachments: Vec::new(),
+        case_messages: None,
+        is_reporter: incident.reported_by == Some(actor.user_id),
+        is_reviewer: actor.can_in(Permission::ViewIncidents, &service),
+        can_view_history: actor.can_in(Permission::ViewAuditHistory, &service),
+        incident,
+        people,
+        staff,
+        addenda: Vec::new(),
+    })
+}
+
 /// A page of incidents in the services the actor may see, optionally one service only.
 pub async fn list_incidents(
     ctx: &Ctx,

@@ -602,3 +602,49 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    the_answer_to_a_submission_is_the_report_as_read_back,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let senior = app.actor(app.world.email(Role::SeniorCarer)).await?;
+        // The reporter, and a manager who reviews the service (who sees more).
+        for role in [Role::CareWorker, Role::RegisteredManager] {
+            let token = token_for(&app, app.world.email(role)).await?;
+            let mut body = report(&app, "Slid from the chair in the lounge");
+            body["involved"] = json!([{"user_id": senior.user_id, "role": "staff_involved"}]);
+            body["others_involved"] = json!("A visiting daughter");
+            body["immediate_actions"] = json!("Helped up with the hoist; observations normal");
+            body["told"] = json!(["family"]);
+            body["written_at"] = json!("2026-11-23T06:50:00Z");
+            let key = uuid::Uuid::now_v7().to_string();
+            let send = || {
+                reqwest::Client::new()
+                    .post(format!("{}/api/v1/incidents", app.base))
+                    .bearer_auth(&token)
+                    .header("Idempotency-Key", &key)
+                    .json(&body)
+                    .send()
+            };
+            let made = send().await?;
+            assert_eq!(made.status(), 201);
+            let made: Value = made.json().await?;
+            let path = format!(
+                "/api/v1/incidents/{}",
+                made["reference"].as_str().unwrap_or("")
+            );
+            let read: Value = api_get(&app, &token, &path).await?.json().await?;
+            assert_eq!(
+                made, read,
+                "{role:?}: the answer is the report as read back"
+            );
+            assert_eq!(made["staff"][0]["role"], "staff_involved");
+            assert_eq!(made["people"][0]["internal_code"], "P-000001");
+            // A retry with the same key answers the same.
+            let again = send().await?;
+            assert_eq!(again.status(), 201);
+            assert_eq!(again.json::<Value>().await?, read);
+        }
+        Ok(())
+    }
+);

@@ -8,6 +8,7 @@ use crate::actions::addenda::add_to_report;
 use crate::actions::feedback::give_feedback;
 use crate::actions::incidents::{
     PAGE_SIZE, list_incidents as list_action, report_incident_once, show_incident,
+    show_new_incident,
 };
 use crate::store::incidents::IncidentFilter;
 use crate::web::AppState;
@@ -202,7 +203,7 @@ pub async fn create_incident(
         return Err(ApiError(WebError::Invalid(e)));
     }
     let reported = report_incident_once(&state.ctx, &actor, &draft, key.as_deref()).await?;
-    let view = show_incident(&state.ctx, &actor, reported.reference).await?;
+    let view = show_new_incident(&state.ctx, &actor, &reported).await?;
     let mut resp = (StatusCode::CREATED, Json(IncidentJson::from(view))).into_response();
     if reported.replayed {
         resp.headers_mut().insert(
