@@ -30,11 +30,10 @@ pub struct SignedIn {
 
 /// Loads the [`Actor`] for a user id.
 pub async fn actor_for(ctx: &Ctx, user_id: candour_domain::ids::UserId) -> ActionResult<Actor> {
-    let user = ctx.store.user(user_id).await?;
+    let (user, grants) = ctx.store.user_with_grants(user_id).await?;
     if !user.active {
         return Err(ActionError::Unauthenticated);
     }
-    let grants = ctx.store.grants(user.user_id).await?;
     Ok(Actor {
         user_id: user.user_id,
         organisation_id: user.organisation_id,

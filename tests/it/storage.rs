@@ -538,3 +538,64 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    an_account_read_with_its_grants_at_once_is_the_account_and_grants_read_apart,
+    |engine| {
+        use candour::store::StoreError;
+        use candour::store::users::{User, insert_grant, insert_user};
+        use candour_domain::ids::UserId;
+        use candour_domain::role::{Grant, Scope};
+        let app = TestApp::spawn(engine).await?;
+        let store = &app.ctx.store;
+        let worker = store
+            .user_by_email(app.world.email(Role::CareWorker))
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no care worker"))?;
+        // Two more grants for the care worker, given later, and an account with none.
+        let bare = User {
+            user_id: UserId(uuid::Uuid::now_v7()),
+            organisation_id: app.world.org,
+            email: "no.grants@a.example".into(),
+            display_name: "No grants".into(),
+            password_hash: None,
+            active: false,
+        };
+        let mut tx = store.begin().await?;
+        for (n, scope) in [
+            Scope::Service(app.world.other_service.service_id),
+            Scope::Organisation,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let grant = Grant {
+                role: Role::SeniorCarer,
+                scope,
+            };
+            let at = start_time().as_millisecond() + 1_000 * (n as i64 + 1);
+            insert_grant(&mut tx, app.world.org, worker.user_id, grant, at).await?;
+        }
+        insert_user(&mut tx, &bare, start_time().as_millisecond()).await?;
+        tx.commit().await?;
+        let mut ids = vec![worker.user_id, bare.user_id];
+        for (_, email) in &app.world.users {
+            if let Some(u) = store.user_by_email(email).await? {
+                ids.push(u.user_id);
+            }
+        }
+        for id in ids {
+            let apart = (store.user(id).await?, store.grants(id).await?);
+            assert_eq!(store.user_with_grants(id).await?, apart);
+        }
+        let (_, grants) = store.user_with_grants(worker.user_id).await?;
+        assert_eq!(grants.len(), 3, "{grants:?}");
+        assert_eq!(grants[0].role, Role::CareWorker, "oldest first");
+        assert!(store.user_with_grants(bare.user_id).await?.1.is_empty());
+        assert!(matches!(
+            store.user_with_grants(UserId(uuid::Uuid::now_v7())).await,
+            Err(StoreError::NotFound)
+        ));
+        Ok(())
+    }
+);
