@@ -126,7 +126,9 @@ pub fn markdown(runs: &[Results]) -> String {
             runs.iter().map(f).collect::<Vec<_>>().join(" | ")
         )
     };
-    let d = |f: fn(&Dataset) -> i64| move |r: &Results| group(f(&r.dataset));
+    let d = |f: fn(&Dataset) -> i64| {
+        move |r: &Results| candour_domain::display::thousands(f(&r.dataset))
+    };
     line(row("Services", &d(|d| d.services)));
     line(row("People using services", &d(|d| d.people)));
     line(row("Staff", &d(|d| d.staff)));
@@ -259,19 +261,6 @@ pub fn markdown(runs: &[Results]) -> String {
     ));
     line("<!-- bench:end -->".into());
     s
-}
-
-/// `n` with thousands separated by commas.
-fn group(n: i64) -> String {
-    let digits = n.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
 }
 
 /// `doc` with the generated block replaced by `block` (appended when absent).

@@ -153,15 +153,18 @@ impl Store {
     /// An account with its role grants, oldest grant first, in one query
     /// (asked on every request, so one round trip rather than two).
     pub async fn user_with_grants(&self, id: UserId) -> StoreResult<(User, Vec<Grant>)> {
-        let columns: Vec<String> = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect();
-        let sql = format!(
-            "select {}, g.role, g.scope_kind, g.region_id, g.service_id \
-             from app_user u left join role_grant g on g.user_id = u.user_id \
-             where u.user_id = $1 order by g.created_at, g.role_grant_id",
-            columns.join(", ")
-        );
+        // Made once: this is asked on every request.
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            let columns: Vec<String> = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect();
+            format!(
+                "select {}, g.role, g.scope_kind, g.region_id, g.service_id \
+                 from app_user u left join role_grant g on g.user_id = u.user_id \
+                 where u.user_id = $1 order by g.created_at, g.role_grant_id",
+                columns.join(", ")
+            )
+        });
         on_read!(self, |p| {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+            let rows = sqlx::query(sqlx::AssertSqlSafe(SQL.as_str()))
                 .bind(id.0)
                 .fetch_all(p)
                 .await?;

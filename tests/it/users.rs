@@ -109,6 +109,21 @@ db_test!(
             zara.contains("Showing 1 to 100 of 150 with “ZARA” in the name or email."),
             "{zara}"
         );
+        assert!(
+            zara.contains("href=\"/users?q=ZARA&amp;page=2\" rel=\"next\""),
+            "{zara}"
+        );
+        // The search goes on in the pager's links, encoded for a URL.
+        let spaced = admin.text("/users?q=zara%20test%20%26").await?;
+        assert!(
+            spaced.contains("No account has “zara test &#38;” in its name or email."),
+            "{spaced}"
+        );
+        let spaced = admin.text("/users?q=zara%20test").await?;
+        assert!(
+            spaced.contains("href=\"/users?q=zara+test&amp;page=2\" rel=\"next\""),
+            "{spaced}"
+        );
         let zara2 = admin.text("/users?q=ZARA&page=2").await?;
         assert_eq!(rows(&zara2), 50);
         for page in [&first, &second, &zara, &zara2] {

@@ -28,9 +28,41 @@ pub fn civil_date(d: jiff::civil::Date) -> String {
     d.strftime("%-d %b %Y").to_string()
 }
 
+/// `n` with its thousands separated by commas, as in 2,116.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_have_their_thousands_separated() {
+        for (n, shown) in [
+            (0, "0"),
+            (7, "7"),
+            (999, "999"),
+            (1_000, "1,000"),
+            (2_116, "2,116"),
+            (1_234_567, "1,234,567"),
+            (-4_500, "-4,500"),
+            (i64::MIN, "-9,223,372,036,854,775,808"),
+        ] {
+            assert_eq!(thousands(n), shown);
+        }
+    }
 
     #[test]
     fn times_are_shown_in_london_across_the_clock_change() {

@@ -206,8 +206,8 @@ pub async fn show_home(
     let user_counts = if actor.can_anywhere(Permission::ManageUsers) {
         let (total, active) = ctx.store.user_counts(actor.organisation_id).await?;
         Some((
-            crate::web::pages::users::with_commas(total),
-            crate::web::pages::users::with_commas(active),
+            candour_domain::display::thousands(total),
+            candour_domain::display::thousands(active),
         ))
     } else {
         None

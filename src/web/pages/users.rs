@@ -10,6 +10,7 @@ use crate::web::layout::Layout;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use candour_domain::display::thousands;
 use std::collections::HashMap;
 
 /// An account in the list.
@@ -28,7 +29,7 @@ struct UsersPage {
     layout: Layout,
     /// The search as typed.
     search: String,
-    /// The search, ready for a link's query.
+    /// The search as a link's query, `q=…`.
     search_query: String,
     total: String,
     active: String,
@@ -59,17 +60,17 @@ pub async fn list_users(
     } else {
         format!(
             "{} to {} of {}",
-            with_commas(first),
-            with_commas(last),
-            with_commas(found.matching)
+            thousands(first),
+            thousands(last),
+            thousands(found.matching)
         )
     };
     let page = UsersPage {
         layout: Layout::new("Users", &user, state.demo),
-        search_query: form_urlencoded(&search),
+        search_query: serde_urlencoded::to_string([("q", search.as_str())]).unwrap_or_default(),
         search,
-        total: with_commas(found.total),
-        active: with_commas(found.active),
+        total: thousands(found.total),
+        active: thousands(found.active),
         matching: found.matching,
         showing,
         page: found.page,
@@ -85,59 +86,4 @@ pub async fn list_users(
             .collect(),
     };
     Ok(render(&page)?.into_response())
-}
-
-/// `n` with its thousands separated by commas, as in 2,116.
-pub fn with_commas(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// `text` escaped for a URL's query (letters, digits and `-._~` as they are).
-fn form_urlencoded(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn counts_have_their_thousands_separated() {
-        for (n, shown) in [
-            (0, "0"),
-            (7, "7"),
-            (999, "999"),
-            (1_000, "1,000"),
-            (2_116, "2,116"),
-            (1_234_567, "1,234,567"),
-            (-4_500, "-4,500"),
-        ] {
-            assert_eq!(with_commas(n), shown);
-        }
-    }
-
-    #[test]
-    fn a_search_is_escaped_for_a_link() {
-        assert_eq!(form_urlencoded("ann o'neil&x=1"), "ann%20o%27neil%26x%3D1");
-        assert_eq!(form_urlencoded("ré"), "r%C3%A9");
-    }
 }
