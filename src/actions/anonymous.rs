@@ -7,8 +7,8 @@ use super::incidents::{incident_in_scope, write_report};
 use super::{ActionError, ActionResult, Actor, Ctx};
 use crate::secrets::{hash_secret, new_secret};
 use crate::store::anonymous::{
-    CaseMessage, insert_case, insert_lookup, insert_message, record_public_submission,
-    set_public_token,
+    CaseMessage, case_failures, insert_case, insert_lookup, insert_message, mark_lookup_found,
+    public_submissions, record_public_submission, set_public_token,
 };
 use crate::store::audit::{NewAuditEvent, append};
 use crate::store::organisations::Service;
@@ -93,16 +93,6 @@ pub async fn report_anonymously(
     let service = public_service(ctx, token).await?;
     let now_ms = ctx.clock.now().as_millisecond();
     let window_start = now_ms - SUBMISSION_WINDOW_SECONDS * 1000;
-    let (sent, earliest) = ctx
-        .store
-        .recent_public_submissions(ip, window_start)
-        .await?;
-    if sent >= MAX_SUBMISSIONS_PER_ADDRESS {
-        let free_at = earliest.unwrap_or(now_ms) + SUBMISSION_WINDOW_SECONDS * 1000;
-        return Err(ActionError::Throttled {
-            retry_after_seconds: ((free_at - now_ms) / 1000).max(1),
-        });
-    }
     let mut draft = draft.clone();
     draft.service_id = service.service_id.to_string();
     let now = ctx.clock.now();
@@ -137,6 +127,15 @@ pub async fn report_anonymously(
     let incident_id = IncidentId(uuid::Uuid::now_v7());
     let due = super::timescales::triage_due(ctx, &service, new.category, now).await?;
     let mut tx = ctx.store.begin().await?;
+    // Counted in the report's own transaction, so reports sent at once count each other.
+    tx.serialise_on(&format!("public address:{ip}")).await?;
+    let (sent, earliest) = public_submissions(&mut tx, ip, window_start).await?;
+    if sent >= MAX_SUBMISSIONS_PER_ADDRESS {
+        let free_at = earliest.unwrap_or(now_ms) + SUBMISSION_WINDOW_SECONDS * 1000;
+        return Err(ActionError::Throttled {
+            retry_after_seconds: ((free_at - now_ms) / 1000).max(1),
+        });
+    }
     let reference = write_report(
         &mut tx,
         &service,
@@ -197,21 +196,25 @@ pub async fn open_case(
     ip: &str,
 ) -> ActionResult<(CaseView, OrganisationId, IncidentId)> {
     let now = ctx.clock.now().as_millisecond();
-    let failures = ctx
-        .store
-        .recent_case_failures(ip, now - CASE_WINDOW_SECONDS * 1000)
-        .await?;
-    if failures >= MAX_CASE_FAILURES {
+    // Counted before the code is looked up, in one step with the counting,
+    // so look-ups sent at once count each other.
+    let mut tx = ctx.store.begin().await?;
+    tx.serialise_on(&format!("case address:{ip}")).await?;
+    if case_failures(&mut tx, ip, now - CASE_WINDOW_SECONDS * 1000).await? >= MAX_CASE_FAILURES {
         return Err(ActionError::Throttled {
             retry_after_seconds: CASE_WINDOW_SECONDS,
         });
     }
+    let lookup = insert_lookup(&mut tx, ip, now).await?;
+    tx.commit().await?;
     // A malformed code is still hashed and looked up, so it takes the same time.
     let normalised = case_code::normalise(code).unwrap_or_else(|| code.to_owned());
     let found = ctx.store.case_by_hash(&hash_secret(&normalised)).await?;
-    let mut tx = ctx.store.begin().await?;
-    insert_lookup(&mut tx, ip, found.is_some(), now).await?;
-    tx.commit().await?;
+    if found.is_some() {
+        let mut tx = ctx.store.begin().await?;
+        mark_lookup_found(&mut tx, lookup).await?;
+        tx.commit().await?;
+    }
     let (org, incident_id) = found.ok_or(ActionError::NotFound)?;
     let view = case_view(ctx, org, incident_id).await?;
     Ok((view, org, incident_id))

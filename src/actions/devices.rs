@@ -13,8 +13,9 @@ use crate::secrets::{hash_secret, new_secret};
 use crate::store::Tx;
 use crate::store::audit::{NewAuditEvent, append};
 use crate::store::devices::{
-    NewDevice, TrustedDevice, add_pin_failure, clear_pin_failures, delete_pin, insert_device,
-    insert_pin_attempt, revoke_device, set_pin, touch_device,
+    NewDevice, TrustedDevice, add_pin_failure, clear_pin_failures, delete_pin, device_failures,
+    insert_device, insert_pin_attempt, mark_pin_attempt_right, revoke_device, set_pin,
+    touch_device,
 };
 use crate::store::sessions::{SessionRow, delete_session, insert_session};
 use candour_domain::ids::{OrganisationId, ServiceId, UserId};
@@ -239,16 +240,6 @@ pub async fn sign_in_with_pin(
         .await?
         .ok_or_else(|| invalid("pin_user", "This device is no longer trusted for quick sign-in: sign in with your email and password"))?;
     let now = ctx.clock.now().as_millisecond();
-    let (failures, latest) = ctx
-        .store
-        .recent_device_failures(device.device_id, now - LOCKOUT_SECONDS * 1000)
-        .await?;
-    if failures >= MAX_DEVICE_FAILURES {
-        let until = latest.unwrap_or(now) + LOCKOUT_SECONDS * 1000;
-        return Err(ActionError::Throttled {
-            retry_after_seconds: ((until - now) / 1000).max(1),
-        });
-    }
     let people = pin_people(ctx, &device).await?;
     let chosen = user
         .parse::<UserId>()
@@ -258,31 +249,28 @@ pub async fn sign_in_with_pin(
     if !looks_like_pin(pin.trim()) {
         return Err(invalid("pin", "Enter your 6-digit PIN"));
     }
-    let Some((hash, _)) = ctx.store.pin(chosen).await? else {
-        return Err(invalid("pin_user", "Choose your name from the list"));
-    };
+    let (hash, tries, attempt) = count_pin_attempt(ctx, &device, chosen, now).await?;
     let right = verify_password(pin.trim(), Some(&hash)).await?;
     let mut tx = ctx.store.begin().await?;
-    insert_pin_attempt(&mut tx, device.device_id, Some(chosen), right, now).await?;
     if !right {
-        let wrong = add_pin_failure(&mut tx, chosen).await?;
-        let message = if wrong >= MAX_PIN_FAILURES {
-            delete_pin(&mut tx, chosen).await?;
-            audit(
-                &mut tx,
-                device.organisation_id,
-                &format!("device:{}", device.device_id),
-                "user.pin_turned_off",
-                ("user", chosen.to_string()),
-                json!({"pin": {"before": "(set)", "after": null}, "wrong_in_a_row": {"before": null, "after": wrong}}),
-                now,
-            )
-            .await?;
+        let message = if tries >= MAX_PIN_FAILURES {
+            if delete_pin(&mut tx, chosen).await? {
+                audit(
+                    &mut tx,
+                    device.organisation_id,
+                    &format!("device:{}", device.device_id),
+                    "user.pin_turned_off",
+                    ("user", chosen.to_string()),
+                    json!({"pin": {"before": "(set)", "after": null}, "wrong_in_a_row": {"before": null, "after": tries}}),
+                    now,
+                )
+                .await?;
+            }
             format!(
                 "That PIN was wrong {MAX_PIN_FAILURES} times in a row, so it has been turned off. Sign in with your email and password, then set a new PIN."
             )
         } else {
-            let left = MAX_PIN_FAILURES - wrong;
+            let left = MAX_PIN_FAILURES - tries;
             format!(
                 "That PIN is not right. After {left} more wrong {} it will be turned off.",
                 if left == 1 { "try" } else { "tries" }
@@ -291,7 +279,11 @@ pub async fn sign_in_with_pin(
         tx.commit().await?;
         return Err(invalid("pin", message));
     }
-    clear_pin_failures(&mut tx, chosen).await?;
+    // A wrong try made meanwhile may have turned this PIN off: then it no longer opens anything.
+    if !clear_pin_failures(&mut tx, chosen, &hash).await? {
+        return Err(pin_turned_off());
+    }
+    mark_pin_attempt_right(&mut tx, attempt).await?;
     touch_device(&mut tx, device.device_id, now).await?;
     if let Some(old) = old_session {
         delete_session(&mut tx, &hash_secret(old)).await?;
@@ -313,4 +305,41 @@ pub async fn sign_in_with_pin(
     tx.commit().await?;
     let actor = actor_for(ctx, chosen).await?;
     Ok(SignedIn { secret, actor })
+}
+
+/// Counts a try of `user`'s PIN on `device` before it is checked: refuses it
+/// while the device must wait or when the PIN is off or used up, and
+/// otherwise records it as wrong (until marked right), in one step with the
+/// counting, so that concurrent tries on any instance each see the ones
+/// before. Returns the PIN's hash, the tries in a row now and the attempt's id.
+async fn count_pin_attempt(
+    ctx: &Ctx,
+    device: &TrustedDevice,
+    user: UserId,
+    now: i64,
+) -> ActionResult<(String, i64, Uuid)> {
+    let mut tx = ctx.store.begin().await?;
+    tx.serialise_on(&format!("pin device:{}", device.device_id))
+        .await?;
+    let (failures, latest) =
+        device_failures(&mut tx, device.device_id, now - LOCKOUT_SECONDS * 1000).await?;
+    if failures >= MAX_DEVICE_FAILURES {
+        let until = latest.unwrap_or(now) + LOCKOUT_SECONDS * 1000;
+        return Err(ActionError::Throttled {
+            retry_after_seconds: ((until - now + 999) / 1000).max(1),
+        });
+    }
+    let Some((hash, tries)) = add_pin_failure(&mut tx, user, MAX_PIN_FAILURES).await? else {
+        return Err(pin_turned_off());
+    };
+    let attempt = insert_pin_attempt(&mut tx, device.device_id, Some(user), now).await?;
+    tx.commit().await?;
+    Ok((hash, tries, attempt))
+}
+
+fn pin_turned_off() -> ActionError {
+    invalid(
+        "pin",
+        "Your PIN has been turned off after too many wrong tries. Sign in with your email and password, then set a new PIN.",
+    )
 }

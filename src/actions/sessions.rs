@@ -4,16 +4,14 @@ use super::{ActionError, ActionResult, Actor, Ctx};
 use crate::actions::accounts::verify_password;
 use crate::secrets::{hash_secret, new_secret};
 use crate::store::sessions::{
-    SessionRow, delete_session, insert_login_attempt, insert_session, touch_session,
+    SessionRow, account_failures, address_failures, delete_session, insert_login_attempt,
+    insert_session, mark_login_succeeded, touch_session,
 };
+use candour_domain::throttle::{WINDOW_SECONDS, account_wait, address_wait};
 use candour_domain::validation::FieldErrors;
 
-/// Failed attempts on one account before it is locked for a while.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-/// Failed attempts from one address before it is refused for a while.
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
-/// The window failures are counted in, and the lockout's length.
-pub const LOCKOUT_SECONDS: i64 = 15 * 60;
+/// The window wrong passwords and PINs are counted in, and a lockout's length.
+pub const LOCKOUT_SECONDS: i64 = WINDOW_SECONDS;
 /// A session ends after this long without a request.
 pub const IDLE_TIMEOUT_SECONDS: i64 = 2 * 60 * 60;
 /// A session ends this long after sign-in whatever happens (a long shift).
@@ -64,36 +62,20 @@ pub async fn sign_in(
         return Err(ActionError::Invalid(errors));
     }
     let now = ctx.clock.now().as_millisecond();
-    let window_start = now - LOCKOUT_SECONDS * 1000;
-    let (ip_failures, ip_latest) = ctx
-        .store
-        .recent_failures_for_ip(client_ip, window_start)
-        .await?;
-    if ip_failures >= MAX_FAILURES_PER_ADDRESS {
-        return Err(throttled(ip_latest, now));
-    }
-    let (failures, latest) = ctx
-        .store
-        .recent_failures_for_email(&email, window_start)
-        .await?;
-    if failures >= MAX_FAILURES_PER_ACCOUNT {
-        return Err(throttled(latest, now));
-    }
+    let attempt = count_attempt(ctx, &email, client_ip, now).await?;
     let user = ctx.store.user_by_email(&email).await?;
     let ok = verify_password(
         password,
         user.as_ref().and_then(|u| u.password_hash.as_deref()),
     )
     .await?;
-    let user = user.filter(|u| ok && u.active);
-    let mut tx = ctx.store.begin().await?;
-    insert_login_attempt(&mut tx, &email, client_ip, user.is_some(), now).await?;
-    let Some(user) = user else {
-        tx.commit().await?;
+    let Some(user) = user.filter(|u| ok && u.active) else {
         let mut errors = FieldErrors::new();
         errors.add("email", "The email address or password is not right");
         return Err(ActionError::Invalid(errors));
     };
+    let mut tx = ctx.store.begin().await?;
+    mark_login_succeeded(&mut tx, attempt).await?;
     if let Some(old) = old_secret {
         delete_session(&mut tx, &hash_secret(old)).await?;
     }
@@ -112,11 +94,32 @@ pub async fn sign_in(
     Ok(SignedIn { secret, actor })
 }
 
-fn throttled(latest_ms: Option<i64>, now_ms: i64) -> ActionError {
-    let until = latest_ms.unwrap_or(now_ms) + LOCKOUT_SECONDS * 1000;
-    ActionError::Throttled {
-        retry_after_seconds: ((until - now_ms) / 1000).max(1),
+/// Counts an attempt to sign in as `email` from `ip` before its password is
+/// checked: refuses it while the account is locked or the address must
+/// wait, and otherwise records it as failed (until marked good) in one step
+/// with the counting, so that concurrent attempts, on any instance, each
+/// see the ones before. Returns the attempt's id.
+async fn count_attempt(ctx: &Ctx, email: &str, ip: &str, now: i64) -> ActionResult<uuid::Uuid> {
+    let since = now - WINDOW_SECONDS * 1000;
+    let mut tx = ctx.store.begin().await?;
+    // Always the account before the address, so two attempts never wait on each other in a circle.
+    tx.serialise_on(&format!("sign-in account:{email}")).await?;
+    tx.serialise_on(&format!("sign-in address:{ip}")).await?;
+    let (failures, latest) = account_failures(&mut tx, email, since).await?;
+    if let Some(wait) = account_wait(failures, latest, now) {
+        return Err(ActionError::Throttled {
+            retry_after_seconds: wait,
+        });
     }
+    let (accounts, latest) = address_failures(&mut tx, ip, since).await?;
+    if let Some(wait) = address_wait(accounts, latest, now) {
+        return Err(ActionError::Throttled {
+            retry_after_seconds: wait,
+        });
+    }
+    let attempt = insert_login_attempt(&mut tx, email, ip, now).await?;
+    tx.commit().await?;
+    Ok(attempt)
 }
 
 /// Finds the actor behind a session cookie; `Unauthenticated` when it is

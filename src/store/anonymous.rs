@@ -79,18 +79,67 @@ pub async fn insert_message(
     Ok(())
 }
 
-/// Records a case-code look-up (for throttling guesses).
-pub async fn insert_lookup(tx: &mut Tx, ip: &str, succeeded: bool, now_ms: i64) -> StoreResult<()> {
+/// Records a case-code look-up from `ip` as failed, before the code is
+/// looked up (so concurrent look-ups count each other); returns its id for
+/// [`mark_lookup_found`].
+pub async fn insert_lookup(tx: &mut Tx, ip: &str, now_ms: i64) -> StoreResult<uuid::Uuid> {
+    let id = uuid::Uuid::now_v7();
     on_tx!(tx, |c| {
         sqlx::query("insert into case_lookup (case_lookup_id, client_ip, succeeded, attempted_at) values ($1, $2, $3, $4)")
-            .bind(uuid::Uuid::now_v7())
+            .bind(id)
             .bind(ip)
-            .bind(succeeded)
+            .bind(false)
             .bind(now_ms)
             .execute(&mut *c)
             .await?;
     });
+    Ok(id)
+}
+
+/// Marks a look-up as having found its case.
+pub async fn mark_lookup_found(tx: &mut Tx, lookup: uuid::Uuid) -> StoreResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query("update case_lookup set succeeded = $1 where case_lookup_id = $2")
+            .bind(true)
+            .bind(lookup)
+            .execute(&mut *c)
+            .await?;
+    });
     Ok(())
+}
+
+/// Look-ups from `ip` since `since_ms` that found nothing. Read inside the
+/// transaction that records the next, after [`Tx::serialise_on`] the address.
+pub async fn case_failures(tx: &mut Tx, ip: &str, since_ms: i64) -> StoreResult<i64> {
+    on_tx!(tx, |c| {
+        Ok(sqlx::query_scalar(
+            "select count(*) from case_lookup where client_ip = $1 and succeeded = $2 and attempted_at >= $3",
+        )
+        .bind(ip)
+        .bind(false)
+        .bind(since_ms)
+        .fetch_one(&mut *c)
+        .await?)
+    })
+}
+
+/// Anonymous reports from `ip` since `since_ms`: (count, earliest). Read
+/// inside the report's transaction, after [`Tx::serialise_on`] the address.
+pub async fn public_submissions(
+    tx: &mut Tx,
+    ip: &str,
+    since_ms: i64,
+) -> StoreResult<(i64, Option<i64>)> {
+    on_tx!(tx, |c| {
+        let r = sqlx::query(
+            "select count(*) as n, min(submitted_at) as earliest from public_submission where client_ip = $1 and submitted_at >= $2",
+        )
+        .bind(ip)
+        .bind(since_ms)
+        .fetch_one(&mut *c)
+        .await?;
+        Ok((r.int("n")?, r.opt_int("earliest")?))
+    })
 }
 
 /// Records an anonymous report from `ip` (never linked to the report), and
@@ -123,24 +172,6 @@ pub async fn record_public_submission(
 }
 
 impl Store {
-    /// Anonymous reports from `ip` since `since_ms`: (count, earliest).
-    pub async fn recent_public_submissions(
-        &self,
-        ip: &str,
-        since_ms: i64,
-    ) -> StoreResult<(i64, Option<i64>)> {
-        on_read!(self, |p| {
-            let r = sqlx::query(
-                "select count(*) as n, min(submitted_at) as earliest from public_submission where client_ip = $1 and submitted_at >= $2",
-            )
-            .bind(ip)
-            .bind(since_ms)
-            .fetch_one(p)
-            .await?;
-            Ok((r.int("n")?, r.opt_int("earliest")?))
-        })
-    }
-
     /// The service whose public reporting link carries `token`.
     pub async fn service_by_public_token(&self, token: &str) -> StoreResult<Option<Service>> {
         let sql = format!("select {SERVICE_COLUMNS} from service where public_token = $1");
@@ -220,20 +251,6 @@ impl Store {
                     })
                 })
                 .collect()
-        })
-    }
-
-    /// Failed look-ups from `ip` since `since_ms`.
-    pub async fn recent_case_failures(&self, ip: &str, since_ms: i64) -> StoreResult<i64> {
-        on_read!(self, |p| {
-            Ok(sqlx::query_scalar(
-                "select count(*) from case_lookup where client_ip = $1 and succeeded = $2 and attempted_at >= $3",
-            )
-            .bind(ip)
-            .bind(false)
-            .bind(since_ms)
-            .fetch_one(p)
-            .await?)
         })
     }
 }

@@ -138,51 +138,100 @@ pub async fn delete_pin(tx: &mut Tx, user: UserId) -> StoreResult<bool> {
     Ok(n == 1)
 }
 
-/// Counts one more wrong PIN in a row; returns the count now.
-pub async fn add_pin_failure(tx: &mut Tx, user: UserId) -> StoreResult<i64> {
+/// Counts one more try of a person's PIN, before it is checked, unless it
+/// has had [`MAX_PIN_FAILURES`](candour_domain::pin::MAX_PIN_FAILURES)
+/// already: returns the PIN's hash and the tries in a row now, or `None`
+/// when they have no PIN or it is used up. The row's lock makes concurrent
+/// tries count one after another on both engines.
+pub async fn add_pin_failure(
+    tx: &mut Tx,
+    user: UserId,
+    most: i64,
+) -> StoreResult<Option<(String, i64)>> {
     on_tx!(tx, |c| {
         let row = sqlx::query(
-            "update user_pin set failures = failures + 1 where user_id = $1 returning failures",
+            "update user_pin set failures = failures + 1 where user_id = $1 and failures < $2 returning pin_hash, failures",
         )
         .bind(user.0)
-        .fetch_one(&mut *c)
+        .bind(most)
+        .fetch_optional(&mut *c)
         .await?;
-        row.int("failures")
+        match row {
+            Some(r) => Ok(Some((r.text("pin_hash")?, r.int("failures")?))),
+            None => Ok(None),
+        }
     })
 }
 
-/// Clears the wrong-PIN count after a right PIN.
-pub async fn clear_pin_failures(tx: &mut Tx, user: UserId) -> StoreResult<()> {
-    on_tx!(tx, |c| {
-        sqlx::query("update user_pin set failures = 0 where user_id = $1")
+/// Clears the wrong-PIN count after a right PIN, if the PIN is still the one
+/// that was checked (a wrong try meanwhile may have turned it off); returns
+/// whether it was.
+pub async fn clear_pin_failures(tx: &mut Tx, user: UserId, hash: &str) -> StoreResult<bool> {
+    let n = on_tx!(tx, |c| {
+        sqlx::query("update user_pin set failures = 0 where user_id = $1 and pin_hash = $2")
             .bind(user.0)
+            .bind(hash)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+/// Records a PIN attempt on a device as wrong, before the PIN is checked
+/// (for throttling the device); returns its id for [`mark_pin_attempt_right`].
+pub async fn insert_pin_attempt(
+    tx: &mut Tx,
+    device: Uuid,
+    user: Option<UserId>,
+    now_ms: i64,
+) -> StoreResult<Uuid> {
+    let id = Uuid::now_v7();
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "insert into pin_attempt (pin_attempt_id, device_id, user_id, succeeded, attempted_at) values ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(device)
+        .bind(user.map(|u| u.0))
+        .bind(false)
+        .bind(now_ms)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(id)
+}
+
+/// Marks a PIN attempt right.
+pub async fn mark_pin_attempt_right(tx: &mut Tx, attempt: Uuid) -> StoreResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query("update pin_attempt set succeeded = $1 where pin_attempt_id = $2")
+            .bind(true)
+            .bind(attempt)
             .execute(&mut *c)
             .await?;
     });
     Ok(())
 }
 
-/// Records a PIN attempt on a device (for throttling the device).
-pub async fn insert_pin_attempt(
+/// Wrong PINs on a device since `since_ms`: (count, latest). Read inside the
+/// transaction that records the next, after [`Tx::serialise_on`] the device.
+pub async fn device_failures(
     tx: &mut Tx,
     device: Uuid,
-    user: Option<UserId>,
-    succeeded: bool,
-    now_ms: i64,
-) -> StoreResult<()> {
+    since_ms: i64,
+) -> StoreResult<(i64, Option<i64>)> {
     on_tx!(tx, |c| {
-        sqlx::query(
-            "insert into pin_attempt (pin_attempt_id, device_id, user_id, succeeded, attempted_at) values ($1, $2, $3, $4, $5)",
+        let r = sqlx::query(
+            "select count(*) as n, max(attempted_at) as latest from pin_attempt where device_id = $1 and succeeded = $2 and attempted_at >= $3",
         )
-        .bind(Uuid::now_v7())
         .bind(device)
-        .bind(user.map(|u| u.0))
-        .bind(succeeded)
-        .bind(now_ms)
-        .execute(&mut *c)
+        .bind(false)
+        .bind(since_ms)
+        .fetch_one(&mut *c)
         .await?;
-    });
-    Ok(())
+        Ok((r.int("n")?, r.opt_int("latest")?))
+    })
 }
 
 const DEVICE_SELECT: &str = "select d.device_id, d.organisation_id, d.service_id, d.label, u.display_name, d.created_at, d.last_used_at, d.revoked_at \
@@ -252,25 +301,6 @@ impl Store {
             rows.iter()
                 .map(|r| Ok(UserId(r.uuid("user_id")?)))
                 .collect()
-        })
-    }
-
-    /// Wrong PINs on a device since `since_ms`: (count, latest).
-    pub async fn recent_device_failures(
-        &self,
-        device: Uuid,
-        since_ms: i64,
-    ) -> StoreResult<(i64, Option<i64>)> {
-        on_read!(self, |p| {
-            let r = sqlx::query(
-                "select count(*) as n, max(attempted_at) as latest from pin_attempt where device_id = $1 and succeeded = $2 and attempted_at >= $3",
-            )
-            .bind(device)
-            .bind(false)
-            .bind(since_ms)
-            .fetch_one(p)
-            .await?;
-            Ok((r.int("n")?, r.opt_int("latest")?))
         })
     }
 }

@@ -360,6 +360,26 @@ impl Store {
 }
 
 impl Tx {
+    /// Makes the rest of this transaction the only one, on any instance,
+    /// holding `key`: what it reads and then writes about `key` (counting
+    /// attempts, then recording one) is one step, however many arrive at
+    /// once. Released at commit or rollback.
+    pub async fn serialise_on(&mut self, key: &str) -> StoreResult<()> {
+        match self {
+            // BACKEND DIFFERENCE: SQLite's write transactions already run one
+            // at a time (BEGIN IMMEDIATE on the one writer connection, and
+            // the database file's lock across processes).
+            Tx::Sqlite(_) => {}
+            Tx::Postgres(t) => {
+                sqlx::query("select pg_advisory_xact_lock($1)")
+                    .bind(advisory_key(key))
+                    .execute(&mut **t)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Makes every write durable. Only after this returns may a user be told "saved".
     pub async fn commit(self) -> StoreResult<()> {
         match self {
@@ -368,6 +388,16 @@ impl Tx {
         }
         Ok(())
     }
+}
+
+/// PostgreSQL's advisory locks take a number: the first eight bytes of the
+/// key's SHA-256, under a prefix of Candour's own.
+fn advisory_key(key: &str) -> i64 {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("candour:serialise:{key}").as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first)
 }
 
 /// Reading a column the same way from either engine's row.

@@ -73,27 +73,86 @@ pub async fn touch_session(tx: &mut Tx, hash: &str, now_ms: i64) -> StoreResult<
     Ok(())
 }
 
-/// Records a login attempt.
+/// Records an attempt to sign in as failed, before its password is checked
+/// (so that concurrent attempts count each other); returns its id for
+/// [`mark_login_succeeded`].
 pub async fn insert_login_attempt(
     tx: &mut Tx,
     email: &str,
     ip: &str,
-    succeeded: bool,
     now_ms: i64,
-) -> StoreResult<()> {
+) -> StoreResult<uuid::Uuid> {
+    let id = uuid::Uuid::now_v7();
     on_tx!(tx, |c| {
         sqlx::query(
             "insert into login_attempt (login_attempt_id, email, client_ip, succeeded, attempted_at) values ($1, $2, $3, $4, $5)",
         )
-        .bind(uuid::Uuid::now_v7())
+        .bind(id)
         .bind(email)
         .bind(ip)
-        .bind(succeeded)
+        .bind(false)
         .bind(now_ms)
         .execute(&mut *c)
         .await?;
     });
+    Ok(id)
+}
+
+/// Marks an attempt good once its password proved right.
+pub async fn mark_login_succeeded(tx: &mut Tx, attempt: uuid::Uuid) -> StoreResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query("update login_attempt set succeeded = $1 where login_attempt_id = $2")
+            .bind(true)
+            .bind(attempt)
+            .execute(&mut *c)
+            .await?;
+    });
     Ok(())
+}
+
+/// Failed attempts for `email` since the later of `since_ms` and its last
+/// success: (count, latest). Read inside the transaction that records the
+/// next attempt, after [`Tx::serialise_on`] the account.
+pub async fn account_failures(
+    tx: &mut Tx,
+    email: &str,
+    since_ms: i64,
+) -> StoreResult<(i64, Option<i64>)> {
+    on_tx!(tx, |c| {
+        let r = sqlx::query(
+            "select count(*) as n, max(attempted_at) as latest from login_attempt \
+             where email = $1 and succeeded = $2 and attempted_at >= $3 \
+             and attempted_at > coalesce((select max(attempted_at) from login_attempt where email = $1 and succeeded = $4), 0)",
+        )
+        .bind(email)
+        .bind(false)
+        .bind(since_ms)
+        .bind(true)
+        .fetch_one(&mut *c)
+        .await?;
+        Ok((r.int("n")?, r.opt_int("latest")?))
+    })
+}
+
+/// From `ip` since `since_ms`: how many different accounts had a failed
+/// attempt, and when the latest attempt of any kind was made.
+pub async fn address_failures(
+    tx: &mut Tx,
+    ip: &str,
+    since_ms: i64,
+) -> StoreResult<(i64, Option<i64>)> {
+    on_tx!(tx, |c| {
+        let r = sqlx::query(
+            "select count(distinct case when succeeded = $2 then email end) as n, max(attempted_at) as latest \
+             from login_attempt where client_ip = $1 and attempted_at >= $3",
+        )
+        .bind(ip)
+        .bind(false)
+        .bind(since_ms)
+        .fetch_one(&mut *c)
+        .await?;
+        Ok((r.int("n")?, r.opt_int("latest")?))
+    })
 }
 
 impl Store {
@@ -117,47 +176,6 @@ impl Store {
                 })),
                 None => Ok(None),
             }
-        })
-    }
-
-    /// Failed attempts for `email` since the later of `since_ms` and its last success.
-    pub async fn recent_failures_for_email(
-        &self,
-        email: &str,
-        since_ms: i64,
-    ) -> StoreResult<(i64, Option<i64>)> {
-        on_read!(self, |p| {
-            let r = sqlx::query(
-                "select count(*) as n, max(attempted_at) as latest from login_attempt \
-                 where email = $1 and succeeded = $2 and attempted_at >= $3 \
-                 and attempted_at > coalesce((select max(attempted_at) from login_attempt where email = $1 and succeeded = $4), 0)",
-            )
-            .bind(email)
-            .bind(false)
-            .bind(since_ms)
-            .bind(true)
-            .fetch_one(p)
-            .await?;
-            Ok((r.int("n")?, r.opt_int("latest")?))
-        })
-    }
-
-    /// Failed attempts from `ip` since `since_ms`.
-    pub async fn recent_failures_for_ip(
-        &self,
-        ip: &str,
-        since_ms: i64,
-    ) -> StoreResult<(i64, Option<i64>)> {
-        on_read!(self, |p| {
-            let r = sqlx::query(
-                "select count(*) as n, max(attempted_at) as latest from login_attempt where client_ip = $1 and succeeded = $2 and attempted_at >= $3",
-            )
-            .bind(ip)
-            .bind(false)
-            .bind(since_ms)
-            .fetch_one(p)
-            .await?;
-            Ok((r.int("n")?, r.opt_int("latest")?))
         })
     }
 }

@@ -322,3 +322,56 @@ db_test!(
         Ok(())
     }
 );
+
+/// Posts `n` copies of `body` to `path` at once; returns how many got each status.
+async fn post_at_once(
+    app: &TestApp,
+    path: &str,
+    body: serde_json::Value,
+    n: usize,
+) -> anyhow::Result<std::collections::BTreeMap<u16, usize>> {
+    let http = reqwest::Client::new();
+    let mut sends = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        let send = http.post(format!("{}{path}", app.base)).json(&body).send();
+        sends.spawn(async move { anyhow::Ok(send.await?.status().as_u16()) });
+    }
+    let mut counts = std::collections::BTreeMap::new();
+    while let Some(status) = sends.join_next().await {
+        *counts.entry(status??).or_insert(0) += 1;
+    }
+    Ok(counts)
+}
+
+db_test!(
+    codes_and_reports_sent_at_once_from_one_address_keep_to_their_limits,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let path = public_path(&app).await?;
+        let link = path.trim_start_matches("/report/").to_owned();
+        let guesses = post_at_once(
+            &app,
+            "/api/v1/cases",
+            serde_json::json!({"code": "ABCD-EFGH-JKMN-PQRS"}),
+            60,
+        )
+        .await?;
+        assert_eq!(
+            guesses.get(&404),
+            Some(&10),
+            "ten codes looked up: {guesses:?}"
+        );
+        assert_eq!(guesses.get(&429), Some(&50), "{guesses:?}");
+        let body = serde_json::json!({"kind": "near_miss", "category": "other",
+            "occurred_at": "2026-11-23T08:00:00Z", "description": "Sent many times at once"});
+        let reports =
+            post_at_once(&app, &format!("/api/v1/public/{link}/incidents"), body, 30).await?;
+        assert_eq!(
+            reports.get(&201),
+            Some(&(candour::actions::anonymous::MAX_SUBMISSIONS_PER_ADDRESS as usize)),
+            "{reports:?}"
+        );
+        assert_eq!(reports.get(&429), Some(&20), "{reports:?}");
+        Ok(())
+    }
+);

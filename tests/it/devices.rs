@@ -174,6 +174,107 @@ db_test!(
     }
 );
 
+/// Sends `tries` (who, PIN) from the shared device all at once, spread over
+/// `bases` in turn (cookies go to any port of the host); returns each
+/// answer's status and page.
+async fn pins_at_once(
+    tablet: &Client,
+    bases: &[String],
+    tries: Vec<(String, &'static str)>,
+) -> anyhow::Result<Vec<(u16, String)>> {
+    let csrf = tablet.csrf("/login").await?;
+    let mut sends = tokio::task::JoinSet::new();
+    for (i, (user, pin)) in tries.into_iter().enumerate() {
+        let http = tablet.http.clone();
+        let url = format!("{}/login/pin", bases[i % bases.len()]);
+        let csrf = csrf.clone();
+        sends.spawn(async move {
+            let resp = http
+                .post(url)
+                .form(&[
+                    ("csrf_token", csrf.as_str()),
+                    ("pin_user", &user),
+                    ("pin", pin),
+                ])
+                .send()
+                .await?;
+            let status = resp.status().as_u16();
+            anyhow::Ok((status, resp.text().await?))
+        });
+    }
+    let mut answers = Vec::new();
+    while let Some(answer) = sends.join_next().await {
+        answers.push(answer??);
+    }
+    Ok(answers)
+}
+
+/// Whether an answer says its PIN was checked and found wrong.
+fn checked(page: &str) -> bool {
+    page.contains("That PIN is not right") || page.contains("so it has been turned off")
+}
+
+db_test!(
+    a_hundred_pins_at_once_through_two_instances_check_at_most_five,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let second = app.second_instance().await?;
+        let tablet = shared_device(&app).await?;
+        assert_eq!(
+            set_pin(&app, Role::CareWorker, GOOD_PIN).await?.status(),
+            303
+        );
+        let worker = app.actor(app.world.email(Role::CareWorker)).await?;
+        let tries = (0..100)
+            .map(|_| (worker.user_id.to_string(), "000111"))
+            .collect();
+        let answers =
+            pins_at_once(&tablet, &[app.base.clone(), second.base.clone()], tries).await?;
+        for (status, _) in &answers {
+            assert_eq!(*status, 422, "every wrong PIN is answered on the form");
+        }
+        let n = answers.iter().filter(|(_, page)| checked(page)).count();
+        assert_eq!(n, 5, "five PINs checked, however many arrive at once");
+        assert!(
+            answers
+                .iter()
+                .any(|(_, page)| page.contains("so it has been turned off"))
+        );
+        // The PIN is off: the right one opens nothing, on either instance.
+        let resp = pin_sign_in(&tablet, &app, Role::CareWorker, GOOD_PIN).await?;
+        assert_eq!(resp.status(), 422);
+        Ok(())
+    }
+);
+
+db_test!(
+    pins_for_many_people_at_once_check_at_most_ten_on_a_device,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let tablet = shared_device(&app).await?;
+        let mut people = Vec::new();
+        for role in [Role::CareWorker, Role::SeniorCarer, Role::RegisteredManager] {
+            assert_eq!(set_pin(&app, role, GOOD_PIN).await?.status(), 303);
+            people.push(app.actor(app.world.email(role)).await?.user_id.to_string());
+        }
+        let tries = (0..100)
+            .map(|i| (people[i % 3].clone(), "000111"))
+            .collect();
+        let answers = pins_at_once(&tablet, std::slice::from_ref(&app.base), tries).await?;
+        let n = answers.iter().filter(|(_, page)| checked(page)).count();
+        assert_eq!(n, 10, "the device's limit of ten");
+        for (status, _) in &answers {
+            assert_eq!(*status, 422);
+        }
+        assert!(
+            answers
+                .iter()
+                .any(|(_, page)| page.contains("Too many wrong PINs on this device"))
+        );
+        Ok(())
+    }
+);
+
 db_test!(
     a_revoked_device_and_a_new_password_end_quick_sign_in,
     |engine| {

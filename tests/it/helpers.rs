@@ -386,14 +386,7 @@ impl TestApp {
 
     /// A new browser-like client with its own cookies; redirects are not followed.
     pub fn client(&self) -> Client {
-        Client {
-            http: reqwest::Client::builder()
-                .cookie_store(true)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            base: self.base.clone(),
-        }
+        Client::browser(&self.base)
     }
 
     /// A client signed in as `email`.
@@ -420,6 +413,41 @@ impl TestApp {
     }
 }
 
+/// A second server on the same database as a [`TestApp`], with its own
+/// connections and the same clock: another instance of a care group's
+/// deployment. Stops when dropped.
+pub struct SecondInstance {
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl SecondInstance {
+    /// A browser-like client of this instance.
+    pub fn client(&self) -> Client {
+        Client::browser(&self.base)
+    }
+}
+
+impl TestApp {
+    /// Starts another server on this one's database.
+    pub async fn second_instance(&self) -> anyhow::Result<SecondInstance> {
+        let store = Store::connect(&self._db.url).await?;
+        let ctx = Ctx {
+            store,
+            ..self.ctx.clone()
+        };
+        let state = AppState::new(ctx, false).await?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(serve(listener, state, async {
+            let _ = rx.await;
+        }));
+        Ok(SecondInstance { base, _stop: tx })
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.stop.take() {
@@ -437,6 +465,18 @@ pub struct Client {
 }
 
 impl Client {
+    /// A new browser-like client of `base` with its own cookies; redirects are not followed.
+    pub fn browser(base: &str) -> Client {
+        Client {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: base.to_owned(),
+        }
+    }
+
     /// GET a path.
     pub async fn get(&self, path: &str) -> anyhow::Result<reqwest::Response> {
         Ok(self.http.get(format!("{}{path}", self.base)).send().await?)

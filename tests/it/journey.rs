@@ -73,17 +73,6 @@ fn start(dir: &std::path::Path, database: Option<&str>, smtp: &str) -> anyhow::R
     })
 }
 
-fn client(base: &str) -> Client {
-    Client {
-        http: reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-        base: base.to_owned(),
-    }
-}
-
 db_test!(
     the_demo_serves_a_care_worker_and_a_manager_and_survives_a_crash,
     |engine| {
@@ -94,7 +83,7 @@ db_test!(
         };
         let sink = crate::smtp::SmtpSink::start()?;
         let mut server = start(dir.path(), db.as_ref().map(|d| d.url.as_str()), &sink.url)?;
-        let worker = client(&server.base);
+        let worker = Client::browser(&server.base);
         let resp = worker
             .sign_in(&server.care_worker, candour::demo::DEMO_PASSWORD)
             .await?;
@@ -147,7 +136,7 @@ db_test!(
                 .contains("Report sent")
         );
 
-        let manager = client(&server.base);
+        let manager = Client::browser(&server.base);
         assert_eq!(
             manager
                 .sign_in(&server.manager, candour::demo::DEMO_PASSWORD)

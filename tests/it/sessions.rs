@@ -121,21 +121,134 @@ db_test!(
     }
 );
 
-db_test!(many_failures_from_one_address_are_refused, |engine| {
-    let app = TestApp::spawn(engine).await?;
-    let c = app.client();
-    for i in 0..20 {
-        c.sign_in(&format!("nobody{i}@a.example"), "wrong-password-here")
-            .await?;
+/// Sends `n` sign-ins at once, each from its own browser, spread over
+/// `servers` in turn, with `email(i)` and a wrong password; returns how many
+/// had their password checked (422) and how many were held back (429).
+async fn guess_at_once(
+    servers: &[Client],
+    n: usize,
+    email: impl Fn(usize) -> String,
+) -> anyhow::Result<(usize, usize)> {
+    // Each browser fetches its form first, so the posts themselves go together.
+    let mut ready = Vec::new();
+    for i in 0..n {
+        let server = &servers[i % servers.len()];
+        let c = Client::browser(&server.base);
+        let token = c.csrf("/login").await?;
+        ready.push((c, token, email(i)));
     }
-    assert_eq!(
-        c.sign_in(app.world.email(Role::CareWorker), PASSWORD)
-            .await?
-            .status(),
-        429
-    );
-    Ok(())
-});
+    let mut sends = tokio::task::JoinSet::new();
+    for (c, token, email) in ready {
+        sends.spawn(async move {
+            c.post_form(
+                "/login",
+                &[
+                    ("csrf_token", token.as_str()),
+                    ("email", email.as_str()),
+                    ("password", "wrong-password-here"),
+                ],
+            )
+            .await
+            .map(|r| r.status().as_u16())
+        });
+    }
+    let (mut checked, mut held) = (0, 0);
+    while let Some(status) = sends.join_next().await {
+        match status?? {
+            422 => checked += 1,
+            429 => held += 1,
+            other => anyhow::bail!("a wrong password answered {other}"),
+        }
+    }
+    Ok((checked, held))
+}
+
+db_test!(
+    a_hundred_guesses_at_once_check_at_most_five_passwords,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let email = app.world.email(Role::SeniorCarer).to_owned();
+        let (checked, held) = guess_at_once(&[app.client()], 100, |_| email.clone()).await?;
+        assert_eq!(
+            checked, 5,
+            "the account's limit, however many arrive at once"
+        );
+        assert_eq!(held, 95);
+        let resp = app.client().sign_in(&email, PASSWORD).await?;
+        assert_eq!(
+            resp.status(),
+            429,
+            "the right password is refused while locked"
+        );
+        assert!(
+            resp.headers()["retry-after"].to_str()?.parse::<i64>()? > 14 * 60,
+            "locked for fifteen minutes"
+        );
+        Ok(())
+    }
+);
+
+db_test!(
+    guesses_at_once_through_two_instances_check_at_most_five_passwords,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let second = app.second_instance().await?;
+        let email = app.world.email(Role::SeniorCarer).to_owned();
+        let (checked, held) =
+            guess_at_once(&[app.client(), second.client()], 100, |_| email.clone()).await?;
+        assert_eq!(checked, 5, "one limit across instances");
+        assert_eq!(held, 95);
+        assert_eq!(
+            second.client().sign_in(&email, PASSWORD).await?.status(),
+            429
+        );
+        Ok(())
+    }
+);
+
+db_test!(
+    guessing_at_many_accounts_from_one_address_slows_it_down_but_locks_nobody_out,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        // One person's repeated mistakes are their account's business:
+        // the address does not slow down for them.
+        let c = app.client();
+        for _ in 0..4 {
+            let resp = c
+                .sign_in(app.world.email(Role::CareWorker), "wrong-password-here")
+                .await?;
+            assert_eq!(resp.status(), 422);
+        }
+        // A hundred accounts guessed at once from one address: ten are
+        // tried, the rest told to wait a moment.
+        let (checked, held) =
+            guess_at_once(&[app.client()], 100, |i| format!("nobody{i}@a.example")).await?;
+        assert!(
+            (9..=10).contains(&checked),
+            "ten accounts before the address slows down, got {checked}"
+        );
+        assert_eq!(checked + held, 100);
+        let resp = c
+            .sign_in(app.world.email(Role::SeniorCarer), PASSWORD)
+            .await?;
+        assert_eq!(resp.status(), 429);
+        let wait = resp.headers()["retry-after"].to_str()?.parse::<i64>()?;
+        assert!(
+            (1..=2).contains(&wait),
+            "a short wait, not a lockout: {wait}"
+        );
+        assert!(resp.text().await?.contains("wait 1 second"));
+        // After the wait, someone else behind the same address signs in.
+        app.clock.advance(wait);
+        assert_eq!(
+            c.sign_in(app.world.email(Role::SeniorCarer), PASSWORD)
+                .await?
+                .status(),
+            303
+        );
+        Ok(())
+    }
+);
 
 db_test!(a_session_ends_after_two_idle_hours, |engine| {
     let app = TestApp::spawn(engine).await?;

@@ -46,6 +46,7 @@ pub mod similar;
 pub mod spc;
 pub mod spc_plot;
 pub mod tally;
+pub mod throttle;
 pub mod timescales;
 pub mod triage;
 pub mod validation;

@@ -12,6 +12,7 @@ use askama::Template;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use candour_domain::throttle::wait_in_words;
 use candour_domain::validation::FieldErrors;
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -143,12 +144,11 @@ pub async fn create_session(
             retry_after_seconds,
         }) => {
             let mut errors = FieldErrors::new();
-            let minutes = (retry_after_seconds + 59) / 60;
             errors.add(
                 "email",
-                format!("Too many attempts to sign in. For your security, wait {minutes} minutes and try again, or ask your manager to reset your password."),
+                format!("Too many attempts to sign in. For your security, wait {} and try again, or ask your manager to reset your password.", wait_in_words(retry_after_seconds)),
             );
-            relogin(
+            let mut resp = relogin(
                 &state,
                 &headers,
                 csrf,
@@ -156,7 +156,10 @@ pub async fn create_session(
                 errors,
                 StatusCode::TOO_MANY_REQUESTS,
             )
-            .await
+            .await?;
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
+            Ok(resp)
         }
         Err(e) => Err(e.into()),
     }
@@ -208,10 +211,9 @@ pub async fn create_pin_session(
             retry_after_seconds,
         }) => {
             let mut errors = FieldErrors::new();
-            let minutes = (retry_after_seconds + 59) / 60;
             errors.add(
                 "pin",
-                format!("Too many wrong PINs on this device. Wait {minutes} minutes, or sign in with your email and password."),
+                format!("Too many wrong PINs on this device. Wait {}, or sign in with your email and password.", wait_in_words(retry_after_seconds)),
             );
             errors
         }
