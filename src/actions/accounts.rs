@@ -207,6 +207,29 @@ pub async fn set_password(
     new_password: &str,
     actor: &str,
 ) -> ActionResult<()> {
+    replace_password(ctx, user, new_password, actor, false).await?;
+    Ok(())
+}
+
+/// Resets a person's password for them (they forgot it, or it may be known
+/// to someone else): as [`set_password`], and every API token of theirs is
+/// revoked too, each audited. Returns how many tokens were revoked.
+pub async fn reset_password(
+    ctx: &Ctx,
+    user: &User,
+    new_password: &str,
+    actor: &str,
+) -> ActionResult<usize> {
+    replace_password(ctx, user, new_password, actor, true).await
+}
+
+async fn replace_password(
+    ctx: &Ctx,
+    user: &User,
+    new_password: &str,
+    actor: &str,
+    revoke_tokens: bool,
+) -> ActionResult<usize> {
     if let Err(e) = check_new_password(new_password, &user.email, &user.display_name) {
         let mut errors = FieldErrors::new();
         errors.add("new_password", e.to_string());
@@ -225,7 +248,11 @@ pub async fn set_password(
             organisation_id: user.organisation_id,
             occurred_at_ms: now,
             actor,
-            action: "user.password_changed",
+            action: if revoke_tokens {
+                "user.password_reset"
+            } else {
+                "user.password_changed"
+            },
             record_type: "user",
             record_id: &user.user_id.to_string(),
             // Never the hash: only that it changed.
@@ -234,8 +261,13 @@ pub async fn set_password(
         },
     )
     .await?;
+    let revoked = if revoke_tokens {
+        super::tokens::revoke_all_tokens(&mut tx, user, actor, now).await?
+    } else {
+        0
+    };
     tx.commit().await?;
-    Ok(())
+    Ok(revoked)
 }
 
 /// The signed-in user changes their own password, proving the current one first.

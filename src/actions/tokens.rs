@@ -4,8 +4,10 @@
 use super::{ActionError, ActionResult, Actor, Ctx};
 use crate::actions::sessions::actor_for;
 use crate::secrets::{hash_secret, new_secret};
+use crate::store::Tx;
 use crate::store::audit::{NewAuditEvent, append};
 use crate::store::tokens::{ApiToken, insert_token, revoke_token};
+use crate::store::users::User;
 use candour_domain::ids::{ApiTokenId, UserId};
 use candour_domain::validation::FieldErrors;
 use serde_json::json;
@@ -69,6 +71,33 @@ pub async fn actor_from_token(ctx: &Ctx, secret: &str) -> ActionResult<Actor> {
         Some(t) => actor_for(ctx, t.user_id).await,
         None => Err(ActionError::Unauthenticated),
     }
+}
+
+/// Revokes every token of `user` inside `tx` (a password reset; an account
+/// disabled), each audited as by `actor`; returns how many.
+pub(crate) async fn revoke_all_tokens(
+    tx: &mut Tx,
+    user: &User,
+    actor: &str,
+    now: i64,
+) -> ActionResult<usize> {
+    let ids = crate::store::tokens::revoke_all_tokens(tx, user.user_id, now).await?;
+    for id in &ids {
+        append(
+            tx,
+            &NewAuditEvent {
+                organisation_id: user.organisation_id,
+                occurred_at_ms: now,
+                actor,
+                action: "api_token.revoked",
+                record_type: "api_token",
+                record_id: &id.to_string(),
+                changes: &json!({ "revoked_at": { "before": null, "after": now } }).to_string(),
+            },
+        )
+        .await?;
+    }
+    Ok(ids.len())
 }
 
 /// Revokes one of the actor's own tokens.

@@ -2,7 +2,9 @@
 
 use super::{DatabaseArg, Resolved, ctx, open_store};
 use crate::actions::ActionError;
-use crate::actions::accounts::{NewUser, add_user, pick_organisation, resolve_scope, set_password};
+use crate::actions::accounts::{
+    NewUser, add_user, pick_organisation, reset_password, resolve_scope,
+};
 use candour_domain::role::{Grant, Role};
 use clap::{Args, Subcommand};
 use std::io::Read;
@@ -132,12 +134,13 @@ pub async fn run(cmd: UserCommand, resolved: &Resolved) -> anyhow::Result<ExitCo
                     anyhow::anyhow!("--email: there is no account with the email {}", a.email)
                 })?;
             let (password, generated) = read_password(a.password_stdin)?;
-            set_password(&ctx, &user, &password, "cli")
+            let revoked = reset_password(&ctx, &user, &password, "cli")
                 .await
                 .map_err(explain)?;
             println!(
-                "Password reset for {}; their sessions have ended.",
-                user.email
+                "Password reset for {}; their sessions, API tokens and quick sign-in PIN have ended ({revoked} token{} revoked).",
+                user.email,
+                if revoked == 1 { "" } else { "s" }
             );
             if generated {
                 println!("Their new password is: {password}");

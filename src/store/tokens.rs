@@ -72,6 +72,26 @@ pub async fn revoke_token(
     }
 }
 
+/// Revokes every live token of `user`; returns their ids.
+pub async fn revoke_all_tokens(
+    tx: &mut Tx,
+    user: UserId,
+    now_ms: i64,
+) -> StoreResult<Vec<ApiTokenId>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "update api_token set revoked_at = $1 where user_id = $2 and revoked_at is null returning api_token_id",
+        )
+        .bind(now_ms)
+        .bind(user.0)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| Ok(ApiTokenId(r.uuid("api_token_id")?)))
+            .collect()
+    })
+}
+
 impl Store {
     /// The unrevoked token stored under `hash`.
     pub async fn live_token(&self, hash: &str) -> StoreResult<Option<ApiToken>> {

@@ -567,3 +567,67 @@ fn a_number_of_email_tries_out_of_range_stops_the_server_with_a_reason() {
         text(&out)
     );
 }
+
+db_test!(
+    a_password_reset_ends_sessions_api_tokens_and_the_pin,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let email = app.world.email(candour_domain::role::Role::SeniorCarer);
+        let actor = app.actor(email).await?;
+        let browser = app.signed_in(email).await?;
+        let token = token_for(&app, email).await?;
+        assert_eq!(
+            api_get(&app, &token, "/api/v1/incidents").await?.status(),
+            200
+        );
+        candour::actions::devices::set_own_pin(&app.ctx, &actor, PASSWORD, "482915", "482915")
+            .await
+            .map_err(fail)?;
+        let out = candour(&[
+            "user",
+            "reset-password",
+            "--database",
+            &app._db.url,
+            "--email",
+            email,
+        ]);
+        assert!(out.status.success(), "{:?}", text(&out));
+        assert!(
+            text(&out)
+                .0
+                .contains("their sessions, API tokens and quick sign-in PIN have ended"),
+            "{:?}",
+            text(&out)
+        );
+        assert_eq!(browser.get("/").await?.status(), 303, "the session ended");
+        assert_eq!(
+            api_get(&app, &token, "/api/v1/incidents").await?.status(),
+            401,
+            "the API token no longer works"
+        );
+        assert!(
+            app.ctx.store.pin(actor.user_id).await?.is_none(),
+            "the PIN is off"
+        );
+        let history = app
+            .ctx
+            .store
+            .audit_for_record(app.world.org, "user", &actor.user_id.to_string())
+            .await?;
+        assert!(history.iter().any(|e| e.action == "user.password_reset"));
+        let tokens = app.ctx.store.tokens_of(actor.user_id).await?;
+        assert!(!tokens.is_empty() && tokens.iter().all(|t| t.revoked_at_ms.is_some()));
+        for t in &tokens {
+            let trail = app
+                .ctx
+                .store
+                .audit_for_record(app.world.org, "api_token", &t.api_token_id.to_string())
+                .await?;
+            assert!(
+                trail.iter().any(|e| e.action == "api_token.revoked"),
+                "each token's revocation is audited"
+            );
+        }
+        Ok(())
+    }
+);
