@@ -10,6 +10,7 @@ pub mod cookies;
 pub mod error;
 pub mod layout;
 pub mod metrics;
+pub mod nul;
 pub mod pages;
 
 use crate::actions::Ctx;
@@ -444,6 +445,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(nul::strip_nul))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }

@@ -5,27 +5,6 @@
 use crate::helpers::*;
 use candour_domain::role::Role;
 
-/// The public link from the poster page, as a manager prints it.
-async fn public_path(app: &TestApp) -> anyhow::Result<String> {
-    let rm = app
-        .signed_in(app.world.email(Role::RegisteredManager))
-        .await?;
-    let poster = rm
-        .get(&format!(
-            "/services/{}/poster",
-            app.world.service.service_id
-        ))
-        .await?
-        .text()
-        .await?;
-    assert!(poster.contains("<svg") && poster.contains("Something not right? Tell us."));
-    let at = poster.find("/report/").expect("the poster shows the link");
-    Ok(poster[at..]
-        .chars()
-        .take_while(|c| *c != '<' && *c != '"')
-        .collect())
-}
-
 async fn report_anonymously(app: &TestApp, path: &str) -> anyhow::Result<(String, String)> {
     let c = app.client();
     let form = c

@@ -882,3 +882,27 @@ pub async fn demo_organisation(
         .collect();
     Ok((org, services))
 }
+
+/// The public link from the poster page, as a manager prints it.
+pub async fn public_path(app: &TestApp) -> anyhow::Result<String> {
+    let rm = app
+        .signed_in(
+            app.world
+                .email(candour_domain::role::Role::RegisteredManager),
+        )
+        .await?;
+    let poster = rm
+        .get(&format!(
+            "/services/{}/poster",
+            app.world.service.service_id
+        ))
+        .await?
+        .text()
+        .await?;
+    assert!(poster.contains("<svg") && poster.contains("Something not right? Tell us."));
+    let at = poster.find("/report/").expect("the poster shows the link");
+    Ok(poster[at..]
+        .chars()
+        .take_while(|c| *c != '<' && *c != '"')
+        .collect())
+}

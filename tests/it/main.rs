@@ -35,6 +35,7 @@ mod journey;
 mod learning;
 mod lessons;
 mod meetings;
+mod nul;
 mod offline;
 mod openness;
 mod operations;
