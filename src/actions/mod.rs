@@ -20,6 +20,7 @@ pub mod duty_board;
 pub mod duty_tasks;
 pub mod evidence;
 pub mod feedback;
+pub mod housekeeping;
 pub mod improvement;
 pub mod incidents;
 pub mod investigations;

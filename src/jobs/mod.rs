@@ -5,7 +5,8 @@
 //! organisation and day, claimed with the emails it queues), and the
 //! monthly breach report and serious incident summary on the first working
 //! day of the month (a slot per organisation, report and month), and on
-//! SQLite the planner's statistics nightly (a slot per day).
+//! SQLite the planner's statistics nightly (a slot per day), and the purge
+//! of old sign-in attempts and ended sessions nightly (a slot per day).
 
 use crate::actions::Ctx;
 use crate::actions::breaches::sweep;
@@ -91,6 +92,7 @@ pub async fn tick(ctx: &Ctx) -> anyhow::Result<bool> {
             }
         }
         refresh_statistics(ctx, now).await?;
+        purge_nightly(ctx, now).await?;
         let sent = timed("monthly reports", send_monthly_reports(ctx))
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -123,6 +125,31 @@ async fn refresh_statistics(ctx: &Ctx, now: jiff::Timestamp) -> anyhow::Result<(
     tx.commit().await?;
     if mine {
         timed("planner statistics", ctx.store.analyse()).await?;
+    }
+    Ok(())
+}
+
+/// The purge of old sign-in attempts, anonymous reporters' addresses and
+/// ended sessions, once a night from 02:00 UK time (a slot per day).
+async fn purge_nightly(ctx: &Ctx, now: jiff::Timestamp) -> anyhow::Result<()> {
+    let uk = now.to_zoned(candour_domain::incident::london());
+    if uk.hour() < candour_domain::housekeeping::PURGE_HOUR {
+        return Ok(());
+    }
+    let mut tx = ctx.store.begin().await?;
+    let mine = claim_slot(
+        &mut tx,
+        "purge",
+        &uk.date().to_string(),
+        now.as_millisecond(),
+    )
+    .await?;
+    tx.commit().await?;
+    if mine {
+        let purged = timed("purge", crate::actions::housekeeping::purge_expired(ctx))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        tracing::info!(?purged, "nightly purge");
     }
     Ok(())
 }

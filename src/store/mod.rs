@@ -23,6 +23,7 @@ pub mod devices;
 pub mod drafts;
 pub mod duty_steps;
 pub mod feedback;
+pub mod housekeeping;
 pub mod idempotency;
 pub mod improvement;
 pub mod incidents;

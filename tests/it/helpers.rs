@@ -906,3 +906,20 @@ pub async fn public_path(app: &TestApp) -> anyhow::Result<String> {
         .take_while(|c| *c != '<' && *c != '"')
         .collect())
 }
+
+/// How many rows `table` holds (for checking what is kept and what is gone).
+pub async fn count_rows(store: &Store, table: &str) -> anyhow::Result<i64> {
+    let sql = format!("select count(*) from {table}");
+    Ok(match store.backend() {
+        candour::store::Backend::Sqlite { read, .. } => {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(read)
+                .await?
+        }
+        candour::store::Backend::Postgres(p) => {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(p)
+                .await?
+        }
+    })
+}

@@ -528,3 +528,65 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    the_nightly_purge_forgets_old_attempts_addresses_and_ended_sessions,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let store = &app.ctx.store;
+        let c = app.client();
+        c.sign_in(app.world.email(Role::CareWorker), "wrong-password-here")
+            .await?;
+        let _signed_in = app.signed_in(app.world.email(Role::SeniorCarer)).await?;
+        let path = public_path(&app).await?;
+        let link = path.trim_start_matches("/report/");
+        let resp = reqwest::Client::new()
+            .post(format!("{}/api/v1/public/{link}/incidents", app.base))
+            .json(
+                &serde_json::json!({"kind": "near_miss", "category": "other",
+                "occurred_at": "2026-11-23T08:00:00Z", "description": "A loose handrail"}),
+            )
+            .send()
+            .await?;
+        assert_eq!(resp.status(), 201);
+        reqwest::Client::new()
+            .post(format!("{}/api/v1/cases", app.base))
+            .json(&serde_json::json!({"code": "ABCD-EFGH-JKMN-PQRS"}))
+            .send()
+            .await?;
+        for table in ["login_attempt", "case_lookup", "public_submission"] {
+            assert!(count_rows(store, table).await? > 0, "{table}");
+        }
+        let sessions = count_rows(store, "user_session").await?;
+        assert!(sessions >= 2);
+
+        // Two nights on (the tests start at 09:30 UK time): over a day on, the
+        // addresses are gone and the ended sessions with them; attempts stay.
+        app.clock.advance(41 * 60 * 60);
+        assert!(candour::jobs::tick(&app.ctx).await?);
+        assert_eq!(count_rows(store, "case_lookup").await?, 0);
+        assert_eq!(count_rows(store, "public_submission").await?, 0);
+        assert_eq!(
+            count_rows(store, "user_session").await?,
+            0,
+            "idle for hours"
+        );
+        assert_eq!(count_rows(store, "login_attempt").await?, 3);
+        // Only once a night.
+        c.sign_in(app.world.email(Role::CareWorker), PASSWORD)
+            .await?;
+        app.clock.advance(60);
+        candour::jobs::tick(&app.ctx).await?;
+        assert_eq!(count_rows(store, "user_session").await?, 1);
+
+        app.clock.advance(90 * 24 * 60 * 60);
+        assert!(candour::jobs::tick(&app.ctx).await?);
+        assert_eq!(
+            count_rows(store, "login_attempt").await?,
+            0,
+            "after 90 days"
+        );
+        assert_eq!(count_rows(store, "user_session").await?, 0);
+        Ok(())
+    }
+);

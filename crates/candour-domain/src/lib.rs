@@ -20,6 +20,7 @@ pub mod duty_tasks;
 pub mod escalation;
 pub mod evidence;
 pub mod feedback;
+pub mod housekeeping;
 pub mod ids;
 pub mod improvement;
 pub mod incident;

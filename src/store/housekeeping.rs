@@ -1,0 +1,74 @@
+//! Deleting what is kept only to run Candour safely, once its time is up
+//! (`candour_domain::housekeeping`).
+
+use super::{StoreResult, Tx, on_tx};
+use candour_domain::housekeeping::PurgeBefore;
+
+/// How many rows the purge deleted, by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    /// Password sign-in attempts.
+    pub sign_in_attempts: u64,
+    /// Shared-device PIN attempts.
+    pub pin_attempts: u64,
+    /// Case-code look-ups.
+    pub case_lookups: u64,
+    /// Addresses anonymous reports came from.
+    pub public_submissions: u64,
+    /// Sessions ended by time.
+    pub sessions: u64,
+}
+
+/// Deletes everything older than `before`, and sessions past their end.
+pub async fn purge(tx: &mut Tx, before: &PurgeBefore, now_ms: i64) -> StoreResult<Purged> {
+    let statements: [(&str, i64); 4] = [
+        (
+            "delete from login_attempt where attempted_at < $1",
+            before.attempts_ms,
+        ),
+        (
+            "delete from pin_attempt where attempted_at < $1",
+            before.attempts_ms,
+        ),
+        (
+            "delete from case_lookup where attempted_at < $1",
+            before.anonymous_addresses_ms,
+        ),
+        (
+            "delete from public_submission where submitted_at < $1",
+            before.anonymous_addresses_ms,
+        ),
+    ];
+    let mut counts = [0u64; 5];
+    for (n, (sql, cut)) in counts.iter_mut().zip(statements) {
+        *n = on_tx!(tx, |c| {
+            sqlx::query(sql)
+                .bind(cut)
+                .execute(&mut *c)
+                .await?
+                .rows_affected()
+        });
+    }
+    counts[4] = on_tx!(tx, |c| {
+        sqlx::query("delete from user_session where last_seen_at < $1 or expires_at <= $2")
+            .bind(before.idle_sessions_ms)
+            .bind(now_ms)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+    });
+    let [
+        sign_in_attempts,
+        pin_attempts,
+        case_lookups,
+        public_submissions,
+        sessions,
+    ] = counts;
+    Ok(Purged {
+        sign_in_attempts,
+        pin_attempts,
+        case_lookups,
+        public_submissions,
+        sessions,
+    })
+}
