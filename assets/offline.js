@@ -45,6 +45,18 @@
     });
   }
 
+  // A queued report carries the token of the page it was written on; by
+  // the time it is sent the writer may have signed in again, and a form's
+  // token belongs to one session. Send it with this page's token instead
+  // (the server still files it only as the person who wrote it).
+  function withCurrentToken(body) {
+    var input = document.querySelector('input[name="csrf_token"]');
+    if (!input) { return body; }
+    var params = new URLSearchParams(body);
+    params.set('csrf_token', input.value);
+    return params.toString();
+  }
+
   function remove(key) { save(QUEUE, load(QUEUE).filter(function (i) { return i.key !== key; })); }
 
   // Sends each waiting report once per pass, in order. A report written by
@@ -57,7 +69,7 @@
     var sendNext = function (i) {
       if (i >= pending.length) { flushing = false; show(); return; }
       var item = pending[i];
-      post(item.body).then(function (r) {
+      post(withCurrentToken(item.body)).then(function (r) {
         if (r.status === 201) {
           return r.json().then(function (j) { sent.push(j.reference); remove(item.key); });
         }

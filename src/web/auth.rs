@@ -1,14 +1,18 @@
 //! Who is asking: the signed-in user of a page (session cookie) or the owner
 //! of an API token (bearer). Also the anti-forgery (CSRF) check for forms.
 //!
-//! CSRF defence is a double-submit token: a random `candour_csrf` cookie
-//! (HttpOnly, SameSite=Strict) whose value every form repeats in a hidden
-//! `csrf_token` field; plus, when the browser sends `Origin`, it must be ours.
-//! The API takes bearer tokens only, never cookies, so it needs no token.
+//! CSRF defence: every form repeats a token in a hidden `csrf_token` field,
+//! and when the browser sends `Origin`, it must be ours. For a signed-in
+//! person the token is made from their session's secret ([`session_csrf`]),
+//! which only their browser holds (HttpOnly), so someone who can plant a
+//! cookie for the site still cannot forge it. Before sign-in (the sign-in
+//! form, the public report form, case codes) it is a double-submit token: a
+//! random `candour_csrf` cookie (HttpOnly, SameSite=Strict) repeated in the
+//! form. The API takes bearer tokens only, never cookies, so it needs no token.
 
 use super::{AppState, cookies, error::ApiError, error::WebError};
 use crate::actions::{Actor, sessions::actor_from_session, tokens::actor_from_token};
-use crate::secrets::{constant_time_eq, new_secret};
+use crate::secrets::{constant_time_eq, hash_secret, new_secret};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderValue, Method, header, request::Parts};
@@ -97,14 +101,16 @@ pub async fn csrf_cookie(mut req: Request, next: Next) -> Response {
         return WebError::Csrf.into_response();
     }
     let existing = cookies::get(req.headers(), cookies::CSRF);
-    let (token, fresh) = match existing {
+    let (cookie_token, fresh) = match existing {
         Some(t) => (t, false),
         None => match new_secret("") {
             Ok(t) => (t, true),
             Err(e) => return WebError::Internal(e).into_response(),
         },
     };
-    req.extensions_mut().insert(CsrfToken(token.clone()));
+    let expected = expected_token(req.headers(), &cookie_token);
+    req.extensions_mut().insert(CsrfToken(expected));
+    let token = cookie_token;
     let secure = cookies::secure(
         req.extensions().get::<SecureCookies>().is_some_and(|s| s.0),
         req.headers(),
@@ -117,6 +123,21 @@ pub async fn csrf_cookie(mut req: Request, next: Next) -> Response {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
     resp
+}
+
+/// The CSRF token of a signed-in session: derived from the session's secret
+/// (never the hash the database keeps), so it changes at every sign-in.
+pub fn session_csrf(session_secret: &str) -> String {
+    hash_secret(&format!("csrf:{session_secret}"))
+}
+
+/// The token forms must carry: the session's, when a session cookie is
+/// sent, else the double-submit cookie's.
+fn expected_token(headers: &axum::http::HeaderMap, cookie_token: &str) -> String {
+    match cookies::get(headers, cookies::SESSION) {
+        Some(session) => session_csrf(&session),
+        None => cookie_token.to_owned(),
+    }
 }
 
 /// Whether cookies carry the Secure flag (set as a request extension by the router).
@@ -179,7 +200,10 @@ impl CsrfForm {
 impl FromRequest<AppState> for CsrfForm {
     type Rejection = WebError;
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let cookie = cookies::get(req.headers(), cookies::CSRF);
+        let expected = match cookies::get(req.headers(), cookies::SESSION) {
+            Some(session) => Some(session_csrf(&session)),
+            None => cookies::get(req.headers(), cookies::CSRF),
+        };
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                 WebError::TooLarge
@@ -190,8 +214,8 @@ impl FromRequest<AppState> for CsrfForm {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
             .map_err(|_| WebError::BadRequest("The form could not be read".to_owned()))?;
         let form = CsrfForm { pairs };
-        match cookie {
-            Some(c) if constant_time_eq(&c, &form.get("csrf_token")) => Ok(form),
+        match expected {
+            Some(t) if constant_time_eq(&t, &form.get("csrf_token")) => Ok(form),
             _ => Err(WebError::Csrf),
         }
     }

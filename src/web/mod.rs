@@ -12,6 +12,9 @@ pub mod layout;
 pub mod metrics;
 pub mod nul;
 pub mod pages;
+pub mod server;
+
+pub use server::serve;
 
 use crate::actions::Ctx;
 use askama::Template;
@@ -45,6 +48,8 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// The OpenAPI document, rendered once.
     pub openapi_json: Arc<String>,
+    /// How long a client may take to send a request's headers.
+    pub header_read_timeout: std::time::Duration,
 }
 
 impl AppState {
@@ -60,6 +65,7 @@ impl AppState {
             max_upload_bytes: crate::actions::attachments::DEFAULT_MAX_BYTES,
             metrics: Arc::new(metrics::Metrics::new()?),
             openapi_json: Arc::new(openapi.to_pretty_json()?),
+            header_read_timeout: server::HEADER_READ_TIMEOUT,
         })
     }
 }
@@ -596,16 +602,4 @@ fn javascript(source: &'static str) -> Response {
         source,
     )
         .into_response()
-}
-
-/// Serves `router` on `listener` until `shutdown` resolves, then drains.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
 }

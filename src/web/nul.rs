@@ -1,6 +1,6 @@
 //! U+0000 (NUL) is removed from everything a request carries as text, at
-//! the edge, before any handler sees it: the path, the query string, form
-//! bodies and JSON bodies.
+//! the edge, before any handler sees it: the path and query string (before
+//! routing, in `web::server`), and form and JSON bodies (this middleware).
 //!
 //! PostgreSQL's text cannot hold NUL (it refuses the whole statement), while
 //! SQLite stores it, so without one rule the same report would be kept by
@@ -104,12 +104,17 @@ fn clean_uri(uri: &Uri) -> Option<Uri> {
     Uri::from_parts(parts).ok()
 }
 
-/// The middleware: cleans the URI, then a form or JSON body.
+/// Cleans a request's path and query; done before the request is routed,
+/// so that path parameters are read from the cleaned path.
+pub fn clean_request_uri(req: &mut Request) {
+    if let Some(uri) = clean_uri(req.uri()) {
+        *req.uri_mut() = uri;
+    }
+}
+
+/// The middleware: cleans a form or JSON body.
 pub async fn strip_nul(req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
-    if let Some(uri) = clean_uri(&parts.uri) {
-        parts.uri = uri;
-    }
     let Some(kind) = text_kind(&parts.headers) else {
         return next.run(Request::from_parts(parts, body)).await;
     };

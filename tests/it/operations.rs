@@ -61,3 +61,37 @@ db_test!(pages_carry_security_headers_and_own_assets_only, |engine| {
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
     Ok(())
 });
+
+db_test!(
+    half_sent_requests_are_closed_and_the_server_keeps_answering,
+    |engine| {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let app = TestApp::spawn_tuned(engine, |s| {
+            s.header_read_timeout = std::time::Duration::from_secs(1)
+        })
+        .await?;
+        let addr = app.base.trim_start_matches("http://").to_owned();
+        // Many clients each send part of a request's headers and stop.
+        let mut held = Vec::new();
+        for _ in 0..200 {
+            let mut s = tokio::net::TcpStream::connect(&addr).await?;
+            s.write_all(b"GET /login HTTP/1.1\r\nHost: candour\r\nX-Slow: ")
+                .await?;
+            held.push(s);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+        for mut s in held {
+            let mut buf = [0u8; 512];
+            let read = tokio::time::timeout(std::time::Duration::from_secs(2), s.read(&mut buf))
+                .await
+                .map_err(|_| anyhow::anyhow!("a half-sent request was still held open"))?;
+            // Closed: end of stream, an error, or hyper's 408 before closing.
+            if let Ok(n) = read {
+                let head = String::from_utf8_lossy(&buf[..n]);
+                assert!(n == 0 || head.starts_with("HTTP/1.1 408"), "{head}");
+            }
+        }
+        assert_eq!(app.client().get("/healthz").await?.status(), 200);
+        Ok(())
+    }
+);

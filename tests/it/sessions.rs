@@ -590,3 +590,50 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    a_planted_csrf_cookie_does_not_pass_for_a_signed_in_person,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let resp = app
+            .client()
+            .sign_in(app.world.email(Role::CareWorker), PASSWORD)
+            .await?;
+        let session = set_cookie(&resp, "candour_session").expect("a session");
+        // An attacker who can set a cookie for the site (a sibling
+        // subdomain, plain HTTP on the network) chooses both halves of a
+        // double-submit token: it must not be enough.
+        let plain = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        let post = |token: &str, cookie: String| {
+            plain
+                .post(format!("{}/logout", app.base))
+                .header("cookie", cookie)
+                .form(&[("csrf_token", token)])
+                .send()
+        };
+        let resp = post(
+            "planted-by-someone-else",
+            format!("candour_session={session}; candour_csrf=planted-by-someone-else"),
+        )
+        .await?;
+        assert_eq!(resp.status(), 403);
+        // The session's own token, from its own page, works with no cookie of its own.
+        let page = plain
+            .get(format!("{}/", app.base))
+            .header("cookie", format!("candour_session={session}"))
+            .send()
+            .await?
+            .text()
+            .await?;
+        let token = csrf_in(&page).expect("a token on the page");
+        let resp = post(
+            &token,
+            format!("candour_session={session}; candour_csrf=other"),
+        )
+        .await?;
+        assert_eq!(resp.status(), 303, "signed out with the session's token");
+        Ok(())
+    }
+);

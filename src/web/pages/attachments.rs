@@ -7,11 +7,11 @@ use crate::actions::ActionError;
 use crate::actions::attachments::{add_attachment, read_attachment};
 use crate::actions::incidents::show_incident;
 use crate::secrets::constant_time_eq;
+use crate::web::AppState;
 use crate::web::auth::CurrentUser;
 use crate::web::error::{WebError, render};
-use crate::web::{AppState, cookies};
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 fn read_error(e: axum::extract::multipart::MultipartError) -> WebError {
@@ -26,12 +26,10 @@ fn read_error(e: axum::extract::multipart::MultipartError) -> WebError {
 pub async fn upload_attachment(
     State(state): State<AppState>,
     user: CurrentUser,
-    headers: HeaderMap,
     Path(reference): Path<String>,
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
     let reference = parse_reference(&reference)?;
-    let cookie = cookies::get(&headers, cookies::CSRF).ok_or(WebError::Csrf)?;
     let (mut token, mut file) = (String::new(), None);
     while let Some(field) = multipart.next_field().await.map_err(read_error)? {
         match field.name() {
@@ -43,7 +41,7 @@ pub async fn upload_attachment(
             _ => {}
         }
     }
-    if !constant_time_eq(&cookie, &token) {
+    if !constant_time_eq(&user.csrf, &token) {
         return Err(WebError::Csrf);
     }
     let (name, bytes) = file.unwrap_or_default();
