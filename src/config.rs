@@ -33,6 +33,10 @@ pub struct FileConfig {
     pub mail_from: Option<String>,
     /// Tries before an email is given up as failed.
     pub email_max_attempts: Option<i64>,
+    /// The bearer token `/metrics` asks for on the main address.
+    pub metrics_token: Option<String>,
+    /// A separate address serving only `/metrics`, with no token.
+    pub metrics_listen: Option<String>,
 }
 
 impl FileConfig {
@@ -103,6 +107,14 @@ log_format = "human"
 # is given up as failed and kept, with the error, for you to look at.
 # Environment: CANDOUR_EMAIL_MAX_ATTEMPTS
 email_max_attempts = 8
+
+# Prometheus metrics (/metrics) are not open to everyone on the main address:
+# either scrape them there with this bearer token, or serve them on a separate
+# address reachable only from your monitoring network (no token there).
+# Without either, /metrics answers 404.
+# Environment: CANDOUR_METRICS_TOKEN, CANDOUR_METRICS_LISTEN
+# metrics_token = "a long random string"
+# metrics_listen = "127.0.0.1:9464"
 "#;
 
 #[cfg(test)]
@@ -126,6 +138,8 @@ mod tests {
                 smtp_url: None,
                 mail_from: None,
                 email_max_attempts: Some(8),
+                metrics_token: None,
+                metrics_listen: None,
             })
         );
     }

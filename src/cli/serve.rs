@@ -3,7 +3,7 @@
 use super::{DatabaseArg, Resolved, ctx, open_store, redact};
 use crate::config::DEFAULT_LISTEN;
 use crate::email::sender::Mailer;
-use crate::web::{AppState, serve};
+use crate::web::{AppState, serve, serve_metrics};
 use clap::Args;
 use std::process::ExitCode;
 
@@ -46,6 +46,14 @@ pub struct ServeArgs {
     /// failed (1 to 50; 8 by default, about eight hours of retries).
     #[arg(long, env = "CANDOUR_EMAIL_MAX_ATTEMPTS")]
     email_max_attempts: Option<i64>,
+    /// The bearer token that /metrics asks for on the main address (without
+    /// it, and without --metrics-listen, /metrics answers 404).
+    #[arg(long, env = "CANDOUR_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
+    /// A separate address serving only /metrics, with no token, such as
+    /// 127.0.0.1:9464 (reachable only from your monitoring network).
+    #[arg(long, env = "CANDOUR_METRICS_LISTEN")]
+    metrics_listen: Option<String>,
     /// Rehearsal only, on a copy of the database: the server's clock starts
     /// at this instant (RFC 3339, such as 2026-12-01T07:00:00Z) and runs on,
     /// to see a morning's digest or a month's reports go out. Everything
@@ -124,10 +132,34 @@ pub async fn run(args: ServeArgs, resolved: &Resolved) -> anyhow::Result<ExitCod
         .or(resolved.file.max_upload_mb)
         .unwrap_or(10);
     state.max_upload_bytes = upload_mb.clamp(1, 1024) * 1024 * 1024;
+    state.metrics_token = args
+        .metrics_token
+        .clone()
+        .or_else(|| resolved.file.metrics_token.clone())
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| std::sync::Arc::new(t.trim().to_owned()));
+    let metrics_listen = args
+        .metrics_listen
+        .clone()
+        .or_else(|| resolved.file.metrics_listen.clone());
+    let metrics_listener = match &metrics_listen {
+        Some(at) => Some(
+            tokio::net::TcpListener::bind(at)
+                .await
+                .map_err(|e| anyhow::anyhow!("could not listen on {at} for metrics: {e}"))?,
+        ),
+        None => None,
+    };
     say(&format!(
         "Candour is running at http://{addr}/ on {}",
         redact(&url)
     ));
+    if let Some(l) = &metrics_listener {
+        say(&format!(
+            "Metrics are at http://{}/metrics",
+            l.local_addr()?
+        ));
+    }
     if args.demo {
         print_demo_logins(&store).await?;
     }
@@ -145,7 +177,26 @@ pub async fn run(args: ServeArgs, resolved: &Resolved) -> anyhow::Result<ExitCod
         }
     };
     let scheduler = tokio::spawn(crate::jobs::run(state.ctx.clone(), stop_mail.subscribe()));
-    serve(listener, state, shutdown).await?;
+    // One signal stops both the application and the metrics address.
+    let (stopping, stop_serving) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stopping.send(true);
+    });
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let metrics = metrics_listener.map(|l| {
+        tokio::spawn(serve_metrics(
+            l,
+            state.clone(),
+            stopped(stop_serving.clone()),
+        ))
+    });
+    serve(listener, state, stopped(stop_serving)).await?;
+    if let Some(m) = metrics {
+        let _ = m.await;
+    }
     let _ = stop_mail.send(true);
     if let Some(task) = sender {
         let _ = task.await;

@@ -14,7 +14,7 @@ pub mod nul;
 pub mod pages;
 pub mod server;
 
-pub use server::serve;
+pub use server::{serve, serve_metrics};
 
 use crate::actions::Ctx;
 use askama::Template;
@@ -50,6 +50,9 @@ pub struct AppState {
     pub openapi_json: Arc<String>,
     /// How long a client may take to send a request's headers.
     pub header_read_timeout: std::time::Duration,
+    /// The bearer token `/metrics` asks for on the main address; without
+    /// one it answers 404 there (it may be served apart: [`serve_metrics`]).
+    pub metrics_token: Option<Arc<String>>,
 }
 
 impl AppState {
@@ -66,6 +69,7 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::new()?),
             openapi_json: Arc::new(openapi.to_pretty_json()?),
             header_read_timeout: server::HEADER_READ_TIMEOUT,
+            metrics_token: None,
         })
     }
 }
@@ -429,7 +433,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(openapi_document))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics_text))
+        .route("/metrics", get(guarded_metrics))
         .route("/assets/candour.css", get(stylesheet))
         .route(
             "/assets/offline.js",
@@ -564,7 +568,34 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics_text(State(state): State<AppState>) -> Response {
+/// `/metrics` on the main address: only with the metrics bearer token.
+async fn guarded_metrics(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    match (&state.metrics_token, given) {
+        (Some(want), Some(given))
+            if crate::secrets::constant_time_eq(want.as_str(), given.trim()) =>
+        {
+            metrics_text(State(state)).await
+        }
+        (Some(_), _) => {
+            let mut resp =
+                (StatusCode::UNAUTHORIZED, "the metrics token is needed\n").into_response();
+            resp.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            resp
+        }
+        (None, _) => WebError::NotFound.into_response(),
+    }
+}
+
+/// Prometheus text: requests, pools and the email outbox.
+pub(crate) async fn metrics_text(State(state): State<AppState>) -> Response {
     let pool = state.ctx.store.pool_stats();
     let outbox = match state.ctx.store.outbox_summary().await {
         Ok(o) => o,

@@ -28,7 +28,31 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let header_timeout = state.header_read_timeout;
-    let app = router(state).layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+    let app = router(state);
+    serve_router(listener, app, header_timeout, shutdown).await
+}
+
+/// Serves only `/metrics`, with no token, on an address of its own (for a
+/// monitoring network), until `shutdown` resolves.
+pub async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let header_timeout = state.header_read_timeout;
+    let app = axum::Router::new()
+        .route("/metrics", axum::routing::get(super::metrics_text))
+        .with_state(state);
+    serve_router(listener, app, header_timeout, shutdown).await
+}
+
+async fn serve_router(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    header_timeout: Duration,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = app.layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
         BODY_READ_TIMEOUT,
     ));
     let graceful = GracefulShutdown::new();

@@ -320,7 +320,7 @@ db_test!(
             "tried again later"
         );
         app.clock.advance(61);
-        let metrics = app.client().get("/metrics").await?.text().await?;
+        let metrics = app.metrics().await?;
         assert!(
             metrics.contains("candour_email_outbox{state=\"waiting\"} 1"),
             "{metrics}"
@@ -340,7 +340,7 @@ db_test!(
         app.clock.advance(86_400);
         assert_eq!(send_due(&app.ctx, &mailer).await?, 0, "never tried again");
         assert_eq!(app.ctx.store.emails(app.world.org).await?[0].attempts, 2);
-        let metrics = app.client().get("/metrics").await?.text().await?;
+        let metrics = app.metrics().await?;
         assert!(metrics.contains("candour_email_outbox{state=\"failed\"} 1"));
         assert!(metrics.contains("candour_email_outbox{state=\"waiting\"} 0"));
         assert!(metrics.contains("candour_email_oldest_waiting_seconds 0"));

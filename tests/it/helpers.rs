@@ -17,6 +17,9 @@ use candour_domain::role::{Grant, Role, Scope};
 use std::sync::Arc;
 use tokio::sync::OnceCell;
 
+/// The bearer token test servers' `/metrics` asks for.
+pub const METRICS_TOKEN: &str = "metrics-for-the-tests";
+
 /// Every test user's password.
 pub const PASSWORD: &str = "kettle-orbit-meadow";
 
@@ -367,6 +370,7 @@ impl TestApp {
         };
         let world = seed(&ctx).await?;
         let mut state = AppState::new(ctx.clone(), false).await?;
+        state.metrics_token = Some(Arc::new(METRICS_TOKEN.to_owned()));
         tune(&mut state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
@@ -382,6 +386,17 @@ impl TestApp {
             _db: db,
             stop: Some(tx),
         })
+    }
+
+    /// The server's Prometheus metrics, read with the metrics token.
+    pub async fn metrics(&self) -> anyhow::Result<String> {
+        let resp = reqwest::Client::new()
+            .get(format!("{}/metrics", self.base))
+            .bearer_auth(METRICS_TOKEN)
+            .send()
+            .await?;
+        anyhow::ensure!(resp.status() == 200, "/metrics answered {}", resp.status());
+        Ok(resp.text().await?)
     }
 
     /// A new browser-like client with its own cookies; redirects are not followed.

@@ -10,7 +10,7 @@ db_test!(health_readiness_and_metrics_answer, |engine| {
     assert_eq!(c.get("/readyz").await?.status(), 200);
     c.get("/login").await?;
     c.get("/nothing-here").await?;
-    let metrics = c.get("/metrics").await?.text().await?;
+    let metrics = app.metrics().await?;
     assert!(
         metrics.contains(
             "candour_http_requests_total{method=\"GET\",route=\"/login\",status=\"200\"} 1"
@@ -92,6 +92,50 @@ db_test!(
             }
         }
         assert_eq!(app.client().get("/healthz").await?.status(), 200);
+        Ok(())
+    }
+);
+
+db_test!(
+    metrics_need_their_token_on_the_main_address_or_an_address_of_their_own,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let c = app.client();
+        let resp = c.get("/metrics").await?;
+        assert_eq!(resp.status(), 401, "no token");
+        let worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
+        assert_eq!(
+            worker.get("/metrics").await?.status(),
+            401,
+            "a session is not enough"
+        );
+        let resp = reqwest::Client::new()
+            .get(format!("{}/metrics", app.base))
+            .bearer_auth("not-the-token")
+            .send()
+            .await?;
+        assert_eq!(resp.status(), 401);
+        assert!(app.metrics().await?.contains("candour_http_requests_total"));
+
+        // Without a token they are not on the main address at all, only on their own.
+        let open = TestApp::spawn_tuned(engine, |s| s.metrics_token = None).await?;
+        assert_eq!(open.client().get("/metrics").await?.status(), 404);
+        let state = candour::web::AppState::new(open.ctx.clone(), false).await?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let at = listener.local_addr()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(candour::web::serve_metrics(listener, state, async {
+            let _ = stopped.await;
+        }));
+        let text = reqwest::get(format!("http://{at}/metrics"))
+            .await?
+            .text()
+            .await?;
+        assert!(text.contains("candour_email_outbox"), "{text}");
+        let resp = reqwest::get(format!("http://{at}/login")).await?;
+        assert_eq!(resp.status(), 404, "nothing else is served there");
+        let _ = stop.send(());
+        server.await??;
         Ok(())
     }
 );
