@@ -128,6 +128,13 @@
       if (r.status === 201) {
         return r.json().then(function (j) { window.location.href = j.url + '?reported=1'; });
       }
+      // The server was too busy to save it: keep it on the phone with the
+      // same key and send it again shortly, as if the signal had dropped.
+      if (r.status === 503) {
+        enqueue(form, key);
+        window.setTimeout(flush, 5000);
+        return null;
+      }
       // Problems with what was typed (or anything else): let the server's
       // own page say what is wrong, with everything typed kept.
       form.submit();

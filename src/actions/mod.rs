@@ -79,6 +79,9 @@ pub enum ActionError {
         /// Seconds until another attempt is allowed.
         retry_after_seconds: i64,
     },
+    /// The database could not take the work in time; nothing was saved.
+    #[error("the service is busy: try again in a few seconds")]
+    Busy,
     /// A fault that is not the user's to fix.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -90,6 +93,10 @@ impl From<StoreError> for ActionError {
             StoreError::NotFound => ActionError::NotFound,
             StoreError::Conflict { constraint } => {
                 ActionError::Conflict(format!("a conflicting record exists ({constraint})"))
+            }
+            StoreError::Busy(why) => {
+                tracing::warn!(%why, "the database was busy");
+                ActionError::Busy
             }
             other => ActionError::Internal(other.into()),
         }

@@ -70,6 +70,11 @@ pub enum StoreError {
         /// The constraint or column that was violated, as the engine named it.
         constraint: String,
     },
+    /// The database could not take the work in time (SQLite's write lock
+    /// held too long elsewhere, no connection free, a lock wait or statement
+    /// timeout on PostgreSQL): nothing was written; worth trying again soon.
+    #[error("the database is busy: {0}")]
+    Busy(String),
     /// A stored value could not be read back as its Rust type.
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
@@ -78,10 +83,28 @@ pub enum StoreError {
     Other(#[from] anyhow::Error),
 }
 
+/// Whether a database error means "busy, try again" rather than a fault:
+/// SQLite's BUSY and LOCKED (any extended code), and PostgreSQL's lock
+/// timeout, statement timeout, serialisation failure and deadlock.
+fn is_busy(db: &dyn sqlx::error::DatabaseError) -> bool {
+    let Some(code) = db.code() else {
+        return false;
+    };
+    match code.parse::<i64>() {
+        // BACKEND DIFFERENCE: SQLite's codes are numbers, PostgreSQL's SQLSTATEs.
+        Ok(n) => matches!(n & 0xff, 5 | 6),
+        Err(_) => matches!(code.as_ref(), "55P03" | "57014" | "40001" | "40P01"),
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match e {
             sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::PoolTimedOut => StoreError::Busy("no connection was free".to_owned()),
+            sqlx::Error::Database(ref db) if is_busy(db.as_ref()) => {
+                StoreError::Busy(db.message().to_owned())
+            }
             sqlx::Error::Database(ref db)
                 if db.is_unique_violation()
                     || db.is_foreign_key_violation()
@@ -233,6 +256,9 @@ impl Store {
     }
 }
 
+/// How long a SQLite write waits for the write lock before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Which engine a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -274,7 +300,7 @@ impl Store {
             // FULL: a report acknowledged to a user survives power loss.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(SQLITE_BUSY_TIMEOUT);
         let path = opts.get_filename().to_owned();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
@@ -334,6 +360,32 @@ impl Store {
         on_read!(self, |p| {
             sqlx::query("select 1").execute(p).await?;
         });
+        Ok(())
+    }
+
+    /// Whether the database answers and, on SQLite, whether the write lock
+    /// can be had within a couple of seconds (another process may hold it).
+    pub async fn ready(&self) -> StoreResult<()> {
+        self.ping().await?;
+        // BACKEND DIFFERENCE: on SQLite one lock guards every write, and it can
+        // be held from outside this process; PostgreSQL has no such lock.
+        if let Backend::Sqlite { write, .. } = &self.backend {
+            let mut conn = write.acquire().await?;
+            sqlx::query("pragma busy_timeout = 2000")
+                .execute(&mut *conn)
+                .await?;
+            let took = sqlx::query("begin immediate").execute(&mut *conn).await;
+            if took.is_ok() {
+                sqlx::query("rollback").execute(&mut *conn).await?;
+            }
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "pragma busy_timeout = {}",
+                SQLITE_BUSY_TIMEOUT.as_millis()
+            )))
+            .execute(&mut *conn)
+            .await?;
+            took?;
+        }
         Ok(())
     }
 

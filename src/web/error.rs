@@ -47,9 +47,14 @@ pub enum WebError {
     /// The request body is larger than the server accepts.
     #[error("What was sent is larger than Candour accepts")]
     TooLarge,
-    /// Too many attempts.
-    #[error("Too many attempts. Try again in {0} minutes.")]
+    /// Too many attempts; the seconds until the next may be made.
+    #[error("Too many attempts. Try again in {}.", candour_domain::throttle::wait_in_words(*.0))]
     Throttled(i64),
+    /// The database could not take the work in time.
+    #[error(
+        "Candour is busy just now and what you sent was not saved. Try again in a few seconds."
+    )]
+    Busy,
     /// A fault that is not the user's.
     #[error("Sorry, there is a problem with the service")]
     Internal(#[source] anyhow::Error),
@@ -66,7 +71,8 @@ impl From<ActionError> for WebError {
             ActionError::Refused(r) => WebError::Refused(r),
             ActionError::Throttled {
                 retry_after_seconds,
-            } => WebError::Throttled((retry_after_seconds + 59) / 60),
+            } => WebError::Throttled(retry_after_seconds),
+            ActionError::Busy => WebError::Busy,
             ActionError::Internal(e) => WebError::Internal(e),
         }
     }
@@ -90,6 +96,7 @@ impl WebError {
             WebError::Conflict(_) | WebError::Refused(_) => StatusCode::CONFLICT,
             WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -106,6 +113,7 @@ impl WebError {
             WebError::Refused(_) => "This cannot be done yet",
             WebError::TooLarge => "What was sent is too large",
             WebError::Throttled(_) => "Too many attempts",
+            WebError::Busy => "Candour is busy",
             WebError::Internal(_) => "Sorry, there is a problem with the service",
         }
     }
@@ -120,12 +128,26 @@ impl WebError {
     }
 
     fn finish(self, mut resp: Response) -> Response {
-        if let WebError::Internal(e) = self {
-            resp.extensions_mut().insert(InternalCause(Arc::new(e)));
+        match self {
+            WebError::Internal(e) => {
+                resp.extensions_mut().insert(InternalCause(Arc::new(e)));
+            }
+            WebError::Throttled(seconds) => {
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+            }
+            WebError::Busy => {
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(BUSY_RETRY_SECONDS));
+            }
+            _ => {}
         }
         resp
     }
 }
+
+/// How long a client is asked to wait after a busy answer.
+pub const BUSY_RETRY_SECONDS: i64 = 5;
 
 /// The cause of a 5xx, for the logging middleware.
 #[derive(Clone, Debug)]

@@ -559,11 +559,20 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
-    match state.ctx.store.ping().await {
+    match state.ctx.store.ready().await {
         Ok(()) => (StatusCode::OK, "ready\n").into_response(),
         Err(e) => {
-            tracing::warn!(error = %e, "database not reachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database not reachable\n").into_response()
+            tracing::warn!(error = %e, "not ready");
+            let why = match e {
+                crate::store::StoreError::Busy(_) => "database busy: writes cannot be made\n",
+                _ => "database not reachable\n",
+            };
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, error::BUSY_RETRY_SECONDS.to_string())],
+                why,
+            )
+                .into_response()
         }
     }
 }

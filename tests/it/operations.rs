@@ -139,3 +139,37 @@ db_test!(
         Ok(())
     }
 );
+
+// SQLite only: another process holding the database's write lock (a backup
+// tool, a second server on the same file) makes writes wait, then give up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_busy_for_too_long_answers_503_with_retry_after_and_is_not_ready()
+-> anyhow::Result<()> {
+    use sqlx::Connection;
+    let app = TestApp::spawn(candour::store::Engine::Sqlite).await?;
+    let token = token_for(&app, app.world.email(Role::CareWorker)).await?;
+    let report = serde_json::json!({"kind": "near_miss", "category": "other",
+        "service_id": app.world.service.service_id, "occurred_at": "2026-11-23T08:00:00Z",
+        "description": "A loose handrail on the stairs"});
+    let mut other = sqlx::SqliteConnection::connect(&app._db.url).await?;
+    sqlx::query("begin immediate").execute(&mut other).await?;
+    let resp = app.client().get("/readyz").await?;
+    assert_eq!(resp.status(), 503, "not ready while writes cannot be made");
+    let resp = api_post(&app, &token, "/api/v1/incidents", &report).await?;
+    assert_eq!(resp.status(), 503);
+    assert!(resp.headers().contains_key("retry-after"));
+    assert_eq!(resp.headers()["content-type"], "application/problem+json");
+    let problem: serde_json::Value = resp.json().await?;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("not saved"),
+        "{problem}"
+    );
+    sqlx::query("rollback").execute(&mut other).await?;
+    assert_eq!(app.client().get("/readyz").await?.status(), 200);
+    let resp = api_post(&app, &token, "/api/v1/incidents", &report).await?;
+    assert_eq!(resp.status(), 201, "and writes again once it is free");
+    Ok(())
+}
