@@ -37,6 +37,8 @@ pub struct FileConfig {
     pub metrics_token: Option<String>,
     /// A separate address serving only `/metrics`, with no token.
     pub metrics_listen: Option<String>,
+    /// The file holding the audit trail's key.
+    pub audit_key_file: Option<std::path::PathBuf>,
 }
 
 impl FileConfig {
@@ -115,6 +117,14 @@ email_max_attempts = 8
 # Environment: CANDOUR_METRICS_TOKEN, CANDOUR_METRICS_LISTEN
 # metrics_token = "a long random string"
 # metrics_listen = "127.0.0.1:9464"
+
+# The key the audit trail's hash chain is made with: 64 hex digits, made the
+# first time Candour opens a database. Keep a copy apart from the database
+# and its backups (whoever holds both could rewrite the trail unseen), and
+# give every instance on one PostgreSQL database the same file. By default
+# audit.key beside a SQLite database, else candour-data/audit.key.
+# Environment: CANDOUR_AUDIT_KEY_FILE
+# audit_key_file = "/etc/candour/audit.key"
 "#;
 
 #[cfg(test)]
@@ -140,6 +150,7 @@ mod tests {
                 email_max_attempts: Some(8),
                 metrics_token: None,
                 metrics_listen: None,
+                audit_key_file: None,
             })
         );
     }

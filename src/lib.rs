@@ -6,6 +6,7 @@
 //! `typeset` runs Typst for `actions`, in a child process when serving.
 
 pub mod actions;
+pub mod audit_key;
 pub mod cli;
 pub mod clock;
 pub mod config;

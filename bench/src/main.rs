@@ -199,7 +199,11 @@ fn machine() -> String {
 async fn open(url: &str) -> anyhow::Result<Store> {
     let store = Store::connect(url).await?;
     store.migrate().await?;
-    Ok(store)
+    // The key the served binary uses for this database, so the benchmark's
+    // own writes (API tokens) join the same keyed audit chain.
+    let path = candour::audit_key::default_path(url);
+    let now = jiff::Timestamp::now().as_millisecond();
+    Ok(candour::audit_key::attach(store, &path, now).await?.store)
 }
 
 /// Makes the dataset unless it already holds the demo; the seconds it took.

@@ -6,8 +6,10 @@
 
 use super::duties::{DutyRules, duties_of_many};
 use super::{ActionResult, Ctx};
-use crate::store::audit::{NewAuditEvent, append};
-use crate::store::retention::{destroy_incident, put_legal_hold, release_legal_hold};
+use crate::store::audit::{NewAuditEvent, append, destroy_values};
+use crate::store::retention::{
+    destroy_incident, investigations_of, put_legal_hold, release_legal_hold,
+};
 use candour_domain::duties::{Duty, Verdict};
 use candour_domain::ids::{IncidentId, OrganisationId};
 use candour_domain::incident::IncidentReference;
@@ -109,6 +111,16 @@ pub async fn destroy_due(ctx: &Ctx, org: OrganisationId) -> ActionResult<Vec<Inc
         };
         let now = ctx.clock.now().as_millisecond();
         let mut tx = ctx.store.begin().await?;
+        // The values of its audit events go with it (and its investigations'):
+        // the events stay, naming which fields changed, so the chain still verifies.
+        let investigations = investigations_of(&mut tx, incident.incident_id).await?;
+        let mut records = vec![("incident", incident.incident_id.to_string())];
+        records.extend(
+            investigations
+                .iter()
+                .map(|i| ("investigation", i.to_string())),
+        );
+        destroy_values(&mut tx, org, &records).await?;
         destroy_incident(&mut tx, org, incident.incident_id).await?;
         append(
             &mut tx,
@@ -116,7 +128,7 @@ pub async fn destroy_due(ctx: &Ctx, org: OrganisationId) -> ActionResult<Vec<Inc
                 organisation_id: org,
                 occurred_at_ms: now,
                 actor: "candour retention",
-                action: "incident.destroyed",
+                action: candour_domain::audit::DESTROYED,
                 record_type: "incident",
                 record_id: &incident.incident_id.to_string(),
                 changes: &json!({
@@ -126,6 +138,10 @@ pub async fn destroy_due(ctx: &Ctx, org: OrganisationId) -> ActionResult<Vec<Inc
                     "years": if x.serious { r.serious_years } else { r.incident_years },
                     "serious": x.serious,
                     "riddor": x.riddor,
+                    "records": investigations
+                        .iter()
+                        .map(|i| format!("investigation:{i}"))
+                        .collect::<Vec<_>>(),
                 })
                 .to_string(),
             },

@@ -25,7 +25,7 @@ pub struct DemoArgs {
 /// Runs `candour demo`.
 pub async fn run(args: DemoArgs, resolved: &Resolved) -> anyhow::Result<ExitCode> {
     let url = resolved.database_url(&args.db);
-    let store = open_store(&url).await?;
+    let store = open_store(&url, resolved).await?;
     if !store.organisation_ids().await?.is_empty() {
         anyhow::bail!(
             "the database {} already holds an organisation: the demo needs an empty database",

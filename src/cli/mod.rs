@@ -28,6 +28,11 @@ pub struct Cli {
     /// Log format: human or json.
     #[arg(long, global = true, env = "CANDOUR_LOG_FORMAT")]
     pub log_format: Option<String>,
+    /// The file holding the key the audit trail is chained with (made the
+    /// first time). Keep a copy apart from the database's backups. By
+    /// default audit.key beside a SQLite database, else candour-data/audit.key.
+    #[arg(long, global = true, env = "CANDOUR_AUDIT_KEY_FILE")]
+    pub audit_key_file: Option<PathBuf>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -108,6 +113,8 @@ pub struct Resolved {
     pub file: Arc<FileConfig>,
     /// Log format.
     pub json_logs: bool,
+    /// The audit key file named by flag, environment or file.
+    pub audit_key_file: Option<PathBuf>,
 }
 
 impl Resolved {
@@ -117,10 +124,17 @@ impl Resolved {
             .or_else(|| self.file.database.clone())
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())
     }
+
+    /// Where the audit key of the database at `url` is kept.
+    pub fn audit_key_path(&self, url: &str) -> PathBuf {
+        self.audit_key_file
+            .clone()
+            .unwrap_or_else(|| crate::audit_key::default_path(url))
+    }
 }
 
 /// Opens and migrates the database, or fails with one sentence naming the URL and the cause.
-pub async fn open_store(url: &str) -> anyhow::Result<Store> {
+pub async fn open_store(url: &str, resolved: &Resolved) -> anyhow::Result<Store> {
     let shown = redact(url);
     let store = Store::connect(url)
         .await
@@ -129,7 +143,32 @@ pub async fn open_store(url: &str) -> anyhow::Result<Store> {
         .migrate()
         .await
         .map_err(|e| anyhow::anyhow!("could not migrate the database {shown}: {e}"))?;
-    Ok(store)
+    let path = resolved.audit_key_path(url);
+    let now = jiff::Timestamp::now().as_millisecond();
+    let attached = crate::audit_key::attach(store, &path, now).await?;
+    // Said to the operator: as a log line when logs are JSON for a collector.
+    let tell = |message: String| {
+        if resolved.json_logs {
+            tracing::warn!("{message}");
+        } else {
+            eprintln!("{message}");
+        }
+    };
+    if attached.created {
+        tell(format!(
+            "Made a new audit key at {}. Keep a copy apart from the database and its backups: without it the audit trail cannot be checked.",
+            path.display()
+        ));
+    }
+    for (org, events) in &attached.keyed.converted {
+        tracing::info!(organisation = %org, events, "audit chain verified and keyed");
+    }
+    for (org, broken) in &attached.keyed.refused {
+        tell(format!(
+            "The audit trail of organisation {org} was broken before it could be keyed ({broken}): it was left as it is. Run `candour audit verify`."
+        ));
+    }
+    Ok(attached.store)
 }
 
 /// A URL with any password replaced, for messages and logs.
@@ -185,9 +224,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         "json" => true,
         other => anyhow::bail!("the log format must be human or json, not {other:?}"),
     };
+    let audit_key_file = cli
+        .audit_key_file
+        .clone()
+        .or_else(|| file.audit_key_file.clone());
     let resolved = Resolved {
         file: Arc::new(file),
         json_logs,
+        audit_key_file,
     };
     match cli.command {
         // No logging: the child writes nothing but the PDF to its output.

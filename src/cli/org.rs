@@ -99,7 +99,7 @@ pub struct AddServiceArgs {
 pub async fn run(cmd: OrgCommand, resolved: &Resolved) -> anyhow::Result<ExitCode> {
     match cmd {
         OrgCommand::Create { db, name } => {
-            let store = open_store(&resolved.database_url(&db)).await?;
+            let store = open_store(&resolved.database_url(&db), resolved).await?;
             let org = create_organisation(&ctx(store.clone()), &name, "cli")
                 .await
                 .map_err(explain)?;
@@ -107,7 +107,7 @@ pub async fn run(cmd: OrgCommand, resolved: &Resolved) -> anyhow::Result<ExitCod
             store.close().await;
         }
         OrgCommand::AddRegion { db, org, name } => {
-            let store = open_store(&resolved.database_url(&db)).await?;
+            let store = open_store(&resolved.database_url(&db), resolved).await?;
             let c = ctx(store.clone());
             let id = pick_organisation(&c, org.organisation.as_deref())
                 .await
@@ -117,7 +117,7 @@ pub async fn run(cmd: OrgCommand, resolved: &Resolved) -> anyhow::Result<ExitCod
             store.close().await;
         }
         OrgCommand::AddService(a) => {
-            let store = open_store(&resolved.database_url(&a.db)).await?;
+            let store = open_store(&resolved.database_url(&a.db), resolved).await?;
             let c = ctx(store.clone());
             let id = pick_organisation(&c, a.org.organisation.as_deref())
                 .await
@@ -142,7 +142,7 @@ pub async fn run(cmd: OrgCommand, resolved: &Resolved) -> anyhow::Result<ExitCod
             name,
             kind,
         } => {
-            let store = open_store(&resolved.database_url(&db)).await?;
+            let store = open_store(&resolved.database_url(&db), resolved).await?;
             let c = ctx(store.clone());
             let id = pick_organisation(&c, org.organisation.as_deref())
                 .await
@@ -154,7 +154,7 @@ pub async fn run(cmd: OrgCommand, resolved: &Resolved) -> anyhow::Result<ExitCod
             store.close().await;
         }
         OrgCommand::Show { db, org } => {
-            let store = open_store(&resolved.database_url(&db)).await?;
+            let store = open_store(&resolved.database_url(&db), resolved).await?;
             let c = ctx(store.clone());
             let id = pick_organisation(&c, org.organisation.as_deref())
                 .await

@@ -66,7 +66,7 @@ pub async fn run(cmd: RetentionCommand, resolved: &Resolved) -> anyhow::Result<E
         RetentionCommand::Hold(h) => return hold(h, true, resolved).await,
         RetentionCommand::Release(h) => return hold(h, false, resolved).await,
     };
-    let store = open_store(&resolved.database_url(&a.db)).await?;
+    let store = open_store(&resolved.database_url(&a.db), resolved).await?;
     let ctx = ctx(store.clone());
     let org = pick_organisation(&ctx, a.organisation.as_deref())
         .await
@@ -120,7 +120,7 @@ pub async fn run(cmd: RetentionCommand, resolved: &Resolved) -> anyhow::Result<E
 }
 
 async fn hold(h: HoldArgs, on: bool, resolved: &Resolved) -> anyhow::Result<ExitCode> {
-    let store = open_store(&resolved.database_url(&h.args.db)).await?;
+    let store = open_store(&resolved.database_url(&h.args.db), resolved).await?;
     let ctx = ctx(store.clone());
     let org = pick_organisation(&ctx, h.args.organisation.as_deref())
         .await

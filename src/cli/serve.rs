@@ -75,7 +75,7 @@ pub async fn run(args: ServeArgs, resolved: &Resolved) -> anyhow::Result<ExitCod
         }
         _ => resolved.database_url(&args.db),
     };
-    let store = open_store(&url).await?;
+    let store = open_store(&url, resolved).await?;
     let mut context = ctx(store.clone());
     context.typesetter = crate::typeset::Typesetter::child_of_this_program();
     context.public_url = args

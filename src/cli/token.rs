@@ -29,7 +29,7 @@ pub struct CreateArgs {
 pub async fn run(cmd: TokenCommand, resolved: &Resolved) -> anyhow::Result<ExitCode> {
     match cmd {
         TokenCommand::Create(a) => {
-            let store = open_store(&resolved.database_url(&a.db)).await?;
+            let store = open_store(&resolved.database_url(&a.db), resolved).await?;
             let user = store
                 .user_by_email(&a.email.trim().to_lowercase())
                 .await?

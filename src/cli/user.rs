@@ -89,7 +89,7 @@ pub fn explain(e: ActionError) -> anyhow::Error {
 pub async fn run(cmd: UserCommand, resolved: &Resolved) -> anyhow::Result<ExitCode> {
     match cmd {
         UserCommand::Add(a) => {
-            let store = open_store(&resolved.database_url(&a.db)).await?;
+            let store = open_store(&resolved.database_url(&a.db), resolved).await?;
             let ctx = ctx(store.clone());
             let role = Role::parse(a.role.trim()).ok_or_else(|| {
                 anyhow::anyhow!(
@@ -125,7 +125,7 @@ pub async fn run(cmd: UserCommand, resolved: &Resolved) -> anyhow::Result<ExitCo
             store.close().await;
         }
         UserCommand::ResetPassword(a) => {
-            let store = open_store(&resolved.database_url(&a.db)).await?;
+            let store = open_store(&resolved.database_url(&a.db), resolved).await?;
             let ctx = ctx(store.clone());
             let user = store
                 .user_by_email(&a.email.trim().to_lowercase())

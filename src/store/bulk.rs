@@ -108,7 +108,7 @@ pub async fn insert_rows(
         return Ok(());
     }
     let per = (MAX_BINDS / columns.len()).max(1);
-    let numbered = !matches!(tx, Tx::Sqlite(_));
+    let numbered = !matches!(tx, Tx::Sqlite(..));
     for chunk in rows.chunks(per) {
         let sql = insert_sql(table, columns, chunk.len(), numbered);
         on_tx!(tx, |c| {

@@ -78,6 +78,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(43, "0043_meetings_by_organisation"),
     migration!(44, "0044_incident_under_review"),
     migration!(45, "0045_person_risk"),
+    migration!(46, "0046_keyed_audit"),
 ];
 
 impl Store {
@@ -106,7 +107,7 @@ impl Store {
             // BACKEND DIFFERENCE: several PostgreSQL instances may start at
             // once; an advisory lock makes them migrate one after another.
             // SQLite's BEGIN IMMEDIATE already serialises writers.
-            if let Tx::Postgres(t) = &mut tx {
+            if let Tx::Postgres(t, _) = &mut tx {
                 sqlx::query("select pg_advisory_xact_lock(7274001)")
                     .execute(&mut **t)
                     .await?;

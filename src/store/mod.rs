@@ -51,10 +51,12 @@ pub mod triage;
 pub mod users;
 pub mod workflow;
 
+use candour_domain::audit::AuditKey;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Row, Sqlite, SqlitePool};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -143,25 +145,29 @@ pub enum Backend {
 #[derive(Clone, Debug)]
 pub struct Store {
     backend: Backend,
+    /// The key the audit chain is made with (kept outside the database);
+    /// without one, nothing that is audited can be written.
+    audit_key: Option<Arc<AuditKey>>,
 }
 
-/// A write transaction on either engine. Dropped without `commit`, it rolls back.
+/// A write transaction on either engine, carrying the audit key for the
+/// events it appends. Dropped without `commit`, it rolls back.
 pub enum Tx {
     /// SQLite, begun with `BEGIN IMMEDIATE`.
-    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Sqlite(sqlx::Transaction<'static, Sqlite>, Option<Arc<AuditKey>>),
     /// PostgreSQL.
-    Postgres(sqlx::Transaction<'static, Postgres>),
+    Postgres(sqlx::Transaction<'static, Postgres>, Option<Arc<AuditKey>>),
 }
 
 /// Runs `$body` with `$c` bound to the transaction's connection, compiled once per engine.
 macro_rules! on_tx {
     ($tx:expr, |$c:ident| $body:expr) => {
         match $tx {
-            $crate::store::Tx::Sqlite(t) => {
+            $crate::store::Tx::Sqlite(t, _) => {
                 let $c = &mut **t;
                 $body
             }
-            $crate::store::Tx::Postgres(t) => {
+            $crate::store::Tx::Postgres(t, _) => {
                 let $c = &mut **t;
                 $body
             }
@@ -317,6 +323,7 @@ impl Store {
             .await?;
         Ok(Store {
             backend: Backend::Sqlite { write, read },
+            audit_key: None,
         })
     }
 
@@ -329,6 +336,7 @@ impl Store {
             .await?;
         Ok(Store {
             backend: Backend::Postgres(pool),
+            audit_key: None,
         })
     }
 
@@ -347,12 +355,26 @@ impl Store {
 
     /// Starts a write transaction.
     pub async fn begin(&self) -> StoreResult<Tx> {
+        let key = self.audit_key.clone();
         Ok(match &self.backend {
             // BACKEND DIFFERENCE: SQLite takes the write lock up front so a
             // reader never has to upgrade (which would fail with SQLITE_BUSY).
-            Backend::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
-            Backend::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Backend::Sqlite { write, .. } => {
+                Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?, key)
+            }
+            Backend::Postgres(pool) => Tx::Postgres(pool.begin().await?, key),
         })
+    }
+
+    /// The same handle, appending audit events with `key`.
+    pub fn with_audit_key(mut self, key: AuditKey) -> Store {
+        self.audit_key = Some(Arc::new(key));
+        self
+    }
+
+    /// The key the audit chain is made with, if one was given.
+    pub fn audit_key(&self) -> Option<&AuditKey> {
+        self.audit_key.as_deref()
     }
 
     /// Whether the database answers.
@@ -422,8 +444,8 @@ impl Tx {
             // BACKEND DIFFERENCE: SQLite's write transactions already run one
             // at a time (BEGIN IMMEDIATE on the one writer connection, and
             // the database file's lock across processes).
-            Tx::Sqlite(_) => {}
-            Tx::Postgres(t) => {
+            Tx::Sqlite(..) => {}
+            Tx::Postgres(t, _) => {
                 sqlx::query("select pg_advisory_xact_lock($1)")
                     .bind(advisory_key(key))
                     .execute(&mut **t)
@@ -436,10 +458,17 @@ impl Tx {
     /// Makes every write durable. Only after this returns may a user be told "saved".
     pub async fn commit(self) -> StoreResult<()> {
         match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+            Tx::Sqlite(t, _) => t.commit().await?,
+            Tx::Postgres(t, _) => t.commit().await?,
         }
         Ok(())
+    }
+
+    /// The key audit events appended in this transaction are chained with.
+    pub fn audit_key(&self) -> Option<&AuditKey> {
+        match self {
+            Tx::Sqlite(_, k) | Tx::Postgres(_, k) => k.as_deref(),
+        }
     }
 }
 

@@ -134,8 +134,20 @@ const DESTROY: &[&str] = &[
 ];
 
 /// Removes every row of one incident's record, then the incident.
+/// The investigations of an incident, destroyed with it.
+pub async fn investigations_of(tx: &mut Tx, id: IncidentId) -> StoreResult<Vec<uuid::Uuid>> {
+    on_tx!(tx, |c| {
+        Ok(
+            sqlx::query_scalar("select investigation_id from investigation where incident_id = $1")
+                .bind(id.0)
+                .fetch_all(&mut *c)
+                .await?,
+        )
+    })
+}
+
 pub async fn destroy_incident(tx: &mut Tx, org: OrganisationId, id: IncidentId) -> StoreResult<()> {
-    let sqlite = matches!(tx, Tx::Sqlite(_));
+    let sqlite = matches!(tx, Tx::Sqlite(..));
     on_tx!(tx, |c| {
         for sql in DESTROY {
             sqlx::query(sqlx::AssertSqlSafe(*sql))

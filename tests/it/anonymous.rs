@@ -81,7 +81,8 @@ db_test!(
         assert!(
             events
                 .iter()
-                .all(|e| !e.changes.contains(&normalised) && !e.changes.contains(&code)),
+                .all(|e| !e.details().unwrap_or_default().contains(&normalised)
+                    && !e.details().unwrap_or_default().contains(&code)),
             "the code is in no record"
         );
         let rm = app

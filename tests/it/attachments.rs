@@ -84,7 +84,8 @@ db_test!(a_photo_is_added_and_downloaded_exactly_as_sent, |engine| {
         .find(|e| e.action == "incident.attachment_added")
         .unwrap();
     assert!(
-        added.changes.contains("\"sha256\"") && !added.changes.contains("IHDR"),
+        added.details().unwrap_or_default().contains("\"sha256\"")
+            && !added.details().unwrap_or_default().contains("IHDR"),
         "the audit keeps a hash, not the file"
     );
     Ok(())

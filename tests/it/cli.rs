@@ -1,11 +1,8 @@
 //! The `candour` binary's subcommands, run as a user would run them.
 
 use crate::helpers::*;
-use candour::actions::Ctx;
-use candour::clock::FixedClock;
 use std::io::Write;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 
 fn candour(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_candour"))
@@ -195,12 +192,7 @@ db_test!(
         async fn fingerprint(engine: candour::store::Engine) -> anyhow::Result<Vec<String>> {
             let db = TestDb::new(engine).await?;
             let store = db.store().await?;
-            let ctx = Ctx {
-                store: store.clone(),
-                clock: Arc::new(FixedClock::new(start_time())),
-                public_url: None,
-                typesetter: candour::typeset::Typesetter::InProcess,
-            };
+            let ctx = ctx_at_start(store.clone());
             let summary = candour::demo::generate(&ctx, candour::demo::Scale::Small, 7).await?;
             assert!(
                 summary.people >= 140 && summary.people <= 160,
@@ -258,12 +250,7 @@ db_test!(
     |engine| {
         let db = TestDb::new(engine).await?;
         let store = db.store().await?;
-        let ctx = Ctx {
-            store: store.clone(),
-            clock: Arc::new(FixedClock::new(start_time())),
-            public_url: None,
-            typesetter: candour::typeset::Typesetter::InProcess,
-        };
+        let ctx = ctx_at_start(store.clone());
         candour::demo::generate(&ctx, candour::demo::Scale::Small, 7).await?;
         let org = store.organisation_ids().await?[0];
         let services: Vec<_> = store
@@ -631,3 +618,130 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    an_operator_keeps_a_checkpoint_and_verify_finds_a_tail_removed_behind_it,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let dir = tempfile::tempdir()?;
+        let kept = dir.path().join("checkpoint.json");
+        let url = app._db.url.clone();
+        let out = candour(&[
+            "audit",
+            "checkpoint",
+            "--database",
+            &url,
+            "--out",
+            kept.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{:?}", text(&out));
+        assert!(
+            text(&out).0.contains("checkpoint at event"),
+            "{:?}",
+            text(&out)
+        );
+        let cp = kept.to_str().unwrap();
+        let out = candour(&["audit", "verify", "--database", &url, "--checkpoint", cp]);
+        assert!(out.status.success(), "{:?}", text(&out));
+        assert!(text(&out).0.contains("checked against the kept checkpoint"));
+
+        // The last event and the head with it: the chain alone still looks whole.
+        let store = &app.ctx.store;
+        let last = store.audit_head(app.world.org).await?.unwrap().0;
+        let before = store.audit_page(app.world.org, last - 2, 1).await?[0]
+            .hash
+            .clone();
+        let statements = [
+            format!("delete from audit_values where sequence = {last} and organisation_id = $1"),
+            format!("delete from audit_event where sequence = {last} and organisation_id = $1"),
+            format!(
+                "update audit_head set last_sequence = {}, last_hash = '{before}' where organisation_id = $1",
+                last - 1
+            ),
+        ];
+        for sql in &statements {
+            match store.backend() {
+                candour::store::Backend::Sqlite { write, .. } => {
+                    sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                        .bind(app.world.org.0)
+                        .execute(write)
+                        .await?;
+                }
+                candour::store::Backend::Postgres(p) => {
+                    sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                        .bind(app.world.org.0)
+                        .execute(p)
+                        .await?;
+                }
+            }
+        }
+        let out = candour(&["audit", "verify", "--database", &url]);
+        assert!(out.status.success(), "undetectable alone: {:?}", text(&out));
+        let out = candour(&["audit", "verify", "--database", &url, "--checkpoint", cp]);
+        assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
+        assert!(
+            text(&out)
+                .0
+                .contains(&format!("before event {last} of the kept checkpoint")),
+            "{:?}",
+            text(&out)
+        );
+        Ok(())
+    }
+);
+
+#[tokio::test]
+async fn the_audit_key_file_must_be_the_one_the_trail_was_made_with() -> anyhow::Result<()> {
+    let db = TestDb::new(candour::store::Engine::Sqlite).await?;
+    let url = db.url.clone();
+    let out = candour(&[
+        "org",
+        "create",
+        "--database",
+        &url,
+        "--name",
+        "Harbour Care",
+    ]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert!(
+        text(&out).1.contains("Made a new audit key at"),
+        "the operator is told to keep it apart: {:?}",
+        text(&out)
+    );
+    let key = candour::audit_key::default_path(&url);
+    assert!(key.exists());
+    let other = tempfile::tempdir()?;
+    let wrong = other.path().join("other.key");
+    std::fs::write(&wrong, format!("{}\n", "ab".repeat(32)))?;
+    let out = candour(&[
+        "audit",
+        "verify",
+        "--database",
+        &url,
+        "--audit-key-file",
+        wrong.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).1.contains("is made with the audit key"),
+        "{:?}",
+        text(&out)
+    );
+    // Without the key file, nothing opens (and no new key is made in its place).
+    let kept = other.path().join("kept.key");
+    std::fs::rename(&key, &kept)?;
+    let out = candour(&["audit", "verify", "--database", &url]);
+    assert!(!out.status.success());
+    assert!(text(&out).1.contains("is missing"), "{:?}", text(&out));
+    assert!(!key.exists());
+    let out = candour(&[
+        "audit",
+        "verify",
+        "--database",
+        &url,
+        "--audit-key-file",
+        kept.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    Ok(())
+}

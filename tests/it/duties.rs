@@ -99,7 +99,7 @@ db_test!(duties_follow_the_facts_a_manager_records, |engine| {
     let changes: Vec<&str> = events
         .iter()
         .filter(|e| e.action == "incident.assessment_changed")
-        .map(|e| e.changes.as_str())
+        .map(|e| e.details().unwrap_or_default())
         .collect();
     assert_eq!(changes.len(), 2);
     assert!(

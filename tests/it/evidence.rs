@@ -304,11 +304,8 @@ db_test!(
             .await?;
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].action, "evidence_pack.exported");
-        assert!(
-            events[0].changes.contains("\"identify\":\"codes\""),
-            "{}",
-            events[0].changes
-        );
+        let details = events[0].details().unwrap_or_default();
+        assert!(details.contains("\"identify\":\"codes\""), "{details}");
         Ok(())
     }
 );
@@ -370,12 +367,9 @@ db_test!(names_need_a_reason_and_the_choice_is_audited, |engine| {
         .audit_for_record(app.world.org, "evidence_pack", &service)
         .await?;
     assert_eq!(events.len(), 1, "the refused request made nothing");
-    assert!(events[0].changes.contains("\"identify\":\"names\""));
-    assert!(
-        events[0]
-            .changes
-            .contains("The inspector asked to trace Edna's care")
-    );
+    let details = events[0].details().unwrap_or_default();
+    assert!(details.contains("\"identify\":\"names\""));
+    assert!(details.contains("The inspector asked to trace Edna's care"));
 
     // Another region's service is refused, another organisation's not
     // found; a care worker has no pack.

@@ -112,7 +112,15 @@ impl TestDb {
     pub async fn store(&self) -> anyhow::Result<Store> {
         let store = Store::connect(&self.url).await?;
         store.migrate().await?;
-        Ok(store)
+        self.keyed(store).await
+    }
+
+    /// The store given its audit key, found where the binary finds it for
+    /// this database (so the tests' servers and commands agree on it).
+    pub async fn keyed(&self, store: Store) -> anyhow::Result<Store> {
+        let path = candour::audit_key::default_path(&self.url);
+        let now = start_time().as_millisecond();
+        Ok(candour::audit_key::attach(store, &path, now).await?.store)
     }
 }
 
@@ -447,7 +455,10 @@ impl SecondInstance {
 impl TestApp {
     /// Starts another server on this one's database.
     pub async fn second_instance(&self) -> anyhow::Result<SecondInstance> {
-        let store = Store::connect(&self._db.url).await?;
+        let mut store = Store::connect(&self._db.url).await?;
+        if let Some(key) = self.ctx.store.audit_key() {
+            store = store.with_audit_key(key.clone());
+        }
         let ctx = Ctx {
             store,
             ..self.ctx.clone()
@@ -937,4 +948,15 @@ pub async fn count_rows(store: &Store, table: &str) -> anyhow::Result<i64> {
                 .await?
         }
     })
+}
+
+/// A context on `store` with the test clock at [`start_time`] and documents
+/// typeset in process (for calling actions without a server).
+pub fn ctx_at_start(store: Store) -> Ctx {
+    Ctx {
+        store,
+        clock: Arc::new(FixedClock::new(start_time())),
+        public_url: None,
+        typesetter: candour::typeset::Typesetter::InProcess,
+    }
 }

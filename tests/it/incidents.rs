@@ -423,7 +423,8 @@ db_test!(
             .iter()
             .find(|e| e.action == "incident.reported")
             .unwrap();
-        let changes: serde_json::Value = serde_json::from_str(&reported.changes)?;
+        let changes: serde_json::Value =
+            serde_json::from_str(reported.details().unwrap_or_default())?;
         assert_eq!(changes["reported_by"]["after"], cw.as_str());
         assert!(changes["entered_by"]["after"].is_string());
         Ok(())

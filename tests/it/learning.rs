@@ -258,7 +258,7 @@ db_test!(
             .find(|e| e.action == "supervision.reflection_recorded")
             .ok_or_else(|| anyhow::anyhow!("not audited"))?;
         assert!(
-            !e.changes.contains("interrupted"),
+            !e.details().unwrap_or_default().contains("interrupted"),
             "the audit trail keeps no words of it"
         );
         Ok(())

@@ -248,9 +248,21 @@ db_test!(
         let destroyed: Vec<String> = events
             .iter()
             .filter(|e| e.action == "incident.destroyed")
-            .map(|e| e.changes.clone())
+            .map(|e| e.details().unwrap_or_default().to_owned())
             .collect();
         assert_eq!(destroyed.len(), 2);
+        // Their events stay, naming the fields changed, but what was written is gone.
+        for gone in events.iter().filter(|e| e.action == "incident.destroyed") {
+            let before: Vec<_> = events
+                .iter()
+                .filter(|e| e.record_id == gone.record_id && e.sequence < gone.sequence)
+                .collect();
+            assert!(!before.is_empty());
+            for e in before {
+                assert_eq!(e.details(), None, "{} kept its values", e.action);
+                assert!(!e.field_names().is_empty());
+            }
+        }
         assert!(
             events
                 .iter()
@@ -264,7 +276,7 @@ db_test!(
         assert!(
             destroyed[0].contains(&riddor.to_string()) && destroyed[0].contains("\"riddor\":true")
         );
-        let chains = candour::actions::audit::verify_all(&app.ctx.store)
+        let chains = candour::actions::audit::verify_all(&app.ctx.store, &[])
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         assert!(chains.iter().all(|c| c.broken.is_none()));

@@ -159,9 +159,8 @@ db_test!(
             .audit_for_record(app.world.org, "person", &person.to_string())
             .await?;
         assert!(
-            history
-                .iter()
-                .any(|e| e.action == "person.risk_reviewed" && e.changes.contains(&second)),
+            history.iter().any(|e| e.action == "person.risk_reviewed"
+                && e.details().unwrap_or_default().contains(&second)),
             "the review is audited with the flags it answered"
         );
 

@@ -115,12 +115,7 @@ async fn seeded_at_version(
     let db = TestDb::new(engine).await?;
     let store = candour::store::Store::connect(&db.url).await?;
     store.migrate_up_to(version).await?;
-    let ctx = candour::actions::Ctx {
-        store: store.clone(),
-        clock: std::sync::Arc::new(candour::clock::FixedClock::new(start_time())),
-        public_url: None,
-        typesetter: candour::typeset::Typesetter::InProcess,
-    };
+    let ctx = ctx_at_start(store.clone());
     let w = seed(&ctx).await?;
     Ok((db, store, w))
 }

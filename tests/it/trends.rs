@@ -318,7 +318,9 @@ db_test!(
         let events = app.ctx.store.audit_page(app.world.org, 0, 1000).await?;
         assert!(
             events.iter().any(|e| e.action == "trend_change.recorded"
-                && e.changes.contains("Sensor mats introduced")),
+                && e.details()
+                    .unwrap_or_default()
+                    .contains("Sensor mats introduced")),
             "audited"
         );
         // Another chart (the region's) has its own changes; a care worker records none.

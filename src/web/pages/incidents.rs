@@ -299,13 +299,23 @@ pub async fn show_incident_history(
     let lines = entries
         .into_iter()
         .map(|h| {
-            let changes = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(
-                &h.event.changes,
-            )
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(field, v)| (field, show_value(&v["before"]), show_value(&v["after"])))
-            .collect();
+            let changes =
+                match h.event.details() {
+                    Some(details) => serde_json::from_str::<
+                        serde_json::Map<String, serde_json::Value>,
+                    >(details)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(field, v)| (field, show_value(&v["before"]), show_value(&v["after"])))
+                    .collect(),
+                    // Destroyed with the record under retention: which fields changed is kept.
+                    None => h
+                        .event
+                        .field_names()
+                        .into_iter()
+                        .map(|field| (field, "(destroyed)".to_owned(), "(destroyed)".to_owned()))
+                        .collect(),
+                };
             HistoryLine {
                 when: display::date_time_ms(h.event.occurred_at_ms),
                 who: h.actor_name,
