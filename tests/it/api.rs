@@ -648,3 +648,67 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    every_operation_documents_the_problems_any_request_can_meet_and_every_error_is_problem_json,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let doc: Value = reqwest::get(format!("{}/api/v1/openapi.json", app.base))
+            .await?
+            .json()
+            .await?;
+        for (path, ops) in doc["paths"].as_object().unwrap() {
+            for (method, op) in ops.as_object().unwrap() {
+                let responses = op["responses"].as_object().unwrap();
+                let mut want = vec!["400", "503"];
+                if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
+                    want.push("401");
+                }
+                if !op["requestBody"].is_null() {
+                    want.push("413");
+                }
+                for status in want {
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path} does not document {status}"
+                    );
+                }
+            }
+        }
+        let download = &doc["paths"]["/api/v1/incidents/{reference}/attachments/{id}"]["get"]["responses"]
+            ["200"]["content"];
+        for kind in ["image/jpeg", "image/png", "image/webp", "application/pdf"] {
+            assert!(download.get(kind).is_some(), "downloads are sent as {kind}");
+        }
+
+        // Requests the extractors refuse still answer in the API's one shape.
+        let token = token_for(&app, app.world.email(Role::RegisteredManager)).await?;
+        let http = reqwest::Client::new();
+        let tries = [
+            http.get(format!("{}/api/v1/incidents/%FF", app.base)),
+            http.get(format!(
+                "{}/api/v1/incidents?limit=lots&cursor=%FF",
+                app.base
+            )),
+            http.post(format!(
+                "{}/api/v1/incidents/INC-000001/attachments",
+                app.base
+            ))
+            .header("content-type", "multipart/form-data"),
+            http.delete(format!("{}/api/v1/incidents", app.base)),
+        ];
+        for req in tries {
+            let resp = req.bearer_auth(&token).send().await?;
+            let status = resp.status();
+            assert!(status.is_client_error(), "{status}");
+            assert_eq!(
+                resp.headers()["content-type"],
+                "application/problem+json",
+                "{status}"
+            );
+            let problem: Value = resp.json().await?;
+            assert_eq!(problem["status"], status.as_u16());
+        }
+        Ok(())
+    }
+);

@@ -96,7 +96,9 @@ pub async fn create_attachment(
     security(("bearer" = [])),
     params(("reference" = String, Path, description = "Such as INC-000123"), ("id" = String, Path, description = "The attachment's id")),
     responses(
-        (status = 200, description = "The file, as a download", content_type = "application/octet-stream"),
+        (status = 200, description = "The file, as a download, sent as its own type", content(
+            ("image/jpeg"), ("image/png"), ("image/webp"), ("application/pdf")
+        )),
         (status = 404, description = "No such file that you may see", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_attachment(

@@ -11,6 +11,7 @@ pub mod incident_json;
 pub mod incidents;
 pub mod investigations;
 pub mod openness;
+pub mod problems;
 pub mod triage;
 
 use super::AppState;
@@ -75,7 +76,7 @@ pub fn router(upload_limit: usize) -> (axum::Router<AppState>, utoipa::openapi::
     let uploads = OpenApiRouter::new()
         .routes(utoipa_axum::routes!(attachments::create_attachment))
         .layer(axum::extract::DefaultBodyLimit::max(upload_limit));
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (routes, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(uploads)
         .routes(utoipa_axum::routes!(
             incidents::create_incident,
@@ -112,7 +113,12 @@ pub fn router(upload_limit: usize) -> (axum::Router<AppState>, utoipa::openapi::
         .routes(utoipa_axum::routes!(attachments::get_attachment))
         .routes(utoipa_axum::routes!(cases::create_public_incident))
         .routes(utoipa_axum::routes!(cases::open_case_json))
-        .split_for_parts()
+        .split_for_parts();
+    problems::add_standard_problems(&mut doc);
+    (
+        routes.layer(axum::middleware::from_fn(problems::as_problems)),
+        doc,
+    )
 }
 
 /// An action's error, with the form's name for a field swapped for the
