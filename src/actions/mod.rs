@@ -10,6 +10,7 @@ pub mod alerts;
 pub mod anonymous;
 pub mod attachments;
 pub mod audit;
+pub mod backup;
 pub mod board_report;
 pub mod breaches;
 pub mod devices;

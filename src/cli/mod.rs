@@ -2,6 +2,7 @@
 //! like the web layer; it never writes SQL.
 
 mod audit;
+mod backup;
 mod demo;
 mod org;
 mod retention;
@@ -72,6 +73,11 @@ pub enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Write a consistent copy of the database to a file while it is in use.
+    Backup(backup::BackupArgs),
+    /// Put a backup in place of a database (refusing to replace data without
+    /// --force), then migrate it and check it: integrity, attachments, audit trail.
+    Restore(backup::RestoreArgs),
     /// Records retention: review, or destroy, incidents past their retention period.
     #[command(subcommand)]
     Retention(retention::RetentionCommand),
@@ -267,6 +273,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token(cmd) => token::run(cmd, &resolved).await,
         Command::Audit(cmd) => audit::run(cmd, &resolved).await,
         Command::Retention(cmd) => retention::run(cmd, &resolved).await,
+        Command::Backup(args) => backup::run_backup(args, &resolved).await,
+        Command::Restore(args) => backup::run_restore(args, &resolved).await,
         Command::Demo(args) => demo::run(args, &resolved).await,
     }
 }

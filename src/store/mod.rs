@@ -16,6 +16,7 @@ pub mod anonymous;
 pub mod assessments;
 pub mod attachments;
 pub mod audit;
+pub mod backup;
 pub mod breaches;
 pub mod bulk;
 pub mod counters;

@@ -39,6 +39,8 @@ fn docs_deployment_md_names_only_options_that_exist() {
         help(&["serve", "--help"]),
         help(&["audit", "verify", "--help"]),
         help(&["audit", "checkpoint", "--help"]),
+        help(&["backup", "--help"]),
+        help(&["restore", "--help"]),
     ]
     .concat();
     let mut named = 0;

@@ -14,6 +14,7 @@ mod api_oversight;
 mod attachments;
 mod audit;
 mod authorisation;
+mod backup;
 mod board;
 mod breaches;
 mod categories;

@@ -28,6 +28,11 @@ pub fn civil_date(d: jiff::civil::Date) -> String {
     d.strftime("%-d %b %Y").to_string()
 }
 
+/// A count and its noun, singular for one: "1 report", "2,116 reports".
+pub fn count_of(n: i64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
 /// `n` with its thousands separated by commas, as in 2,116.
 pub fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
@@ -75,5 +80,12 @@ mod tests {
         assert_eq!(date_time(winter), "22 Nov 2026, 14:30");
         assert_eq!(date_time(summer), "2 Jul 2026, 00:30");
         assert_eq!(date(summer), "2 Jul 2026");
+    }
+
+    #[test]
+    fn counts_read_in_the_singular_for_one() {
+        assert_eq!(count_of(1, "report", "reports"), "1 report");
+        assert_eq!(count_of(0, "report", "reports"), "0 reports");
+        assert_eq!(count_of(2116, "person", "people"), "2,116 people");
     }
 }
