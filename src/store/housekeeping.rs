@@ -17,6 +17,8 @@ pub struct Purged {
     pub public_submissions: u64,
     /// Sessions ended by time.
     pub sessions: u64,
+    /// Emails sent or given up long ago.
+    pub emails: u64,
 }
 
 /// Deletes everything older than `before`, and sessions past their end.
@@ -39,7 +41,7 @@ pub async fn purge(tx: &mut Tx, before: &PurgeBefore, now_ms: i64) -> StoreResul
             before.anonymous_addresses_ms,
         ),
     ];
-    let mut counts = [0u64; 5];
+    let mut counts = [0u64; 6];
     for (n, (sql, cut)) in counts.iter_mut().zip(statements) {
         *n = on_tx!(tx, |c| {
             sqlx::query(sql)
@@ -57,12 +59,22 @@ pub async fn purge(tx: &mut Tx, before: &PurgeBefore, now_ms: i64) -> StoreResul
             .await?
             .rows_affected()
     });
+    counts[5] = on_tx!(tx, |c| {
+        sqlx::query(
+            "delete from email_outbox where state in ('sent', 'failed') and created_at < $1",
+        )
+        .bind(before.emails_ms)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+    });
     let [
         sign_in_attempts,
         pin_attempts,
         case_lookups,
         public_submissions,
         sessions,
+        emails,
     ] = counts;
     Ok(Purged {
         sign_in_attempts,
@@ -70,5 +82,6 @@ pub async fn purge(tx: &mut Tx, before: &PurgeBefore, now_ms: i64) -> StoreResul
         case_lookups,
         public_submissions,
         sessions,
+        emails,
     })
 }

@@ -19,6 +19,7 @@ pub mod audit;
 pub mod backup;
 pub mod breaches;
 pub mod bulk;
+pub mod classification;
 pub mod counters;
 pub mod devices;
 pub mod drafts;

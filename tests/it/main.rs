@@ -18,6 +18,7 @@ mod backup;
 mod board;
 mod breaches;
 mod categories;
+mod classification;
 mod cli;
 mod devices;
 mod digest;

@@ -554,6 +554,24 @@ db_test!(
             .json(&serde_json::json!({"code": "ABCD-EFGH-JKMN-PQRS"}))
             .send()
             .await?;
+        // An email went out, and one still waits (a waiting one is never purged).
+        let mut tx = store.begin().await?;
+        let mut emails = Vec::new();
+        for to in ["rm@a.example", "qa@a.example"] {
+            let e = candour::store::outbox::NewEmail {
+                organisation_id: app.world.org,
+                to,
+                subject: "INC-000001",
+                body_text: "A report needs you",
+                body_html: None,
+            };
+            let now = app.ctx.clock.now().as_millisecond();
+            emails.push(candour::store::outbox::enqueue_email(&mut tx, &e, now).await?);
+        }
+        tx.commit().await?;
+        store
+            .mark_email_sent(emails[0], app.ctx.clock.now().as_millisecond())
+            .await?;
         for table in ["login_attempt", "case_lookup", "public_submission"] {
             assert!(count_rows(store, table).await? > 0, "{table}");
         }
@@ -587,6 +605,18 @@ db_test!(
             "after 90 days"
         );
         assert_eq!(count_rows(store, "user_session").await?, 0);
+        let left: Vec<String> = store
+            .emails(app.world.org)
+            .await?
+            .into_iter()
+            .filter(|e| e.subject == "INC-000001")
+            .map(|e| e.to)
+            .collect();
+        assert_eq!(
+            left,
+            ["qa@a.example"],
+            "the sent email is gone after 90 days, the waiting one stays"
+        );
         Ok(())
     }
 );

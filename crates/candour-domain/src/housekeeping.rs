@@ -1,6 +1,6 @@
 //! How long the records kept only to run Candour safely are kept: sign-in
 //! attempts, shared-device PIN attempts, the addresses anonymous reporters
-//! and case-code look-ups came from, and ended sessions. None of these is
+//! and case-code look-ups came from, ended sessions, and emails once sent. None of these is
 //! an incident record; each is kept as long as its purpose needs, then
 //! deleted by the nightly purge. These are Candour's own choices (local
 //! policy), not periods set in law.
@@ -14,6 +14,10 @@ pub const ATTEMPT_DAYS: i64 = 90;
 /// an address can point at an anonymous reporter.
 pub const ANONYMOUS_ADDRESS_HOURS: i64 = 24;
 
+/// Emails sent or given up: kept 90 days, so a question about whether
+/// someone was told can be answered; an email holds an address and a link.
+pub const EMAIL_DAYS: i64 = 90;
+
 /// The nightly purge runs from this hour, UK time.
 pub const PURGE_HOUR: i8 = 2;
 
@@ -26,6 +30,8 @@ pub struct PurgeBefore {
     pub anonymous_addresses_ms: i64,
     /// Sessions unused since before this (and any past its absolute end).
     pub idle_sessions_ms: i64,
+    /// Emails sent or given up that were queued before this.
+    pub emails_ms: i64,
 }
 
 /// The cut-offs for a purge at `now_ms`; sessions end after `idle_seconds` unused.
@@ -34,6 +40,7 @@ pub fn purge_before(now_ms: i64, idle_seconds: i64) -> PurgeBefore {
         attempts_ms: now_ms - ATTEMPT_DAYS * 24 * 60 * 60 * 1000,
         anonymous_addresses_ms: now_ms - ANONYMOUS_ADDRESS_HOURS * 60 * 60 * 1000,
         idle_sessions_ms: now_ms - idle_seconds * 1000,
+        emails_ms: now_ms - EMAIL_DAYS * 24 * 60 * 60 * 1000,
     }
 }
 
@@ -48,5 +55,6 @@ mod tests {
         assert_eq!(p.attempts_ms, 10 * 24 * 60 * 60 * 1000);
         assert_eq!(p.anonymous_addresses_ms, 99 * 24 * 60 * 60 * 1000);
         assert_eq!(p.idle_sessions_ms, now - 7_200_000);
+        assert_eq!(p.emails_ms, 10 * 24 * 60 * 60 * 1000);
     }
 }
