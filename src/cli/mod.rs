@@ -7,6 +7,7 @@ mod demo;
 mod org;
 mod retention;
 mod serve;
+mod subject_access;
 mod token;
 mod user;
 
@@ -78,6 +79,9 @@ pub enum Command {
     /// Put a backup in place of a database (refusing to replace data without
     /// --force), then migrate it and check it: integrity, attachments, audit trail.
     Restore(backup::RestoreArgs),
+    /// Everything held about one person using a service, or one member of
+    /// staff, as a ZIP of JSON, CSV and a readable PDF (a subject access request).
+    SubjectAccess(subject_access::SubjectAccessArgs),
     /// Records retention: review, or destroy, incidents past their retention period.
     #[command(subcommand)]
     Retention(retention::RetentionCommand),
@@ -274,6 +278,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(cmd) => audit::run(cmd, &resolved).await,
         Command::Retention(cmd) => retention::run(cmd, &resolved).await,
         Command::Backup(args) => backup::run_backup(args, &resolved).await,
+        Command::SubjectAccess(args) => subject_access::run(args, &resolved).await,
         Command::Restore(args) => backup::run_restore(args, &resolved).await,
         Command::Demo(args) => demo::run(args, &resolved).await,
     }

@@ -47,6 +47,21 @@ pub struct Column {
     pub retention: &'static str,
 }
 
+/// Every classified column, read once (empty if the file does not read,
+/// which its test rules out).
+pub fn all() -> &'static [Column] {
+    static ALL: std::sync::LazyLock<Vec<Column>> =
+        std::sync::LazyLock::new(|| columns().unwrap_or_default());
+    &ALL
+}
+
+/// How `table.column` is classified.
+pub fn of(table: &str, column: &str) -> Option<&'static Column> {
+    all()
+        .iter()
+        .find(|c| c.table == table && c.column == column)
+}
+
 /// The file, as built into the binary.
 pub const FILE: &str = include_str!("../../migrations/classification.txt");
 

@@ -47,6 +47,7 @@ pub mod safety_cross;
 pub mod sessions;
 pub mod settings;
 pub mod stats;
+pub mod subject_access;
 pub mod tokens;
 pub mod trend_data;
 pub mod triage;

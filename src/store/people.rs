@@ -162,6 +162,28 @@ impl Store {
 }
 
 impl Store {
+    /// A person of `org` by their internal code (`P-000123`), whatever their service.
+    pub async fn person_by_code(
+        &self,
+        org: OrganisationId,
+        code: &str,
+    ) -> StoreResult<Option<Person>> {
+        let sql = format!(
+            "select {PERSON_COLUMNS} from person where organisation_id = $1 and internal_code = $2"
+        );
+        Ok(on_read!(self, |p| {
+            match sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(org.0)
+                .bind(code)
+                .fetch_optional(p)
+                .await?
+            {
+                Some(r) => Some(person_from(&r)?),
+                None => None,
+            }
+        }))
+    }
+
     /// A person of `org` by id, whatever their service.
     pub async fn person_by_id(
         &self,

@@ -420,6 +420,10 @@ pub fn router(state: AppState) -> Router {
             "/people/{person_id}/risk-review",
             post(pages::people::create_risk_review),
         )
+        .route(
+            "/people/{person_id}/subject-access",
+            post(pages::people::export_subject_access),
+        )
         .fallback(not_found)
         .layer(middleware::from_fn(auth::csrf_cookie))
         .layer(middleware::from_fn(

@@ -286,7 +286,9 @@ db_test!(
                 "POST /api/v1/investigations/{reference}/factors",
                 "POST /api/v1/investigations/{reference}/meetings",
                 "POST /api/v1/investigations/{reference}/timeline",
+                "POST /api/v1/people/{person_id}/subject-access",
                 "POST /api/v1/public/{link}/incidents",
+                "POST /api/v1/users/{user_id}/subject-access",
                 "PUT /api/v1/incidents/{reference}/assessment",
                 "PUT /api/v1/incidents/{reference}/duties/{duty}/draft",
                 "PUT /api/v1/investigations/{reference}/findings"

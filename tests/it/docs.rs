@@ -41,6 +41,7 @@ fn docs_deployment_md_names_only_options_that_exist() {
         help(&["audit", "checkpoint", "--help"]),
         help(&["backup", "--help"]),
         help(&["restore", "--help"]),
+        help(&["subject-access", "--help"]),
     ]
     .concat();
     let mut named = 0;

@@ -51,6 +51,7 @@ mod sessions;
 mod settings;
 mod smtp;
 mod storage;
+mod subject_access;
 mod trends;
 mod triage;
 mod typeset;

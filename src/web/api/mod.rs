@@ -12,6 +12,7 @@ pub mod incidents;
 pub mod investigations;
 pub mod openness;
 pub mod problems;
+pub mod subject_access;
 pub mod triage;
 
 use super::AppState;
@@ -113,6 +114,8 @@ pub fn router(upload_limit: usize) -> (axum::Router<AppState>, utoipa::openapi::
         .routes(utoipa_axum::routes!(attachments::get_attachment))
         .routes(utoipa_axum::routes!(cases::create_public_incident))
         .routes(utoipa_axum::routes!(cases::open_case_json))
+        .routes(utoipa_axum::routes!(subject_access::create_person_export))
+        .routes(utoipa_axum::routes!(subject_access::create_staff_export))
         .split_for_parts();
     problems::add_standard_problems(&mut doc);
     (

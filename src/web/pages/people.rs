@@ -302,6 +302,8 @@ struct PersonPage {
     reviewed: bool,
     /// Learning logs since the last review that change their support.
     review_asked: usize,
+    /// Whether the reader may export everything held about them.
+    can_export: bool,
 }
 
 fn parse_person(s: &str) -> Result<candour_domain::ids::PersonId, WebError> {
@@ -314,6 +316,9 @@ async fn person_page(
     id: candour_domain::ids::PersonId,
 ) -> Result<PersonPage, WebError> {
     let v = crate::actions::risk::person_view(&state.ctx, &user.actor, id).await?;
+    let can_export = user
+        .actor
+        .can_in(candour_domain::role::Permission::ManagePeople, &v.service);
     let yes = |b: bool| if b { "Yes" } else { "No" };
     Ok(PersonPage {
         layout: Layout::new(
@@ -353,6 +358,7 @@ async fn person_page(
             .map(crate::web::pages::incidents::IncidentRow::from)
             .collect(),
         can_review: v.can_review,
+        can_export,
         draft: Default::default(),
         errors: FieldErrors::new(),
         reviewed: false,
@@ -405,4 +411,37 @@ pub async fn create_risk_review(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// POST /people/{person_id}/subject-access: everything held about them, as
+/// a ZIP to download (a subject access request); audited.
+pub async fn export_subject_access(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    _form: CsrfForm,
+) -> Result<Response, WebError> {
+    let export =
+        crate::actions::subject_access::export_person(&state.ctx, &user.actor, parse_person(&id)?)
+            .await?;
+    Ok(zip_download(&export))
+}
+
+/// A subject access export as a download.
+pub(crate) fn zip_download(export: &crate::actions::subject_access::Export) -> Response {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/zip".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", export.file_name),
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        export.zip.clone(),
+    )
+        .into_response()
 }
