@@ -79,6 +79,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(44, "0044_incident_under_review"),
     migration!(45, "0045_person_risk"),
     migration!(46, "0046_keyed_audit"),
+    migration!(47, "0047_board_report_sent"),
 ];
 
 impl Store {

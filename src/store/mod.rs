@@ -17,6 +17,7 @@ pub mod assessments;
 pub mod attachments;
 pub mod audit;
 pub mod backup;
+pub mod board_reports;
 pub mod breaches;
 pub mod bulk;
 pub mod classification;

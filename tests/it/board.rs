@@ -388,3 +388,66 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    the_report_the_board_was_sent_is_kept_and_shown_as_it_was,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        a_month_of_learning(&app).await?;
+        assert!(
+            candour::jobs::tick(&app.ctx).await?,
+            "the month's reports go out"
+        );
+        let board = app.signed_in(app.world.email(Role::BoardMember)).await?;
+        let page = board.text("/reports/board?month=2026-11").await?;
+        assert!(
+            page.contains("This report was sent to the board on 1 Dec 2026, 07:00"),
+            "{page}"
+        );
+        let sent = board
+            .get("/reports/board.pdf?month=2026-11&scope=all")
+            .await?;
+        assert_eq!(sent.status(), 200);
+        assert!(
+            sent.headers()["content-disposition"]
+                .to_str()?
+                .contains("as-sent")
+        );
+        let sent = sent.bytes().await?.to_vec();
+        let kept = app
+            .ctx
+            .store
+            .sent_board_report(app.world.org, "2026-11", "all")
+            .await?
+            .unwrap();
+        assert_eq!(sent, kept.pdf, "the PDF as it was sent");
+
+        // A November fall reported since: today's version counts it, the sent one does not.
+        serious_injury(&app).await?;
+        let again = board
+            .get("/reports/board.pdf?month=2026-11&scope=all")
+            .await?;
+        assert_eq!(again.bytes().await?.to_vec(), kept.pdf, "unchanged");
+        let now = board
+            .get("/reports/board.pdf?month=2026-11&scope=all&as=now")
+            .await?
+            .bytes()
+            .await?
+            .to_vec();
+        assert_ne!(now, kept.pdf);
+        if let (Some((then, _)), Some((today, _))) = (read_pdf(&kept.pdf)?, read_pdf(&now)?) {
+            // The falls chart counts the fall by when it happened.
+            assert!(then.contains("November 2026: 2 falls"), "{then}");
+            assert!(today.contains("November 2026: 3 falls"), "{today}");
+        }
+        // Only for those who may see the report.
+        let worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
+        let resp = worker.get("/reports/board.pdf?month=2026-11").await?;
+        assert!(
+            resp.status() == 403 || resp.status() == 404,
+            "{}",
+            resp.status()
+        );
+        Ok(())
+    }
+);

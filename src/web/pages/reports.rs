@@ -2,7 +2,7 @@
 //! report (on a page and as CSV) and the monthly serious incident summary.
 
 use super::incidents::Choice;
-use crate::actions::board_report::{board_report, board_scopes};
+use crate::actions::board_report::{board_report, board_scopes, sent_board_report};
 use crate::actions::reports::{BreachReport, breach_report, report_scopes};
 use crate::actions::serious_summary::{SeriousSummary, serious_summary};
 use crate::web::AppState;
@@ -24,6 +24,9 @@ const MONTHS_OFFERED: usize = 24;
 pub struct ReportQuery {
     month: Option<String>,
     scope: Option<String>,
+    /// `now`: the board report worked out from today's records, not as sent.
+    #[serde(rename = "as")]
+    made_as: Option<String>,
 }
 
 #[derive(Template)]
@@ -216,6 +219,8 @@ struct BoardPage {
     images: Vec<String>,
     picker: Picker,
     pdf_link: String,
+    /// When the report was sent to the board, and the link to it as sent.
+    sent: Option<(String, String)>,
 }
 
 /// GET /reports/board: the monthly board report for the organisation or a region.
@@ -233,6 +238,19 @@ pub async fn show_board_report(
         serde_urlencoded::to_string([("month", month.code()), ("scope", r.scope.code.clone())])
             .unwrap_or_default()
     );
+    let sent = sent_board_report(&state.ctx, &user.actor, month, Some(&r.scope.code))
+        .await?
+        .map(|s| {
+            (
+                candour_domain::display::date_time_ms(s.made_at_ms),
+                pdf_link.clone(),
+            )
+        });
+    let pdf_link = if sent.is_some() {
+        format!("{pdf_link}&as=now")
+    } else {
+        pdf_link
+    };
     let mut page = BoardPage {
         layout: Layout::new(
             format!("Board report: {}", month.label()),
@@ -243,6 +261,7 @@ pub async fn show_board_report(
         doc: r.document(),
         picker,
         pdf_link,
+        sent,
     };
     page.images = page
         .doc
@@ -263,6 +282,24 @@ pub async fn board_report_pdf(
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
     let month = month_of(&state, &q)?;
+    if q.made_as.as_deref() != Some("now")
+        && let Some(sent) =
+            sent_board_report(&state.ctx, &user.actor, month, q.scope.as_deref()).await?
+    {
+        let name = format!("candour-board-report-{}-as-sent.pdf", month.code());
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_owned()),
+            ],
+            sent.pdf,
+        )
+            .into_response());
+    }
     let r = board_report(&state.ctx, &user.actor, month, q.scope.as_deref()).await?;
     let typesetter = state.ctx.typesetter.clone();
     let pdf = tokio::task::spawn_blocking(move || r.pdf(&typesetter))
