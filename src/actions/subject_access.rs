@@ -264,7 +264,8 @@ async fn gather_person(ctx: &Ctx, org: OrganisationId, person: PersonId) -> Acti
         for a in store.attachments(incident).await? {
             if let Some((_, bytes)) = store.attachment_content(incident, a.attachment_id).await? {
                 let name = redact(&a.file_name, &redactions).replace(['/', '\\'], "_");
-                files.push((format!("attachments/{reference}/{name}"), bytes));
+                let path = unique_path(&files, &format!("attachments/{reference}"), &name);
+                files.push((path, bytes));
             }
         }
     }
@@ -349,6 +350,24 @@ async fn gather_staff(ctx: &Ctx, org: OrganisationId, user: UserId) -> ActionRes
         redactions,
         references: HashMap::new(),
     })
+}
+
+/// `folder/name`, or `folder/stem (2).ext` and so on when a file already
+/// has that path (two photos sent with one name): a ZIP holds each path once.
+fn unique_path(files: &[(String, Vec<u8>)], folder: &str, name: &str) -> String {
+    let taken = |p: &str| files.iter().any(|(f, _)| f == p);
+    let first = format!("{folder}/{name}");
+    if !taken(&first) {
+        return first;
+    }
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() => (s, format!(".{e}")),
+        _ => (name, String::new()),
+    };
+    (2..)
+        .map(|n| format!("{folder}/{stem} ({n}){ext}"))
+        .find(|p| !taken(p))
+        .unwrap_or(first)
 }
 
 impl Gathered {

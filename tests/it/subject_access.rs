@@ -27,6 +27,18 @@ fn unzip(bytes: &[u8]) -> anyhow::Result<std::collections::BTreeMap<String, Vec<
 }
 
 /// Edna's fall, which another resident saw, with a photo of her heel.
+/// Asks the API for everything held about the test world's person.
+async fn export_person(app: &TestApp, token: &str) -> anyhow::Result<reqwest::Response> {
+    Ok(reqwest::Client::new()
+        .post(format!(
+            "{}/api/v1/people/{}/subject-access",
+            app.base, app.world.person
+        ))
+        .bearer_auth(token)
+        .send()
+        .await?)
+}
+
 async fn ednas_fall(app: &TestApp) -> anyhow::Result<()> {
     let worker = app.actor(app.world.email(Role::CareWorker)).await?;
     let draft = ReportDraft {
@@ -135,14 +147,7 @@ db_test!(
             .await?;
         assert_eq!(resp.status(), 403);
         let token_b = token_for(&app, &app.world.user_b).await?;
-        let resp = reqwest::Client::new()
-            .post(format!(
-                "{}/api/v1/people/{}/subject-access",
-                app.base, app.world.person
-            ))
-            .bearer_auth(&token_b)
-            .send()
-            .await?;
+        let resp = export_person(&app, &token_b).await?;
         assert_eq!(resp.status(), 404);
         Ok(())
     }
@@ -154,14 +159,7 @@ db_test!(
         let app = TestApp::spawn(engine).await?;
         ednas_fall(&app).await?;
         let token = token_for(&app, app.world.email(Role::RegisteredManager)).await?;
-        let resp = reqwest::Client::new()
-            .post(format!(
-                "{}/api/v1/people/{}/subject-access",
-                app.base, app.world.person
-            ))
-            .bearer_auth(&token)
-            .send()
-            .await?;
+        let resp = export_person(&app, &token).await?;
         assert_eq!(resp.status(), 200);
         check_person_export(&unzip(&resp.bytes().await?)?)?;
 
@@ -249,6 +247,49 @@ db_test!(
                 .iter()
                 .any(|e| e.action == "user.subject_access_exported")
         );
+        Ok(())
+    }
+);
+
+db_test!(
+    two_photos_with_one_name_and_text_no_font_can_show_still_export,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        ednas_fall(&app).await?;
+        let worker = app.actor(app.world.email(Role::CareWorker)).await?;
+        let reference = candour_domain::incident::IncidentReference::parse("INC-000001").unwrap();
+        candour::actions::attachments::add_attachment(
+            &app.ctx,
+            &worker,
+            reference,
+            "heel.png",
+            PHOTO,
+            1 << 20,
+        )
+        .await
+        .map_err(fail)?;
+        candour::actions::addenda::add_to_report(
+            &app.ctx,
+            &worker,
+            reference,
+            candour_domain::incident::AddendumKind::Addendum,
+            None,
+            "She smiled \u{1F600} after; pasted text \u{8b}\u{db39d} came with it.",
+        )
+        .await
+        .map_err(fail)?;
+        let token = token_for(&app, app.world.email(Role::RegisteredManager)).await?;
+        let resp = export_person(&app, &token).await?;
+        assert_eq!(resp.status(), 200);
+        let files = unzip(&resp.bytes().await?)?;
+        assert_eq!(files["attachments/INC-000001/heel.png"], PHOTO);
+        assert_eq!(files["attachments/INC-000001/heel (2).png"], PHOTO);
+        let addenda = String::from_utf8_lossy(&files["incident_addendum.json"]).into_owned();
+        assert!(
+            addenda.contains('\u{1F600}'),
+            "the data keeps what was typed"
+        );
+        assert!(files["index.pdf"].starts_with(b"%PDF-"));
         Ok(())
     }
 );

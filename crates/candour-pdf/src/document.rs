@@ -56,4 +56,29 @@ mod tests {
             pdf.err()
         );
     }
+
+    #[test]
+    fn text_no_font_can_show_still_typesets() {
+        let odd =
+            "Control \u{8b}\u{99}, private use \u{62221}\u{db39d}, emoji \u{1F600}, line\nbreak";
+        let doc = PlainDocument {
+            title: odd.into(),
+            subtitle: odd.into(),
+            paragraphs: vec![odd.into()],
+            sections: vec![Section {
+                heading: odd.into(),
+                header: vec![odd.into()],
+                rows: vec![Row(vec![odd.into()])],
+                ..Section::default()
+            }],
+            landscape: false,
+            footer: odd.into(),
+        };
+        let pdf = plain_document(&doc, (2026, 12, 7));
+        assert!(
+            pdf.as_ref().is_ok_and(|b| b.starts_with(b"%PDF-")),
+            "{:?}",
+            pdf.err()
+        );
+    }
 }

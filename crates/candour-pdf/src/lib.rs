@@ -126,6 +126,40 @@ impl World for Document {
     }
 }
 
+/// Makes every string in `value` printable with the embedded fonts: a
+/// character none of them can show (an emoji, a control character, a
+/// private-use code point typed or pasted into a record) would make the
+/// tagged PDF invalid and the whole document fail, so it is replaced with
+/// U+FFFD, or "?" where no font has that either; line breaks and tabs stay.
+fn printable(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) if s.chars().any(|c| !shown(c)) => {
+            let fallback = if shown('\u{FFFD}') { '\u{FFFD}' } else { '?' };
+            *s = s
+                .chars()
+                .map(|c| if shown(c) { c } else { fallback })
+                .collect();
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(printable),
+        serde_json::Value::Object(map) => map.values_mut().for_each(printable),
+        _ => {}
+    }
+}
+
+/// Whether an embedded font can show `c` (line breaks and tabs always can).
+fn shown(c: char) -> bool {
+    if c == '\n' || c == '\t' {
+        return true;
+    }
+    if c.is_control() {
+        return false;
+    }
+    if c.is_ascii() {
+        return true;
+    }
+    FONTS.0.iter().any(|f| f.info().coverage.contains(c as u32))
+}
+
 /// Typesets `template` with `data` (readable in the template as
 /// `json(bytes(sys.inputs.data))`) into a tagged PDF/UA-1 document.
 /// `today` is the document's date (year, month, day).
@@ -134,7 +168,9 @@ fn typeset<T: Serialize>(
     data: &T,
     today: (i32, u8, u8),
 ) -> Result<Vec<u8>, PdfError> {
-    let json = serde_json::to_string(data).map_err(|e| PdfError(e.to_string()))?;
+    let mut value = serde_json::to_value(data).map_err(|e| PdfError(e.to_string()))?;
+    printable(&mut value);
+    let json = value.to_string();
     let inputs: Dict = [(Str::from("data"), Value::Str(Str::from(json)))]
         .into_iter()
         .collect();
