@@ -1,13 +1,20 @@
 // Candour's service worker: keeps the report form and its assets available
 // with no signal. Only the report form is kept, never pages with people's
-// records, so nothing personal stays in a shared phone's cache.
+// records, so nothing personal stays in a shared phone's cache; and the form
+// is kept without its reader's offline-queue key, which lives only in pages
+// fetched while signed in (the next person on the phone must not find it).
 'use strict';
-var CACHE = 'candour-offline-v2';
+var CACHE = 'candour-offline-v3';
 
 self.addEventListener('install', function (event) {
   self.skipWaiting();
   event.waitUntil(caches.open(CACHE).then(function (c) {
     return c.addAll(['/assets/candour.css', '/assets/offline.js', '/assets/report.js']);
+  }).then(function () {
+    // Forms kept by earlier versions may hold a key: they go.
+    return caches.keys().then(function (names) {
+      return Promise.all(names.filter(function (n) { return n !== CACHE; }).map(function (n) { return caches.delete(n); }));
+    });
   }));
 });
 
@@ -26,7 +33,13 @@ self.addEventListener('fetch', function (event) {
   event.respondWith(fetch(request).then(function (response) {
     if (response.ok) {
       var copy = response.clone();
-      caches.open(CACHE).then(function (c) { c.put(request, copy); });
+      var type = copy.headers.get('Content-Type') || '';
+      var kept = type.indexOf('text/html') === 0
+        ? copy.text().then(function (html) {
+          return new Response(html.replace(/<meta name="candour-queue-key"[^>]*>/g, ''), { headers: copy.headers });
+        })
+        : Promise.resolve(copy);
+      kept.then(function (r) { return caches.open(CACHE).then(function (c) { return c.put(request, r); }); });
     }
     return response;
   }).catch(function () {

@@ -316,13 +316,19 @@ test('someone reports anonymously from the poster link and follows it with the c
   await desk.close();
 });
 
-test('two reports written with no signal are sent exactly once each when the phone is back online', async () => {
+// A care worker's phone with the report form open, ready to work offline, and then the signal lost.
+async function phoneWithSignalLost() {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-GB' });
   const page = await phone.newPage();
   await signIn(page, logins['Care worker']);
   await page.goto(`${base}/incidents/new?kind=near_miss&category=environment`);
   await page.evaluate(() => navigator.serviceWorker.ready);
   await phone.setOffline(true);
+  return { phone, page };
+}
+
+test('two reports written with no signal are sent exactly once each when the phone is back online', async () => {
+  const { phone, page } = await phoneWithSignalLost();
   for (const n of [1, 2]) {
     await page.fill('#description', `Offline journey ${n}: water on the floor by the back door, mopped before anyone slipped.`);
     await page.click('button:has-text("Send report")');
@@ -342,6 +348,38 @@ test('two reports written with no signal are sent exactly once each when the pho
   // Exactly once: each offline text appears once among the reports.
   await page.goto(`${base}/incidents/${refs[0]}`);
   assert.ok((await page.content()).includes('sent when the phone was back online'));
+  await phone.close();
+});
+
+test('a report left waiting on a shared phone is sealed from the next person and sent when its writer signs in again', async () => {
+  const { phone, page } = await phoneWithSignalLost();
+  await page.fill('#description', 'Sealed journey: the fire door by the lounge was wedged open with a chair.');
+  await page.click('button:has-text("Send report")');
+  await page.waitForFunction(() => (document.getElementById('outbox-status')?.textContent || '').includes('Waiting to send (1)'));
+  const stored = () => page.evaluate(() => JSON.stringify(localStorage));
+  assert.ok(!(await stored()).includes('Sealed journey'), 'nothing readable is left on the phone');
+  assert.ok(!(await stored()).includes('fire door'), 'not a word of it');
+
+  // Their session ends; the registered manager picks up the phone and signs in.
+  await phone.clearCookies();
+  await phone.setOffline(false);
+  await signIn(page, logins['Registered manager']);
+  await page.goto(`${base}/incidents/new?kind=near_miss&category=environment`);
+  await page.waitForFunction(() => (document.getElementById('outbox-status')?.textContent || '').includes('written by someone else on this phone'));
+  assert.ok(!(await page.content()).includes('Sealed journey'));
+  assert.ok(!(await stored()).includes('Sealed journey'), 'still sealed');
+  await accessible(page, 'the form with someone else\'s report waiting');
+  await page.goto(`${base}/my-reports`);
+  assert.ok(!(await page.content()).includes('Sealed journey'), 'never filed as the manager');
+
+  // Its writer signs in again: it is opened and sent, once.
+  await phone.clearCookies();
+  await signIn(page, logins['Care worker']);
+  await page.goto(`${base}/incidents/new?kind=near_miss&category=environment`);
+  await page.waitForFunction(() => /Sent: INC-\d{6}\./.test(document.getElementById('outbox-status')?.textContent || ''), null, { timeout: 15000 });
+  assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('candour-outbox') || '[]').length), 0);
+  await page.goto(`${base}/my-reports`);
+  assert.equal(((await page.content()).match(/Sealed journey:/g) || []).length, 1, 'filed once, as its writer');
   await phone.close();
 });
 

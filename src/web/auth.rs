@@ -28,6 +28,9 @@ pub struct CurrentUser {
     pub csrf: String,
     /// How many notifications they have not read (shown beside "My reports").
     pub unread: i64,
+    /// The key (base64) this person's offline queue is sealed with on a
+    /// shared phone: theirs on every sign-in, nobody else's.
+    pub queue_key: Option<String>,
 }
 
 /// The CSRF token of this request (set by [`csrf_cookie`]).
@@ -66,10 +69,16 @@ impl FromRequestParts<AppState> for CurrentUser {
             .unread_count(actor.user_id)
             .await
             .map_err(|e| WebError::Internal(e.into()))?;
+        let queue_key = state.ctx.store.audit_key().map(|k| {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD
+                .encode(k.derived("offline-queue", &actor.user_id.to_string()))
+        });
         Ok(CurrentUser {
             actor,
             csrf,
             unread,
+            queue_key,
         })
     }
 }

@@ -35,6 +35,8 @@ pub struct Layout {
     pub demo: bool,
     /// CSRF token for the sign-out form.
     pub csrf: String,
+    /// The signed-in person's offline-queue key (base64), for the page's script.
+    pub queue_key: Option<String>,
 }
 
 impl Layout {
@@ -55,6 +57,7 @@ impl Layout {
             }),
             demo,
             csrf: user.csrf.clone(),
+            queue_key: user.queue_key.clone(),
         }
     }
 
@@ -65,6 +68,7 @@ impl Layout {
             user: None,
             demo,
             csrf: String::new(),
+            queue_key: None,
         }
     }
 }

@@ -324,6 +324,17 @@ fn keys_read_back_and_never_show_themselves() {
 }
 
 #[test]
+fn derived_secrets_differ_by_purpose_subject_and_key() {
+    let k = key(1);
+    let a = k.derived("offline-queue", "u1");
+    assert_eq!(a, k.derived("offline-queue", "u1"));
+    assert_ne!(a, k.derived("offline-queue", "u2"));
+    assert_ne!(a, k.derived("other", "u1"));
+    assert_ne!(a, key(2).derived("offline-queue", "u1"));
+    assert_ne!(a, [0u8; 32]);
+}
+
+#[test]
 fn fields_are_the_sorted_names_of_the_values() {
     assert_eq!(fields_of("{\"b\":1,\"a\":{\"before\":1}}"), "[\"a\",\"b\"]");
     assert_eq!(fields_of("[1,2]"), "[\"changes\"]");
