@@ -32,8 +32,11 @@ pub async fn incident_history(
     actor: &Actor,
     reference: IncidentReference,
 ) -> ActionResult<Vec<HistoryEntry>> {
-    let (incident, _) =
+    let (incident, service) =
         incident_in_scope(ctx, actor, reference, Permission::ViewAuditHistory, false).await?;
+    let staff = ctx.store.staff_involvements(incident.incident_id).await?;
+    let withheld = super::about_staff::reporter_withheld_from(actor, (&incident, &service), &staff);
+    let reporter = incident.reported_by.map(|u| u.to_string());
     let events = ctx
         .store
         .audit_for_record(
@@ -43,8 +46,16 @@ pub async fn incident_history(
         )
         .await?;
     let mut out = Vec::with_capacity(events.len());
-    for event in events {
+    for mut event in events {
+        if withheld && let Some(r) = &reporter {
+            // Shown, not stored: the chain is verified from the stored text.
+            event.changes = event.changes.replace(r.as_str(), "withheld");
+            event.values = event.values.map(|v| v.replace(r.as_str(), "withheld"));
+        }
         let actor_name = match event.actor.parse::<UserId>() {
+            Ok(_) if withheld && reporter.as_deref() == Some(event.actor.as_str()) => {
+                super::about_staff::WITHHELD.to_owned()
+            }
             Ok(id) => ctx
                 .store
                 .user(id)

@@ -109,14 +109,58 @@ impl Reach {
         service: &Service,
         role: Role,
     ) -> ActionResult<Vec<UserId>> {
-        let staff = match self.staff.entry(service.organisation_id) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(ctx.store.staff_with_grants(service.organisation_id).await?)
-            }
-        };
+        let staff = self.staff_of(ctx, service.organisation_id).await?;
         Ok(holders_among(staff, service, role))
     }
+
+    /// An organisation's staff with their grants, read once.
+    async fn staff_of(
+        &mut self,
+        ctx: &Ctx,
+        org: OrganisationId,
+    ) -> ActionResult<&[(UserId, String, Vec<Grant>)]> {
+        Ok(match self.staff.entry(org) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(ctx.store.staff_with_grants(org).await?)
+            }
+        })
+    }
+
+    /// Who first handles a report at `service` naming `named` as alleged
+    /// to have caused harm (`candour_domain::about_staff::first_handler`).
+    pub(crate) async fn first_handler(
+        &mut self,
+        ctx: &Ctx,
+        service: &Service,
+        named: &[UserId],
+    ) -> ActionResult<Role> {
+        if named.is_empty() {
+            return Ok(Role::RegisteredManager);
+        }
+        let staff = self.staff_of(ctx, service.organisation_id).await?;
+        Ok(candour_domain::about_staff::first_handler(&roles_over(
+            staff, service, named,
+        )))
+    }
+}
+
+/// The roles `named` (among `staff`) hold over `service`.
+fn roles_over(
+    staff: &[(UserId, String, Vec<Grant>)],
+    service: &Service,
+    named: &[UserId],
+) -> Vec<Role> {
+    staff
+        .iter()
+        .filter(|(id, _, _)| named.contains(id))
+        .flat_map(|(_, _, grants)| {
+            grants
+                .iter()
+                .filter(|g| g.scope.covers(service.service_id, service.region_id))
+                .map(|g| g.role)
+        })
+        .collect()
 }
 
 fn role_of(level: Level) -> Role {
@@ -141,12 +185,26 @@ pub async fn sweep(ctx: &Ctx) -> ActionResult<Swept> {
         done.breaches = overdue.len();
     }
     let mut reach = Reach::default();
-    for b in ctx.store.open_breaches().await? {
+    let open = ctx.store.open_breaches().await?;
+    let alleged = if open.is_empty() {
+        HashMap::new()
+    } else {
+        ctx.store.alleged_staff().await?
+    };
+    for b in open {
         let service = reach.service(ctx, b.organisation_id, b.service_id).await?;
         let cal = reach.calendar(ctx, &service).await?;
+        // Staff alleged to have caused harm are never told; a report about
+        // a manager climbs from the level above them.
+        let named = alleged.get(&b.incident_id).map_or(&[][..], Vec::as_slice);
+        let first = reach.first_handler(ctx, &service, named).await?;
         let mut tx = ctx.store.begin().await?;
         for level in levels_reached(&cal, b.due_at, now) {
-            for user in reach.holders(ctx, &service, role_of(level)).await? {
+            let role = candour_domain::about_staff::routed(role_of(level), first);
+            for user in reach.holders(ctx, &service, role).await? {
+                if named.contains(&user) {
+                    continue;
+                }
                 if insert_escalation(&mut tx, b.breach_id, level, user, now.as_millisecond())
                     .await?
                 {
@@ -251,21 +309,31 @@ pub(crate) async fn alert_urgent(
     (incident, reference): (IncidentId, IncidentReference),
     why: &str,
     due: jiff::Timestamp,
+    named: &[UserId],
 ) -> ActionResult<usize> {
     let now = ctx.clock.now().as_millisecond();
     // The registered manager and the senior manager on call for the
     // region; with nobody named on call, the region's regional managers.
-    let mut people = holders(ctx, service, Role::RegisteredManager).await?;
+    // Staff alleged to have caused harm (`named`) are never told, and a
+    // report about a manager goes first to the level above them.
+    let staff = ctx.store.staff_with_grants(service.organisation_id).await?;
+    let first = candour_domain::about_staff::first_handler(&roles_over(&staff, service, named));
+    let mut people = holders_among(&staff, service, first);
     let senior = match super::settings::on_call_for(ctx, service.organisation_id, service.region_id)
         .await?
     {
         Some(u) => vec![u],
-        None => holders(ctx, service, Role::RegionalManager).await?,
+        None => holders_among(&staff, service, Role::RegionalManager),
     };
     for u in senior {
         if !people.contains(&u) {
             people.push(u);
         }
+    }
+    people.retain(|u| !named.contains(u));
+    if people.is_empty() {
+        people = holders_among(&staff, service, Role::HeadOfOperations);
+        people.retain(|u| !named.contains(u));
     }
     let email = urgent_report(
         ctx.public_url.as_deref(),

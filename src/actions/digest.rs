@@ -139,6 +139,7 @@ pub async fn digest_for(ctx: &Ctx, actor: &Actor, now: Timestamp) -> ActionResul
     let since = now.checked_sub(jiff::Span::new().hours(24)).unwrap_or(now);
     let filter = IncidentFilter {
         reported_from: Some(since),
+        hidden_from: Some(actor.user_id),
         ..IncidentFilter::default()
     };
     let fresh = ctx

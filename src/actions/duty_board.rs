@@ -164,10 +164,10 @@ pub async fn open_duties(
         .iter()
         .map(|s| (s.service_id, s.clone()))
         .collect();
-    Ok((
-        open_duties_in(ctx, actor.organisation_id, &chosen, (0, false)).await?,
-        scope,
-    ))
+    let hidden = ctx.store.hidden_from(actor.user_id).await?;
+    let mut open = open_duties_in(ctx, actor.organisation_id, &chosen, (0, false)).await?;
+    open.retain(|d| !hidden.contains(&d.incident_id));
+    Ok((open, scope))
 }
 
 fn duty_email(ctx: &Ctx, d: &OpenDuty, overdue: bool) -> Rendered {
@@ -222,6 +222,7 @@ pub async fn remind_duties(ctx: &Ctx) -> ActionResult<usize> {
     let now = ctx.clock.now();
     let mut told = 0;
     let mut reach = Reach::default();
+    let alleged = ctx.store.alleged_staff().await?;
     for org in ctx.store.organisation_ids().await? {
         let services = ctx.store.services_by_id(org).await?;
         // Every unsettled incident is decided (and settled when it can
@@ -236,6 +237,10 @@ pub async fn remind_duties(ctx: &Ctx) -> ActionResult<usize> {
                 continue;
             };
             let cal = reach.calendar(ctx, service).await?;
+            // Staff alleged to have caused harm are never told; a report
+            // about a manager goes to the level above them.
+            let named = alleged.get(&d.incident_id).map_or(&[][..], Vec::as_slice);
+            let first = reach.first_handler(ctx, service, named).await?;
             let mut tx = ctx.store.begin().await?;
             for alert in alerts_reached(&cal, d.aware_at, due, now) {
                 let (role, kind) = match alert {
@@ -251,7 +256,11 @@ pub async fn remind_duties(ctx: &Ctx) -> ActionResult<usize> {
                     }
                 };
                 let email = duty_email(ctx, &d, kind == NotificationKind::DutyOverdue);
+                let role = candour_domain::about_staff::routed(role, first);
                 for user in reach.holders(ctx, service, role).await? {
+                    if named.contains(&user) {
+                        continue;
+                    }
                     if insert_duty_alert(
                         &mut tx,
                         (org, d.incident_id),

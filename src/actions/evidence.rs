@@ -530,10 +530,16 @@ async fn gather(
     let mut candidates = Vec::new();
     let mut incidents = Vec::new();
     let mut rules = DutyRules::of(ctx, org).await?;
-    let ids = ctx
+    // Reports naming the person making the pack as alleged to have caused
+    // harm do not exist for them, here as everywhere.
+    let hidden = ctx.store.hidden_from(actor.user_id).await?;
+    let ids: Vec<IncidentId> = ctx
         .store
         .incident_ids_reported(org, service.service_id, span)
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|id| !hidden.contains(id))
+        .collect();
     let order: HashMap<IncidentId, usize> =
         ids.iter().enumerate().map(|(n, id)| (*id, n)).collect();
     let only = HashMap::from([(service.service_id, service.clone())]);
@@ -786,9 +792,8 @@ async fn gather(
         .collect();
 
     // The improvement plan: actions open during the period.
-    let plan: Vec<Vec<String>> = ctx
-        .store
-        .service_actions(org, service.service_id)
+    let actions = ctx.store.service_actions(org, service.service_id).await?;
+    let plan: Vec<Vec<String>> = super::about_staff::without_hidden_actions(ctx, actor, actions)
         .await?
         .into_iter()
         .filter(|a| a.status.is_open() || a.completed_at.is_some_and(|t| t >= span.0))

@@ -212,6 +212,10 @@ pub async fn open_action(
     if !reviewer && action.owner.0 != actor.user_id {
         return Err(ActionError::NotFound);
     }
+    let action = super::about_staff::without_hidden_actions(ctx, actor, vec![action])
+        .await?
+        .pop()
+        .ok_or(ActionError::NotFound)?;
     // Only news about this action takes the writer.
     if ctx
         .store
@@ -413,6 +417,7 @@ pub async fn improvement_plan(
         .store
         .service_actions(actor.organisation_id, s.service_id)
         .await?;
+    let actions = super::about_staff::without_hidden_actions(ctx, actor, actions).await?;
     Ok((s, actions))
 }
 

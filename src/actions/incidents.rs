@@ -4,15 +4,13 @@ use super::{
     ActionError, ActionResult, Actor, Ctx, created_changes, service_where, services_where,
 };
 use crate::store::Tx;
-use crate::store::addenda::Addendum;
-use crate::store::anonymous::CaseMessage;
 use crate::store::audit::{NewAuditEvent, append};
 use crate::store::idempotency::claim_key;
 use crate::store::incidents::{
     Incident, IncidentFilter, IncidentInsert, IncidentSummary, ListCursor, insert_incident,
     next_reference,
 };
-use crate::store::involvements::{Involvement, StaffInvolvement, insert_involved};
+use crate::store::involvements::insert_involved;
 use crate::store::organisations::Service;
 use candour_domain::ids::{IncidentId, PersonId, ServiceId, UserId};
 use candour_domain::incident::{
@@ -23,6 +21,8 @@ use candour_domain::role::Permission;
 use candour_domain::validation::FieldErrors;
 use jiff::Timestamp;
 use serde_json::json;
+
+pub use super::incident_view::{IncidentView, show_incident, show_new_incident};
 
 /// How many rows a list page holds.
 pub const PAGE_SIZE: i64 = 50;
@@ -157,7 +157,15 @@ pub(crate) async fn alert_if_urgent(
             candour_domain::incident::Category::Death => "a death",
             _ => "a safeguarding concern",
         };
-        super::breaches::alert_urgent(ctx, tx, service, ids, why, due).await?;
+        let named: Vec<UserId> = new
+            .involved
+            .iter()
+            .filter_map(|l| match l.party {
+                Party::Staff(u) if candour_domain::about_staff::hides_report(l.role) => Some(u),
+                _ => None,
+            })
+            .collect();
+        super::breaches::alert_urgent(ctx, tx, service, ids, why, due, &named).await?;
     }
     Ok(())
 }
@@ -406,47 +414,6 @@ async fn replay(ctx: &Ctx, actor: &Actor, key: &str, hash: &str) -> ActionResult
     })
 }
 
-/// An incident as its reader sees it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct IncidentView {
-    /// The incident.
-    pub incident: Incident,
-    /// People using the service recorded against it.
-    pub people: Vec<Involvement>,
-    /// Staff recorded against it.
-    pub staff: Vec<StaffInvolvement>,
-    /// Whether the reader may open its history.
-    pub can_view_history: bool,
-    /// Addenda, correction requests and corrections, oldest first.
-    pub addenda: Vec<Addendum>,
-    /// Whether the reader reported it (may add and answer corrections).
-    pub is_reporter: bool,
-    /// Whether the reader reviews the service's incidents (may ask for corrections).
-    pub is_reviewer: bool,
-    /// For an anonymous report with a case code: the messages with its reporter.
-    pub case_messages: Option<Vec<CaseMessage>>,
-    /// Photos and documents added to it.
-    pub attachments: Vec<crate::store::attachments::Attachment>,
-    /// Feedback to the reporter, oldest first.
-    pub feedback: Vec<crate::store::feedback::Feedback>,
-    /// Whether the reader may triage and grade it.
-    pub can_triage: bool,
-    /// Whether the reader may sign it off and close it.
-    pub can_sign_off: bool,
-    /// Its status moves, oldest first (for reviewers).
-    pub transitions: Vec<crate::store::workflow::TransitionRecord>,
-    /// Managers' sign-offs with their recommendations, oldest first.
-    pub sign_offs: Vec<crate::store::workflow::SignOffRecord>,
-    /// Timescales missed, oldest first (for reviewers).
-    pub breaches: Vec<crate::store::breaches::BreachRecord>,
-    /// Actions from it (for reviewers).
-    pub actions: Vec<crate::store::improvement::ImprovementAction>,
-    /// Openness with the person and family (for reviewers).
-    pub openness: Vec<crate::store::openness::OpennessRecord>,
-    /// Its serious incident investigation, if there is one (for reviewers).
-    pub investigation: Option<crate::store::investigations::InvestigationRecord>,
-}
-
 /// Loads an incident of the actor's organisation with its service, if the
 /// actor holds `permission` there (or, when `own_allowed`, reported it).
 /// Absent, another organisation's and out-of-scope all answer `NotFound`, so
@@ -468,140 +435,21 @@ pub(crate) async fn incident_in_scope(
         .service(actor.organisation_id, incident.service_id)
         .await?;
     let own = own_allowed && incident.reported_by == Some(actor.user_id);
-    if own || actor.can_in(permission, &service) {
+    if own {
+        return Ok((incident, service));
+    }
+    // A report naming the actor as alleged to have caused harm does not
+    // exist for them, whatever they may otherwise do in its service.
+    if actor.can_in(permission, &service)
+        && !ctx
+            .store
+            .is_hidden_from(incident.incident_id, actor.user_id)
+            .await?
+    {
         Ok((incident, service))
     } else {
         Err(ActionError::NotFound)
     }
-}
-
-/// Opens one incident: for someone who may see incidents in its service, or
-/// who reported it.
-pub async fn show_incident(
-    ctx: &Ctx,
-    actor: &Actor,
-    reference: IncidentReference,
-) -> ActionResult<IncidentView> {
-    let (incident, service) =
-        incident_in_scope(ctx, actor, reference, Permission::ViewIncidents, true).await?;
-    let people = ctx.store.involvements(incident.incident_id).await?;
-    let staff = ctx.store.staff_involvements(incident.incident_id).await?;
-    let can_view_history = actor.can_in(Permission::ViewAuditHistory, &service);
-    let addenda = ctx.store.addenda(incident.incident_id).await?;
-    let is_reporter = incident.reported_by == Some(actor.user_id);
-    let is_reviewer = actor.can_in(Permission::ViewIncidents, &service);
-    let case_messages = if ctx.store.has_case(incident.incident_id).await? {
-        Some(ctx.store.case_messages(incident.incident_id).await?)
-    } else {
-        None
-    };
-    let attachments = ctx.store.attachments(incident.incident_id).await?;
-    let feedback = ctx.store.feedback(incident.incident_id).await?;
-    // The reporter has now seen what was new about this report. Checked
-    // for this report only: a new report has nothing to mark, and its
-    // submission should not queue for the writer a second time.
-    if is_reporter
-        && ctx
-            .store
-            .unread_about(actor.user_id, incident.incident_id)
-            .await?
-            > 0
-    {
-        let mut tx = ctx.store.begin().await?;
-        crate::store::notifications::mark_read(
-            &mut tx,
-            actor.user_id,
-            incident.incident_id,
-            ctx.clock.now().as_millisecond(),
-        )
-        .await?;
-        tx.commit().await?;
-    }
-    let (transitions, sign_offs, breaches, actions, openness) = if is_reviewer {
-        (
-            ctx.store.transitions(incident.incident_id).await?,
-            ctx.store.sign_offs(incident.incident_id).await?,
-            ctx.store.breaches(incident.incident_id).await?,
-            ctx.store.incident_actions(incident.incident_id).await?,
-            ctx.store.openness(incident.incident_id).await?,
-        )
-    } else {
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new())
-    };
-    let investigation = if is_reviewer {
-        ctx.store
-            .incident_investigation(incident.incident_id)
-            .await?
-    } else {
-        None
-    };
-    Ok(IncidentView {
-        can_triage: actor.can_in(Permission::TriageIncidents, &service),
-        can_sign_off: actor.can_in(Permission::SignOffIncidents, &service),
-        transitions,
-        sign_offs,
-        breaches,
-        actions,
-        openness,
-        investigation,
-        feedback,
-        attachments,
-        case_messages,
-        incident,
-        people,
-        staff,
-        can_view_history,
-        addenda,
-        is_reporter,
-        is_reviewer,
-    })
-}
-
-/// The report `reported` has just made, as [`show_incident`] would show it,
-/// without asking for what a report made in this request cannot have yet
-/// (addenda, attachments, feedback, a case, unread news, transitions,
-/// sign-offs, breaches, actions, openness, an investigation). Each read is
-/// a round trip to the database's thread, so this keeps a submission's
-/// answer to the three reads that can hold anything. A retry of a report
-/// made earlier is shown in full.
-pub async fn show_new_incident(
-    ctx: &Ctx,
-    actor: &Actor,
-    reported: &Reported,
-) -> ActionResult<IncidentView> {
-    if reported.replayed {
-        return show_incident(ctx, actor, reported.reference).await;
-    }
-    let (incident, service) = incident_in_scope(
-        ctx,
-        actor,
-        reported.reference,
-        Permission::ViewIncidents,
-        true,
-    )
-    .await?;
-    let people = ctx.store.involvements(incident.incident_id).await?;
-    let staff = ctx.store.staff_involvements(incident.incident_id).await?;
-    Ok(IncidentView {
-        can_triage: actor.can_in(Permission::TriageIncidents, &service),
-        can_sign_off: actor.can_in(Permission::SignOffIncidents, &service),
-        transitions: Vec::new(),
-        sign_offs: Vec::new(),
-        breaches: Vec::new(),
-        actions: Vec::new(),
-        openness: Vec::new(),
-        investigation: None,
-        feedback: Vec::new(),
-        attachments: Vec::new(),
-        case_messages: None,
-        is_reporter: incident.reported_by == Some(actor.user_id),
-        is_reviewer: actor.can_in(Permission::ViewIncidents, &service),
-        can_view_history: actor.can_in(Permission::ViewAuditHistory, &service),
-        incident,
-        people,
-        staff,
-        addenda: Vec::new(),
-    })
 }
 
 /// A page of incidents in the services the actor may see, optionally one service only.
@@ -629,13 +477,48 @@ pub async fn list_incidents(
                 .collect()
         }
     };
+    let filter = IncidentFilter {
+        hidden_from: Some(actor.user_id),
+        ..filter.clone()
+    };
     Ok(ctx
         .store
-        .incidents_in_services(actor.organisation_id, &ids, filter, after, PAGE_SIZE)
+        .incidents_in_services(actor.organisation_id, &ids, &filter, after, PAGE_SIZE)
         .await?)
 }
 
 /// The actor's own reports, newest first.
 pub async fn my_reports(ctx: &Ctx, actor: &Actor) -> ActionResult<Vec<IncidentSummary>> {
     Ok(ctx.store.incidents_reported_by(actor.user_id, 200).await?)
+}
+
+/// The actor's notifications, newest first, without any about a report
+/// that names them as alleged to have caused harm (they may have been told
+/// of it before they were named).
+pub async fn my_notifications(
+    ctx: &Ctx,
+    actor: &Actor,
+    limit: i64,
+) -> ActionResult<Vec<crate::store::notifications::Notification>> {
+    let all = ctx.store.notifications(actor.user_id, limit).await?;
+    let hidden: Vec<IncidentId> = ctx
+        .store
+        .hidden_from(actor.user_id)
+        .await?
+        .into_iter()
+        .collect();
+    if hidden.is_empty() {
+        return Ok(all);
+    }
+    let references: std::collections::HashSet<String> = ctx
+        .store
+        .incidents_by_ids(actor.organisation_id, &hidden)
+        .await?
+        .into_iter()
+        .map(|i| i.reference.to_string())
+        .collect();
+    Ok(all
+        .into_iter()
+        .filter(|n| !references.contains(&n.reference))
+        .collect())
 }

@@ -265,6 +265,15 @@ pub async fn open_investigation(
         );
         return Err(ActionError::Invalid(e));
     }
+    let lead = candour_domain::ids::UserId(opening.lead);
+    if ctx.store.is_hidden_from(incident.incident_id, lead).await? {
+        let mut e = FieldErrors::new();
+        e.add(
+            "lead",
+            "Choose someone who is not alleged in this report to have caused harm",
+        );
+        return Err(ActionError::Invalid(e));
+    }
     let now = ctx.clock.now();
     let days = org_timescales(ctx, service.organisation_id)
         .await?
@@ -347,7 +356,6 @@ pub async fn open_investigation(
         },
     )
     .await?;
-    let lead = candour_domain::ids::UserId(opening.lead);
     if lead != actor.user_id {
         let inv = investigation_reference(number);
         let link = match ctx.public_url.as_deref().map(|u| u.trim_end_matches('/')) {
@@ -734,8 +742,12 @@ pub async fn investigation_list(
         return Err(ActionError::Forbidden);
     }
     let ids: Vec<_> = services.iter().map(|s| s.service_id).collect();
+    let hidden = ctx.store.hidden_from(actor.user_id).await?;
     Ok(ctx
         .store
         .investigations(actor.organisation_id, &ids)
-        .await?)
+        .await?
+        .into_iter()
+        .filter(|i| !hidden.contains(&i.incident_id))
+        .collect())
 }

@@ -211,6 +211,10 @@ pub async fn lesson_view(ctx: &Ctx, actor: &Actor, id: Uuid) -> ActionResult<Les
         && p.services
             .iter()
             .any(|s| s.service_id == i.service_id && actor.can_in(Permission::ViewIncidents, s))
+        && !ctx
+            .store
+            .is_hidden_from(i.incident_id, actor.user_id)
+            .await?
     {
         source_incident = Some(r);
     }
@@ -321,6 +325,7 @@ pub async fn publish_lesson(ctx: &Ctx, actor: &Actor, draft: &LessonDraft) -> Ac
             Some(r) => ctx.store.incident_by_reference(org, r).await?,
             None => None,
         };
+        let found = super::about_staff::unless_hidden(ctx, actor, found).await?;
         if found.is_none() {
             let mut e = candour_domain::validation::FieldErrors::new();
             e.add("source_ref", "No incident has that reference");

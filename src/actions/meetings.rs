@@ -59,8 +59,22 @@ pub async fn proposals(ctx: &Ctx, actor: &Actor) -> ActionResult<Vec<Proposal>> 
         .collect();
     let mut calendars = std::collections::HashMap::new();
     let mut out = Vec::new();
+    let hidden: std::collections::HashSet<IncidentReference> = ctx
+        .store
+        .incidents_by_ids(
+            actor.organisation_id,
+            &ctx.store
+                .hidden_from(actor.user_id)
+                .await?
+                .into_iter()
+                .collect::<Vec<_>>(),
+        )
+        .await?
+        .into_iter()
+        .map(|i| i.reference)
+        .collect();
     for (service_id, reference, category, harm, triaged_at) in triggers {
-        if held.contains(&reference) {
+        if held.contains(&reference) || hidden.contains(&reference) {
             continue;
         }
         let Some(service) = services.iter().find(|s| s.service_id == service_id) else {
@@ -194,6 +208,9 @@ async fn build_agenda(
 ) -> ActionResult<String> {
     let service = group.first().ok_or(ActionError::NotFound)?;
     let several = group.len() > 1;
+    // An agenda is read by the whole team, so nothing from a report that
+    // names a member of staff as alleged to have caused harm is on it.
+    let about_staff = ctx.store.alleged_staff().await?;
     let ids: Vec<ServiceId> = group.iter().map(|s| s.service_id).collect();
     let now = ctx.clock.now();
     let mut counts = Vec::new();
@@ -223,6 +240,7 @@ async fn build_agenda(
         .investigations(service.organisation_id, &ids)
         .await?
         .into_iter()
+        .filter(|v| !about_staff.contains_key(&v.incident_id))
         .filter(|v| v.completed.as_ref().is_some_and(|(_, at)| *at >= from))
         .map(|v| {
             let mut found: String = v.findings.findings.chars().take(300).collect();
@@ -244,6 +262,7 @@ async fn build_agenda(
                 .service_actions(s.organisation_id, s.service_id)
                 .await?
                 .into_iter()
+                .filter(|a| !a.incidents.iter().any(|(i, _)| about_staff.contains_key(i)))
                 .filter(|a| a.status.is_open() && a.due_on < today)
                 .map(|a| {
                     format!(
@@ -359,6 +378,7 @@ pub async fn arrange_for(
                 .incident_by_reference(service.organisation_id, r)
                 .await?
                 .filter(|i| group.iter().any(|s| s.service_id == i.service_id));
+            let i = super::about_staff::unless_hidden(ctx, actor, i).await?;
             let Some(i) = i else {
                 let mut e = FieldErrors::new();
                 e.add(
@@ -490,6 +510,7 @@ pub async fn meeting_view(ctx: &Ctx, actor: &Actor, id: Uuid) -> ActionResult<Me
         .into_iter()
         .filter(|a| ids.contains(&a.action_id))
         .collect();
+    let actions = super::about_staff::without_hidden_actions(ctx, actor, actions).await?;
     Ok(MeetingView {
         group,
         attendees: ctx.store.attendees(id).await?,

@@ -4,6 +4,7 @@
 //! through the store inside one transaction and appends the audit event in
 //! that same transaction. Handlers never touch the store for writes.
 
+pub mod about_staff;
 pub mod accounts;
 pub mod addenda;
 pub mod alerts;
@@ -23,6 +24,7 @@ pub mod evidence;
 pub mod feedback;
 pub mod housekeeping;
 pub mod improvement;
+pub mod incident_view;
 pub mod incidents;
 pub mod investigations;
 pub mod learning;

@@ -374,6 +374,7 @@ pub async fn person_view(ctx: &Ctx, actor: &Actor, id: PersonId) -> ActionResult
     .collect();
     let filter = IncidentFilter {
         person: Some(id),
+        hidden_from: Some(actor.user_id),
         ..IncidentFilter::default()
     };
     let incidents = ctx

@@ -58,6 +58,14 @@ pub async fn triage_incident(
             );
             return Err(ActionError::Invalid(e));
         }
+        if ctx.store.is_hidden_from(incident.incident_id, h).await? {
+            let mut e = FieldErrors::new();
+            e.add(
+                "handler",
+                "Choose someone who is not alleged in this report to have caused harm",
+            );
+            return Err(ActionError::Invalid(e));
+        }
     }
     if incident.status == IncidentStatus::Closed {
         return Err(ActionError::Conflict(
@@ -150,6 +158,14 @@ pub async fn triage_incident(
             _ => "graded severe psychological harm",
         };
         let due = timescales.urgent_due(now);
+        let named: Vec<_> = ctx
+            .store
+            .staff_involvements(incident.incident_id)
+            .await?
+            .into_iter()
+            .filter(|s| candour_domain::about_staff::hides_report(s.role))
+            .map(|s| s.user_id)
+            .collect();
         alert_urgent(
             ctx,
             &mut tx,
@@ -157,6 +173,7 @@ pub async fn triage_incident(
             (incident.incident_id, incident.reference),
             why,
             due,
+            &named,
         )
         .await?;
     }
@@ -203,10 +220,14 @@ pub async fn triage_queue(
                 .collect()
         }
     };
+    let hidden = ctx.store.hidden_from(actor.user_id).await?;
     Ok(ctx
         .store
         .triage_queue(actor.organisation_id, &ids, QUEUE_SIZE)
-        .await?)
+        .await?
+        .into_iter()
+        .filter(|l| !hidden.contains(&l.summary.incident_id))
+        .collect())
 }
 
 /// An incident's gradings, oldest first, for someone who may triage it.
@@ -298,6 +319,11 @@ pub async fn similar_incidents(
             SIMILAR_WORDS_LIMIT,
         )
         .await?;
+    let hidden = ctx.store.hidden_from(actor.user_id).await?;
+    let similar_words = similar_words
+        .into_iter()
+        .filter(|s| !hidden.contains(&s.incident_id))
+        .collect();
     Ok(SimilarIncidents {
         same_person,
         same_area,

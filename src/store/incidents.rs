@@ -7,6 +7,7 @@ use super::triage::{CurrentGrading, grading_from};
 use super::{PortableRow, Store, StoreResult, Tx, millis_to_ts, on_read, parse_code};
 use candour_domain::ids::{AreaId, IncidentId, OrganisationId, PersonId, ServiceId, UserId};
 use candour_domain::incident::{Category, EventKind, IncidentReference, IncidentStatus};
+use candour_domain::involvement::InvolvementRole;
 use jiff::Timestamp;
 
 /// A row to insert.
@@ -174,6 +175,9 @@ pub struct IncidentFilter {
     /// Words the report's text must all have (plain words, as
     /// `candour_domain::similar::search_words` gives them).
     pub words: Vec<String>,
+    /// Leave out the reports that name this member of staff as alleged to
+    /// have caused harm (they do not exist for them).
+    pub hidden_from: Option<UserId>,
 }
 
 /// A value bound into dynamically assembled SQL.
@@ -576,6 +580,16 @@ impl Store {
             conditions.push(format!(
                 "exists (select 1 from incident_person ip where ip.incident_id = i.incident_id and ip.person_id = {})",
                 push(Param::Uuid(p.0))
+            ));
+        }
+        if let Some(u) = filter.hidden_from {
+            let user = push(Param::Uuid(u.0));
+            let role = push(Param::Text(
+                InvolvementRole::AllegedPerpetrator.code().to_owned(),
+            ));
+            conditions.push(format!(
+                "not exists (select 1 from incident_staff h where h.incident_id = i.incident_id \
+                 and h.user_id = {user} and h.role = {role})"
             ));
         }
         if let Some(from) = filter.occurred_from {

@@ -6,6 +6,7 @@ use super::{PortableRow, Store, StoreResult, Tx, on_read, on_tx, parse_code};
 use candour_domain::ids::{IncidentId, OrganisationId, PersonId, UserId};
 use candour_domain::incident::InvolvementRole;
 use candour_domain::involvement::{Involved, Party};
+use std::collections::{HashMap, HashSet};
 
 /// A person's part in an incident, with what a reader needs to know them by.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +62,58 @@ pub async fn insert_involved(
 }
 
 impl Store {
+    /// The incidents that name `user` as alleged to have caused harm: they
+    /// do not exist for them (`candour_domain::about_staff`).
+    pub async fn hidden_from(&self, user: UserId) -> StoreResult<HashSet<IncidentId>> {
+        on_read!(self, |p| {
+            let rows = sqlx::query(
+                "select incident_id from incident_staff where user_id = $1 and role = $2",
+            )
+            .bind(user.0)
+            .bind(InvolvementRole::AllegedPerpetrator.code())
+            .fetch_all(p)
+            .await?;
+            rows.iter()
+                .map(|r| Ok(IncidentId(r.uuid("incident_id")?)))
+                .collect()
+        })
+    }
+
+    /// Every incident that names staff as alleged to have caused harm, with
+    /// them: for the minute's sweeps, which must never tell them of it.
+    /// (Staff are named by hand, so these are few.)
+    pub async fn alleged_staff(&self) -> StoreResult<HashMap<IncidentId, Vec<UserId>>> {
+        on_read!(self, |p| {
+            let rows =
+                sqlx::query("select incident_id, user_id from incident_staff where role = $1")
+                    .bind(InvolvementRole::AllegedPerpetrator.code())
+                    .fetch_all(p)
+                    .await?;
+            let mut out: HashMap<IncidentId, Vec<UserId>> = HashMap::new();
+            for r in &rows {
+                out.entry(IncidentId(r.uuid("incident_id")?))
+                    .or_default()
+                    .push(UserId(r.uuid("user_id")?));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Whether `incident` names `user` as alleged to have caused harm.
+    pub async fn is_hidden_from(&self, incident: IncidentId, user: UserId) -> StoreResult<bool> {
+        on_read!(self, |p| {
+            let row = sqlx::query(
+                "select 1 from incident_staff where incident_id = $1 and user_id = $2 and role = $3",
+            )
+            .bind(incident.0)
+            .bind(user.0)
+            .bind(InvolvementRole::AllegedPerpetrator.code())
+            .fetch_optional(p)
+            .await?;
+            Ok(row.is_some())
+        })
+    }
+
     /// The people using the service recorded against an incident, by name.
     pub async fn involvements(&self, incident: IncidentId) -> StoreResult<Vec<Involvement>> {
         on_read!(self, |p| {

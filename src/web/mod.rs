@@ -133,6 +133,10 @@ pub fn router(state: AppState) -> Router {
             post(pages::incident_page::create_addendum),
         )
         .route(
+            "/incidents/{reference}/staff",
+            post(pages::about_staff::name_staff),
+        )
+        .route(
             "/incidents/{reference}/breaches/{breach_id}",
             post(pages::incident_page::explain_breach),
         )

@@ -281,6 +281,7 @@ db_test!(
                 "POST /api/v1/incidents/{reference}/investigation",
                 "POST /api/v1/incidents/{reference}/moves",
                 "POST /api/v1/incidents/{reference}/openness",
+                "POST /api/v1/incidents/{reference}/staff",
                 "POST /api/v1/incidents/{reference}/triage",
                 "POST /api/v1/investigations/{reference}/completion",
                 "POST /api/v1/investigations/{reference}/factors",

@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod about_staff;
 mod addenda;
 mod alerts;
 mod anonymous;

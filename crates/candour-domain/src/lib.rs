@@ -5,6 +5,7 @@
 //! validation, the audit hash chain and British date formatting. Storage,
 //! HTTP and time sources live in the `candour` crate and call into this one.
 
+pub mod about_staff;
 pub mod alerts;
 pub mod attachment;
 pub mod audit;

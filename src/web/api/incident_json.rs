@@ -320,6 +320,16 @@ pub struct FeedbackRequest {
     pub text: String,
 }
 
+/// A member of staff to name in a report, with their part.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffNamingRequest {
+    /// Their account id: someone who works at the report's service.
+    pub user_id: String,
+    /// Their part: `alleged_perpetrator`, `witness`, `staff_involved` or `affected`.
+    pub role: String,
+}
+
 /// A photo or document on a report (download it from `url`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AttachmentJson {

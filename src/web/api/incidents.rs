@@ -122,6 +122,8 @@ impl ListParams {
             occurred_from: from.and_then(day_start),
             occurred_before: to.and_then(|d| d.tomorrow().ok()).and_then(day_start),
             reported_from: None,
+            // Set by the action, for whoever asks.
+            hidden_from: None,
             words: match self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
                 None => Vec::new(),
                 Some(q) => {
@@ -282,6 +284,39 @@ pub async fn create_feedback(
         other => other?,
     };
     Ok((StatusCode::CREATED, Json(FeedbackJson::from(&given))))
+}
+
+/// Name a member of staff in a report after it was made, with their part.
+/// For those who triage the service's reports, and for the reporter.
+/// Someone named as alleged to have caused harm no longer sees the report
+/// (it answers 404 to them from then on) and never learns who made it.
+#[utoipa::path(post, path = "/api/v1/incidents/{reference}/staff", tag = "incidents", request_body = StaffNamingRequest,
+    security(("bearer" = [])),
+    params(("reference" = String, Path, description = "Such as INC-000123")),
+    responses(
+        (status = 204, description = "Named (or already named in that part)"),
+        (status = 400, description = "The body could not be read", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such incident that you triage or reported", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Named at the same moment by someone else", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not someone who works at the service, or not a part Candour knows", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn name_staff(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(reference): Path<String>,
+    ApiJson(body): ApiJson<StaffNamingRequest>,
+) -> Result<StatusCode, ApiError> {
+    let reference = IncidentReference::parse(&reference).ok_or(ApiError(WebError::NotFound))?;
+    crate::actions::about_staff::name_staff(
+        &state.ctx,
+        &actor,
+        reference,
+        &body.user_id,
+        &body.role,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Read one incident by reference.

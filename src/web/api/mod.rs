@@ -86,6 +86,7 @@ pub fn router(upload_limit: usize) -> (axum::Router<AppState>, utoipa::openapi::
         .routes(utoipa_axum::routes!(incidents::get_incident))
         .routes(utoipa_axum::routes!(incidents::create_addendum))
         .routes(utoipa_axum::routes!(incidents::create_feedback))
+        .routes(utoipa_axum::routes!(incidents::name_staff))
         .routes(utoipa_axum::routes!(triage::create_triage))
         .routes(utoipa_axum::routes!(triage::create_move))
         .routes(utoipa_axum::routes!(triage::list_queue))

@@ -149,6 +149,8 @@ pub(crate) struct IncidentPage {
     offer_investigation: Option<bool>,
     /// Who may lead one.
     investigators: Vec<super::incidents::Choice>,
+    /// Staff who work at the service, to name one with a part (for those who triage).
+    staff_choices: Vec<super::incidents::Choice>,
     /// What was typed into the opening form.
     pub(crate) opening_draft: candour_domain::investigation::OpeningDraft,
 }
@@ -206,6 +208,15 @@ impl IncidentPage {
         }
         let service = state.ctx.store.service(self.org, self.service_id).await?;
         self.with_duties(state, &service).await?;
+        self.staff_choices = crate::actions::incidents::staff_of_service(&state.ctx, &service)
+            .await?
+            .into_iter()
+            .map(|(id, name)| super::incidents::Choice {
+                selected: false,
+                value: id.to_string(),
+                label: name,
+            })
+            .collect();
         if self.offer_investigation.is_some() {
             self.investigators =
                 crate::actions::investigations::investigators(&state.ctx, &service)
@@ -261,6 +272,9 @@ pub(crate) fn page(
         occurred: display::date_time(i.occurred_at),
         reported: display::date_time(i.reported_at),
         reporter: match (&i.reporter_name, &i.entered_by) {
+            _ if view.reporter_withheld => {
+                "a member of staff (withheld: this report is about staff)".to_owned()
+            }
             (Some(r), Some((_, by))) => format!("{r} (entered by {by})"),
             (Some(r), None) => r.clone(),
             (None, _) => "Anonymous".to_owned(),
@@ -353,7 +367,7 @@ pub(crate) fn page(
             ))
         }),
         can_give_feedback: view.is_reviewer,
-        anonymous: i.reported_by.is_none(),
+        anonymous: i.reported_by.is_none() && !view.reporter_withheld,
         feedback_text,
         can_triage: view.can_triage,
         // The grading and deadlines are for reviewers; a reporter gets feedback.
@@ -532,6 +546,7 @@ pub(crate) fn page(
             })
         }),
         investigators: Vec::new(),
+        staff_choices: Vec::new(),
         opening_draft: Default::default(),
         case_messages: view.case_messages.as_ref().map(|ms| {
             ms.iter()

@@ -208,12 +208,8 @@ pub async fn list_my_reports(
         .store
         .feedback_to_reporter(user.actor.user_id)
         .await?;
-    let notices = state
-        .ctx
-        .store
-        .notifications(user.actor.user_id, 20)
-        .await
-        .map_err(|e| WebError::Internal(e.into()))?
+    let notices = crate::actions::incidents::my_notifications(&state.ctx, &user.actor, 20)
+        .await?
         .into_iter()
         .map(|n| NoticeLine {
             what: n.kind.label(),

@@ -1,5 +1,6 @@
 //! Server-rendered HTML pages. Each page's struct sits next to its handler.
 
+pub mod about_staff;
 pub mod account;
 pub mod alerts;
 pub mod anonymous;

@@ -1,0 +1,522 @@
+//! Reports about staff: the person named as alleged to have caused harm
+//! never sees the report or learns who made it; peers do not learn who made
+//! it; those who handle it do; and it goes above a manager who is named.
+
+use crate::helpers::*;
+use candour::actions::Actor;
+use candour::actions::accounts::{NewUser, add_user_in};
+use candour::actions::incidents::report_incident;
+use candour_domain::incident::ReportDraft;
+use candour_domain::role::{Grant, Role, Scope};
+use serde_json::json;
+
+/// The reporter in every test here, a care worker at Alder House.
+const REPORTER: &str = "Rowena Whistle";
+
+/// Adds a care worker at Alder House called [`REPORTER`], with the test password.
+async fn reporter(app: &TestApp) -> anyhow::Result<Actor> {
+    let mut tx = app.ctx.store.begin().await?;
+    add_user_in(
+        &mut tx,
+        &NewUser {
+            organisation_id: app.world.org,
+            email: "rowena@a.example".to_owned(),
+            display_name: REPORTER.to_owned(),
+            grant: Grant {
+                role: Role::CareWorker,
+                scope: Scope::Service(app.world.service.service_id),
+            },
+            password: None,
+        },
+        Some(password_hash().await),
+        "test",
+        app.ctx.clock.now().as_millisecond(),
+    )
+    .await
+    .map_err(fail)?;
+    tx.commit().await?;
+    app.actor("rowena@a.example").await
+}
+
+/// A safeguarding concern at Alder House alleged against staff, with
+/// `marker` in its text, naming `named` (if anyone) as alleged to have
+/// caused harm. Answers its reference.
+async fn concern(
+    app: &TestApp,
+    by: &Actor,
+    marker: &str,
+    named: Option<&Actor>,
+) -> anyhow::Result<String> {
+    let details = [("abuse_type", "physical"), ("alleged_by", "staff")]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), vec![(*v).to_owned()]))
+        .collect();
+    let draft = ReportDraft {
+        kind: "incident".into(),
+        category: "safeguarding".into(),
+        details,
+        service_id: app.world.service.service_id.to_string(),
+        occurred_at: "2026-11-23T07:00:00Z".into(),
+        description: format!("{marker}: slapped Edna on the arm during personal care."),
+        immediate_actions: "Stayed with Edna; told the nurse in charge.".into(),
+        affected_person_ids: vec![app.world.person.to_string()],
+        involved: named
+            .map(|n| {
+                vec![(
+                    format!("staff:{}", n.user_id),
+                    "alleged_perpetrator".to_owned(),
+                )]
+            })
+            .unwrap_or_default(),
+        ..ReportDraft::default()
+    };
+    let made = report_incident(&app.ctx, by, &draft).await.map_err(fail)?;
+    Ok(made.reference.to_string())
+}
+
+/// Takes out the choice lists (the staff list offered in forms names
+/// everyone who works at a service, whatever they did) and answers the rest.
+fn without_choice_lists(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(start) = rest.find("<select") {
+        out.push_str(&rest[..start]);
+        rest = rest[start..]
+            .find("</select>")
+            .map_or("", |end| &rest[start + end + "</select>".len()..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every page and API answer to `email` that could reveal a report: none
+/// may show `reference`, `marker` or the reporter, and the report's own
+/// routes must answer 404. Failures are collected, not stopped at.
+async fn check_unseen(
+    app: &TestApp,
+    email: &str,
+    (reference, marker): (&str, &str),
+    failures: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    let client = app.signed_in(email).await?;
+    let token = token_for(app, email).await?;
+    let word = marker.to_lowercase();
+    let own: Vec<String> = ["", "/history", "/triage", "/duties", "/reflection"]
+        .iter()
+        .map(|s| format!("/incidents/{reference}{s}"))
+        .collect();
+    let service = app.world.service.service_id;
+    let lists: Vec<String> = [
+        "/".to_owned(),
+        format!("/services/{service}/incidents"),
+        format!("/services/{service}/incidents?q={word}"),
+        format!("/services/{service}/triage"),
+        format!("/services/{service}/improvement-plan"),
+        "/triage".to_owned(),
+        "/my-reports".to_owned(),
+        "/duties".to_owned(),
+        "/investigations".to_owned(),
+        "/lessons".to_owned(),
+        "/meetings".to_owned(),
+        "/meetings/new".to_owned(),
+        "/digest".to_owned(),
+        "/alerts".to_owned(),
+        format!("/people/{}", app.world.person),
+    ]
+    .into();
+    let api_own = [
+        format!("/api/v1/incidents/{reference}"),
+        format!("/api/v1/incidents/{reference}/duties"),
+    ];
+    let api_lists = [
+        "/api/v1/incidents".to_owned(),
+        format!("/api/v1/incidents?q={word}"),
+        "/api/v1/triage".to_owned(),
+        "/api/v1/duties".to_owned(),
+        "/api/v1/investigations".to_owned(),
+    ];
+    let mut answers = Vec::new();
+    for path in own.iter().chain(&lists) {
+        let resp = client.get(path).await?;
+        answers.push((
+            path.clone(),
+            own.contains(path),
+            resp.status().as_u16(),
+            resp.text().await?,
+        ));
+    }
+    for path in api_own.iter().chain(&api_lists) {
+        let resp = api_get(app, &token, path).await?;
+        answers.push((
+            path.clone(),
+            api_own.contains(path),
+            resp.status().as_u16(),
+            resp.text().await?,
+        ));
+    }
+    for (path, is_own, status, body) in answers {
+        if is_own && status != 404 {
+            failures.push(format!("{email}: {path} answered {status}, want 404"));
+        }
+        let body = without_choice_lists(&body);
+        for secret in [reference, marker, REPORTER] {
+            if body.contains(secret) {
+                failures.push(format!("{email}: {path} ({status}) shows {secret:?}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+db_test!(
+    no_one_named_as_alleged_to_have_caused_harm_can_find_the_report,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let rowena = reporter(&app).await?;
+        // Everyone who works at Alder House can be named; each in their own report.
+        let named = [
+            Role::CareWorker,
+            Role::SeniorCarer,
+            Role::RegisteredManager,
+            Role::RegionalManager,
+            Role::HeadOfOperations,
+            Role::QualityAssurance,
+        ];
+        let mut reports = Vec::new();
+        for role in named {
+            let who = app.actor(app.world.email(role)).await?;
+            let marker = format!("Concern{}", role.code().replace('_', ""));
+            let reference = concern(&app, &rowena, &marker, Some(&who)).await?;
+            reports.push((role, reference, marker));
+        }
+        let mut failures = Vec::new();
+        for (role, reference, marker) in &reports {
+            check_unseen(
+                &app,
+                app.world.email(*role),
+                (reference, marker),
+                &mut failures,
+            )
+            .await?;
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        // Not hidden from everyone: the head of operations handles the
+        // report about the regional manager, and sees who made it.
+        let head = app
+            .signed_in(app.world.email(Role::HeadOfOperations))
+            .await?;
+        let page = head.text(&format!("/incidents/{}", reports[3].1)).await?;
+        assert!(page.contains(&reports[3].2) && page.contains(REPORTER));
+        Ok(())
+    }
+);
+
+db_test!(
+    peers_see_a_report_about_staff_without_who_made_it_and_handlers_see_both,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let rowena = reporter(&app).await?;
+        let worker = app.actor(app.world.email(Role::CareWorker)).await?;
+        let reference = concern(&app, &rowena, "Peerconcern", Some(&worker)).await?;
+        rowena_adds(&app, &rowena, &reference).await?;
+
+        // The senior carer triages reports at Alder House but does not
+        // handle reports about staff: they read it, not who made it.
+        let senior = app.signed_in(app.world.email(Role::SeniorCarer)).await?;
+        for path in [
+            format!("/incidents/{reference}"),
+            format!("/incidents/{reference}/history"),
+        ] {
+            let page = without_choice_lists(&senior.text(&path).await?);
+            assert!(page.contains("Peerconcern") || path.ends_with("history"));
+            assert!(!page.contains(REPORTER), "{path} names the reporter");
+            assert!(
+                !page.contains(&rowena.user_id.to_string()),
+                "{path}: {page}"
+            );
+        }
+        let page = senior.text(&format!("/incidents/{reference}")).await?;
+        assert!(page.contains("withheld"), "says it is withheld");
+        assert!(
+            !page.contains("Anonymous"),
+            "and does not pretend it was anonymous"
+        );
+        let token = token_for(&app, app.world.email(Role::SeniorCarer)).await?;
+        let json = api_get(&app, &token, &format!("/api/v1/incidents/{reference}"))
+            .await?
+            .text()
+            .await?;
+        assert!(
+            json.contains("Peerconcern") && !json.contains(REPORTER),
+            "{json}"
+        );
+
+        // The registered manager and quality assurance handle it.
+        for role in [Role::RegisteredManager, Role::QualityAssurance] {
+            let handler = app.signed_in(app.world.email(role)).await?;
+            let page = handler.text(&format!("/incidents/{reference}")).await?;
+            assert!(page.contains(REPORTER), "{role:?} sees who made it");
+        }
+
+        // The reporter still sees their own report, with their name.
+        let own = app.signed_in("rowena@a.example").await?;
+        assert!(
+            own.text(&format!("/incidents/{reference}"))
+                .await?
+                .contains(REPORTER)
+        );
+
+        // Every reading of it is in the audit trail, with who read it.
+        let incident = app
+            .ctx
+            .store
+            .incident_by_reference(
+                app.world.org,
+                candour_domain::incident::IncidentReference::parse(&reference).unwrap(),
+            )
+            .await?
+            .unwrap();
+        let events = app
+            .ctx
+            .store
+            .audit_for_record(app.world.org, "incident", &incident.incident_id.to_string())
+            .await?;
+        let readers: Vec<&str> = events
+            .iter()
+            .filter(|e| e.action == "incident.read_about_staff")
+            .map(|e| e.actor.as_str())
+            .collect();
+        let senior_id = app.actor(app.world.email(Role::SeniorCarer)).await?.user_id;
+        assert!(
+            readers.contains(&senior_id.to_string().as_str()),
+            "{readers:?}"
+        );
+        assert!(readers.contains(&rowena.user_id.to_string().as_str()));
+        Ok(())
+    }
+);
+
+/// Names `user` in `reference` with `role`, through the API as `token`.
+async fn name_in(
+    app: &TestApp,
+    token: &str,
+    reference: &str,
+    user: impl serde::Serialize,
+    role: &str,
+) -> anyhow::Result<reqwest::Response> {
+    let path = format!("/api/v1/incidents/{reference}/staff");
+    api_post(app, token, &path, &json!({"user_id": user, "role": role})).await
+}
+
+/// The reporter adds to their report, so their name would show as an author.
+async fn rowena_adds(app: &TestApp, rowena: &Actor, reference: &str) -> anyhow::Result<()> {
+    candour::actions::addenda::add_to_report(
+        &app.ctx,
+        rowena,
+        candour_domain::incident::IncidentReference::parse(reference).unwrap(),
+        candour_domain::incident::AddendumKind::Addendum,
+        None,
+        "Peerconcern: I saw a red mark on her arm afterwards.",
+    )
+    .await
+    .map_err(fail)?;
+    Ok(())
+}
+
+db_test!(
+    someone_named_later_loses_sight_of_the_report_from_then_on,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let rowena = reporter(&app).await?;
+        let reference = concern(&app, &rowena, "Latername", None).await?;
+        let senior_email = app.world.email(Role::SeniorCarer);
+        let senior = app.actor(senior_email).await?;
+        let client = app.signed_in(senior_email).await?;
+        assert_eq!(
+            client
+                .get(&format!("/incidents/{reference}"))
+                .await?
+                .status(),
+            200
+        );
+        assert!(client.text("/triage").await?.contains(&reference));
+
+        // Bad input names the field and changes nothing.
+        let manager = token_for(&app, app.world.email(Role::RegisteredManager)).await?;
+        let resp = name_in(
+            &app,
+            &manager,
+            &reference,
+            app.world.org,
+            "alleged_perpetrator",
+        )
+        .await?;
+        assert_eq!(resp.status(), 422);
+        assert!(resp.text().await?.contains("user_id"));
+        let resp = name_in(&app, &manager, &reference, senior.user_id, "bystander").await?;
+        assert_eq!(resp.status(), 422);
+        // A care worker who did not make the report cannot name anyone in it.
+        let worker = token_for(&app, app.world.email(Role::CareWorker)).await?;
+        let resp = name_in(
+            &app,
+            &worker,
+            &reference,
+            senior.user_id,
+            "alleged_perpetrator",
+        )
+        .await?;
+        assert_eq!(resp.status(), 404);
+        assert_eq!(
+            client
+                .get(&format!("/incidents/{reference}"))
+                .await?
+                .status(),
+            200
+        );
+
+        // The registered manager names the senior carer at review.
+        let resp = name_in(
+            &app,
+            &manager,
+            &reference,
+            senior.user_id,
+            "alleged_perpetrator",
+        )
+        .await?;
+        assert_eq!(resp.status(), 204);
+        let mut failures = Vec::new();
+        check_unseen(&app, senior_email, (&reference, "Latername"), &mut failures).await?;
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        // Naming them again changes nothing, and the naming is in the trail.
+        let again = name_in(
+            &app,
+            &manager,
+            &reference,
+            senior.user_id,
+            "alleged_perpetrator",
+        )
+        .await?;
+        assert_eq!(again.status(), 204);
+        let page = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?
+            .text(&format!("/incidents/{reference}/history"))
+            .await?;
+        assert!(page.contains("incident staff named"), "{page}");
+        Ok(())
+    }
+);
+
+db_test!(
+    a_senior_carer_names_themselves_in_the_page_and_is_taken_to_the_list,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let rowena = reporter(&app).await?;
+        let reference = concern(&app, &rowena, "Selfnamed", None).await?;
+        let email = app.world.email(Role::SeniorCarer);
+        let senior = app.actor(email).await?;
+        let client = app.signed_in(email).await?;
+        let page = client.text(&format!("/incidents/{reference}")).await?;
+        assert!(page.contains("Name a member of staff"));
+        let csrf = csrf_in(&page).unwrap_or_default();
+        let user = senior.user_id.to_string();
+        let resp = client
+            .post_form(
+                &format!("/incidents/{reference}/staff"),
+                &[
+                    ("csrf_token", &csrf),
+                    ("user_id", "nobody"),
+                    ("role", "witness"),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 422);
+        assert!(
+            resp.text()
+                .await?
+                .contains("Choose a member of staff who works at Alder House")
+        );
+        let resp = client
+            .post_form(
+                &format!("/incidents/{reference}/staff"),
+                &[
+                    ("csrf_token", &csrf),
+                    ("user_id", &user),
+                    ("role", "alleged_perpetrator"),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 303);
+        assert_eq!(location_of(&resp), "/incidents");
+        assert_eq!(
+            client
+                .get(&format!("/incidents/{reference}"))
+                .await?
+                .status(),
+            404
+        );
+        Ok(())
+    }
+);
+
+db_test!(
+    an_urgent_report_about_the_registered_manager_goes_to_the_regional_manager,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let rowena = reporter(&app).await?;
+        let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
+        let regional = app.actor(app.world.email(Role::RegionalManager)).await?;
+        let reference = concern(&app, &rowena, "Aboutmanager", Some(&manager)).await?;
+        let told = |who: &Actor| {
+            let store = app.ctx.store.clone();
+            let user = who.user_id;
+            async move { store.notifications(user, 50).await }
+        };
+        let to_manager = told(&manager).await?;
+        let to_regional = told(&regional).await?;
+        assert!(
+            !format!("{to_manager:?}").contains(&reference),
+            "the registered manager is never told: {to_manager:?}"
+        );
+        assert!(
+            format!("{to_regional:?}").contains(&reference),
+            "the regional manager is: {to_regional:?}"
+        );
+        // A concern about a care worker still goes to the registered manager.
+        let worker = app.actor(app.world.email(Role::CareWorker)).await?;
+        let other = concern(&app, &rowena, "Aboutworker", Some(&worker)).await?;
+        assert!(format!("{:?}", told(&manager).await?).contains(&other));
+        assert!(!format!("{:?}", told(&worker).await?).contains(&other));
+        Ok(())
+    }
+);
+
+db_test!(
+    a_manager_named_later_no_longer_finds_what_they_were_told,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let rowena = reporter(&app).await?;
+        let reference = concern(&app, &rowena, "Toldbefore", None).await?;
+        let email = app.world.email(Role::RegisteredManager);
+        let manager = app.actor(email).await?;
+        let client = app.signed_in(email).await?;
+        assert!(
+            client.text("/my-reports").await?.contains(&reference),
+            "told at once of a safeguarding concern"
+        );
+        let regional = token_for(&app, app.world.email(Role::RegionalManager)).await?;
+        let resp = name_in(
+            &app,
+            &regional,
+            &reference,
+            manager.user_id,
+            "alleged_perpetrator",
+        )
+        .await?;
+        assert_eq!(resp.status(), 204);
+        let mut failures = Vec::new();
+        check_unseen(&app, email, (&reference, "Toldbefore"), &mut failures).await?;
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        Ok(())
+    }
+);
