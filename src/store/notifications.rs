@@ -2,7 +2,7 @@
 
 use super::{PortableRow, Store, StoreResult, Tx, on_read, on_tx, parse_code};
 use candour_domain::ids::{IncidentId, OrganisationId, UserId};
-use candour_domain::incident::IncidentReference;
+use candour_domain::incident::{IncidentReference, InvolvementRole};
 use candour_domain::notification::NotificationKind;
 
 /// A notification as its reader sees it.
@@ -68,13 +68,18 @@ pub async fn mark_read(
 }
 
 impl Store {
-    /// How many notifications `user` has not read.
+    /// How many notifications `user` has not read, leaving out those about
+    /// a report that names them as alleged to have caused harm (it does not
+    /// exist for them, though they may have been told of it before).
     pub async fn unread_count(&self, user: UserId) -> StoreResult<i64> {
         on_read!(self, |p| {
             let row = sqlx::query(
-                "select count(*) as n from notification where user_id = $1 and read_at is null",
+                "select count(*) as n from notification n where n.user_id = $1 and n.read_at is null \
+                 and not exists (select 1 from incident_staff h where h.incident_id = n.incident_id \
+                 and h.user_id = n.user_id and h.role = $2)",
             )
             .bind(user.0)
+            .bind(InvolvementRole::AllegedPerpetrator.code())
             .fetch_one(p)
             .await?;
             row.int("n")

@@ -500,8 +500,9 @@ db_test!(
         let email = app.world.email(Role::RegisteredManager);
         let manager = app.actor(email).await?;
         let client = app.signed_in(email).await?;
+        let page = client.text("/my-reports").await?;
         assert!(
-            client.text("/my-reports").await?.contains(&reference),
+            page.contains(&reference) && page.contains("1 new</span>"),
             "told at once of a safeguarding concern"
         );
         let regional = token_for(&app, app.world.email(Role::RegionalManager)).await?;
@@ -517,6 +518,10 @@ db_test!(
         let mut failures = Vec::new();
         check_unseen(&app, email, (&reference, "Toldbefore"), &mut failures).await?;
         assert!(failures.is_empty(), "{}", failures.join("\n"));
+        assert!(
+            !client.text("/").await?.contains(" new</span>"),
+            "nothing new to read about it either"
+        );
         Ok(())
     }
 );
