@@ -115,6 +115,9 @@
     return fetch('/incidents', {
       method: 'POST',
       credentials: 'same-origin',
+      // Signed out, the answer is a way to the sign-in page: not followed,
+      // so a page being signed in on is left alone.
+      redirect: 'manual',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Candour-Queue': '1' },
       body: body
     });

@@ -124,8 +124,20 @@ pub async fn csrf_cookie(mut req: Request, next: Next) -> Response {
         req.extensions().get::<SecureCookies>().is_some_and(|s| s.0),
         req.headers(),
     );
+    let page_read = matches!(*req.method(), Method::GET | Method::HEAD);
     let mut resp = next.run(req).await;
+    // Only a page (which may hold a form) sets a new token. Anything else
+    // answered without one (a script's request, a redirect, a style sheet)
+    // leaves the cookie alone: arriving alongside a page, it would replace
+    // the token that page's form carries, and the form would be refused.
+    let is_page = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
     if fresh
+        && page_read
+        && is_page
         && let Ok(v) =
             HeaderValue::from_str(&cookies::set(cookies::CSRF, &token, "Strict", secure, None))
     {

@@ -667,3 +667,33 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    only_a_page_sets_a_new_form_token_so_a_request_beside_it_cannot_spoil_its_form,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let fresh = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        // A signed-out phone sending its waiting report, and fetching a
+        // style sheet, while the sign-in page loads.
+        let post = fresh
+            .post(format!("{}/incidents", app.base))
+            .header("origin", &app.base)
+            .form(&[("description", "x")])
+            .send()
+            .await?;
+        assert!(set_cookie(&post, "candour_csrf").is_none(), "a POST");
+        let css = fresh
+            .get(format!("{}/assets/candour.css", app.base))
+            .send()
+            .await?;
+        assert_eq!(css.status(), 200);
+        assert!(set_cookie(&css, "candour_csrf").is_none(), "a style sheet");
+        let login = fresh.get(format!("{}/login", app.base)).send().await?;
+        let token = set_cookie(&login, "candour_csrf").expect("the page sets one");
+        let form = csrf_in(&login.text().await?).unwrap_or_default();
+        assert_eq!(form, token, "and its form carries it");
+        Ok(())
+    }
+);
