@@ -1,8 +1,6 @@
 //! Reporting an incident and reading incidents back, within the actor's scope.
 
-use super::{
-    ActionError, ActionResult, Actor, Ctx, created_changes, service_where, services_where,
-};
+use super::{ActionError, ActionResult, Actor, Ctx, created_changes, service_where};
 use crate::store::Tx;
 use crate::store::audit::{NewAuditEvent, append};
 use crate::store::idempotency::claim_key;
@@ -14,7 +12,7 @@ use crate::store::involvements::insert_involved;
 use crate::store::organisations::Service;
 use candour_domain::ids::{IncidentId, PersonId, ServiceId, UserId};
 use candour_domain::incident::{
-    IncidentReference, InvolvementRole, NewIncident, ReportDraft, check_idempotency_key,
+    Category, IncidentReference, InvolvementRole, NewIncident, ReportDraft, check_idempotency_key,
 };
 use candour_domain::involvement::{Involved, Party};
 use candour_domain::role::Permission;
@@ -438,9 +436,22 @@ pub(crate) async fn incident_in_scope(
     if own {
         return Ok((incident, service));
     }
+    // A designated safeguarding lead reads the safeguarding concerns of
+    // their scope (as reported or as triaged), and nothing else.
+    let safeguarding = incident.category == Category::Safeguarding
+        || incident
+            .grading
+            .as_ref()
+            .is_some_and(|g| g.category == Category::Safeguarding);
+    let reads_concern = safeguarding
+        && matches!(
+            permission,
+            Permission::ViewIncidents | Permission::ViewAuditHistory
+        )
+        && actor.can_in(Permission::ViewSafeguarding, &service);
     // A report naming the actor as alleged to have caused harm does not
     // exist for them, whatever they may otherwise do in its service.
-    if actor.can_in(permission, &service)
+    if (actor.can_in(permission, &service) || reads_concern)
         && !ctx
             .store
             .is_hidden_from(incident.incident_id, actor.user_id)
@@ -460,31 +471,51 @@ pub async fn list_incidents(
     filter: &IncidentFilter,
     after: Option<ListCursor>,
 ) -> ActionResult<Vec<IncidentSummary>> {
-    let ids: Vec<ServiceId> = match service {
-        Some(id) => vec![
-            service_where(ctx, actor, id, Permission::ViewIncidents)
-                .await?
-                .service_id,
-        ],
-        None => {
-            if !actor.can_anywhere(Permission::ViewIncidents) {
-                return Err(ActionError::Forbidden);
-            }
-            services_where(ctx, actor, Permission::ViewIncidents)
-                .await?
-                .into_iter()
-                .map(|s| s.service_id)
-                .collect()
-        }
+    // Services where the actor sees every report, and those where they see
+    // only safeguarding concerns (as a designated safeguarding lead).
+    let services = match service {
+        Some(id) => vec![ctx.store.service(actor.organisation_id, id).await?],
+        None => ctx.store.services(actor.organisation_id).await?,
     };
+    let (mut every, mut safeguarding) = (Vec::new(), Vec::new());
+    for s in services {
+        if actor.can_in(Permission::ViewIncidents, &s) {
+            every.push(s.service_id);
+        } else if actor.can_in(Permission::ViewSafeguarding, &s) {
+            safeguarding.push(s.service_id);
+        }
+    }
+    if every.is_empty() && safeguarding.is_empty() {
+        return Err(ActionError::Forbidden);
+    }
     let filter = IncidentFilter {
         hidden_from: Some(actor.user_id),
         ..filter.clone()
     };
-    Ok(ctx
+    let mut page = ctx
         .store
-        .incidents_in_services(actor.organisation_id, &ids, &filter, after, PAGE_SIZE)
-        .await?)
+        .incidents_in_services(actor.organisation_id, &every, &filter, after, PAGE_SIZE)
+        .await?;
+    if !safeguarding.is_empty() && filter.category.is_none_or(|c| c == Category::Safeguarding) {
+        let only = IncidentFilter {
+            category: Some(Category::Safeguarding),
+            ..filter
+        };
+        page.extend(
+            ctx.store
+                .incidents_in_services(
+                    actor.organisation_id,
+                    &safeguarding,
+                    &only,
+                    after,
+                    PAGE_SIZE,
+                )
+                .await?,
+        );
+        page.sort_by_key(|s| std::cmp::Reverse((s.reported_at, s.incident_id)));
+        page.truncate(usize::try_from(PAGE_SIZE).unwrap_or(0));
+    }
+    Ok(page)
 }
 
 /// The actor's own reports, newest first.

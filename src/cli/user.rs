@@ -31,7 +31,8 @@ pub struct AddArgs {
     #[arg(long)]
     name: String,
     /// care_worker, senior_carer, registered_manager, regional_manager,
-    /// head_of_operations, quality_assurance, board_member or administrator.
+    /// head_of_operations, quality_assurance, safeguarding_lead (a
+    /// designated safeguarding lead), board_member or administrator.
     #[arg(long)]
     role: String,
     /// organisation, region:NAME or service:NAME.

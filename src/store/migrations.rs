@@ -80,6 +80,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(45, "0045_person_risk"),
     migration!(46, "0046_keyed_audit"),
     migration!(47, "0047_board_report_sent"),
+    migration!(48, "0048_safeguarding_lead"),
 ];
 
 impl Store {

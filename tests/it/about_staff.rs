@@ -15,17 +15,31 @@ const REPORTER: &str = "Rowena Whistle";
 
 /// Adds a care worker at Alder House called [`REPORTER`], with the test password.
 async fn reporter(app: &TestApp) -> anyhow::Result<Actor> {
+    let service = Scope::Service(app.world.service.service_id);
+    staff_member(
+        app,
+        ("rowena@a.example", REPORTER),
+        Role::CareWorker,
+        service,
+    )
+    .await
+}
+
+/// Adds a member of staff with one grant and the test password.
+async fn staff_member(
+    app: &TestApp,
+    (email, name): (&str, &str),
+    role: Role,
+    scope: Scope,
+) -> anyhow::Result<Actor> {
     let mut tx = app.ctx.store.begin().await?;
     add_user_in(
         &mut tx,
         &NewUser {
             organisation_id: app.world.org,
-            email: "rowena@a.example".to_owned(),
-            display_name: REPORTER.to_owned(),
-            grant: Grant {
-                role: Role::CareWorker,
-                scope: Scope::Service(app.world.service.service_id),
-            },
+            email: email.to_owned(),
+            display_name: name.to_owned(),
+            grant: Grant { role, scope },
             password: None,
         },
         Some(password_hash().await),
@@ -35,7 +49,7 @@ async fn reporter(app: &TestApp) -> anyhow::Result<Actor> {
     .await
     .map_err(fail)?;
     tx.commit().await?;
-    app.actor("rowena@a.example").await
+    app.actor(email).await
 }
 
 /// A safeguarding concern at Alder House alleged against staff, with
@@ -47,11 +61,18 @@ async fn concern(
     marker: &str,
     named: Option<&Actor>,
 ) -> anyhow::Result<String> {
+    let draft = concern_draft(app, marker, named);
+    let made = report_incident(&app.ctx, by, &draft).await.map_err(fail)?;
+    Ok(made.reference.to_string())
+}
+
+/// The report [`concern`] makes.
+fn concern_draft(app: &TestApp, marker: &str, named: Option<&Actor>) -> ReportDraft {
     let details = [("abuse_type", "physical"), ("alleged_by", "staff")]
         .iter()
         .map(|(k, v)| ((*k).to_owned(), vec![(*v).to_owned()]))
         .collect();
-    let draft = ReportDraft {
+    ReportDraft {
         kind: "incident".into(),
         category: "safeguarding".into(),
         details,
@@ -69,9 +90,7 @@ async fn concern(
             })
             .unwrap_or_default(),
         ..ReportDraft::default()
-    };
-    let made = report_incident(&app.ctx, by, &draft).await.map_err(fail)?;
-    Ok(made.reference.to_string())
+    }
 }
 
 /// Takes out the choice lists (the staff list offered in forms names
@@ -522,6 +541,81 @@ db_test!(
             !client.text("/").await?.contains(" new</span>"),
             "nothing new to read about it either"
         );
+        Ok(())
+    }
+);
+
+db_test!(
+    a_designated_safeguarding_lead_sees_every_safeguarding_concern_in_scope_and_nothing_else,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let rowena = reporter(&app).await?;
+        let worker = app.actor(app.world.email(Role::CareWorker)).await?;
+        let concern_ref = concern(&app, &rowena, "Guardconcern", Some(&worker)).await?;
+        let fall = ReportDraft {
+            kind: "incident".into(),
+            category: "fall".into(),
+            details: fall_details(),
+            service_id: app.world.service.service_id.to_string(),
+            occurred_at: "2026-11-23T07:00:00Z".into(),
+            description: "Guardfall: found on the floor by the bed.".into(),
+            immediate_actions: "Checked for injury".into(),
+            ..ReportDraft::default()
+        };
+        let fall_ref = report_incident(&app.ctx, &rowena, &fall)
+            .await
+            .map_err(fail)?
+            .reference
+            .to_string();
+        // A lead for Region One (Alder House), not Region Two (Birch House).
+        let email = "guard@a.example";
+        let region = Scope::Region(app.world.service.region_id);
+        staff_member(&app, (email, "Sally Guard"), Role::SafeguardingLead, region).await?;
+        let head = app.actor(app.world.email(Role::HeadOfOperations)).await?;
+        let birch = ReportDraft {
+            service_id: app.world.other_service.service_id.to_string(),
+            affected_person_ids: vec![app.world.other_person.to_string()],
+            ..concern_draft(&app, "Birchconcern", None)
+        };
+        let birch_ref = report_incident(&app.ctx, &head, &birch)
+            .await
+            .map_err(fail)?
+            .reference
+            .to_string();
+        let lead = app.signed_in(email).await?;
+        assert_eq!(
+            lead.get(&format!("/incidents/{birch_ref}")).await?.status(),
+            404,
+            "not a concern outside their region"
+        );
+        let page = lead.text(&format!("/incidents/{concern_ref}")).await?;
+        assert!(page.contains("Guardconcern"), "reads the concern");
+        assert!(page.contains(REPORTER), "and, handling it, who made it");
+        assert_eq!(
+            lead.get(&format!("/incidents/{fall_ref}")).await?.status(),
+            404,
+            "a fall is not theirs to read"
+        );
+        let token = token_for(&app, email).await?;
+        let list = api_get(&app, &token, "/api/v1/incidents").await?;
+        assert_eq!(list.status(), 200);
+        let list = list.text().await?;
+        assert!(
+            list.contains(&concern_ref) && !list.contains(&fall_ref) && !list.contains(&birch_ref),
+            "{list}"
+        );
+        let falls = api_get(&app, &token, "/api/v1/incidents?category=fall")
+            .await?
+            .text()
+            .await?;
+        assert!(!falls.contains(&fall_ref), "{falls}");
+
+        // Named in a concern, they lose sight of it like anyone else.
+        let guard = app.actor(email).await?;
+        let about_them = concern(&app, &rowena, "Guardnamed", Some(&guard)).await?;
+        let mut failures = Vec::new();
+        check_unseen(&app, email, (&about_them, "Guardnamed"), &mut failures).await?;
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
         Ok(())
     }
 );

@@ -35,7 +35,8 @@ pub fn is_about_staff(staff_alleged: bool, details: &Details) -> bool {
 
 /// Whether someone holding `role` over a report's service handles reports
 /// about staff, and so may see who made one: the registered manager and
-/// those above them in the line, and quality assurance.
+/// those above them in the line, quality assurance, and a designated
+/// safeguarding lead (who sees only safeguarding concerns).
 pub fn handles_reports_about_staff(role: Role) -> bool {
     matches!(
         role,
@@ -43,6 +44,7 @@ pub fn handles_reports_about_staff(role: Role) -> bool {
             | Role::RegionalManager
             | Role::HeadOfOperations
             | Role::QualityAssurance
+            | Role::SafeguardingLead
     )
 }
 
@@ -150,6 +152,7 @@ mod tests {
             (Role::RegionalManager, true),
             (Role::HeadOfOperations, true),
             (Role::QualityAssurance, true),
+            (Role::SafeguardingLead, true),
             (Role::BoardMember, false),
             (Role::Administrator, false),
         ];

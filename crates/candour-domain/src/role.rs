@@ -28,17 +28,20 @@ pub enum Role {
     BoardMember,
     /// Manages users, services and settings; no access to incident content.
     Administrator,
+    /// Designated safeguarding lead: sees every safeguarding concern in scope.
+    SafeguardingLead,
 }
 
 impl Role {
     /// Every role, in the order shown to people.
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 9] = [
         Role::CareWorker,
         Role::SeniorCarer,
         Role::RegisteredManager,
         Role::RegionalManager,
         Role::HeadOfOperations,
         Role::QualityAssurance,
+        Role::SafeguardingLead,
         Role::BoardMember,
         Role::Administrator,
     ];
@@ -54,6 +57,7 @@ impl Role {
             Role::QualityAssurance => "quality_assurance",
             Role::BoardMember => "board_member",
             Role::Administrator => "administrator",
+            Role::SafeguardingLead => "safeguarding_lead",
         }
     }
 
@@ -68,6 +72,7 @@ impl Role {
             Role::QualityAssurance => "Quality assurance",
             Role::BoardMember => "Board member",
             Role::Administrator => "Administrator",
+            Role::SafeguardingLead => "Designated safeguarding lead",
         }
     }
 
@@ -84,6 +89,15 @@ impl Role {
             P::ReportIncident | P::ViewPeopleRegister => {
                 !matches!(self, R::BoardMember | R::Administrator)
             }
+            P::ViewSafeguarding => matches!(
+                self,
+                R::SeniorCarer
+                    | R::RegisteredManager
+                    | R::RegionalManager
+                    | R::HeadOfOperations
+                    | R::QualityAssurance
+                    | R::SafeguardingLead
+            ),
             P::ViewIncidents | P::ViewAuditHistory | P::TriageIncidents => matches!(
                 self,
                 R::SeniorCarer
@@ -116,6 +130,8 @@ pub enum Permission {
     ViewPeopleRegister,
     /// See and open every incident of a service, with names.
     ViewIncidents,
+    /// See and open every safeguarding concern of a service, with names.
+    ViewSafeguarding,
     /// See the history (audit trail) of records.
     ViewAuditHistory,
     /// Triage and grade incidents, choose the learning response and handler.
@@ -136,10 +152,11 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in the order of docs/permissions.md.
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 12] = [
         Permission::ReportIncident,
         Permission::ViewPeopleRegister,
         Permission::ViewIncidents,
+        Permission::ViewSafeguarding,
         Permission::ViewAuditHistory,
         Permission::TriageIncidents,
         Permission::SignOffIncidents,
@@ -156,6 +173,9 @@ impl Permission {
             Permission::ReportIncident => "Report an incident, near miss or good practice",
             Permission::ViewPeopleRegister => "See the register of people using the service",
             Permission::ViewIncidents => "See and open every incident in scope, with names",
+            Permission::ViewSafeguarding => {
+                "See and open every safeguarding concern in scope, with names"
+            }
             Permission::ViewAuditHistory => "See the history of a record",
             Permission::TriageIncidents => {
                 "Triage incidents: grade harm and risk, choose the response and handler"
