@@ -130,7 +130,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/incidents/{reference}/addenda",
-            post(pages::incident_page::create_addendum),
+            post(pages::incident_forms::create_addendum),
         )
         .route(
             "/incidents/{reference}/staff",
@@ -138,7 +138,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/incidents/{reference}/breaches/{breach_id}",
-            post(pages::incident_page::explain_breach),
+            post(pages::incident_forms::explain_breach),
         )
         .route(
             "/incidents/{reference}/investigation",
@@ -249,15 +249,15 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/incidents/{reference}/openness",
-            post(pages::incident_page::create_openness),
+            post(pages::incident_forms::create_openness),
         )
         .route(
             "/incidents/{reference}/moves",
-            post(pages::incident_page::create_move),
+            post(pages::incident_forms::create_move),
         )
         .route(
             "/incidents/{reference}/feedback",
-            post(pages::incident_page::create_feedback),
+            post(pages::incident_forms::create_feedback),
         )
         .route(
             "/incidents/{reference}/messages",

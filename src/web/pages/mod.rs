@@ -14,6 +14,7 @@ pub mod duty_task;
 pub mod evidence;
 pub mod home;
 pub mod improvement;
+pub mod incident_forms;
 pub mod incident_page;
 pub mod incidents;
 pub mod investigations;
