@@ -37,9 +37,9 @@ before(async () => {
     lines.on('line', (line) => {
       const url = line.match(/^Candour is running at (http:\/\/[^/]+)\//);
       if (url) base = url[1];
-      const who = line.match(/^\s+(Care worker|Registered manager|Board member|Administrator)\s+(\S+@\S+)/);
+      const who = line.match(/^\s+(Care worker|Registered manager|Board member|Administrator|Speaking-up guardian)\s+(\S+@\S+)/);
       if (who) logins[who[1]] = who[2];
-      if (base && logins['Care worker'] && logins['Registered manager'] && logins['Board member'] && logins['Administrator']) {
+      if (base && logins['Care worker'] && logins['Registered manager'] && logins['Board member'] && logins['Administrator'] && logins['Speaking-up guardian']) {
         clearTimeout(timer);
         ok();
       }
@@ -314,6 +314,60 @@ test('someone reports anonymously from the poster link and follows it with the c
   await accessible(page, 'the anonymous case page');
   await phone.close();
   await desk.close();
+});
+
+test('a care worker speaks up anonymously, the guardian answers, and the manager never sees it', async () => {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-GB' });
+  const page = await phone.newPage();
+  await signIn(page, logins['Care worker']);
+  await page.click('nav a:has-text("Speak up")');
+  await accessible(page, 'the speaking-up form');
+  await page.click('button:has-text("Raise the concern")');
+  assert.ok((await page.content()).includes('Choose what your concern is about'));
+  await accessible(page, 'the speaking-up form with errors');
+  await page.check('#theme-bullying');
+  await page.selectOption('#service_id', { index: 1 });
+  await page.fill('#description', 'Browser journey: a senior mocks new starters in the staff room.');
+  await page.check('#identity-anonymous');
+  await page.click('button:has-text("Raise the concern")');
+  const code = (await page.locator('.case-code').textContent()).trim();
+  assert.match(code, /^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+  await accessible(page, 'the speaking-up case code');
+  const reference = (await page.content()).match(/reference is (SPK-\d{6})/)[1];
+
+  const desk = await browser.newContext({ locale: 'en-GB' });
+  const guardian = await desk.newPage();
+  await signIn(guardian, logins['Speaking-up guardian']);
+  await guardian.click('a:has-text("Open your concerns")');
+  await accessible(guardian, 'the guardian list');
+  await guardian.click(`a:has-text("${reference}")`);
+  assert.ok((await guardian.content()).includes('mocks new starters'));
+  assert.ok((await guardian.content()).includes('Anonymous'));
+  await accessible(guardian, 'a concern for its guardian');
+  await guardian.fill('#ack-message', 'Thank you. Which days does this happen?');
+  await guardian.click('button:has-text("Acknowledge the concern")');
+  assert.ok((await guardian.content()).includes('Being looked into'));
+
+  const managerContext = await browser.newContext({ locale: 'en-GB' });
+  const manager = await managerContext.newPage();
+  await signIn(manager, logins['Registered manager']);
+  const hidden = await manager.goto(`${base}/speaking-up/${reference}`);
+  assert.equal(hidden.status(), 404);
+  await manager.goto(`${base}/speaking-up`);
+  assert.ok(!(await manager.content()).includes(reference));
+
+  await page.goto(`${base}/speaking-up/case`);
+  await accessible(page, 'the speaking-up case form');
+  await page.fill('#code', code);
+  await page.click('button:has-text("Show my concern")');
+  assert.ok((await page.content()).includes('Which days does this happen?'));
+  await accessible(page, 'the anonymous concern');
+  await page.fill('#message', 'Mostly at the weekend.');
+  await page.click('button:has-text("Send message")');
+  assert.ok((await page.content()).includes('Mostly at the weekend.'));
+  await managerContext.close();
+  await desk.close();
+  await phone.close();
 });
 
 // A care worker's phone with the report form open, ready to work offline, and then the signal lost.

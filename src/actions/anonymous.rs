@@ -75,7 +75,7 @@ pub async fn public_token(
 }
 
 /// A new case code, as shown to the reporter.
-fn new_case_code() -> anyhow::Result<String> {
+pub(crate) fn new_case_code() -> anyhow::Result<String> {
     let mut bytes = [0u8; case_code::LENGTH];
     getrandom::fill(&mut bytes)
         .map_err(|e| anyhow::anyhow!("the system random source failed: {e}"))?;
@@ -195,6 +195,28 @@ pub async fn open_case(
     code: &str,
     ip: &str,
 ) -> ActionResult<(CaseView, OrganisationId, IncidentId)> {
+    let (org, incident_id) = find_by_code(ctx, code, ip, |hash| async move {
+        ctx.store.case_by_hash(&hash).await
+    })
+    .await?;
+    let view = case_view(ctx, org, incident_id).await?;
+    Ok((view, org, incident_id))
+}
+
+/// What a case code opens, looked up from `ip` by `find` (given the code's
+/// hash). Ten failures from one address in [`CASE_WINDOW_SECONDS`] must
+/// wait, whatever kind of case they tried; a malformed code is hashed and
+/// looked up like any other, so it takes the same time and path.
+pub(crate) async fn find_by_code<T, F, Fut>(
+    ctx: &Ctx,
+    code: &str,
+    ip: &str,
+    find: F,
+) -> ActionResult<T>
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = crate::store::StoreResult<Option<T>>>,
+{
     let now = ctx.clock.now().as_millisecond();
     // Counted before the code is looked up, in one step with the counting,
     // so look-ups sent at once count each other.
@@ -207,17 +229,14 @@ pub async fn open_case(
     }
     let lookup = insert_lookup(&mut tx, ip, now).await?;
     tx.commit().await?;
-    // A malformed code is still hashed and looked up, so it takes the same time.
     let normalised = case_code::normalise(code).unwrap_or_else(|| code.to_owned());
-    let found = ctx.store.case_by_hash(&hash_secret(&normalised)).await?;
+    let found = find(hash_secret(&normalised)).await?;
     if found.is_some() {
         let mut tx = ctx.store.begin().await?;
         mark_lookup_found(&mut tx, lookup).await?;
         tx.commit().await?;
     }
-    let (org, incident_id) = found.ok_or(ActionError::NotFound)?;
-    let view = case_view(ctx, org, incident_id).await?;
-    Ok((view, org, incident_id))
+    found.ok_or(ActionError::NotFound)
 }
 
 async fn case_view(

@@ -126,6 +126,10 @@ pub struct BoardReport {
     pub meetings: Vec<MeetingFigures>,
     /// Safety alerts.
     pub alerts: AlertFigures,
+    /// Speaking-up concerns by theme, for a report on the whole
+    /// organisation only (none otherwise: a service's counts could point
+    /// to the people in it).
+    pub speaking_up: Vec<super::speaking_up::ThemeFigures>,
 }
 
 /// The scopes a board report may cover for the actor: all the services
@@ -598,6 +602,9 @@ impl BoardReport {
                 .collect(),
             empty: "No alerts are open.".into(),
         });
+        if !self.speaking_up.is_empty() {
+            out.push(super::speaking_up::board_section(&self.speaking_up, &month));
+        }
         out
     }
 
@@ -799,6 +806,17 @@ pub async fn board_report(
         lessons: lessons_reaching(ctx, org, &ids, span).await?,
         meetings,
         alerts,
+        speaking_up: if scope.services.len() == every.len() {
+            super::speaking_up::figures_by_theme(
+                ctx,
+                org,
+                (&ids, true),
+                (span.0.as_millisecond(), span.1.as_millisecond()),
+            )
+            .await?
+        } else {
+            Vec::new()
+        },
         scope,
         made_at: now,
     })

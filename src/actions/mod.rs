@@ -41,6 +41,7 @@ pub mod safety_cross;
 pub mod serious_summary;
 pub mod sessions;
 pub mod settings;
+pub mod speaking_up;
 pub mod subject_access;
 pub mod timescales;
 pub mod tokens;

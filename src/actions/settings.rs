@@ -54,6 +54,8 @@ pub struct SettingsView {
     pub risk: candour_domain::risk_flags::RiskRules,
     /// The trend charts' settings.
     pub charts: candour_domain::spc::ChartSettings,
+    /// How soon a speaking-up guardian acknowledges a concern and gives feedback.
+    pub speak_up: candour_domain::speaking_up::SpeakUpSettings,
 }
 
 fn may_manage(actor: &Actor) -> ActionResult<()> {
@@ -104,6 +106,7 @@ pub async fn organisation_settings(ctx: &Ctx, actor: &Actor) -> ActionResult<Set
         retention: super::retention::org_retention(ctx, org).await?,
         risk: super::risk::org_risk_rules(ctx, org).await?,
         charts: super::trends::org_chart_settings(ctx, org).await?,
+        speak_up: super::speaking_up::org_speak_up_settings(ctx, org).await?,
     })
 }
 
@@ -117,6 +120,18 @@ pub async fn save_duty_settings(
     let new = draft.validate().map_err(ActionError::Invalid)?;
     let old = super::timescales::org_duty_settings(ctx, actor.organisation_id).await?;
     put_setting(ctx, actor, super::timescales::DUTY_SETTINGS, (old, new)).await
+}
+
+/// Saves the speaking-up timescales.
+pub async fn save_speak_up_settings(
+    ctx: &Ctx,
+    actor: &Actor,
+    draft: &candour_domain::speaking_up::SpeakUpSettingsDraft,
+) -> ActionResult<()> {
+    may_manage(actor)?;
+    let new = draft.validate().map_err(ActionError::Invalid)?;
+    let old = super::speaking_up::org_speak_up_settings(ctx, actor.organisation_id).await?;
+    put_setting(ctx, actor, super::speaking_up::SETTINGS_KEY, (old, new)).await
 }
 
 /// Saves how long incident records are kept (never under RIDDOR's 3 years).

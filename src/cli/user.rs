@@ -32,7 +32,8 @@ pub struct AddArgs {
     name: String,
     /// care_worker, senior_carer, registered_manager, regional_manager,
     /// head_of_operations, quality_assurance, safeguarding_lead (a
-    /// designated safeguarding lead), board_member or administrator.
+    /// designated safeguarding lead), speaking_up_guardian, board_member or
+    /// administrator.
     #[arg(long)]
     role: String,
     /// organisation, region:NAME or service:NAME.

@@ -14,6 +14,7 @@ mod progress;
 mod rng;
 mod serious;
 mod services;
+mod speaking_up;
 mod staff;
 
 use crate::actions::Ctx;
@@ -219,6 +220,7 @@ pub async fn generate_sized(
     let in_order: Vec<Service> = services.iter().map(|(s, _)| s.clone()).collect();
     serious::investigations(ctx, org, &in_order, &managers).await?;
     learning::record_learning(ctx, org, &in_order, &managers).await?;
+    speaking_up::record_speaking_up(ctx, (org, seed), &in_order, &reporters, &mut staff).await?;
     let mut tx = ctx.store.begin().await?;
     if !plan.audit_each {
         let summary = json!({"incidents": total, "scale": "large"});

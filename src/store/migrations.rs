@@ -81,6 +81,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(46, "0046_keyed_audit"),
     migration!(47, "0047_board_report_sent"),
     migration!(48, "0048_safeguarding_lead"),
+    migration!(49, "0049_speaking_up"),
 ];
 
 impl Store {

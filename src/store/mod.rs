@@ -47,6 +47,7 @@ pub mod risk;
 pub mod safety_cross;
 pub mod sessions;
 pub mod settings;
+pub mod speaking_up;
 pub mod stats;
 pub mod subject_access;
 pub mod tokens;

@@ -199,6 +199,10 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/on-call", post(pages::settings::update_on_call))
         .route("/settings/duties", post(pages::settings::update_duties))
         .route(
+            "/settings/speaking-up",
+            post(pages::settings::update_speak_up),
+        )
+        .route(
             "/settings/retention",
             post(pages::settings::update_retention),
         )
@@ -280,6 +284,30 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/case",
             get(pages::anonymous::show_case_form).post(pages::anonymous::open_case_page),
+        )
+        .route(
+            "/speaking-up",
+            get(pages::speaking_up::show_speaking_up).post(pages::speaking_up::raise_concern),
+        )
+        .route(
+            "/speaking-up/case",
+            get(pages::speaking_up::show_case_form).post(pages::speaking_up::open_case_page),
+        )
+        .route(
+            "/speaking-up/{reference}",
+            get(pages::speaking_up::show_concern),
+        )
+        .route(
+            "/speaking-up/{reference}/acknowledgement",
+            post(pages::speaking_up::acknowledge_concern),
+        )
+        .route(
+            "/speaking-up/{reference}/messages",
+            post(pages::speaking_up::send_message),
+        )
+        .route(
+            "/speaking-up/{reference}/outcome",
+            post(pages::speaking_up::record_outcome),
         )
         .route(
             "/services/{service_id}/poster",

@@ -4,10 +4,9 @@
 
 use crate::helpers::*;
 use candour::actions::Actor;
-use candour::actions::accounts::{NewUser, add_user_in};
 use candour::actions::incidents::report_incident;
 use candour_domain::incident::ReportDraft;
-use candour_domain::role::{Grant, Role, Scope};
+use candour_domain::role::{Role, Scope};
 use serde_json::json;
 
 /// The reporter in every test here, a care worker at Alder House.
@@ -23,33 +22,6 @@ async fn reporter(app: &TestApp) -> anyhow::Result<Actor> {
         service,
     )
     .await
-}
-
-/// Adds a member of staff with one grant and the test password.
-async fn staff_member(
-    app: &TestApp,
-    (email, name): (&str, &str),
-    role: Role,
-    scope: Scope,
-) -> anyhow::Result<Actor> {
-    let mut tx = app.ctx.store.begin().await?;
-    add_user_in(
-        &mut tx,
-        &NewUser {
-            organisation_id: app.world.org,
-            email: email.to_owned(),
-            display_name: name.to_owned(),
-            grant: Grant { role, scope },
-            password: None,
-        },
-        Some(password_hash().await),
-        "test",
-        app.ctx.clock.now().as_millisecond(),
-    )
-    .await
-    .map_err(fail)?;
-    tx.commit().await?;
-    app.actor(email).await
 }
 
 /// A safeguarding concern at Alder House alleged against staff, with

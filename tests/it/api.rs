@@ -267,6 +267,8 @@ db_test!(
                 "GET /api/v1/investigations",
                 "GET /api/v1/investigations/{reference}",
                 "GET /api/v1/services/{service_id}/actions",
+                "GET /api/v1/speaking-up",
+                "GET /api/v1/speaking-up/{reference}",
                 "GET /api/v1/triage",
                 "POST /api/v1/actions",
                 "POST /api/v1/actions/{reference}/incidents",
@@ -289,6 +291,11 @@ db_test!(
                 "POST /api/v1/investigations/{reference}/timeline",
                 "POST /api/v1/people/{person_id}/subject-access",
                 "POST /api/v1/public/{link}/incidents",
+                "POST /api/v1/speaking-up",
+                "POST /api/v1/speaking-up/cases",
+                "POST /api/v1/speaking-up/{reference}/acknowledgement",
+                "POST /api/v1/speaking-up/{reference}/messages",
+                "POST /api/v1/speaking-up/{reference}/outcome",
                 "POST /api/v1/users/{user_id}/subject-access",
                 "PUT /api/v1/incidents/{reference}/assessment",
                 "PUT /api/v1/incidents/{reference}/duties/{duty}/draft",
@@ -309,7 +316,9 @@ db_test!(
             );
             let resp = client.request(method.parse()?, url).send().await?;
             // Anonymous reporting needs no token: an empty body is simply not valid.
-            let public = path.starts_with("/api/v1/public/") || path == "/api/v1/cases";
+            let public = path.starts_with("/api/v1/public/")
+                || path == "/api/v1/cases"
+                || path == "/api/v1/speaking-up/cases";
             let want = if public { 400 } else { 401 };
             assert_eq!(
                 resp.status(),

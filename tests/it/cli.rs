@@ -200,7 +200,7 @@ db_test!(
             );
             assert!(summary.staff >= 55 && summary.staff <= 65, "{summary:?}");
             assert!(summary.incidents > 800, "{summary:?}");
-            assert_eq!(summary.logins.len(), 8, "one sign-in per role");
+            assert_eq!(summary.logins.len(), 9, "one sign-in per role");
             let org = store.organisation_ids().await?[0];
             let services: Vec<_> = store
                 .services(org)

@@ -262,12 +262,12 @@ pub async fn seed(ctx: &Ctx) -> anyhow::Result<World> {
     insert_person(&mut tx, org, &p2, now).await?;
     candour::store::counters::reserve_numbers(&mut tx, org, "P", 2).await?;
     let mut users = Vec::new();
-    // A designated safeguarding lead came with migration 0048, and tests
-    // that build an older schema seed this world too: tests that need one
-    // add one.
+    // A designated safeguarding lead (migration 0048) and a speaking-up
+    // guardian (0049) came later, and tests that build an older schema seed
+    // this world too: tests that need one add one.
     for role in Role::ALL
         .into_iter()
-        .filter(|r| *r != Role::SafeguardingLead)
+        .filter(|r| !matches!(r, Role::SafeguardingLead | Role::SpeakingUpGuardian))
     {
         let scope = match role {
             Role::CareWorker | Role::SeniorCarer | Role::RegisteredManager => {
@@ -965,4 +965,31 @@ pub fn ctx_at_start(store: Store) -> Ctx {
         public_url: None,
         typesetter: candour::typeset::Typesetter::InProcess,
     }
+}
+
+/// Adds a member of staff with one grant and the test password.
+pub async fn staff_member(
+    app: &TestApp,
+    (email, name): (&str, &str),
+    role: Role,
+    scope: Scope,
+) -> anyhow::Result<candour::actions::Actor> {
+    let mut tx = app.ctx.store.begin().await?;
+    add_user_in(
+        &mut tx,
+        &NewUser {
+            organisation_id: app.world.org,
+            email: email.to_owned(),
+            display_name: name.to_owned(),
+            grant: Grant { role, scope },
+            password: None,
+        },
+        Some(password_hash().await),
+        "test",
+        app.ctx.clock.now().as_millisecond(),
+    )
+    .await
+    .map_err(fail)?;
+    tx.commit().await?;
+    app.actor(email).await
 }

@@ -51,6 +51,7 @@ mod scale;
 mod sessions;
 mod settings;
 mod smtp;
+mod speaking_up;
 mod storage;
 mod subject_access;
 mod trends;

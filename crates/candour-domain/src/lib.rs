@@ -47,6 +47,7 @@ pub mod settings;
 pub mod similar;
 pub mod spc;
 pub mod spc_plot;
+pub mod speaking_up;
 pub mod tally;
 pub mod throttle;
 pub mod timescales;

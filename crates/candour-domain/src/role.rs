@@ -30,11 +30,13 @@ pub enum Role {
     Administrator,
     /// Designated safeguarding lead: sees every safeguarding concern in scope.
     SafeguardingLead,
+    /// Speaking-up guardian: handles concerns raised outside the line of management.
+    SpeakingUpGuardian,
 }
 
 impl Role {
     /// Every role, in the order shown to people.
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 10] = [
         Role::CareWorker,
         Role::SeniorCarer,
         Role::RegisteredManager,
@@ -42,6 +44,7 @@ impl Role {
         Role::HeadOfOperations,
         Role::QualityAssurance,
         Role::SafeguardingLead,
+        Role::SpeakingUpGuardian,
         Role::BoardMember,
         Role::Administrator,
     ];
@@ -58,6 +61,7 @@ impl Role {
             Role::BoardMember => "board_member",
             Role::Administrator => "administrator",
             Role::SafeguardingLead => "safeguarding_lead",
+            Role::SpeakingUpGuardian => "speaking_up_guardian",
         }
     }
 
@@ -73,6 +77,7 @@ impl Role {
             Role::BoardMember => "Board member",
             Role::Administrator => "Administrator",
             Role::SafeguardingLead => "Designated safeguarding lead",
+            Role::SpeakingUpGuardian => "Speaking-up guardian",
         }
     }
 
@@ -86,9 +91,11 @@ impl Role {
         use Permission as P;
         use Role as R;
         match permission {
-            P::ReportIncident | P::ViewPeopleRegister => {
-                !matches!(self, R::BoardMember | R::Administrator)
-            }
+            P::ReportIncident | P::ViewPeopleRegister => !matches!(
+                self,
+                R::BoardMember | R::Administrator | R::SpeakingUpGuardian
+            ),
+            P::HandleSpeakingUp => self == R::SpeakingUpGuardian,
             P::ViewSafeguarding => matches!(
                 self,
                 R::SeniorCarer
@@ -106,7 +113,7 @@ impl Role {
                     | R::HeadOfOperations
                     | R::QualityAssurance
             ),
-            P::ViewAggregates => !matches!(self, R::CareWorker),
+            P::ViewAggregates => !matches!(self, R::CareWorker | R::SpeakingUpGuardian),
             P::ManagePeople => matches!(self, R::RegisteredManager | R::Administrator),
             P::SignOffIncidents => matches!(
                 self,
@@ -144,6 +151,8 @@ pub enum Permission {
     ManagePeople,
     /// Trust a shared device for quick PIN sign-in in a service, and revoke it.
     ManageDevices,
+    /// Handle speaking-up concerns, outside the line of management.
+    HandleSpeakingUp,
     /// Add users and change their grants.
     ManageUsers,
     /// Change regions, services and areas, and the organisation's settings.
@@ -152,7 +161,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in the order of docs/permissions.md.
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 13] = [
         Permission::ReportIncident,
         Permission::ViewPeopleRegister,
         Permission::ViewIncidents,
@@ -163,6 +172,7 @@ impl Permission {
         Permission::ViewAggregates,
         Permission::ManagePeople,
         Permission::ManageDevices,
+        Permission::HandleSpeakingUp,
         Permission::ManageUsers,
         Permission::ManageOrganisation,
     ];
@@ -187,6 +197,9 @@ impl Permission {
             Permission::ManagePeople => "Add and change people using the service",
             Permission::ManageDevices => {
                 "Trust a shared device for quick PIN sign-in, and revoke it"
+            }
+            Permission::HandleSpeakingUp => {
+                "Handle speaking-up concerns about services they do not manage"
             }
             Permission::ManageUsers => "Add users and change their roles",
             Permission::ManageOrganisation => {

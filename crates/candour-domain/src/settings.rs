@@ -32,7 +32,13 @@ pub struct TimescalesDraft {
     pub by_category: Vec<(String, String, String)>,
 }
 
-fn number(e: &mut FieldErrors, field: &str, v: &str, range: (u32, u32), what: &str) -> u32 {
+pub(crate) fn number(
+    e: &mut FieldErrors,
+    field: &str,
+    v: &str,
+    range: (u32, u32),
+    what: &str,
+) -> u32 {
     match v.trim().parse::<u32>() {
         Ok(n) if (range.0..=range.1).contains(&n) => n,
         _ => {

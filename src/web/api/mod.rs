@@ -12,6 +12,7 @@ pub mod incidents;
 pub mod investigations;
 pub mod openness;
 pub mod problems;
+pub mod speaking_up;
 pub mod subject_access;
 pub mod triage;
 
@@ -115,6 +116,15 @@ pub fn router(upload_limit: usize) -> (axum::Router<AppState>, utoipa::openapi::
         .routes(utoipa_axum::routes!(attachments::get_attachment))
         .routes(utoipa_axum::routes!(cases::create_public_incident))
         .routes(utoipa_axum::routes!(cases::open_case_json))
+        .routes(utoipa_axum::routes!(
+            speaking_up::create_concern,
+            speaking_up::list_concerns
+        ))
+        .routes(utoipa_axum::routes!(speaking_up::get_concern))
+        .routes(utoipa_axum::routes!(speaking_up::create_acknowledgement))
+        .routes(utoipa_axum::routes!(speaking_up::create_concern_message))
+        .routes(utoipa_axum::routes!(speaking_up::create_outcome))
+        .routes(utoipa_axum::routes!(speaking_up::open_concern_case))
         .routes(utoipa_axum::routes!(subject_access::create_person_export))
         .routes(utoipa_axum::routes!(subject_access::create_staff_export))
         .split_for_parts();

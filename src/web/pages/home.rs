@@ -85,6 +85,8 @@ struct HomePage {
     proposals_total: usize,
     /// For the organisation's alert leads: open safety alerts.
     open_alerts: Vec<crate::web::pages::alerts::AlertRow>,
+    /// For a speaking-up guardian: concerns waiting to be acknowledged.
+    concerns_waiting: usize,
 }
 
 /// A person at increased risk, on the home page.
@@ -240,6 +242,7 @@ pub async fn show_home(
         } else {
             Vec::new()
         },
+        concerns_waiting: crate::actions::speaking_up::waiting(ctx, actor).await?,
         to_read_total: to_read.len(),
         to_read: to_read
             .iter()

@@ -28,6 +28,7 @@ pub mod report;
 pub mod reports;
 pub mod safety_cross;
 pub mod settings;
+pub mod speaking_up;
 pub mod trends;
 pub mod triage;
 pub mod users;

@@ -101,6 +101,7 @@ struct SettingsPage {
     retention: RetentionDraft,
     risk: RiskRulesDraft,
     charts: candour_domain::spc::ChartSettingsDraft,
+    speak_up: candour_domain::speaking_up::SpeakUpSettingsDraft,
 }
 
 async fn page(state: &AppState, user: &CurrentUser) -> Result<SettingsPage, WebError> {
@@ -143,6 +144,7 @@ async fn page(state: &AppState, user: &CurrentUser) -> Result<SettingsPage, WebE
         retention: RetentionDraft::from_settings(v.retention),
         risk: RiskRulesDraft::from_rules(&v.risk),
         charts: candour_domain::spc::ChartSettingsDraft::from_settings(v.charts),
+        speak_up: candour_domain::speaking_up::SpeakUpSettingsDraft::from_settings(v.speak_up),
         on_call: v
             .on_call
             .into_iter()
@@ -468,6 +470,25 @@ pub async fn update_chart_settings(
     after(&state, &user, "charts", result, |p| {
         p.form = "charts";
         p.charts = draft;
+    })
+    .await
+}
+
+/// POST /settings/speaking-up: how soon guardians acknowledge and give feedback.
+pub async fn update_speak_up(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    let draft = candour_domain::speaking_up::SpeakUpSettingsDraft {
+        acknowledge_days: form.get("acknowledge_days"),
+        feedback_days: form.get("feedback_days"),
+    };
+    let result =
+        crate::actions::settings::save_speak_up_settings(&state.ctx, &user.actor, &draft).await;
+    after(&state, &user, "speaking-up", result, |p| {
+        p.form = "speaking-up";
+        p.speak_up = draft;
     })
     .await
 }
