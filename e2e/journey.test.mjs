@@ -37,7 +37,7 @@ before(async () => {
     lines.on('line', (line) => {
       const url = line.match(/^Candour is running at (http:\/\/[^/]+)\//);
       if (url) base = url[1];
-      const who = line.match(/^\s+(Care worker|Registered manager|Board member|Administrator|Speaking-up guardian)\s+(\S+@\S+)/);
+      const who = line.match(/^\s+(Care worker|Registered manager|Board member|Administrator|Speaking-up guardian|Senior carer)\s+(\S+@\S+)/);
       if (who) logins[who[1]] = who[2];
       if (base && logins['Care worker'] && logins['Registered manager'] && logins['Board member'] && logins['Administrator'] && logins['Speaking-up guardian']) {
         clearTimeout(timer);
@@ -314,6 +314,47 @@ test('someone reports anonymously from the poster link and follows it with the c
   await accessible(page, 'the anonymous case page');
   await phone.close();
   await desk.close();
+});
+
+/** The demo's display name behind an email such as amelia.jones2@brightwater.example. */
+function nameOf(email) {
+  return email.split('@')[0].replace(/\d+$/, '').split('.')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
+}
+
+test('a care worker reports a colleague, who then finds nothing of it', async () => {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-GB' });
+  const page = await phone.newPage();
+  await signIn(page, logins['Care worker']);
+  await page.goto(`${base}/incidents/new?kind=incident&category=safeguarding`);
+  await page.selectOption('#abuse_type', 'physical');
+  await page.check('#alleged_by-staff');
+  await page.fill('#description', 'Browser journey: a resident says a carer slapped her arm during the night check.');
+  await page.fill('#immediate_actions', 'Stayed with her, checked her arm, told the nurse in charge.');
+  await page.click('button:has-text("Send report")');
+  await page.waitForURL(/\/incidents\/INC-\d{6}\?reported=1/);
+  const reference = page.url().match(/INC-\d{6}/)[0];
+  await accessible(page, 'the report with the form to name a member of staff');
+  const colleague = nameOf(logins['Senior carer']);
+  await page.selectOption('#staff-user', { label: colleague });
+  await page.selectOption('#staff-role', 'alleged_perpetrator');
+  await page.click('button:has-text("Name them")');
+  assert.ok((await page.content()).includes('Alleged to have caused harm'), 'the reporter keeps their report');
+  await accessible(page, 'the report after naming a colleague');
+
+  const desk = await browser.newContext({ locale: 'en-GB' });
+  const named = await desk.newPage();
+  await signIn(named, logins['Senior carer']);
+  const opened = await named.goto(`${base}/incidents/${reference}`);
+  assert.equal(opened.status(), 404, 'the colleague named cannot open it');
+  for (const path of ['/', '/triage', '/my-reports', '/duties']) {
+    await named.goto(`${base}${path}`);
+    const body = await named.content();
+    assert.ok(!body.includes(reference), `${reference} is not on ${path}`);
+    assert.ok(!body.includes('slapped her arm'), `nothing of it on ${path}`);
+  }
+  await desk.close();
+  await phone.close();
 });
 
 test('a care worker speaks up anonymously, the guardian answers, and the manager never sees it', async () => {

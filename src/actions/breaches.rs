@@ -19,7 +19,7 @@ use candour_domain::ids::{IncidentId, OrganisationId, ServiceId, UserId};
 use candour_domain::incident::IncidentReference;
 use candour_domain::notification::NotificationKind;
 use candour_domain::organisation::Nation;
-use candour_domain::role::{Grant, Permission, Role, grants_allow};
+use candour_domain::role::{Grant, Permission, Role};
 use candour_domain::validation::FieldErrors;
 use serde_json::json;
 use std::collections::HashMap;
@@ -48,13 +48,9 @@ fn holders_among(
     staff
         .iter()
         .filter(|(_, _, grants)| {
-            let of_role: Vec<_> = grants.iter().copied().filter(|g| g.role == role).collect();
-            grants_allow(
-                &of_role,
-                Permission::ViewIncidents,
-                service.service_id,
-                service.region_id,
-            )
+            grants
+                .iter()
+                .any(|g| g.role == role && g.scope.covers(service.service_id, service.region_id))
         })
         .map(|(id, _, _)| *id)
         .collect()
@@ -309,8 +305,8 @@ pub(crate) async fn alert_urgent(
     (incident, reference): (IncidentId, IncidentReference),
     why: &str,
     due: jiff::Timestamp,
-    named: &[UserId],
-) -> ActionResult<usize> {
+    (named, leads_too): (&[UserId], bool),
+) -> ActionResult<Vec<UserId>> {
     let now = ctx.clock.now().as_millisecond();
     // The registered manager and the senior manager on call for the
     // region; with nobody named on call, the region's regional managers.
@@ -335,6 +331,15 @@ pub(crate) async fn alert_urgent(
         people = holders_among(&staff, service, Role::HeadOfOperations);
         people.retain(|u| !named.contains(u));
     }
+    // A safeguarding concern reaches the designated safeguarding leads over
+    // the service too, unless they are the person named.
+    if leads_too {
+        for u in holders_among(&staff, service, Role::SafeguardingLead) {
+            if !people.contains(&u) && !named.contains(&u) {
+                people.push(u);
+            }
+        }
+    }
     let email = urgent_report(
         ctx.public_url.as_deref(),
         reference,
@@ -354,5 +359,5 @@ pub(crate) async fn alert_urgent(
         )
         .await?;
     }
-    Ok(people.len())
+    Ok(people)
 }

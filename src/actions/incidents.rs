@@ -163,7 +163,8 @@ pub(crate) async fn alert_if_urgent(
                 _ => None,
             })
             .collect();
-        super::breaches::alert_urgent(ctx, tx, service, ids, why, due, &named).await?;
+        let leads_too = new.category == candour_domain::incident::Category::Safeguarding;
+        super::breaches::alert_urgent(ctx, tx, service, ids, why, due, (&named, leads_too)).await?;
     }
     Ok(())
 }

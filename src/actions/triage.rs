@@ -173,7 +173,7 @@ pub async fn triage_incident(
             (incident.incident_id, incident.reference),
             why,
             due,
-            &named,
+            (&named, false),
         )
         .await?;
     }

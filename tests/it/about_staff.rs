@@ -65,6 +65,22 @@ fn concern_draft(app: &TestApp, marker: &str, named: Option<&Actor>) -> ReportDr
     }
 }
 
+/// A fall at Alder House reported by `by` with `description`; answers its reference.
+async fn fall(app: &TestApp, by: &Actor, description: &str) -> anyhow::Result<String> {
+    let draft = ReportDraft {
+        kind: "incident".into(),
+        category: "fall".into(),
+        details: fall_details(),
+        service_id: app.world.service.service_id.to_string(),
+        occurred_at: "2026-11-23T07:00:00Z".into(),
+        description: description.into(),
+        immediate_actions: "Checked for injury".into(),
+        ..ReportDraft::default()
+    };
+    let made = report_incident(&app.ctx, by, &draft).await.map_err(fail)?;
+    Ok(made.reference.to_string())
+}
+
 /// Takes out the choice lists (the staff list offered in forms names
 /// everyone who works at a service, whatever they did) and answers the rest.
 fn without_choice_lists(body: &str) -> String {
@@ -524,21 +540,7 @@ db_test!(
         let rowena = reporter(&app).await?;
         let worker = app.actor(app.world.email(Role::CareWorker)).await?;
         let concern_ref = concern(&app, &rowena, "Guardconcern", Some(&worker)).await?;
-        let fall = ReportDraft {
-            kind: "incident".into(),
-            category: "fall".into(),
-            details: fall_details(),
-            service_id: app.world.service.service_id.to_string(),
-            occurred_at: "2026-11-23T07:00:00Z".into(),
-            description: "Guardfall: found on the floor by the bed.".into(),
-            immediate_actions: "Checked for injury".into(),
-            ..ReportDraft::default()
-        };
-        let fall_ref = report_incident(&app.ctx, &rowena, &fall)
-            .await
-            .map_err(fail)?
-            .reference
-            .to_string();
+        let fall_ref = fall(&app, &rowena, "Guardfall: found on the floor by the bed.").await?;
         // A lead for Region One (Alder House), not Region Two (Birch House).
         let email = "guard@a.example";
         let region = Scope::Region(app.world.service.region_id);
@@ -587,6 +589,170 @@ db_test!(
         let about_them = concern(&app, &rowena, "Guardnamed", Some(&guard)).await?;
         let mut failures = Vec::new();
         check_unseen(&app, email, (&about_them, "Guardnamed"), &mut failures).await?;
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        Ok(())
+    }
+);
+
+db_test!(
+    a_designated_safeguarding_lead_is_told_of_a_new_concern_at_once_unless_named,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let rowena = reporter(&app).await?;
+        let one = Scope::Region(app.world.service.region_id);
+        let two = Scope::Region(app.world.other_service.region_id);
+        let lead = staff_member(
+            &app,
+            ("guard@a.example", "Sally Guard"),
+            Role::SafeguardingLead,
+            one,
+        )
+        .await?;
+        let other = staff_member(
+            &app,
+            ("far@a.example", "Farah Away"),
+            Role::SafeguardingLead,
+            two,
+        )
+        .await?;
+        let told = |user| {
+            let store = app.ctx.store.clone();
+            async move {
+                anyhow::Ok(
+                    store
+                        .notifications(user, 50)
+                        .await?
+                        .into_iter()
+                        .map(|n| n.reference)
+                        .collect::<Vec<_>>(),
+                )
+            }
+        };
+        let first = concern(&app, &rowena, "Toldconcern", None).await?;
+        assert_eq!(told(lead.user_id).await?, vec![first.clone()]);
+        assert!(
+            told(other.user_id).await?.is_empty(),
+            "not outside their region"
+        );
+        let about_lead = concern(&app, &rowena, "Leadnamed", Some(&lead)).await?;
+        assert!(
+            !told(lead.user_id).await?.contains(&about_lead),
+            "never told of a concern about themselves"
+        );
+
+        // Home links to the service's list, where the lead finds its
+        // concerns and nothing else.
+        let fall_ref = fall(&app, &rowena, "Leadfall: found on the floor.").await?;
+        let c = app.signed_in("guard@a.example").await?;
+        let list_path = format!("/services/{}/incidents", app.world.service.service_id);
+        let home = c.text("/").await?;
+        assert!(home.contains(&format!("href=\"{list_path}\"")), "{home}");
+        assert!(!home.contains("/poster"), "no poster link: not theirs");
+        let resp = c.get(&list_path).await?;
+        assert_eq!(resp.status(), 200);
+        let list = resp.text().await?;
+        assert!(list.contains(&first) && !list.contains(&fall_ref), "{list}");
+        assert!(!list.contains(&about_lead), "{list}");
+        Ok(())
+    }
+);
+
+db_test!(
+    a_report_about_staff_stays_hidden_as_it_is_triaged_investigated_and_acted_on,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let rowena = reporter(&app).await?;
+        let senior = app.actor(app.world.email(Role::SeniorCarer)).await?;
+        let marker = "Deepconcern";
+        let reference = concern(&app, &rowena, marker, Some(&senior)).await?;
+        let r = candour_domain::incident::IncidentReference::parse(&reference).unwrap();
+        let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
+        let triage = candour_domain::triage::TriageDraft {
+            kind: "incident".into(),
+            category: "safeguarding".into(),
+            physical_harm: "low".into(),
+            psychological_harm: "moderate".into(),
+            consequence: "4".into(),
+            likelihood: "3".into(),
+            learning_response: "serious_investigation".into(),
+            ..Default::default()
+        };
+        candour::actions::triage::triage_incident(&app.ctx, &manager, r, &triage, 1)
+            .await
+            .map_err(fail)?;
+        let regional = app.actor(app.world.email(Role::RegionalManager)).await?;
+        let number = candour::actions::investigations::open_investigation(
+            &app.ctx,
+            &manager,
+            r,
+            &candour_domain::investigation::OpeningDraft {
+                lead: regional.user_id.to_string(),
+                terms_of_reference: "Deepconcern: what happened on the night check".into(),
+            },
+        )
+        .await
+        .map_err(fail)?;
+        let action = candour::actions::improvement::add_action(
+            &app.ctx,
+            &manager,
+            candour::actions::improvement::From::Investigation(number),
+            &candour_domain::improvement::ActionDraft {
+                title: "Deepconcern: two staff on every night check".into(),
+                description: "Rota shows two names against each check; audited weekly.".into(),
+                owner: manager.user_id.to_string(),
+                due_on: "2026-12-20".into(),
+                in_plan: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(fail)?;
+        // Those handling it see it at every stage.
+        let handler = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        let investigation = candour_domain::investigation::investigation_reference(number);
+        let plan = handler
+            .text(&format!(
+                "/services/{}/improvement-plan",
+                app.world.service.service_id
+            ))
+            .await?;
+        assert!(plan.contains("two staff on every night check"), "{plan}");
+        assert_eq!(
+            handler
+                .get(&format!("/investigations/{investigation}"))
+                .await?
+                .status(),
+            200
+        );
+
+        // The senior carer named finds nothing of it, anywhere.
+        let mut failures = Vec::new();
+        let email = app.world.email(Role::SeniorCarer);
+        check_unseen(&app, email, (&reference, marker), &mut failures).await?;
+        let c = app.signed_in(email).await?;
+        let token = token_for(&app, email).await?;
+        let action_ref = candour_domain::improvement::action_reference(action.number);
+        for path in [
+            format!("/investigations/{investigation}"),
+            format!("/investigations/{investigation}/report"),
+            format!("/actions/{action_ref}"),
+        ] {
+            let status = c.get(&path).await?.status();
+            if status != 404 {
+                failures.push(format!("{path} answered {status}, want 404"));
+            }
+        }
+        for path in [
+            format!("/api/v1/investigations/{investigation}"),
+            format!("/api/v1/actions/{action_ref}"),
+        ] {
+            let status = api_get(&app, &token, &path).await?.status();
+            if status != 404 {
+                failures.push(format!("{path} answered {status}, want 404"));
+            }
+        }
         assert!(failures.is_empty(), "{}", failures.join("\n"));
         Ok(())
     }

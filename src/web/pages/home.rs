@@ -30,6 +30,9 @@ pub struct ServiceCounts {
     pub good_practice: i64,
     /// Whether the reader may open its list.
     pub can_open: bool,
+    /// Whether the name opens the service's incident list (for a designated
+    /// safeguarding lead, its safeguarding concerns).
+    pub can_list: bool,
     /// Whether the reader may open its register of people.
     pub people_link: bool,
     /// Whether the reader manages its shared devices.
@@ -194,6 +197,9 @@ pub async fn show_home(
                 id: s.service_id.to_string(),
                 service_type: s.service_type.label(),
                 can_open: actor.can_in(Permission::ViewIncidents, &s),
+                // A designated safeguarding lead opens the list too, where
+                // they see the service's safeguarding concerns.
+                can_list: actor.can_in(Permission::ViewSafeguarding, &s),
                 people_link: actor.can_in(Permission::ViewPeopleRegister, &s)
                     || actor.can_in(Permission::ManagePeople, &s),
                 can_manage_devices: actor.can_in(Permission::ManageDevices, &s),

@@ -199,11 +199,11 @@ impl IncidentPage {
         draft: candour_domain::improvement::ActionDraft,
         errors: FieldErrors,
     ) -> Result<(), WebError> {
-        if !self.can_triage {
+        // The reporter may name a member of staff in their own report too.
+        if !self.can_triage && !self.is_reporter {
             return Ok(());
         }
         let service = state.ctx.store.service(self.org, self.service_id).await?;
-        self.with_duties(state, &service).await?;
         self.staff_choices = crate::actions::incidents::staff_of_service(&state.ctx, &service)
             .await?
             .into_iter()
@@ -213,6 +213,10 @@ impl IncidentPage {
                 label: name,
             })
             .collect();
+        if !self.can_triage {
+            return Ok(());
+        }
+        self.with_duties(state, &service).await?;
         if self.offer_investigation.is_some() {
             self.investigators =
                 crate::actions::investigations::investigators(&state.ctx, &service)
