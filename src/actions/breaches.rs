@@ -313,8 +313,15 @@ pub(crate) async fn alert_urgent(
     // Staff alleged to have caused harm (`named`) are never told, and a
     // report about a manager goes first to the level above them.
     let staff = ctx.store.staff_with_grants(service.organisation_id).await?;
-    let first = candour_domain::about_staff::first_handler(&roles_over(&staff, service, named));
+    let named_roles = roles_over(&staff, service, named);
+    let first = candour_domain::about_staff::first_handler(&named_roles);
     let mut people = holders_among(&staff, service, first);
+    // A head of operations named: the board-level designate hears too.
+    if candour_domain::about_staff::goes_to_board(&named_roles)
+        && let Some(d) = super::designate::board_designate(ctx, service.organisation_id).await?
+    {
+        people.push(d);
+    }
     let senior = match super::settings::on_call_for(ctx, service.organisation_id, service.region_id)
         .await?
     {

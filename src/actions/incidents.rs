@@ -450,9 +450,18 @@ pub(crate) async fn incident_in_scope(
             Permission::ViewIncidents | Permission::ViewAuditHistory
         )
         && actor.can_in(Permission::ViewSafeguarding, &service);
+    // The board-level person the organisation designates reads a report
+    // alleging harm by a head of operations (and no other).
+    let reading = matches!(
+        permission,
+        Permission::ViewIncidents | Permission::ViewAuditHistory
+    );
+    let designate = reading
+        && !actor.can_in(permission, &service)
+        && super::designate::reads_as_designate(ctx, actor, (&incident, &service)).await?;
     // A report naming the actor as alleged to have caused harm does not
     // exist for them, whatever they may otherwise do in its service.
-    if (actor.can_in(permission, &service) || reads_concern)
+    if (actor.can_in(permission, &service) || reads_concern || designate)
         && !ctx
             .store
             .is_hidden_from(incident.incident_id, actor.user_id)

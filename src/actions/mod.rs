@@ -14,6 +14,7 @@ pub mod audit;
 pub mod backup;
 pub mod board_report;
 pub mod breaches;
+pub mod designate;
 pub mod devices;
 pub mod digest;
 pub mod drafts;

@@ -56,9 +56,12 @@ pub struct SettingsView {
     pub charts: candour_domain::spc::ChartSettings,
     /// How soon a speaking-up guardian acknowledges a concern and gives feedback.
     pub speak_up: candour_domain::speaking_up::SpeakUpSettings,
+    /// The board member who hears of reports naming a head of operations,
+    /// and who may be chosen.
+    pub designate: (Option<UserId>, Vec<(UserId, String)>),
 }
 
-fn may_manage(actor: &Actor) -> ActionResult<()> {
+pub(crate) fn may_manage(actor: &Actor) -> ActionResult<()> {
     if actor.can_anywhere(Permission::ManageOrganisation) {
         Ok(())
     } else {
@@ -107,6 +110,10 @@ pub async fn organisation_settings(ctx: &Ctx, actor: &Actor) -> ActionResult<Set
         risk: super::risk::org_risk_rules(ctx, org).await?,
         charts: super::trends::org_chart_settings(ctx, org).await?,
         speak_up: super::speaking_up::org_speak_up_settings(ctx, org).await?,
+        designate: (
+            super::designate::board_designate(ctx, org).await?,
+            super::designate::designate_candidates(ctx, org).await?,
+        ),
     })
 }
 
@@ -289,7 +296,7 @@ async fn audited(
 }
 
 /// Stores setting `key` (JSON) with an audit event of what it was and is.
-async fn put_setting<T: serde::Serialize>(
+pub(crate) async fn put_setting<T: serde::Serialize>(
     ctx: &Ctx,
     actor: &Actor,
     key: &str,

@@ -203,6 +203,10 @@ pub fn router(state: AppState) -> Router {
             post(pages::settings::update_speak_up),
         )
         .route(
+            "/settings/board-designate",
+            post(pages::settings::update_board_designate),
+        )
+        .route(
             "/settings/retention",
             post(pages::settings::update_retention),
         )

@@ -757,3 +757,122 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    a_report_naming_the_head_of_operations_reaches_the_board_designate,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let rowena = reporter(&app).await?;
+        let board_email = app.world.email(Role::BoardMember);
+        let board = app.actor(board_email).await?;
+        let other_board = staff_member(
+            &app,
+            ("bob@a.example", "Bob Boardroom"),
+            Role::BoardMember,
+            Scope::Organisation,
+        )
+        .await?;
+        let admin = app.signed_in(app.world.email(Role::Administrator)).await?;
+        let token = admin.csrf("/settings").await?;
+        let worker = app.actor(app.world.email(Role::CareWorker)).await?;
+        let worker_id = worker.user_id.to_string();
+        let resp = admin
+            .post_form(
+                "/settings/board-designate",
+                &[("csrf_token", &token), ("board_designate", &worker_id)],
+            )
+            .await?;
+        assert_eq!(resp.status(), 422, "only a board member may be designated");
+        assert!(resp.text().await?.contains("Choose a board member"));
+        let board_id = board.user_id.to_string();
+        let resp = admin
+            .post_form(
+                "/settings/board-designate",
+                &[("csrf_token", &token), ("board_designate", &board_id)],
+            )
+            .await?;
+        assert_eq!(resp.status(), 303);
+
+        let head = app.actor(app.world.email(Role::HeadOfOperations)).await?;
+        let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
+        let about_head = concern(&app, &rowena, "Boardconcern", Some(&head)).await?;
+        let about_manager = concern(&app, &rowena, "Managerconcern", Some(&manager)).await?;
+        let told = |user| {
+            let store = app.ctx.store.clone();
+            async move {
+                anyhow::Ok(
+                    store
+                        .notifications(user, 50)
+                        .await?
+                        .into_iter()
+                        .map(|n| n.reference)
+                        .collect::<Vec<_>>(),
+                )
+            }
+        };
+        assert_eq!(told(board.user_id).await?, vec![about_head.clone()]);
+        assert!(told(other_board.user_id).await?.is_empty());
+        let qa = app.actor(app.world.email(Role::QualityAssurance)).await?;
+        assert!(told(qa.user_id).await?.contains(&about_head));
+        assert!(!told(head.user_id).await?.contains(&about_head));
+
+        let c = app.signed_in(board_email).await?;
+        let page = c.text(&format!("/incidents/{about_head}")).await?;
+        assert!(page.contains("Boardconcern"), "{page}");
+        assert!(!page.contains(REPORTER), "who made it is withheld");
+        assert_eq!(
+            c.get(&format!("/incidents/{about_manager}"))
+                .await?
+                .status(),
+            404,
+            "no other report"
+        );
+        let other = app.signed_in("bob@a.example").await?;
+        assert_eq!(
+            other
+                .get(&format!("/incidents/{about_head}"))
+                .await?
+                .status(),
+            404,
+            "only the board member designated"
+        );
+        Ok(())
+    }
+);
+
+db_test!(
+    the_daily_digest_follows_the_route_above_a_manager_named,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let rowena = reporter(&app).await?;
+        let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
+        let reference = concern(&app, &rowena, "Digestconcern", Some(&manager)).await?;
+        assert!(candour::jobs::tick(&app.ctx).await?);
+        let queued = app.ctx.store.emails(app.world.org).await?.len();
+        let sink = crate::smtp::SmtpSink::start()?;
+        let mailer = candour::email::sender::Mailer::new(&sink.url, "Candour <c@a.example>")?;
+        candour::email::sender::send_due(&app.ctx, &mailer).await?;
+        let got = sink.wait_for(queued, 10).await;
+        // No email names the reporter or gives the report's words.
+        for m in &got {
+            assert!(
+                !m.data.contains(REPORTER) && !m.data.contains("Digestconcern"),
+                "{:?}: {}",
+                m.to,
+                m.data
+            );
+        }
+        let digest_to = |email: &str| {
+            got.iter().find(|m| {
+                m.data.contains("Candour daily digest") && m.to.iter().any(|t| t == email)
+            })
+        };
+        let above = digest_to(app.world.email(Role::RegionalManager))
+            .expect("the regional manager's digest");
+        assert!(above.data.contains(&reference), "{}", above.data);
+        if let Some(own) = digest_to(app.world.email(Role::RegisteredManager)) {
+            assert!(!own.data.contains(&reference), "{}", own.data);
+        }
+        Ok(())
+    }
+);

@@ -74,6 +74,14 @@ pub fn first_handler(named: &[Role]) -> Role {
     }
 }
 
+/// Whether a report naming people with `named` roles over its service goes
+/// to the board as well: when a head of operations is named, nobody in the
+/// line stands above them, so quality assurance and the board-level person
+/// the organisation designates hear of it.
+pub fn goes_to_board(named: &[Role]) -> bool {
+    named.contains(&Role::HeadOfOperations)
+}
+
 /// The ladder a report climbs when a timescale is missed, from the first
 /// person to handle it.
 const LADDER: [Role; 4] = [
@@ -95,6 +103,21 @@ pub fn routed(step: Role, first: Role) -> Role {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_head_of_operations_named_goes_to_the_board() {
+        let cases = [
+            (vec![], false),
+            (vec![Role::CareWorker], false),
+            (vec![Role::RegisteredManager], false),
+            (vec![Role::RegionalManager, Role::QualityAssurance], false),
+            (vec![Role::HeadOfOperations], true),
+            (vec![Role::CareWorker, Role::HeadOfOperations], true),
+        ];
+        for (named, board) in cases {
+            assert_eq!(goes_to_board(&named), board, "{named:?}");
+        }
+    }
     use crate::details::{AbuseType, FallSeen, YesNo};
 
     fn safeguarding(by: AllegedBy) -> Details {

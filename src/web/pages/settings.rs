@@ -102,6 +102,8 @@ struct SettingsPage {
     risk: RiskRulesDraft,
     charts: candour_domain::spc::ChartSettingsDraft,
     speak_up: candour_domain::speaking_up::SpeakUpSettingsDraft,
+    /// Who may be the board designate: (value, name, chosen), nobody first.
+    designates: Vec<(String, String, bool)>,
 }
 
 async fn page(state: &AppState, user: &CurrentUser) -> Result<SettingsPage, WebError> {
@@ -145,6 +147,18 @@ async fn page(state: &AppState, user: &CurrentUser) -> Result<SettingsPage, WebE
         risk: RiskRulesDraft::from_rules(&v.risk),
         charts: candour_domain::spc::ChartSettingsDraft::from_settings(v.charts),
         speak_up: candour_domain::speaking_up::SpeakUpSettingsDraft::from_settings(v.speak_up),
+        designates: std::iter::once((
+            String::new(),
+            "Nobody named: quality assurance alone".to_owned(),
+            v.designate.0.is_none(),
+        ))
+        .chain(
+            v.designate
+                .1
+                .into_iter()
+                .map(|(id, name)| (id.to_string(), name, v.designate.0 == Some(id))),
+        )
+        .collect(),
         on_call: v
             .on_call
             .into_iter()
@@ -413,6 +427,21 @@ pub async fn update_on_call(
     let chosen = form.get(&format!("on_call-{region}"));
     let result = set_on_call(&state.ctx, &user.actor, &region, &chosen).await;
     after(&state, &user, "on-call", result, |p| p.form = "on_call").await
+}
+
+/// POST /settings/board-designate: the board member who hears of reports naming a head of operations.
+pub async fn update_board_designate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    let chosen = form.get("board_designate");
+    let result =
+        crate::actions::designate::set_board_designate(&state.ctx, &user.actor, &chosen).await;
+    after(&state, &user, "board-designate", result, |p| {
+        p.form = "board_designate"
+    })
+    .await
 }
 
 /// POST /settings/retention: how long closed incident records are kept.
