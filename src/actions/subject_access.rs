@@ -86,6 +86,8 @@ struct Gathered {
     redactions: Vec<(String, String)>,
     /// Incidents and investigations by id, as people know them (`INC-000123`).
     references: HashMap<String, String>,
+    /// Made by a member of staff in the app (not by an operator).
+    made_by_staff: bool,
 }
 
 /// Everything about a person using a service, for someone who may manage
@@ -97,7 +99,12 @@ pub async fn export_person(ctx: &Ctx, actor: &Actor, person: PersonId) -> Action
         .await?
         .ok_or(ActionError::NotFound)?;
     service_where(ctx, actor, found.service_id, Permission::ManagePeople).await?;
-    export_person_as(ctx, actor.organisation_id, person, &actor.audit_name()).await
+    // A report naming the actor as alleged to have caused harm does not
+    // exist for them, here too: an export they make leaves it out, and
+    // says (whoever makes it) that an administrator can make a full one.
+    let mut g = gather_person(ctx, actor.organisation_id, person, Some(actor.user_id)).await?;
+    g.made_by_staff = true;
+    finish(ctx, g, ("person", person.to_string()), &actor.audit_name()).await
 }
 
 /// The same for an operator at the command line (`candour subject-access`).
@@ -107,7 +114,7 @@ pub async fn export_person_as(
     person: PersonId,
     by: &str,
 ) -> ActionResult<Export> {
-    let g = gather_person(ctx, org, person).await?;
+    let g = gather_person(ctx, org, person, None).await?;
     finish(ctx, g, ("person", person.to_string()), by).await
 }
 
@@ -166,7 +173,12 @@ async fn who_is_who(
     Ok((staff, people, redactions))
 }
 
-async fn gather_person(ctx: &Ctx, org: OrganisationId, person: PersonId) -> ActionResult<Gathered> {
+async fn gather_person(
+    ctx: &Ctx,
+    org: OrganisationId,
+    person: PersonId,
+    hidden_from: Option<UserId>,
+) -> ActionResult<Gathered> {
     let found = ctx
         .store
         .person_by_id(org, person)
@@ -188,10 +200,15 @@ async fn gather_person(ctx: &Ctx, org: OrganisationId, person: PersonId) -> Acti
             .await?;
         tables.push((t.to_owned(), rows));
     }
+    let hidden = match hidden_from {
+        Some(u) => store.hidden_from(u).await?,
+        None => Default::default(),
+    };
     let incidents: Vec<Key> = store
         .ids_where("incident_person", "incident_id", "person_id", &key[0])
         .await?
         .into_iter()
+        .filter(|id| !hidden.contains(&candour_domain::ids::IncidentId(*id)))
         .map(Key::Id)
         .collect();
     let link = Some("incident_id");
@@ -279,6 +296,7 @@ async fn gather_person(ctx: &Ctx, org: OrganisationId, person: PersonId) -> Acti
         people,
         redactions,
         references,
+        made_by_staff: false,
     })
 }
 
@@ -349,6 +367,7 @@ async fn gather_staff(ctx: &Ctx, org: OrganisationId, user: UserId) -> ActionRes
         people,
         redactions,
         references: HashMap::new(),
+        made_by_staff: false,
     })
 }
 
@@ -528,7 +547,12 @@ impl Gathered {
                 format!(
                     "Other people using the service are not named: their names and records are shown as {SOMEONE}. Staff are named where they acted in their work. Passwords, tokens and other secrets are never included."
                 ),
-            ],
+            ]
+            .into_iter()
+            .chain(self.made_by_staff.then(|| {
+                "Made in the app by a member of staff. A report naming whoever makes an export as alleged to have caused harm is never in it, so an export for the person is made by someone no report about them names: an administrator, or an operator with candour subject-access.".to_owned()
+            }))
+            .collect(),
             sections: index,
             landscape: true,
             footer: format!("Candour subject access: {}", self.subject),

@@ -81,6 +81,18 @@ async fn fall(app: &TestApp, by: &Actor, description: &str) -> anyhow::Result<St
     Ok(made.reference.to_string())
 }
 
+/// The references of what `user` has been told of, newest first.
+async fn told(app: &TestApp, user: candour_domain::ids::UserId) -> anyhow::Result<Vec<String>> {
+    Ok(app
+        .ctx
+        .store
+        .notifications(user, 50)
+        .await?
+        .into_iter()
+        .map(|n| n.reference)
+        .collect())
+}
+
 /// Takes out the choice lists (the staff list offered in forms names
 /// everyone who works at a service, whatever they did) and answers the rest.
 fn without_choice_lists(body: &str) -> String {
@@ -615,28 +627,15 @@ db_test!(
             two,
         )
         .await?;
-        let told = |user| {
-            let store = app.ctx.store.clone();
-            async move {
-                anyhow::Ok(
-                    store
-                        .notifications(user, 50)
-                        .await?
-                        .into_iter()
-                        .map(|n| n.reference)
-                        .collect::<Vec<_>>(),
-                )
-            }
-        };
         let first = concern(&app, &rowena, "Toldconcern", None).await?;
-        assert_eq!(told(lead.user_id).await?, vec![first.clone()]);
+        assert_eq!(told(&app, lead.user_id).await?, vec![first.clone()]);
         assert!(
-            told(other.user_id).await?.is_empty(),
+            told(&app, other.user_id).await?.is_empty(),
             "not outside their region"
         );
         let about_lead = concern(&app, &rowena, "Leadnamed", Some(&lead)).await?;
         assert!(
-            !told(lead.user_id).await?.contains(&about_lead),
+            !told(&app, lead.user_id).await?.contains(&about_lead),
             "never told of a concern about themselves"
         );
 
@@ -797,24 +796,11 @@ db_test!(
         let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
         let about_head = concern(&app, &rowena, "Boardconcern", Some(&head)).await?;
         let about_manager = concern(&app, &rowena, "Managerconcern", Some(&manager)).await?;
-        let told = |user| {
-            let store = app.ctx.store.clone();
-            async move {
-                anyhow::Ok(
-                    store
-                        .notifications(user, 50)
-                        .await?
-                        .into_iter()
-                        .map(|n| n.reference)
-                        .collect::<Vec<_>>(),
-                )
-            }
-        };
-        assert_eq!(told(board.user_id).await?, vec![about_head.clone()]);
-        assert!(told(other_board.user_id).await?.is_empty());
+        assert_eq!(told(&app, board.user_id).await?, vec![about_head.clone()]);
+        assert!(told(&app, other_board.user_id).await?.is_empty());
         let qa = app.actor(app.world.email(Role::QualityAssurance)).await?;
-        assert!(told(qa.user_id).await?.contains(&about_head));
-        assert!(!told(head.user_id).await?.contains(&about_head));
+        assert!(told(&app, qa.user_id).await?.contains(&about_head));
+        assert!(!told(&app, head.user_id).await?.contains(&about_head));
 
         let c = app.signed_in(board_email).await?;
         let page = c.text(&format!("/incidents/{about_head}")).await?;
@@ -873,6 +859,106 @@ db_test!(
         if let Some(own) = digest_to(app.world.email(Role::RegisteredManager)) {
             assert!(!own.data.contains(&reference), "{}", own.data);
         }
+        Ok(())
+    }
+);
+
+db_test!(
+    the_evidence_pack_a_manager_named_downloads_leaves_the_report_out,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let rowena = reporter(&app).await?;
+        let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
+        let reference = concern(&app, &rowena, "Packconcern", Some(&manager)).await?;
+        let other = fall(&app, &rowena, "Packfall: found by the bed.").await?;
+        let web = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        let csrf = csrf_in(&web.text("/evidence").await?).unwrap();
+        let service = app.world.service.service_id.to_string();
+        let resp = web
+            .post_form(
+                "/evidence",
+                &[
+                    ("csrf_token", &csrf),
+                    ("service", &service),
+                    ("from", "2026-11-01"),
+                    ("to", "2026-11-30"),
+                    ("identify", "codes"),
+                    ("reason", ""),
+                ],
+            )
+            .await?;
+        assert_eq!(resp.status(), 200);
+        let files = crate::evidence::unzip(&resp.bytes().await?)?;
+        let mut saw_other = false;
+        for (name, bytes) in &files {
+            let text = if name.ends_with(".pdf") {
+                read_pdf(bytes)?.map(|(t, _)| t).unwrap_or_default()
+            } else {
+                String::from_utf8_lossy(bytes).into_owned()
+            };
+            saw_other |= text.contains(&other);
+            for secret in [reference.as_str(), "Packconcern", REPORTER] {
+                assert!(!text.contains(secret), "{name} shows {secret}");
+            }
+        }
+        assert!(saw_other, "the pack holds the service's other reports");
+        Ok(())
+    }
+);
+
+/// Everything in the subject access export `email` makes for the test
+/// world's person: (every file's text, the index PDF's text if it can be read).
+async fn person_export(app: &TestApp, email: &str) -> anyhow::Result<(String, Option<String>)> {
+    let token = token_for(app, email).await?;
+    let resp = reqwest::Client::new()
+        .post(format!(
+            "{}/api/v1/people/{}/subject-access",
+            app.base, app.world.person
+        ))
+        .bearer_auth(token)
+        .send()
+        .await?;
+    assert_eq!(resp.status(), 200, "{email}");
+    let (mut all, mut index) = (String::new(), None);
+    for (name, bytes) in crate::evidence::unzip(&resp.bytes().await?)? {
+        if name.ends_with(".pdf") {
+            let text = read_pdf(&bytes)?.map(|(t, _)| t);
+            all.push_str(text.as_deref().unwrap_or_default());
+            if name == "index.pdf" {
+                index = text;
+            }
+        } else {
+            all.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    }
+    Ok((all, index))
+}
+
+db_test!(
+    a_subject_access_export_by_a_manager_named_leaves_the_report_out,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let rowena = reporter(&app).await?;
+        let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
+        let reference = concern(&app, &rowena, "Sarconcern", Some(&manager)).await?;
+        let (by_manager, index) =
+            person_export(&app, app.world.email(Role::RegisteredManager)).await?;
+        for secret in [reference.as_str(), "Sarconcern", REPORTER] {
+            assert!(
+                !by_manager.contains(secret),
+                "the manager's export shows {secret}"
+            );
+        }
+        if let Some(index) = index {
+            assert!(index.contains("Made in the app"), "{index}");
+        }
+        let (by_admin, _) = person_export(&app, app.world.email(Role::Administrator)).await?;
+        assert!(
+            by_admin.contains("Sarconcern"),
+            "an administrator's export is complete"
+        );
         Ok(())
     }
 );

@@ -128,7 +128,7 @@ async fn an_autumn(app: &TestApp) -> anyhow::Result<()> {
 }
 
 /// The files of a ZIP, by name.
-fn unzip(bytes: &[u8]) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+pub(crate) fn unzip(bytes: &[u8]) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))?;
     let mut out = Vec::new();
     for i in 0..zip.len() {
