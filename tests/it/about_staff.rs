@@ -479,33 +479,32 @@ db_test!(
 );
 
 db_test!(
-    an_urgent_report_about_the_registered_manager_goes_to_the_regional_manager,
+    an_urgent_report_goes_above_whoever_is_named_at_each_level_of_the_line,
     |engine| {
         let app = TestApp::spawn(engine).await?;
         let rowena = reporter(&app).await?;
-        let manager = app.actor(app.world.email(Role::RegisteredManager)).await?;
-        let regional = app.actor(app.world.email(Role::RegionalManager)).await?;
-        let reference = concern(&app, &rowena, "Aboutmanager", Some(&manager)).await?;
-        let told = |who: &Actor| {
-            let store = app.ctx.store.clone();
-            let user = who.user_id;
-            async move { store.notifications(user, 50).await }
-        };
-        let to_manager = told(&manager).await?;
-        let to_regional = told(&regional).await?;
-        assert!(
-            !format!("{to_manager:?}").contains(&reference),
-            "the registered manager is never told: {to_manager:?}"
-        );
-        assert!(
-            format!("{to_regional:?}").contains(&reference),
-            "the regional manager is: {to_regional:?}"
-        );
-        // A concern about a care worker still goes to the registered manager.
-        let worker = app.actor(app.world.email(Role::CareWorker)).await?;
-        let other = concern(&app, &rowena, "Aboutworker", Some(&worker)).await?;
-        assert!(format!("{:?}", told(&manager).await?).contains(&other));
-        assert!(!format!("{:?}", told(&worker).await?).contains(&other));
+        // (who is named, who is told first)
+        let levels = [
+            (Role::CareWorker, Role::RegisteredManager),
+            (Role::SeniorCarer, Role::RegisteredManager),
+            (Role::RegisteredManager, Role::RegionalManager),
+            (Role::RegionalManager, Role::HeadOfOperations),
+            (Role::HeadOfOperations, Role::QualityAssurance),
+        ];
+        for (named, first) in levels {
+            let who = app.actor(app.world.email(named)).await?;
+            let above = app.actor(app.world.email(first)).await?;
+            let marker = format!("Route{}", named.code().replace('_', ""));
+            let reference = concern(&app, &rowena, &marker, Some(&who)).await?;
+            assert!(
+                !told(&app, who.user_id).await?.contains(&reference),
+                "{named:?} named is never told"
+            );
+            assert!(
+                told(&app, above.user_id).await?.contains(&reference),
+                "{first:?} is told when {named:?} is named"
+            );
+        }
         Ok(())
     }
 );
