@@ -1090,3 +1090,31 @@ test('the registered manager opens a lessons-learned meeting with its agenda alr
   await accessible(page, 'a meeting with attendance and minutes');
   await desk.close();
 });
+
+test('an administrator disables a leaver, who is thrown out on their next click', async () => {
+  const leaverContext = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-GB' });
+  const leaver = await leaverContext.newPage();
+  await signIn(leaver, logins['Senior carer']);
+
+  const desk = await browser.newContext({ locale: 'en-GB' });
+  const admin = await desk.newPage();
+  await signIn(admin, logins['Administrator']);
+  await admin.goto(`${base}/users?q=${encodeURIComponent(logins['Senior carer'])}`);
+  await admin.click(`#users a:has-text("${nameOf(logins['Senior carer'])}")`);
+  await accessible(admin, 'an account page');
+  await admin.click('button:has-text("Disable the account")');
+  assert.ok(await admin.locator('.error-summary').isVisible(), 'a reason is asked for');
+  await accessible(admin, 'an account page with an error');
+  await admin.fill('#reason', 'Left on 30 Nov 2026');
+  await admin.click('button:has-text("Disable the account")');
+  assert.ok((await admin.content()).includes('Enable the account'));
+
+  await leaver.click('nav a:has-text("Lessons")');
+  assert.match(leaver.url(), /\/login/, 'signed out on the next click');
+
+  await admin.fill('#reason', 'Back from leave');
+  await admin.click('button:has-text("Enable the account")');
+  assert.ok((await admin.content()).includes('Disable the account'));
+  await desk.close();
+  await leaverContext.close();
+});

@@ -29,6 +29,7 @@ pub mod incident_view;
 pub mod incidents;
 pub mod investigations;
 pub mod learning;
+pub mod leavers;
 pub mod lessons;
 pub mod meetings;
 pub mod occupancy;

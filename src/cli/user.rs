@@ -1,4 +1,4 @@
-//! `candour user add` and `candour user reset-password`.
+//! `candour user add`, `reset-password`, `disable` and `enable`.
 
 use super::{DatabaseArg, Resolved, ctx, open_store};
 use crate::actions::ActionError;
@@ -17,6 +17,23 @@ pub enum UserCommand {
     Add(AddArgs),
     /// Set a new password for an account and end its sessions.
     ResetPassword(ResetArgs),
+    /// Disable a leaver's account: its sessions, API tokens and PIN end at once.
+    Disable(StatusArgs),
+    /// Let a disabled account sign in again.
+    Enable(StatusArgs),
+}
+
+/// `candour user disable` and `candour user enable`
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    db: DatabaseArg,
+    /// The account's email address.
+    #[arg(long)]
+    email: String,
+    /// Why, kept in the audit trail (such as "left on 30 Nov 2026").
+    #[arg(long)]
+    reason: String,
 }
 
 /// `candour user add`
@@ -129,12 +146,7 @@ pub async fn run(cmd: UserCommand, resolved: &Resolved) -> anyhow::Result<ExitCo
         UserCommand::ResetPassword(a) => {
             let store = open_store(&resolved.database_url(&a.db), resolved).await?;
             let ctx = ctx(store.clone());
-            let user = store
-                .user_by_email(&a.email.trim().to_lowercase())
-                .await?
-                .ok_or_else(|| {
-                    anyhow::anyhow!("--email: there is no account with the email {}", a.email)
-                })?;
+            let user = account(&store, &a.email).await?;
             let (password, generated) = read_password(a.password_stdin)?;
             let revoked = reset_password(&ctx, &user, &password, "cli")
                 .await
@@ -149,8 +161,52 @@ pub async fn run(cmd: UserCommand, resolved: &Resolved) -> anyhow::Result<ExitCo
             }
             store.close().await;
         }
+        UserCommand::Disable(a) => {
+            set_status(a, resolved, false).await?;
+        }
+        UserCommand::Enable(a) => {
+            set_status(a, resolved, true).await?;
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Disables or enables the account with `a.email`, as an operator.
+async fn set_status(a: StatusArgs, resolved: &Resolved, enable: bool) -> anyhow::Result<()> {
+    use crate::actions::leavers::set_status_in;
+    anyhow::ensure!(
+        !a.reason.trim().is_empty(),
+        "--reason: say why, such as \"left on 30 Nov 2026\""
+    );
+    let store = open_store(&resolved.database_url(&a.db), resolved).await?;
+    let ctx = ctx(store.clone());
+    let user = account(&store, &a.email).await?;
+    let mut tx = store.begin().await?;
+    set_status_in(&ctx, &mut tx, &user, ("cli", a.reason.trim()), enable)
+        .await
+        .map_err(explain)?;
+    tx.commit().await?;
+    if enable {
+        println!("{} can sign in again.", user.email);
+    } else {
+        println!(
+            "Disabled {}: their sessions, API tokens and quick sign-in PIN have ended.",
+            user.email
+        );
+    }
+    store.close().await;
+    Ok(())
+}
+
+/// The account with `email`, or an error naming the flag.
+async fn account(
+    store: &crate::store::Store,
+    email: &str,
+) -> anyhow::Result<crate::store::users::User> {
+    store
+        .user_by_email(&email.trim().to_lowercase())
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("--email: there is no account with the email {email}"))
 }
 
 fn role_list() -> String {

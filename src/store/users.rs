@@ -122,6 +122,23 @@ pub async fn set_password_hash(
     }
 }
 
+/// Sets whether an account may sign in; false when it already was so.
+pub async fn set_active(tx: &mut Tx, user: UserId, active: bool, now_ms: i64) -> StoreResult<bool> {
+    let n = on_tx!(tx, |c| {
+        sqlx::query(
+            "update app_user set active = $1, updated_at = $2 where user_id = $3 and active = $4",
+        )
+        .bind(active)
+        .bind(now_ms)
+        .bind(user.0)
+        .bind(!active)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+    });
+    Ok(n == 1)
+}
+
 impl Store {
     /// The account with this email (lower case), in any organisation.
     pub async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {

@@ -345,6 +345,9 @@ pub fn router(state: AppState) -> Router {
             get(pages::triage::show_service_triage_queue),
         )
         .route("/users", get(pages::users::list_users))
+        .route("/users/{user_id}", get(pages::users::show_user))
+        .route("/users/{user_id}/disable", post(pages::users::disable_user))
+        .route("/users/{user_id}/enable", post(pages::users::enable_user))
         .route("/duties", get(pages::duty_board::show_duty_board))
         .route(
             "/incidents/{reference}/duties",

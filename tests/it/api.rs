@@ -296,6 +296,8 @@ db_test!(
                 "POST /api/v1/speaking-up/{reference}/acknowledgement",
                 "POST /api/v1/speaking-up/{reference}/messages",
                 "POST /api/v1/speaking-up/{reference}/outcome",
+                "POST /api/v1/users/{user_id}/disable",
+                "POST /api/v1/users/{user_id}/enable",
                 "POST /api/v1/users/{user_id}/subject-access",
                 "PUT /api/v1/incidents/{reference}/assessment",
                 "PUT /api/v1/incidents/{reference}/duties/{duty}/draft",
@@ -313,6 +315,7 @@ db_test!(
                     .replace("{id}", "0190b0d8-0000-7000-8000-000000000001")
                     .replace("{service_id}", "0190b0d8-0000-7000-8000-000000000002")
                     .replace("{duty}", "riddor_report")
+                    .replace("{user_id}", "0190b0d8-0000-7000-8000-000000000003")
             );
             let resp = client.request(method.parse()?, url).send().await?;
             // Anonymous reporting needs no token: an empty body is simply not valid.

@@ -745,3 +745,44 @@ async fn the_audit_key_file_must_be_the_one_the_trail_was_made_with() -> anyhow:
     assert!(out.status.success(), "{:?}", text(&out));
     Ok(())
 }
+
+db_test!(
+    an_operator_disables_and_enables_a_leaver_from_the_command_line,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let email = app.world.email(candour_domain::role::Role::CareWorker);
+        let browser = app.signed_in(email).await?;
+        let url = app._db.url.clone();
+        let run = |what: &str, reason: &str| {
+            candour(&[
+                "user",
+                what,
+                "--database",
+                &url,
+                "--email",
+                email,
+                "--reason",
+                reason,
+            ])
+        };
+        let out = run("disable", " ");
+        assert!(!out.status.success());
+        assert!(text(&out).1.contains("--reason"), "{:?}", text(&out));
+        assert_eq!(browser.get("/").await?.status(), 200, "nothing changed");
+        let out = run("disable", "Left on 30 Nov 2026");
+        assert!(out.status.success(), "{:?}", text(&out));
+        assert!(text(&out).0.contains("Disabled"), "{:?}", text(&out));
+        assert_eq!(browser.get("/").await?.status(), 303, "the session ended");
+        let out = run("disable", "Again");
+        assert!(!out.status.success());
+        assert!(
+            text(&out).1.contains("already disabled"),
+            "{:?}",
+            text(&out)
+        );
+        let out = run("enable", "Came back");
+        assert!(out.status.success(), "{:?}", text(&out));
+        assert_eq!(app.client().sign_in(email, PASSWORD).await?.status(), 303);
+        Ok(())
+    }
+);

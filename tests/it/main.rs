@@ -36,6 +36,7 @@ mod investigations;
 mod involved;
 mod journey;
 mod learning;
+mod leavers;
 mod lessons;
 mod meetings;
 mod nul;

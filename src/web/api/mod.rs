@@ -15,6 +15,7 @@ pub mod problems;
 pub mod speaking_up;
 pub mod subject_access;
 pub mod triage;
+pub mod users;
 
 use super::AppState;
 use super::error::{ApiError, WebError};
@@ -125,6 +126,8 @@ pub fn router(upload_limit: usize) -> (axum::Router<AppState>, utoipa::openapi::
         .routes(utoipa_axum::routes!(speaking_up::create_concern_message))
         .routes(utoipa_axum::routes!(speaking_up::create_outcome))
         .routes(utoipa_axum::routes!(speaking_up::open_concern_case))
+        .routes(utoipa_axum::routes!(users::create_disable))
+        .routes(utoipa_axum::routes!(users::create_enable))
         .routes(utoipa_axum::routes!(subject_access::create_person_export))
         .routes(utoipa_axum::routes!(subject_access::create_staff_export))
         .split_for_parts();

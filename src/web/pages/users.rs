@@ -1,20 +1,28 @@
 //! The organisation's accounts, for whoever manages users: a page at a
-//! time, by name, searchable by name or email. Accounts are added and
-//! changed with `candour user …`.
+//! time, by name, searchable by name or email; each account's page, where
+//! a leaver is disabled and an account enabled again. Accounts are added
+//! with `candour user …`.
 
+use crate::actions::ActionError;
 use crate::actions::accounts::{USERS_PER_PAGE, users_page};
+use crate::actions::leavers::{account_view, disable_account, enable_account};
 use crate::web::AppState;
+use crate::web::auth::CsrfForm;
 use crate::web::auth::CurrentUser;
 use crate::web::error::{WebError, render};
 use crate::web::layout::Layout;
 use askama::Template;
-use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use candour_domain::display::thousands;
+use candour_domain::validation::FieldErrors;
 use std::collections::HashMap;
 
 /// An account in the list.
 pub struct UserLine {
+    /// Its id, for the link.
+    pub id: String,
     /// Name.
     pub name: String,
     /// Email.
@@ -79,6 +87,7 @@ pub async fn list_users(
             .users
             .into_iter()
             .map(|u| UserLine {
+                id: u.user_id.to_string(),
                 name: u.display_name,
                 email: u.email,
                 active: u.active,
@@ -86,4 +95,95 @@ pub async fn list_users(
             .collect(),
     };
     Ok(render(&page)?.into_response())
+}
+
+#[derive(Template)]
+#[template(path = "user.html")]
+struct AccountPage {
+    layout: Layout,
+    id: String,
+    name: String,
+    email: String,
+    active: bool,
+    grants: Vec<(&'static str, String)>,
+    reason: String,
+    errors: FieldErrors,
+}
+
+async fn account_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: candour_domain::ids::UserId,
+    (reason, errors): (String, FieldErrors),
+) -> Result<AccountPage, WebError> {
+    let v = account_view(&state.ctx, &user.actor, id).await?;
+    Ok(AccountPage {
+        layout: Layout::new(v.user.display_name.clone(), user, state.demo),
+        id: v.user.user_id.to_string(),
+        name: v.user.display_name,
+        email: v.user.email,
+        active: v.user.active,
+        grants: v.grants,
+        reason,
+        errors,
+    })
+}
+
+fn user_id(s: &str) -> Result<candour_domain::ids::UserId, WebError> {
+    s.parse().map_err(|_| WebError::NotFound)
+}
+
+/// GET /users/{user_id}
+pub async fn show_user(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let page = account_page(&state, &user, user_id(&id)?, Default::default()).await?;
+    Ok(render(&page)?.into_response())
+}
+
+/// POST /users/{user_id}/disable (`reason`) and /enable.
+async fn change_status(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    form: &CsrfForm,
+    enable: bool,
+) -> Result<Response, WebError> {
+    let id = user_id(id)?;
+    let reason = form.get("reason");
+    let done = if enable {
+        enable_account(&state.ctx, &user.actor, id, &reason).await
+    } else {
+        disable_account(&state.ctx, &user.actor, id, &reason).await
+    };
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!("/users/{id}")).into_response()),
+        Err(ActionError::Invalid(errors)) => {
+            let page = account_page(state, user, id, (reason, errors)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// POST /users/{user_id}/disable: disable a leaver's account, with `reason`.
+pub async fn disable_user(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    change_status(&state, &user, &id, &form, false).await
+}
+
+/// POST /users/{user_id}/enable: let a disabled account sign in again, with `reason`.
+pub async fn enable_user(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    change_status(&state, &user, &id, &form, true).await
 }

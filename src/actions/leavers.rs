@@ -1,0 +1,272 @@
+//! Leavers: disabling an account ends it everywhere at once (its sessions,
+//! API tokens and quick sign-in PIN, on every instance, since all live in
+//! the database), keeps its records and name, and is audited with why.
+//! Re-enabling lets it sign in again with a password set afresh or reset.
+
+use super::{ActionError, ActionResult, Actor, Ctx};
+use crate::store::Tx;
+use crate::store::audit::{NewAuditEvent, append};
+use crate::store::sessions::delete_user_sessions;
+use crate::store::users::{User, set_active};
+use candour_domain::ids::UserId;
+use candour_domain::role::{Grant, Permission, Role, Scope};
+use candour_domain::validation::FieldErrors;
+use serde_json::json;
+
+/// Longest reason, in characters.
+const MAX_REASON: usize = 500;
+
+/// Roles a registered manager may disable in their own services: none above their own.
+fn below_or_at_manager(role: Role) -> bool {
+    matches!(
+        role,
+        Role::CareWorker | Role::SeniorCarer | Role::RegisteredManager
+    )
+}
+
+/// Whether `actor` may disable or re-enable an account holding `grants`:
+/// an administrator any account of the organisation; a registered manager
+/// an account whose every grant is a role no higher than theirs in a
+/// service they manage.
+pub fn may_manage_account(actor: &Actor, grants: &[Grant]) -> bool {
+    if actor.can_anywhere(Permission::ManageUsers) {
+        return true;
+    }
+    let manages = |s| {
+        actor
+            .grants
+            .iter()
+            .any(|g| g.role == Role::RegisteredManager && g.scope == Scope::Service(s))
+    };
+    !grants.is_empty()
+        && grants.iter().all(|g| match g.scope {
+            Scope::Service(s) => below_or_at_manager(g.role) && manages(s),
+            _ => false,
+        })
+}
+
+fn check_reason(reason: &str) -> Result<String, FieldErrors> {
+    let r = reason.trim();
+    let mut e = FieldErrors::new();
+    if r.is_empty() {
+        e.add("reason", "Say why, such as \"left on 30 Nov 2026\"");
+    } else if r.chars().count() > MAX_REASON {
+        e.add(
+            "reason",
+            format!("Keep the reason to {MAX_REASON} characters or fewer"),
+        );
+    }
+    e.into_result(r.to_owned())
+}
+
+/// The account `actor` may change, or why not.
+async fn target(ctx: &Ctx, actor: &Actor, user: UserId) -> ActionResult<User> {
+    let (found, grants) = match ctx.store.user_with_grants(user).await {
+        Ok(found) => found,
+        Err(crate::store::StoreError::NotFound) => return Err(ActionError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    if found.organisation_id != actor.organisation_id {
+        return Err(ActionError::NotFound);
+    }
+    if !may_manage_account(actor, &grants) {
+        return Err(ActionError::Forbidden);
+    }
+    Ok(found)
+}
+
+/// Disables an account (a leaver) for `reason`.
+pub async fn disable_account(
+    ctx: &Ctx,
+    actor: &Actor,
+    user: UserId,
+    reason: &str,
+) -> ActionResult<()> {
+    change(ctx, actor, user, reason, false).await
+}
+
+/// Lets a disabled account sign in again, for `reason`.
+pub async fn enable_account(
+    ctx: &Ctx,
+    actor: &Actor,
+    user: UserId,
+    reason: &str,
+) -> ActionResult<()> {
+    change(ctx, actor, user, reason, true).await
+}
+
+async fn change(
+    ctx: &Ctx,
+    actor: &Actor,
+    user: UserId,
+    reason: &str,
+    active: bool,
+) -> ActionResult<()> {
+    let reason = check_reason(reason)?;
+    let found = target(ctx, actor, user).await?;
+    if !active && found.user_id == actor.user_id {
+        return Err(ActionError::Refused(vec![
+            "You cannot disable your own account: ask another administrator".into(),
+        ]));
+    }
+    let mut tx = ctx.store.begin().await?;
+    set_status_in(ctx, &mut tx, &found, (&actor.audit_name(), &reason), active).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Disables (`active` false) or enables `user` in `tx`, audited as `by`
+/// with `reason`. Disabling ends every session, revokes every API token
+/// and removes the PIN. Already so: `Refused`.
+pub(crate) async fn set_status_in(
+    ctx: &Ctx,
+    tx: &mut Tx,
+    user: &User,
+    (by, reason): (&str, &str),
+    active: bool,
+) -> ActionResult<()> {
+    let now = ctx.clock.now().as_millisecond();
+    if !set_active(tx, user.user_id, active, now).await? {
+        let already = if active {
+            "not disabled"
+        } else {
+            "already disabled"
+        };
+        return Err(ActionError::Refused(vec![format!(
+            "{} is {already}",
+            user.display_name
+        )]));
+    }
+    if !active {
+        delete_user_sessions(tx, user.user_id).await?;
+        crate::store::devices::delete_pin(tx, user.user_id).await?;
+        super::tokens::revoke_all_tokens(tx, user, by, now).await?;
+    }
+    let action = if active {
+        "user.enabled"
+    } else {
+        "user.disabled"
+    };
+    audit(tx, user, (by, now), action, reason, (!active, active)).await
+}
+
+async fn audit(
+    tx: &mut Tx,
+    user: &User,
+    (by, now): (&str, i64),
+    action: &str,
+    reason: &str,
+    (before, after): (bool, bool),
+) -> ActionResult<()> {
+    append(
+        tx,
+        &NewAuditEvent {
+            organisation_id: user.organisation_id,
+            occurred_at_ms: now,
+            actor: by,
+            action,
+            record_type: "user",
+            record_id: &user.user_id.to_string(),
+            changes: &json!({
+                "active": {"before": before, "after": after},
+                "reason": {"before": null, "after": reason},
+            })
+            .to_string(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// An account as the person who may disable it sees it.
+#[derive(Debug, Clone)]
+pub struct AccountView {
+    /// The account.
+    pub user: User,
+    /// Its grants as words: ("Care worker", "Alder House").
+    pub grants: Vec<(&'static str, String)>,
+}
+
+/// An account for someone who may disable or re-enable it.
+pub async fn account_view(ctx: &Ctx, actor: &Actor, user: UserId) -> ActionResult<AccountView> {
+    let found = target(ctx, actor, user).await?;
+    let org = actor.organisation_id;
+    let services = ctx.store.services(org).await?;
+    let regions = ctx.store.regions(org).await?;
+    let grants = ctx
+        .store
+        .grants(user)
+        .await?
+        .into_iter()
+        .map(|g| {
+            let place = match g.scope {
+                Scope::Organisation => "The whole organisation".to_owned(),
+                Scope::Region(r) => regions
+                    .iter()
+                    .find(|x| x.region_id == r)
+                    .map_or_else(String::new, |x| format!("{} region", x.name)),
+                Scope::Service(s) => services
+                    .iter()
+                    .find(|x| x.service_id == s)
+                    .map_or_else(String::new, |x| x.name.clone()),
+            };
+            (g.role.label(), place)
+        })
+        .collect();
+    Ok(AccountView {
+        user: found,
+        grants,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candour_domain::ids::{OrganisationId, RegionId, ServiceId};
+    use uuid::Uuid;
+
+    fn actor(grants: Vec<Grant>) -> Actor {
+        Actor {
+            user_id: UserId(Uuid::from_u128(1)),
+            organisation_id: OrganisationId(Uuid::from_u128(2)),
+            display_name: "A".into(),
+            email: "a@example.org".into(),
+            grants,
+        }
+    }
+
+    #[test]
+    fn a_registered_manager_manages_only_their_own_services_staff_at_or_below_them() {
+        let (s1, s2) = (
+            ServiceId(Uuid::from_u128(10)),
+            ServiceId(Uuid::from_u128(11)),
+        );
+        let g = |role, scope| Grant { role, scope };
+        let manager = actor(vec![g(Role::RegisteredManager, Scope::Service(s1))]);
+        let admin = actor(vec![g(Role::Administrator, Scope::Organisation)]);
+        let region = Scope::Region(RegionId(Uuid::from_u128(20)));
+        let cases = [
+            (vec![g(Role::CareWorker, Scope::Service(s1))], true),
+            (vec![g(Role::SeniorCarer, Scope::Service(s1))], true),
+            (vec![g(Role::RegisteredManager, Scope::Service(s1))], true),
+            (vec![g(Role::CareWorker, Scope::Service(s2))], false),
+            (
+                vec![
+                    g(Role::CareWorker, Scope::Service(s1)),
+                    g(Role::CareWorker, Scope::Service(s2)),
+                ],
+                false,
+            ),
+            (vec![g(Role::RegionalManager, region)], false),
+            (vec![g(Role::QualityAssurance, Scope::Service(s1))], false),
+            (vec![], false),
+        ];
+        for (grants, want) in cases {
+            assert_eq!(may_manage_account(&manager, &grants), want, "{grants:?}");
+            assert!(
+                may_manage_account(&admin, &grants),
+                "an administrator: {grants:?}"
+            );
+        }
+    }
+}
