@@ -4,14 +4,14 @@
 use super::{ActionError, ActionResult, Actor, Ctx, created_changes};
 use crate::store::audit::{NewAuditEvent, append};
 use crate::store::sessions::delete_user_sessions;
-use crate::store::users::{User, insert_grant, insert_user, set_password_hash};
+use crate::store::users::{User, UserQuery, insert_grant, insert_user, set_password_hash};
 use crate::store::{StoreError, Tx};
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use candour_domain::ids::{OrganisationId, UserId};
 use candour_domain::password::check_new_password;
-use candour_domain::role::{Grant, Permission};
+use candour_domain::role::{Grant, Permission, Scope};
 use candour_domain::validation::FieldErrors;
 use serde_json::json;
 
@@ -25,41 +25,48 @@ pub struct UsersPage {
     pub total: i64,
     /// Of those, how many may sign in.
     pub active: i64,
-    /// How many match the search (all of them without one).
+    /// How many match the search and filters (all of them without any).
     pub matching: i64,
     /// This page (1 is the first); past the last, the last.
     pub page: i64,
     /// How many pages the matches fill (at least 1).
     pub pages: i64,
-    /// The accounts on this page, by name.
-    pub users: Vec<User>,
+    /// The accounts on this page, by name, each with its roles as words
+    /// ("Care worker, Alder House").
+    pub users: Vec<(User, Vec<String>)>,
 }
 
-/// The accounts of the reader's organisation whose name or email holds
-/// `search`, a page at a time, by name. Only for someone who manages users.
+fn may_list(actor: &Actor) -> ActionResult<()> {
+    if actor.can_anywhere(Permission::ManageUsers) {
+        Ok(())
+    } else {
+        Err(ActionError::Forbidden)
+    }
+}
+
+/// The accounts of the reader's organisation matching `q`, a page at a
+/// time, by name. Only for someone who manages users.
 pub async fn users_page(
     ctx: &Ctx,
     actor: &Actor,
-    search: &str,
+    q: &UserQuery,
     page: i64,
 ) -> ActionResult<UsersPage> {
-    if !actor.can_anywhere(Permission::ManageUsers) {
-        return Err(ActionError::Forbidden);
-    }
+    may_list(actor)?;
     let org = actor.organisation_id;
     let (total, active) = ctx.store.user_counts(org).await?;
     let offset = |page: i64| (page - 1) * USERS_PER_PAGE;
     let mut page = page.max(1);
     let (matching, mut users) = ctx
         .store
-        .users_page(org, search, offset(page), USERS_PER_PAGE)
+        .users_page(org, q, offset(page), USERS_PER_PAGE)
         .await?;
     let pages = ((matching + USERS_PER_PAGE - 1) / USERS_PER_PAGE).max(1);
     if page > pages {
         page = pages;
         users = ctx
             .store
-            .users_page(org, search, offset(page), USERS_PER_PAGE)
+            .users_page(org, q, offset(page), USERS_PER_PAGE)
             .await?
             .1;
     }
@@ -69,8 +76,91 @@ pub async fn users_page(
         matching,
         page,
         pages,
-        users,
+        users: with_roles(ctx, org, users).await?,
     })
+}
+
+/// Each account with its roles as words.
+async fn with_roles(
+    ctx: &Ctx,
+    org: OrganisationId,
+    users: Vec<User>,
+) -> ActionResult<Vec<(User, Vec<String>)>> {
+    let ids: Vec<UserId> = users.iter().map(|u| u.user_id).collect();
+    let mut grants = ctx.store.grants_of(org, &ids).await?;
+    let services = ctx.store.services(org).await?;
+    let regions = ctx.store.regions(org).await?;
+    let place = |scope: Scope| place_of(scope, (&services, &regions));
+    Ok(users
+        .into_iter()
+        .map(|u| {
+            let roles = grants
+                .remove(&u.user_id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|g| format!("{}, {}", g.role.label(), place(g.scope)))
+                .collect();
+            (u, roles)
+        })
+        .collect())
+}
+
+/// Where a grant applies, as words: "the whole organisation", "North West
+/// region", "Alder House".
+pub(crate) fn place_of(
+    scope: Scope,
+    (services, regions): (
+        &[crate::store::organisations::Service],
+        &[crate::store::organisations::Region],
+    ),
+) -> String {
+    match scope {
+        Scope::Organisation => "the whole organisation".to_owned(),
+        Scope::Region(r) => regions
+            .iter()
+            .find(|x| x.region_id == r)
+            .map_or_else(String::new, |x| format!("{} region", x.name)),
+        Scope::Service(s) => services
+            .iter()
+            .find(|x| x.service_id == s)
+            .map_or_else(String::new, |x| x.name.clone()),
+    }
+}
+
+/// Every account matching `q` as CSV, for the annual access review (the
+/// NHS Data Security and Protection Toolkit asks for one): name, email,
+/// status, roles and last sign-in. Audited, as it lists every account.
+pub async fn users_csv(ctx: &Ctx, actor: &Actor, q: &UserQuery) -> ActionResult<String> {
+    may_list(actor)?;
+    let org = actor.organisation_id;
+    let (_, users) = ctx.store.users_page(org, q, 0, 1_000_000).await?;
+    let users = with_roles(ctx, org, users).await?;
+    let mut out = candour_domain::csv::row(&["Name", "Email", "Status", "Roles", "Last sign-in"]);
+    for (u, roles) in &users {
+        let last = u
+            .last_signed_in_at_ms
+            .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+            .map(candour_domain::display::date_time)
+            .unwrap_or_else(|| "Never".to_owned());
+        out.push_str(&candour_domain::csv::row(&[
+            u.display_name.as_str(),
+            u.email.as_str(),
+            if u.active { "Active" } else { "Disabled" },
+            roles.join("; ").as_str(),
+            last.as_str(),
+        ]));
+    }
+    let mut tx = ctx.store.begin().await?;
+    super::audit_now(
+        ctx,
+        &mut tx,
+        actor,
+        ("organisation", &org.to_string(), "users.exported"),
+        &json!({"accounts": users.len()}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(out)
 }
 
 /// Hashes a password with Argon2id (off the async runtime: it is slow on purpose).
@@ -134,6 +224,7 @@ pub async fn add_user_in(
         display_name: new.display_name.trim().to_owned(),
         password_hash,
         active: true,
+        last_signed_in_at_ms: None,
     };
     match insert_user(tx, &user, now_ms).await {
         Err(StoreError::Conflict { .. }) => {

@@ -302,6 +302,7 @@ pub async fn sign_in_with_pin(
         },
     )
     .await?;
+    crate::store::users::record_sign_in(&mut tx, chosen, now).await?;
     tx.commit().await?;
     let actor = actor_for(ctx, chosen).await?;
     Ok(SignedIn { secret, actor })

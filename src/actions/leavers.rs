@@ -199,17 +199,7 @@ pub async fn account_view(ctx: &Ctx, actor: &Actor, user: UserId) -> ActionResul
         .await?
         .into_iter()
         .map(|g| {
-            let place = match g.scope {
-                Scope::Organisation => "The whole organisation".to_owned(),
-                Scope::Region(r) => regions
-                    .iter()
-                    .find(|x| x.region_id == r)
-                    .map_or_else(String::new, |x| format!("{} region", x.name)),
-                Scope::Service(s) => services
-                    .iter()
-                    .find(|x| x.service_id == s)
-                    .map_or_else(String::new, |x| x.name.clone()),
-            };
+            let place = super::accounts::place_of(g.scope, (&services, &regions));
             (g.role.label(), place)
         })
         .collect();

@@ -89,6 +89,7 @@ pub async fn sign_in(
         device_id: None,
     };
     insert_session(&mut tx, &hash_secret(&secret), &row).await?;
+    crate::store::users::record_sign_in(&mut tx, user.user_id, now).await?;
     tx.commit().await?;
     let actor = actor_for(ctx, user.user_id).await?;
     Ok(SignedIn { secret, actor })

@@ -82,6 +82,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(47, "0047_board_report_sent"),
     migration!(48, "0048_safeguarding_lead"),
     migration!(49, "0049_speaking_up"),
+    migration!(50, "0050_last_sign_in"),
 ];
 
 impl Store {

@@ -19,6 +19,19 @@ pub struct User {
     pub password_hash: Option<String>,
     /// Whether the account may sign in.
     pub active: bool,
+    /// When it last signed in (password or PIN), epoch ms.
+    pub last_signed_in_at_ms: Option<i64>,
+}
+
+/// Which accounts a list shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserQuery {
+    /// Part of the name or email (empty: any).
+    pub search: String,
+    /// Only active (`Some(true)`) or disabled (`Some(false)`) accounts.
+    pub active: Option<bool>,
+    /// Only accounts holding this role somewhere.
+    pub role: Option<Role>,
 }
 
 fn user_from(r: &impl PortableRow) -> StoreResult<User> {
@@ -29,6 +42,7 @@ fn user_from(r: &impl PortableRow) -> StoreResult<User> {
         display_name: r.text("display_name")?,
         password_hash: r.opt_text("password_hash")?,
         active: r.boolean("active")?,
+        last_signed_in_at_ms: r.opt_int("last_signed_in_at")?,
     })
 }
 
@@ -44,7 +58,8 @@ fn like_escaped(text: &str) -> String {
     out
 }
 
-const USER_COLUMNS: &str = "user_id, organisation_id, email, display_name, password_hash, active";
+const USER_COLUMNS: &str =
+    "user_id, organisation_id, email, display_name, password_hash, active, last_signed_in_at";
 
 /// Inserts a user.
 pub async fn insert_user(tx: &mut Tx, u: &User, now_ms: i64) -> StoreResult<()> {
@@ -120,6 +135,18 @@ pub async fn set_password_hash(
     } else {
         Ok(())
     }
+}
+
+/// Records that an account signed in now.
+pub async fn record_sign_in(tx: &mut Tx, user: UserId, now_ms: i64) -> StoreResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query("update app_user set last_signed_in_at = $1 where user_id = $2")
+            .bind(now_ms)
+            .bind(user.0)
+            .execute(&mut *c)
+            .await?;
+    });
+    Ok(())
 }
 
 /// Sets whether an account may sign in; false when it already was so.
@@ -232,34 +259,68 @@ impl Store {
     pub async fn users_page(
         &self,
         org: OrganisationId,
-        search: &str,
+        q: &UserQuery,
         offset: i64,
         limit: i64,
     ) -> StoreResult<(i64, Vec<User>)> {
-        let pattern = format!("%{}%", like_escaped(&search.trim().to_lowercase()));
+        let pattern = format!("%{}%", like_escaped(&q.search.trim().to_lowercase()));
         let matching = "organisation_id = $1 and (lower(display_name) like $2 escape '\\' \
-                        or lower(email) like $2 escape '\\')";
+                        or lower(email) like $2 escape '\\') \
+                        and ($3 = 0 or active = $4) \
+                        and ($5 = '' or exists (select 1 from role_grant g where g.user_id = app_user.user_id and g.role = $5))";
         let count = format!("select count(*) as n from app_user where {matching}");
         let page = format!(
             "select {USER_COLUMNS} from app_user where {matching} \
-             order by display_name, email limit $3 offset $4"
+             order by display_name, email limit $6 offset $7"
         );
+        let status_given: i64 = i64::from(q.active.is_some());
+        let active = q.active.unwrap_or(true);
+        let role = q.role.map(Role::code).unwrap_or_default();
         on_read!(self, |p| {
             let n = sqlx::query(sqlx::AssertSqlSafe(count.as_str()))
                 .bind(org.0)
                 .bind(&pattern)
+                .bind(status_given)
+                .bind(active)
+                .bind(role)
                 .fetch_one(p)
                 .await?
                 .int("n")?;
             let rows = sqlx::query(sqlx::AssertSqlSafe(page.as_str()))
                 .bind(org.0)
                 .bind(&pattern)
+                .bind(status_given)
+                .bind(active)
+                .bind(role)
                 .bind(limit)
                 .bind(offset)
                 .fetch_all(p)
                 .await?;
             Ok((n, rows.iter().map(user_from).collect::<StoreResult<_>>()?))
         })
+    }
+
+    /// The grants of each of `users` (of `org`), in one read per few hundred.
+    pub async fn grants_of(
+        &self,
+        org: OrganisationId,
+        users: &[UserId],
+    ) -> StoreResult<std::collections::HashMap<UserId, Vec<Grant>>> {
+        let ids: Vec<uuid::Uuid> = users.iter().map(|u| u.0).collect();
+        let rows = self
+            .rows_of_ids(
+                "select user_id, role, scope_kind, region_id, service_id from role_grant \
+                 where organisation_id = $1 and user_id in ({ids}) order by created_at, role_grant_id",
+                (org, None),
+                &ids,
+                |r| Ok((UserId(r.uuid("user_id")?), grant_from(r)?)),
+            )
+            .await?;
+        let mut out: std::collections::HashMap<UserId, Vec<Grant>> = Default::default();
+        for (u, g) in rows {
+            out.entry(u).or_default().push(g);
+        }
+        Ok(out)
     }
 
     /// Every active account of an organisation with its grants, by name (one query).
@@ -347,7 +408,7 @@ impl Store {
     }
 }
 
-fn grant_from(r: &impl PortableRow) -> StoreResult<Grant> {
+fn grant_from(r: &(impl PortableRow + ?Sized)) -> StoreResult<Grant> {
     let role = parse_code(&r.text("role")?, Role::parse, "role")?;
     Ok(Grant {
         role,
@@ -365,7 +426,7 @@ pub(crate) fn scope_columns(scope: Scope) -> (Option<uuid::Uuid>, Option<uuid::U
 }
 
 /// Reads a scope stored as `scope_kind`, `region_id` and `service_id`.
-pub(crate) fn scope_from(r: &impl PortableRow) -> StoreResult<Scope> {
+pub(crate) fn scope_from(r: &(impl PortableRow + ?Sized)) -> StoreResult<Scope> {
     Ok(
         match (
             r.text("scope_kind")?.as_str(),

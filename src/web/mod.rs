@@ -345,6 +345,7 @@ pub fn router(state: AppState) -> Router {
             get(pages::triage::show_service_triage_queue),
         )
         .route("/users", get(pages::users::list_users))
+        .route("/users.csv", get(pages::users::users_csv_download))
         .route("/users/{user_id}", get(pages::users::show_user))
         .route("/users/{user_id}/disable", post(pages::users::disable_user))
         .route("/users/{user_id}/enable", post(pages::users::enable_user))

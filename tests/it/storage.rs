@@ -555,6 +555,7 @@ db_test!(
             display_name: "No grants".into(),
             password_hash: None,
             active: false,
+            last_signed_in_at_ms: None,
         };
         let mut tx = store.begin().await?;
         for (n, scope) in [

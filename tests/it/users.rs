@@ -5,7 +5,7 @@
 use crate::helpers::*;
 use candour::store::users::{User, insert_user};
 use candour_domain::ids::{OrganisationId, UserId};
-use candour_domain::role::Role;
+use candour_domain::role::{Role, Scope};
 
 /// Adds accounts without passwords: (name, email, active).
 async fn add_accounts(
@@ -22,6 +22,7 @@ async fn add_accounts(
             display_name: name.clone(),
             password_hash: None,
             active: *active,
+            last_signed_in_at_ms: None,
         };
         insert_user(&mut tx, &user, start_time().as_millisecond()).await?;
     }
@@ -97,7 +98,8 @@ db_test!(
         assert_eq!(rows(&second), total - 100);
         assert!(second.contains("rel=\"prev\"") && !second.contains("rel=\"next\""));
         assert_eq!(
-            second.matches("Disabled").count() + first.matches("Disabled").count(),
+            second.matches("<td>Disabled</td>").count()
+                + first.matches("<td>Disabled</td>").count(),
             disabled
         );
         // Past the last page: the last page.
@@ -157,6 +159,67 @@ db_test!(
             .await?;
         assert_eq!(manager.get("/users").await?.status(), 403);
         assert!(!manager.text("/").await?.contains("user-counts"));
+        Ok(())
+    }
+);
+
+db_test!(
+    the_users_list_shows_roles_status_and_last_sign_in_and_downloads_for_the_access_review,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let worker_email = app.world.email(Role::CareWorker);
+        let admin = app.signed_in(app.world.email(Role::Administrator)).await?;
+        let page = admin.text("/users").await?;
+        assert!(page.contains("Care worker, Alder House"), "{page}");
+        assert!(
+            page.contains("Regional manager, Region One region"),
+            "{page}"
+        );
+        assert!(page.contains("<td>Never</td>"), "not signed in yet: {page}");
+        assert!(
+            page.contains("23 Nov 2026"),
+            "the administrator signed in now: {page}"
+        );
+        // A formula in a name is kept as typed and never run from the CSV.
+        staff_member(
+            &app,
+            ("formula@a.example", "=HYPERLINK(\"x\")"),
+            Role::CareWorker,
+            Scope::Service(app.world.service.service_id),
+        )
+        .await?;
+        let worker = app.actor(worker_email).await?;
+        candour::actions::leavers::disable_account(
+            &app.ctx,
+            &app.actor(app.world.email(Role::Administrator)).await?,
+            worker.user_id,
+            "Left",
+        )
+        .await
+        .map_err(fail)?;
+        let disabled = admin.text("/users?status=disabled").await?;
+        assert!(
+            disabled.contains(worker_email) && !disabled.contains("formula@a.example"),
+            "{disabled}"
+        );
+        let managers = admin.text("/users?role=registered_manager").await?;
+        assert!(managers.contains(app.world.email(Role::RegisteredManager)));
+        assert!(!managers.contains(worker_email), "{managers}");
+        let resp = admin.get("/users.csv?status=active").await?;
+        assert_eq!(resp.status(), 200);
+        assert_eq!(resp.headers()["content-type"], "text/csv; charset=utf-8");
+        let csv = resp.text().await?;
+        assert!(
+            csv.starts_with("Name,Email,Status,Roles,Last sign-in\r\n"),
+            "{csv}"
+        );
+        assert!(csv.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{csv}");
+        assert!(!csv.contains(worker_email), "only active accounts: {csv}");
+        // Not for anyone who does not manage users.
+        let manager = app
+            .signed_in(app.world.email(Role::RegisteredManager))
+            .await?;
+        assert_eq!(manager.get("/users.csv").await?.status(), 403);
         Ok(())
     }
 );
