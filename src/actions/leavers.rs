@@ -153,10 +153,25 @@ pub(crate) async fn set_status_in(
 async fn audit(
     tx: &mut Tx,
     user: &User,
-    (by, now): (&str, i64),
+    at: (&str, i64),
     action: &str,
     reason: &str,
     (before, after): (bool, bool),
+) -> ActionResult<()> {
+    let changes = json!({
+        "active": {"before": before, "after": after},
+        "reason": {"before": null, "after": reason},
+    });
+    user_audit(tx, user, at, action, &changes).await
+}
+
+/// Appends `action` on `user`'s account to the audit trail, as `by` at `now`.
+async fn user_audit(
+    tx: &mut Tx,
+    user: &User,
+    (by, now): (&str, i64),
+    action: &str,
+    changes: &serde_json::Value,
 ) -> ActionResult<()> {
     append(
         tx,
@@ -167,15 +182,71 @@ async fn audit(
             action,
             record_type: "user",
             record_id: &user.user_id.to_string(),
-            changes: &json!({
-                "active": {"before": before, "after": after},
-                "reason": {"before": null, "after": reason},
-            })
-            .to_string(),
+            changes: &changes.to_string(),
         },
     )
     .await?;
     Ok(())
+}
+
+/// Gives `user` a further grant, as an operator (`by`), audited. Holding
+/// it already: `Refused`.
+pub async fn grant_as(ctx: &Ctx, user: &User, grant: Grant, by: &str) -> ActionResult<()> {
+    let held = ctx.store.grants(user.user_id).await?;
+    if held.contains(&grant) {
+        return Err(ActionError::Refused(vec![format!(
+            "{} already holds that role there",
+            user.display_name
+        )]));
+    }
+    let now = ctx.clock.now().as_millisecond();
+    let mut tx = ctx.store.begin().await?;
+    crate::store::users::insert_grant(&mut tx, user.organisation_id, user.user_id, grant, now)
+        .await?;
+    grant_audit(&mut tx, user, (by, now), "user.granted", grant).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Takes a grant from `user`, as an operator (`by`), audited. Not held, or
+/// their only one (disable the account instead): `Refused`.
+pub async fn revoke_as(ctx: &Ctx, user: &User, grant: Grant, by: &str) -> ActionResult<()> {
+    let held = ctx.store.grants(user.user_id).await?;
+    if !held.contains(&grant) {
+        return Err(ActionError::Refused(vec![format!(
+            "{} does not hold that role there",
+            user.display_name
+        )]));
+    }
+    if held.len() == 1 {
+        return Err(ActionError::Refused(vec![format!(
+            "That is {}'s only role: disable the account instead",
+            user.display_name
+        )]));
+    }
+    let now = ctx.clock.now().as_millisecond();
+    let mut tx = ctx.store.begin().await?;
+    crate::store::users::delete_grant(&mut tx, user.user_id, grant).await?;
+    grant_audit(&mut tx, user, (by, now), "user.revoked", grant).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn grant_audit(
+    tx: &mut Tx,
+    user: &User,
+    at: (&str, i64),
+    action: &str,
+    grant: Grant,
+) -> ActionResult<()> {
+    let value = json!({"role": grant.role.code(), "scope": grant.scope});
+    let (before, after) = if action == "user.granted" {
+        (serde_json::Value::Null, value)
+    } else {
+        (value, serde_json::Value::Null)
+    };
+    let changes = json!({"grant": {"before": before, "after": after}});
+    user_audit(tx, user, at, action, &changes).await
 }
 
 /// An account as the person who may disable it sees it.

@@ -21,6 +21,26 @@ pub enum UserCommand {
     Disable(StatusArgs),
     /// Let a disabled account sign in again.
     Enable(StatusArgs),
+    /// Give an account a further role over a scope.
+    Grant(GrantArgs),
+    /// Take a role over a scope from an account (not its only one).
+    Revoke(GrantArgs),
+}
+
+/// `candour user grant` and `candour user revoke`
+#[derive(Debug, Args)]
+pub struct GrantArgs {
+    #[command(flatten)]
+    db: DatabaseArg,
+    /// The account's email address.
+    #[arg(long)]
+    email: String,
+    /// A role, as for `candour user add`.
+    #[arg(long)]
+    role: String,
+    /// organisation, region:NAME or service:NAME.
+    #[arg(long)]
+    scope: String,
 }
 
 /// `candour user disable` and `candour user enable`
@@ -110,13 +130,7 @@ pub async fn run(cmd: UserCommand, resolved: &Resolved) -> anyhow::Result<ExitCo
         UserCommand::Add(a) => {
             let store = open_store(&resolved.database_url(&a.db), resolved).await?;
             let ctx = ctx(store.clone());
-            let role = Role::parse(a.role.trim()).ok_or_else(|| {
-                anyhow::anyhow!(
-                    "--role: {:?} is not a role; use one of {}",
-                    a.role,
-                    role_list()
-                )
-            })?;
+            let role = parse_role(&a.role)?;
             let org = pick_organisation(&ctx, a.organisation.as_deref())
                 .await
                 .map_err(explain)?;
@@ -167,6 +181,12 @@ pub async fn run(cmd: UserCommand, resolved: &Resolved) -> anyhow::Result<ExitCo
         UserCommand::Enable(a) => {
             set_status(a, resolved, true).await?;
         }
+        UserCommand::Grant(a) => {
+            change_grant(a, resolved, true).await?;
+        }
+        UserCommand::Revoke(a) => {
+            change_grant(a, resolved, false).await?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -198,6 +218,40 @@ async fn set_status(a: StatusArgs, resolved: &Resolved, enable: bool) -> anyhow:
     Ok(())
 }
 
+/// Gives (`give`) or takes a role over a scope, as an operator.
+async fn change_grant(a: GrantArgs, resolved: &Resolved, give: bool) -> anyhow::Result<()> {
+    use crate::actions::leavers::{grant_as, revoke_as};
+    let role = parse_role(&a.role)?;
+    let store = open_store(&resolved.database_url(&a.db), resolved).await?;
+    let ctx = ctx(store.clone());
+    let user = account(&store, &a.email).await?;
+    let scope = resolve_scope(&ctx, user.organisation_id, &a.scope)
+        .await
+        .map_err(explain)?;
+    let grant = Grant { role, scope };
+    if give {
+        grant_as(&ctx, &user, grant, "cli").await.map_err(explain)?;
+        println!(
+            "{} is now also {} over {}.",
+            user.email,
+            role.label(),
+            a.scope.trim()
+        );
+    } else {
+        revoke_as(&ctx, &user, grant, "cli")
+            .await
+            .map_err(explain)?;
+        println!(
+            "{} is no longer {} over {}.",
+            user.email,
+            role.label(),
+            a.scope.trim()
+        );
+    }
+    store.close().await;
+    Ok(())
+}
+
 /// The account with `email`, or an error naming the flag.
 async fn account(
     store: &crate::store::Store,
@@ -207,6 +261,16 @@ async fn account(
         .user_by_email(&email.trim().to_lowercase())
         .await?
         .ok_or_else(|| anyhow::anyhow!("--email: there is no account with the email {email}"))
+}
+
+/// A role typed after `--role`, or an error listing the roles.
+fn parse_role(typed: &str) -> anyhow::Result<Role> {
+    Role::parse(typed.trim()).ok_or_else(|| {
+        anyhow::anyhow!(
+            "--role: {typed:?} is not a role; use one of {}",
+            role_list()
+        )
+    })
 }
 
 fn role_list() -> String {

@@ -137,6 +137,27 @@ pub async fn set_password_hash(
     }
 }
 
+/// Removes `user`'s grant of `grant`; false when they held none such.
+pub async fn delete_grant(tx: &mut Tx, user: UserId, grant: Grant) -> StoreResult<bool> {
+    let (region, service) = scope_columns(grant.scope);
+    let n = on_tx!(tx, |c| {
+        sqlx::query(
+            "delete from role_grant where user_id = $1 and role = $2 and scope_kind = $3 \
+             and (region_id = $4 or ($4 is null and region_id is null)) \
+             and (service_id = $5 or ($5 is null and service_id is null))",
+        )
+        .bind(user.0)
+        .bind(grant.role.code())
+        .bind(grant.scope.kind_code())
+        .bind(region)
+        .bind(service)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+    });
+    Ok(n > 0)
+}
+
 /// Records that an account signed in now.
 pub async fn record_sign_in(tx: &mut Tx, user: UserId, now_ms: i64) -> StoreResult<()> {
     on_tx!(tx, |c| {

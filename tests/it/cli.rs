@@ -786,3 +786,53 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    an_operator_grants_and_revokes_a_role_from_the_command_line,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let email = app.world.email(candour_domain::role::Role::CareWorker);
+        let url = app._db.url.clone();
+        let run = |what: &str, role: &str, scope: &str| {
+            candour(&[
+                "user",
+                what,
+                "--database",
+                &url,
+                "--email",
+                email,
+                "--role",
+                role,
+                "--scope",
+                scope,
+            ])
+        };
+        let out = run("grant", "senior_carer", "service:Alder House");
+        assert!(out.status.success(), "{:?}", text(&out));
+        let worker = app.actor(email).await?;
+        assert_eq!(worker.grants.len(), 2);
+        let out = run("grant", "senior_carer", "service:Alder House");
+        assert!(!out.status.success());
+        assert!(text(&out).1.contains("already holds"), "{:?}", text(&out));
+        let out = run("grant", "wizard", "service:Alder House");
+        assert!(text(&out).1.contains("--role"), "{:?}", text(&out));
+        let out = run("revoke", "care_worker", "service:Alder House");
+        assert!(out.status.success(), "{:?}", text(&out));
+        let worker = app.actor(email).await?;
+        assert_eq!(
+            worker.grants.iter().map(|g| g.role).collect::<Vec<_>>(),
+            vec![candour_domain::role::Role::SeniorCarer]
+        );
+        let out = run("revoke", "senior_carer", "service:Alder House");
+        assert!(!out.status.success());
+        assert!(text(&out).1.contains("only role"), "{:?}", text(&out));
+        let history = app
+            .ctx
+            .store
+            .audit_for_record(app.world.org, "user", &worker.user_id.to_string())
+            .await?;
+        let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
+        assert!(actions.contains(&"user.granted") && actions.contains(&"user.revoked"));
+        Ok(())
+    }
+);
