@@ -1,6 +1,7 @@
 //! Leavers: disabling an account ends it everywhere at once (its sessions,
 //! API tokens and quick sign-in PIN, on every instance, since all live in
-//! the database), keeps its records and name, and is audited with why.
+//! the database; emails still queued for it are not sent), keeps its
+//! records and name, and is audited with why.
 //! Re-enabling lets it sign in again with a password set afresh or reset.
 
 use super::{ActionError, ActionResult, Actor, Ctx};
@@ -141,6 +142,13 @@ pub(crate) async fn set_status_in(
         delete_user_sessions(tx, user.user_id).await?;
         crate::store::devices::delete_pin(tx, user.user_id).await?;
         super::tokens::revoke_all_tokens(tx, user, by, now).await?;
+        crate::store::outbox::drop_queued_for(
+            tx,
+            user.organisation_id,
+            &user.email,
+            "Not sent: the account was disabled",
+        )
+        .await?;
     }
     let action = if active {
         "user.enabled"

@@ -89,6 +89,28 @@ pub async fn enqueue_email(tx: &mut Tx, e: &NewEmail<'_>, now_ms: i64) -> StoreR
     Ok(id)
 }
 
+/// Gives up the emails still queued for `to` in `org` (its account was
+/// disabled), recording `why`; returns how many.
+pub async fn drop_queued_for(
+    tx: &mut Tx,
+    org: OrganisationId,
+    to: &str,
+    why: &str,
+) -> StoreResult<u64> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query(
+            "update email_outbox set state = 'failed', last_error = $1 \
+             where organisation_id = $2 and to_address = $3 and state = 'queued'",
+        )
+        .bind(why)
+        .bind(org.0)
+        .bind(to)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+    }))
+}
+
 impl Store {
     /// Claims the next email that is due (or whose sender's lease ran out),
     /// leasing it until `lease_until_ms`.

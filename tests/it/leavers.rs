@@ -52,6 +52,22 @@ db_test!(
             .map_err(fail)?
             .reference;
 
+        // An email waiting in the outbox for them.
+        let mut tx = app.ctx.store.begin().await?;
+        candour::store::outbox::enqueue_email(
+            &mut tx,
+            &candour::store::outbox::NewEmail {
+                organisation_id: app.world.org,
+                to: email,
+                subject: "Waiting",
+                body_text: "Waiting to go",
+                body_html: None,
+            },
+            app.ctx.clock.now().as_millisecond(),
+        )
+        .await?;
+        tx.commit().await?;
+
         let admin = app.signed_in(app.world.email(Role::Administrator)).await?;
         let list = admin.text("/users").await?;
         assert!(list.contains(&format!("href=\"/users/{id}\"")), "{list}");
@@ -73,6 +89,12 @@ db_test!(
             401
         );
         assert!(app.ctx.store.pin(leaver.user_id).await?.is_none());
+        let waiting = app.ctx.store.emails(app.world.org).await?;
+        let theirs: Vec<_> = waiting.iter().filter(|e| e.to == email).collect();
+        assert!(
+            !theirs.is_empty() && theirs.iter().all(|e| e.state == "failed"),
+            "nothing more goes to them: {theirs:?}"
+        );
         let again = app.client();
         let resp = again.sign_in(email, PASSWORD).await?;
         assert_eq!(resp.status(), 422, "the password no longer signs in");
