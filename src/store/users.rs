@@ -19,7 +19,8 @@ pub struct User {
     pub password_hash: Option<String>,
     /// Whether the account may sign in.
     pub active: bool,
-    /// When it last signed in (password or PIN), epoch ms.
+    /// When it last signed in (password or PIN), epoch ms: read for the
+    /// users list, `None` elsewhere.
     pub last_signed_in_at_ms: Option<i64>,
 }
 
@@ -42,7 +43,8 @@ fn user_from(r: &impl PortableRow) -> StoreResult<User> {
         display_name: r.text("display_name")?,
         password_hash: r.opt_text("password_hash")?,
         active: r.boolean("active")?,
-        last_signed_in_at_ms: r.opt_int("last_signed_in_at")?,
+        // Read by the users list only (the column came with migration 0050).
+        last_signed_in_at_ms: None,
     })
 }
 
@@ -58,8 +60,7 @@ fn like_escaped(text: &str) -> String {
     out
 }
 
-const USER_COLUMNS: &str =
-    "user_id, organisation_id, email, display_name, password_hash, active, last_signed_in_at";
+const USER_COLUMNS: &str = "user_id, organisation_id, email, display_name, password_hash, active";
 
 /// Inserts a user.
 pub async fn insert_user(tx: &mut Tx, u: &User, now_ms: i64) -> StoreResult<()> {
@@ -291,7 +292,7 @@ impl Store {
                         and ($5 = '' or exists (select 1 from role_grant g where g.user_id = app_user.user_id and g.role = $5))";
         let count = format!("select count(*) as n from app_user where {matching}");
         let page = format!(
-            "select {USER_COLUMNS} from app_user where {matching} \
+            "select {USER_COLUMNS}, last_signed_in_at from app_user where {matching} \
              order by display_name, email limit $6 offset $7"
         );
         let status_given: i64 = i64::from(q.active.is_some());
@@ -317,7 +318,16 @@ impl Store {
                 .bind(offset)
                 .fetch_all(p)
                 .await?;
-            Ok((n, rows.iter().map(user_from).collect::<StoreResult<_>>()?))
+            let users = rows
+                .iter()
+                .map(|r| {
+                    Ok(User {
+                        last_signed_in_at_ms: r.opt_int("last_signed_in_at")?,
+                        ..user_from(r)?
+                    })
+                })
+                .collect::<StoreResult<_>>()?;
+            Ok((n, users))
         })
     }
 
