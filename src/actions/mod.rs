@@ -13,6 +13,7 @@ pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod board_report;
+pub mod board_sent;
 pub mod breaches;
 pub mod designate;
 pub mod devices;
