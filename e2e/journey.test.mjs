@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { createServer } from 'node:net';
 import { chromium } from 'playwright-core';
 import * as axe from '@axe-core/playwright';
 
@@ -27,10 +28,84 @@ function withoutDatabase() {
   return env;
 }
 const logins = {};
+/** Every email Candour sent, as { to: [addresses], data: the whole message }. */
+const mails = [];
+
+/**
+ * A small SMTP server on a free port of 127.0.0.1 that keeps every message:
+ * enough of RFC 5321 for Candour's client (EHLO, MAIL, RCPT, DATA, QUIT).
+ */
+function smtpSink() {
+  return new Promise((ok) => {
+    const server = createServer((sock) => {
+      let buf = '';
+      let data = null;
+      let to = [];
+      sock.on('error', () => {});
+      sock.write('220 localhost ESMTP\r\n');
+      sock.on('data', (chunk) => {
+        buf += chunk.toString('latin1');
+        let i;
+        while ((i = buf.indexOf('\r\n')) >= 0) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          if (data !== null) {
+            if (line === '.') {
+              mails.push({ to, data });
+              data = null;
+              to = [];
+              sock.write('250 OK\r\n');
+            } else {
+              data += (line.startsWith('..') ? line.slice(1) : line) + '\r\n';
+            }
+            continue;
+          }
+          const verb = line.slice(0, 4).toUpperCase();
+          if (verb === 'EHLO') sock.write('250-localhost\r\n250 8BITMIME\r\n');
+          else if (verb === 'RCPT') {
+            to.push((line.match(/<([^>]*)>/) || [])[1] || '');
+            sock.write('250 OK\r\n');
+          } else if (verb === 'DATA') {
+            data = '';
+            sock.write('354 End data with <CR><LF>.<CR><LF>\r\n');
+          } else if (verb === 'QUIT') sock.end('221 Bye\r\n');
+          else sock.write('250 OK\r\n');
+        }
+      });
+    });
+    server.listen(0, '127.0.0.1', () => ok(server));
+  });
+}
+
+/** A message's text, decoded from base64 or quoted-printable. */
+function bodyOf(message) {
+  const at = message.indexOf('\r\n\r\n');
+  const head = message.slice(0, at).toLowerCase();
+  const body = message.slice(at + 4);
+  if (head.includes('content-transfer-encoding: base64')) return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  if (head.includes('content-transfer-encoding: quoted-printable')) {
+    return Buffer.from(body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+  }
+  return body;
+}
+
+/** Waits up to 30 s for an email to `address` holding a set-password link, and returns the link. */
+async function emailedLink(address) {
+  for (let i = 0; i < 300; i += 1) {
+    const mail = [...mails].reverse().find((m) => m.to.includes(address));
+    const link = mail && bodyOf(mail.data).match(/https?:\/\/\S+\/set-password\/[A-Za-z0-9_-]+/);
+    if (link) return link[0];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no link emailed to ${address}`);
+}
+let smtp;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'candour-e2e-'));
-  server = spawn(BIN, ['serve', '--demo', '--listen', '127.0.0.1:0'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'], env: withoutDatabase() });
+  smtp = await smtpSink();
+  const smtpUrl = `smtp://127.0.0.1:${smtp.address().port}`;
+  server = spawn(BIN, ['serve', '--demo', '--listen', '127.0.0.1:0', '--smtp-url', smtpUrl, '--mail-from', 'Candour <candour@example.org>'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'], env: withoutDatabase() });
   const lines = createInterface({ input: server.stdout });
   await new Promise((ok, fail) => {
     const timer = setTimeout(() => fail(new Error('candour did not start within 60 s')), 60_000);
@@ -55,6 +130,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.kill();
+  smtp?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -1117,4 +1193,63 @@ test('an administrator disables a leaver, who is thrown out on their next click'
   assert.ok((await admin.content()).includes('Disable the account'));
   await desk.close();
   await leaverContext.close();
+});
+
+test('an administrator invites a senior carer, who chooses a password and signs in', async () => {
+  const desk = await browser.newContext({ locale: 'en-GB' });
+  const admin = await desk.newPage();
+  await signIn(admin, logins['Administrator']);
+  await admin.goto(`${base}/users`);
+  await admin.click('#invite-link');
+  await accessible(admin, 'the invitation form');
+  await admin.click('button:has-text("Send the invitation")');
+  assert.ok(await admin.locator('.error-summary').isVisible(), 'the missing fields are named');
+  await accessible(admin, 'the invitation form with errors');
+  const email = `grace.${Date.now()}@example.org`;
+  await admin.fill('#name', 'Grace Okoye');
+  await admin.fill('#email', email);
+  await admin.selectOption('#role', 'senior_carer');
+  await admin.locator('#places input[value^="service:"]').first().check();
+  await admin.click('button:has-text("Send the invitation")');
+  assert.match(await admin.locator('#notice').textContent(), /Invitation sent/);
+  assert.equal((await admin.locator('#account-status').textContent()).trim(), 'Invited');
+  await accessible(admin, 'an invited account');
+
+  const link = await emailedLink(email);
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-GB' });
+  const grace = await phone.newPage();
+  await grace.goto(link);
+  await accessible(grace, 'choosing a password');
+  await grace.fill('#new_password', 'bright harbour lanterns');
+  await grace.fill('#confirm_password', 'bright harbour lanterns');
+  await grace.click('button:has-text("Set my password")');
+  await grace.waitForURL(/\/login\?password_set=1/);
+  assert.match(await grace.content(), /Your password is set/);
+  await grace.fill('#email', email);
+  await grace.fill('#password', 'bright harbour lanterns');
+  await grace.click('button:has-text("Sign in")');
+  await grace.waitForURL(`${base}/`);
+  assert.match(await grace.content(), /Grace Okoye/);
+  // The link worked once.
+  await grace.goto(link);
+  assert.match(await grace.locator('h1').textContent(), /no longer works/);
+  await accessible(grace, 'a used link');
+
+  await admin.reload();
+  assert.equal((await admin.locator('#account-status').textContent()).trim(), 'Active');
+  await phone.close();
+  await desk.close();
+});
+
+test('someone who forgot their password asks for a link from the sign-in page', async () => {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-GB' });
+  const page = await phone.newPage();
+  await page.goto(`${base}/login`);
+  await page.click('#forgot-link');
+  await accessible(page, 'forgot your password');
+  await page.fill('#email', 'nobody-at-all@example.org');
+  await page.click('button:has-text("Send me a link")');
+  assert.match(await page.locator('#reset-sent').textContent(), /If nobody-at-all@example.org has an account/);
+  await accessible(page, 'a reset link asked for');
+  await phone.close();
 });

@@ -4,14 +4,16 @@
 use super::{ActionError, ActionResult, Actor, Ctx, created_changes};
 use crate::store::audit::{NewAuditEvent, append};
 use crate::store::sessions::delete_user_sessions;
-use crate::store::users::{User, UserQuery, insert_grant, insert_user, set_password_hash};
+use crate::store::users::{
+    AccountStatus, User, UserQuery, insert_grant, insert_user, set_password_hash,
+};
 use crate::store::{StoreError, Tx};
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use candour_domain::ids::{OrganisationId, UserId};
+use candour_domain::ids::{OrganisationId, ServiceId, UserId};
 use candour_domain::password::check_new_password;
-use candour_domain::role::{Grant, Permission, Scope};
+use candour_domain::role::{Grant, Permission, Role, Scope};
 use candour_domain::validation::FieldErrors;
 use serde_json::json;
 
@@ -36,12 +38,27 @@ pub struct UsersPage {
     pub users: Vec<(User, Vec<String>)>,
 }
 
-fn may_list(actor: &Actor) -> ActionResult<()> {
+/// The accounts `actor` may list: every one for an administrator; for a
+/// registered manager, those holding a role in a service they manage.
+fn listing(actor: &Actor, q: &UserQuery) -> ActionResult<UserQuery> {
     if actor.can_anywhere(Permission::ManageUsers) {
-        Ok(())
-    } else {
-        Err(ActionError::Forbidden)
+        return Ok(q.clone());
     }
+    let managed: Vec<ServiceId> = actor
+        .grants
+        .iter()
+        .filter_map(|g| match (g.role, g.scope) {
+            (Role::RegisteredManager, Scope::Service(s)) => Some(s),
+            _ => None,
+        })
+        .collect();
+    if managed.is_empty() {
+        return Err(ActionError::Forbidden);
+    }
+    Ok(UserQuery {
+        services: Some(managed),
+        ..q.clone()
+    })
 }
 
 /// The accounts of the reader's organisation matching `q`, a page at a
@@ -52,9 +69,24 @@ pub async fn users_page(
     q: &UserQuery,
     page: i64,
 ) -> ActionResult<UsersPage> {
-    may_list(actor)?;
+    let q = &listing(actor, q)?;
     let org = actor.organisation_id;
-    let (total, active) = ctx.store.user_counts(org).await?;
+    let (total, active) = if q.services.is_none() {
+        ctx.store.user_counts(org).await?
+    } else {
+        let all = UserQuery {
+            services: q.services.clone(),
+            ..UserQuery::default()
+        };
+        let active = UserQuery {
+            status: Some(AccountStatus::Active),
+            ..all.clone()
+        };
+        (
+            ctx.store.users_page(org, &all, 0, 0).await?.0,
+            ctx.store.users_page(org, &active, 0, 0).await?.0,
+        )
+    };
     let offset = |page: i64| (page - 1) * USERS_PER_PAGE;
     let mut page = page.max(1);
     let (matching, mut users) = ctx
@@ -131,7 +163,7 @@ pub(crate) fn place_of(
 /// NHS Data Security and Protection Toolkit asks for one): name, email,
 /// status, roles and last sign-in. Audited, as it lists every account.
 pub async fn users_csv(ctx: &Ctx, actor: &Actor, q: &UserQuery) -> ActionResult<String> {
-    may_list(actor)?;
+    let q = &listing(actor, q)?;
     let org = actor.organisation_id;
     let (_, users) = ctx.store.users_page(org, q, 0, 1_000_000).await?;
     let users = with_roles(ctx, org, users).await?;
@@ -145,7 +177,7 @@ pub async fn users_csv(ctx: &Ctx, actor: &Actor, q: &UserQuery) -> ActionResult<
         out.push_str(&candour_domain::csv::row(&[
             u.display_name.as_str(),
             u.email.as_str(),
-            if u.active { "Active" } else { "Disabled" },
+            AccountStatus::of(u).label(),
             roles.join("; ").as_str(),
             last.as_str(),
         ]));

@@ -1,8 +1,9 @@
-//! Leavers: disabling an account ends it everywhere at once (its sessions,
+//! Leavers and roles: disabling an account ends it everywhere at once (its sessions,
 //! API tokens and quick sign-in PIN, on every instance, since all live in
 //! the database; emails still queued for it are not sent), keeps its
 //! records and name, and is audited with why.
 //! Re-enabling lets it sign in again with a password set afresh or reset.
+//! Roles are given and taken by the same people, within what they manage.
 
 use super::{ActionError, ActionResult, Actor, Ctx};
 use crate::store::Tx;
@@ -61,7 +62,7 @@ fn check_reason(reason: &str) -> Result<String, FieldErrors> {
 }
 
 /// The account `actor` may change, or why not.
-async fn target(ctx: &Ctx, actor: &Actor, user: UserId) -> ActionResult<User> {
+pub(crate) async fn target(ctx: &Ctx, actor: &Actor, user: UserId) -> ActionResult<User> {
     let (found, grants) = match ctx.store.user_with_grants(user).await {
         Ok(found) => found,
         Err(crate::store::StoreError::NotFound) => return Err(ActionError::NotFound),
@@ -197,6 +198,99 @@ async fn user_audit(
     Ok(())
 }
 
+/// `actor` gives an account they manage a further role in places they
+/// manage, saying why. Their own account: `Refused`.
+pub async fn add_grants(
+    ctx: &Ctx,
+    actor: &Actor,
+    user: UserId,
+    (role, places): (&str, &[String]),
+    reason: &str,
+) -> ActionResult<()> {
+    let (found, grants, reason) = asked(ctx, actor, user, (role, places), reason).await?;
+    let held = ctx.store.grants(found.user_id).await?;
+    let new: Vec<Grant> = grants.into_iter().filter(|g| !held.contains(g)).collect();
+    if new.is_empty() {
+        return Err(ActionError::Refused(vec![format!(
+            "{} already holds that role there",
+            found.display_name
+        )]));
+    }
+    let now = ctx.clock.now().as_millisecond();
+    let by = actor.audit_name();
+    let mut tx = ctx.store.begin().await?;
+    for g in new {
+        crate::store::users::insert_grant(&mut tx, found.organisation_id, found.user_id, g, now)
+            .await?;
+        grant_audit(
+            &mut tx,
+            &found,
+            (&by, now),
+            ("user.granted", g),
+            Some(&reason),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `actor` takes a role they manage from an account they manage, saying
+/// why. Their own account, or the account's only role: `Refused`.
+pub async fn remove_grant(
+    ctx: &Ctx,
+    actor: &Actor,
+    user: UserId,
+    (role, place): (&str, &str),
+    reason: &str,
+) -> ActionResult<()> {
+    let places = [place.to_owned()];
+    let (found, grants, reason) = asked(ctx, actor, user, (role, &places), reason).await?;
+    let [grant] = grants.as_slice() else {
+        return Err(ActionError::NotFound);
+    };
+    let mut tx = ctx.store.begin().await?;
+    revoke_in(
+        ctx,
+        &mut tx,
+        &found,
+        *grant,
+        (&actor.audit_name(), Some(&reason)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The account, the grants a form asks for and the reason, each checked.
+async fn asked(
+    ctx: &Ctx,
+    actor: &Actor,
+    user: UserId,
+    (role, places): (&str, &[String]),
+    reason: &str,
+) -> ActionResult<(User, Vec<Grant>, String)> {
+    let found = target(ctx, actor, user).await?;
+    if found.user_id == actor.user_id {
+        return Err(ActionError::Refused(vec![
+            "You cannot change your own roles: ask another administrator".into(),
+        ]));
+    }
+    let mut errors = FieldErrors::new();
+    let grants = super::invitations::grants_asked(ctx, actor, role, places, &mut errors).await?;
+    let reason = match check_reason(reason) {
+        Ok(r) => r,
+        Err(e) => {
+            errors.0.extend(e.0);
+            String::new()
+        }
+    };
+    if !errors.is_empty() {
+        return Err(ActionError::Invalid(errors));
+    }
+    Ok((found, grants, reason))
+}
+
 /// Gives `user` a further grant, as an operator (`by`), audited. Holding
 /// it already: `Refused`.
 pub async fn grant_as(ctx: &Ctx, user: &User, grant: Grant, by: &str) -> ActionResult<()> {
@@ -211,7 +305,7 @@ pub async fn grant_as(ctx: &Ctx, user: &User, grant: Grant, by: &str) -> ActionR
     let mut tx = ctx.store.begin().await?;
     crate::store::users::insert_grant(&mut tx, user.organisation_id, user.user_id, grant, now)
         .await?;
-    grant_audit(&mut tx, user, (by, now), "user.granted", grant).await?;
+    grant_audit(&mut tx, user, (by, now), ("user.granted", grant), None).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -219,6 +313,19 @@ pub async fn grant_as(ctx: &Ctx, user: &User, grant: Grant, by: &str) -> ActionR
 /// Takes a grant from `user`, as an operator (`by`), audited. Not held, or
 /// their only one (disable the account instead): `Refused`.
 pub async fn revoke_as(ctx: &Ctx, user: &User, grant: Grant, by: &str) -> ActionResult<()> {
+    let mut tx = ctx.store.begin().await?;
+    revoke_in(ctx, &mut tx, user, grant, (by, None)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn revoke_in(
+    ctx: &Ctx,
+    tx: &mut Tx,
+    user: &User,
+    grant: Grant,
+    (by, reason): (&str, Option<&str>),
+) -> ActionResult<()> {
     let held = ctx.store.grants(user.user_id).await?;
     if !held.contains(&grant) {
         return Err(ActionError::Refused(vec![format!(
@@ -233,19 +340,16 @@ pub async fn revoke_as(ctx: &Ctx, user: &User, grant: Grant, by: &str) -> Action
         )]));
     }
     let now = ctx.clock.now().as_millisecond();
-    let mut tx = ctx.store.begin().await?;
-    crate::store::users::delete_grant(&mut tx, user.user_id, grant).await?;
-    grant_audit(&mut tx, user, (by, now), "user.revoked", grant).await?;
-    tx.commit().await?;
-    Ok(())
+    crate::store::users::delete_grant(tx, user.user_id, grant).await?;
+    grant_audit(tx, user, (by, now), ("user.revoked", grant), reason).await
 }
 
 async fn grant_audit(
     tx: &mut Tx,
     user: &User,
     at: (&str, i64),
-    action: &str,
-    grant: Grant,
+    (action, grant): (&str, Grant),
+    reason: Option<&str>,
 ) -> ActionResult<()> {
     let value = json!({"role": grant.role.code(), "scope": grant.scope});
     let (before, after) = if action == "user.granted" {
@@ -253,20 +357,26 @@ async fn grant_audit(
     } else {
         (value, serde_json::Value::Null)
     };
-    let changes = json!({"grant": {"before": before, "after": after}});
+    let mut changes = json!({"grant": {"before": before, "after": after}});
+    if let Some(reason) = reason {
+        changes["reason"] = json!({"before": null, "after": reason});
+    }
     user_audit(tx, user, at, action, &changes).await
 }
 
-/// An account as the person who may disable it sees it.
+/// An account as the person who manages it sees it.
 #[derive(Debug, Clone)]
 pub struct AccountView {
     /// The account.
     pub user: User,
-    /// Its grants as words: ("Care worker", "Alder House").
-    pub grants: Vec<(&'static str, String)>,
+    /// Its grants, each with its role's and place's words: "Care worker",
+    /// "Alder House".
+    pub grants: Vec<(Grant, &'static str, String)>,
+    /// The newest link to set its password, if one was ever made.
+    pub latest_link: Option<crate::store::account_links::AccountLink>,
 }
 
-/// An account for someone who may disable or re-enable it.
+/// An account for someone who manages it.
 pub async fn account_view(ctx: &Ctx, actor: &Actor, user: UserId) -> ActionResult<AccountView> {
     let found = target(ctx, actor, user).await?;
     let org = actor.organisation_id;
@@ -279,12 +389,13 @@ pub async fn account_view(ctx: &Ctx, actor: &Actor, user: UserId) -> ActionResul
         .into_iter()
         .map(|g| {
             let place = super::accounts::place_of(g.scope, (&services, &regions));
-            (g.role.label(), place)
+            (g, g.role.label(), place)
         })
         .collect();
     Ok(AccountView {
         user: found,
         grants,
+        latest_link: ctx.store.latest_link(user).await?,
     })
 }
 

@@ -29,6 +29,7 @@ pub mod improvement;
 pub mod incident_view;
 pub mod incidents;
 pub mod investigations;
+pub mod invitations;
 pub mod learning;
 pub mod leavers;
 pub mod lessons;

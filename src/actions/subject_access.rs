@@ -340,12 +340,14 @@ async fn gather_staff(ctx: &Ctx, org: OrganisationId, user: UserId) -> ActionRes
             tables.push((format!("{} ({})", c.table, c.column), rows));
         }
     }
-    tables.push((
-        "login_attempt".to_owned(),
-        store
-            .subject_rows("login_attempt", "email", &[Key::Text(found.email.clone())])
-            .await?,
-    ));
+    for table in ["login_attempt", "password_reset_request"] {
+        tables.push((
+            table.to_owned(),
+            store
+                .subject_rows(table, "email", &[Key::Text(found.email.clone())])
+                .await?,
+        ));
+    }
     tables.push((
         "audit_event".to_owned(),
         store

@@ -32,7 +32,8 @@ pub struct ServeArgs {
     #[arg(long, env = "CANDOUR_MAX_UPLOAD_MB")]
     max_upload_mb: Option<u64>,
     /// The address people use to reach Candour, for links in emails,
-    /// such as https://candour.example.org
+    /// such as https://candour.example.org (when listening on this machine
+    /// only, its own address)
     #[arg(long, env = "CANDOUR_PUBLIC_URL")]
     public_url: Option<String>,
     /// SMTP server for email: smtp://relay:25, smtp://user:pass@host:587?tls=required
@@ -124,6 +125,11 @@ pub async fn run(args: ServeArgs, resolved: &Resolved) -> anyhow::Result<ExitCod
         .await
         .map_err(|e| anyhow::anyhow!("could not listen on {listen}: {e}"))?;
     let addr = listener.local_addr()?;
+    // Trying Candour on this machine: links in emails point here. Anywhere
+    // else the address must be given, never guessed from a request.
+    if context.public_url.is_none() && addr.ip().is_loopback() {
+        context.public_url = Some(format!("http://{addr}"));
+    }
     let secure = args.secure_cookies || resolved.file.secure_cookies.unwrap_or(false);
     let mut state = AppState::new(context, secure).await?;
     state.trust_proxy = args.trust_proxy || resolved.file.trust_proxy.unwrap_or(false);

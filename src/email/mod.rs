@@ -124,6 +124,36 @@ pub fn lesson_reminder(
     }
 }
 
+/// To a new member of staff: they are invited, with a link to set a password.
+pub fn invitation(name: &str, organisation: &str, by: &str, link: &str, expires: &str) -> Rendered {
+    Rendered {
+        subject: format!("You are invited to Candour at {organisation}"),
+        body: format!(
+            "Hello {name},\n\n{by} has made you an account on Candour, where {organisation} \
+             reports incidents and near misses and shares what it learns.\n\n\
+             Choose your password here:\n{link}\n\n\
+             The link works once, until {expires}. If it has run out, ask {by} to send another.\n\n\
+             If you were not expecting this, you can ignore this email."
+        ),
+    }
+}
+
+/// To a member of staff: a link to choose a new password.
+pub fn password_reset(link: &str, expires: &str, asked_by: Option<&str>) -> Rendered {
+    let why = match asked_by {
+        Some(by) => format!("{by} has sent you a link to choose a new password for Candour."),
+        None => "Someone, probably you, asked to reset your Candour password.".to_owned(),
+    };
+    Rendered {
+        subject: "Choose a new password for Candour".to_owned(),
+        body: format!(
+            "Hello,\n\n{why}\n\nChoose it here:\n{link}\n\n\
+             The link works once, until {expires}. Your password stays as it is until you use it.\n\n\
+             If you did not ask for this, you can ignore this email; if it keeps happening, tell your manager."
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@ use candour_domain::housekeeping::PurgeBefore;
 /// How many rows the purge deleted, by kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Purged {
-    /// Password sign-in attempts.
+    /// Password sign-in attempts and requests for a password reset link.
     pub sign_in_attempts: u64,
     /// Shared-device PIN attempts.
     pub pin_attempts: u64,
@@ -15,7 +15,7 @@ pub struct Purged {
     pub case_lookups: u64,
     /// Addresses anonymous reports came from.
     pub public_submissions: u64,
-    /// Sessions ended by time.
+    /// Sessions ended by time, and set-a-password links past their end.
     pub sessions: u64,
     /// Emails sent or given up long ago.
     pub emails: u64,
@@ -67,6 +67,20 @@ pub async fn purge(tx: &mut Tx, before: &PurgeBefore, now_ms: i64) -> StoreResul
         .execute(&mut *c)
         .await?
         .rows_affected()
+    });
+    counts[0] += on_tx!(tx, |c| {
+        sqlx::query("delete from password_reset_request where requested_at < $1")
+            .bind(before.attempts_ms)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+    });
+    counts[4] += on_tx!(tx, |c| {
+        sqlx::query("delete from account_link where expires_at <= $1")
+            .bind(now_ms)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
     });
     let [
         sign_in_attempts,

@@ -83,6 +83,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(48, "0048_safeguarding_lead"),
     migration!(49, "0049_speaking_up"),
     migration!(50, "0050_last_sign_in"),
+    migration!(51, "0051_account_links"),
 ];
 
 impl Store {

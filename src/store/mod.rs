@@ -10,6 +10,7 @@
 //! is one writer connection and every write transaction starts with
 //! `BEGIN IMMEDIATE`, so writers queue instead of failing on upgrade.
 
+pub mod account_links;
 pub mod addenda;
 pub mod alerts;
 pub mod anonymous;

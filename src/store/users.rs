@@ -29,10 +29,74 @@ pub struct User {
 pub struct UserQuery {
     /// Part of the name or email (empty: any).
     pub search: String,
-    /// Only active (`Some(true)`) or disabled (`Some(false)`) accounts.
-    pub active: Option<bool>,
+    /// Only accounts in this state.
+    pub status: Option<AccountStatus>,
     /// Only accounts holding this role somewhere.
     pub role: Option<Role>,
+    /// Only accounts holding a grant in one of these services (a registered
+    /// manager's own staff); `None`: every account.
+    pub services: Option<Vec<ServiceId>>,
+}
+
+/// Where an account stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountStatus {
+    /// Made, but no password set and never signed in: an invitation is out.
+    Invited,
+    /// May sign in.
+    Active,
+    /// A leaver: may not sign in.
+    Disabled,
+}
+
+impl AccountStatus {
+    /// The status of an account as the users list reads it.
+    pub fn of(user: &User) -> AccountStatus {
+        if !user.active {
+            AccountStatus::Disabled
+        } else if user.password_hash.is_none() && user.last_signed_in_at_ms.is_none() {
+            AccountStatus::Invited
+        } else {
+            AccountStatus::Active
+        }
+    }
+
+    /// Its code, as in links: `invited`, `active`, `disabled`.
+    pub fn code(self) -> &'static str {
+        match self {
+            AccountStatus::Invited => "invited",
+            AccountStatus::Active => "active",
+            AccountStatus::Disabled => "disabled",
+        }
+    }
+
+    /// Reads a code.
+    pub fn parse(code: &str) -> Option<AccountStatus> {
+        [
+            AccountStatus::Invited,
+            AccountStatus::Active,
+            AccountStatus::Disabled,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
+    }
+
+    /// In words: "Invited", "Active", "Disabled".
+    pub fn label(self) -> &'static str {
+        match self {
+            AccountStatus::Invited => "Invited",
+            AccountStatus::Active => "Active",
+            AccountStatus::Disabled => "Disabled",
+        }
+    }
+}
+
+/// A value bound to a placeholder of a query built at run time.
+enum Param {
+    Uuid(uuid::Uuid),
+    Int(i64),
+    Text(String),
+    Bool(bool),
 }
 
 fn user_from(r: &impl PortableRow) -> StoreResult<User> {
@@ -285,39 +349,89 @@ impl Store {
         offset: i64,
         limit: i64,
     ) -> StoreResult<(i64, Vec<User>)> {
-        let pattern = format!("%{}%", like_escaped(&q.search.trim().to_lowercase()));
-        let matching = "organisation_id = $1 and (lower(display_name) like $2 escape '\\' \
-                        or lower(email) like $2 escape '\\') \
-                        and ($3 = 0 or active = $4) \
-                        and ($5 = '' or exists (select 1 from role_grant g where g.user_id = app_user.user_id and g.role = $5))";
+        let mut params = vec![
+            Param::Uuid(org.0),
+            Param::Text(format!(
+                "%{}%",
+                like_escaped(&q.search.trim().to_lowercase())
+            )),
+        ];
+        let mut push = |p: Param| {
+            params.push(p);
+            format!("${}", params.len())
+        };
+        // The SQL is built from fixed fragments and placeholder numbers only.
+        let mut matching = vec![
+            "organisation_id = $1".to_owned(),
+            "(lower(display_name) like $2 escape '\\' or lower(email) like $2 escape '\\')"
+                .to_owned(),
+        ];
+        let invited = "password_hash is null and last_signed_in_at is null";
+        match q.status {
+            None => {}
+            Some(AccountStatus::Disabled) => {
+                matching.push(format!("active = {}", push(Param::Bool(false))));
+            }
+            Some(AccountStatus::Invited) => {
+                matching.push(format!(
+                    "active = {} and {invited}",
+                    push(Param::Bool(true))
+                ));
+            }
+            Some(AccountStatus::Active) => {
+                matching.push(format!(
+                    "active = {} and not ({invited})",
+                    push(Param::Bool(true))
+                ));
+            }
+        }
+        if let Some(role) = q.role {
+            matching.push(format!(
+                "exists (select 1 from role_grant g where g.user_id = app_user.user_id and g.role = {})",
+                push(Param::Text(role.code().to_owned()))
+            ));
+        }
+        if let Some(services) = &q.services {
+            let list: Vec<String> = services.iter().map(|s| push(Param::Uuid(s.0))).collect();
+            let list = if list.is_empty() {
+                "null".to_owned()
+            } else {
+                list.join(", ")
+            };
+            matching.push(format!(
+                "exists (select 1 from role_grant g where g.user_id = app_user.user_id and g.service_id in ({list}))"
+            ));
+        }
+        let limit = push(Param::Int(limit));
+        let offset = push(Param::Int(offset));
+        let matching = matching.join(" and ");
         let count = format!("select count(*) as n from app_user where {matching}");
         let page = format!(
             "select {USER_COLUMNS}, last_signed_in_at from app_user where {matching} \
-             order by display_name, email limit $6 offset $7"
+             order by display_name, email limit {limit} offset {offset}"
         );
-        let status_given: i64 = i64::from(q.active.is_some());
-        let active = q.active.unwrap_or(true);
-        let role = q.role.map(Role::code).unwrap_or_default();
+        let count_params = &params[..params.len() - 2];
         on_read!(self, |p| {
-            let n = sqlx::query(sqlx::AssertSqlSafe(count.as_str()))
-                .bind(org.0)
-                .bind(&pattern)
-                .bind(status_given)
-                .bind(active)
-                .bind(role)
-                .fetch_one(p)
-                .await?
-                .int("n")?;
-            let rows = sqlx::query(sqlx::AssertSqlSafe(page.as_str()))
-                .bind(org.0)
-                .bind(&pattern)
-                .bind(status_given)
-                .bind(active)
-                .bind(role)
-                .bind(limit)
-                .bind(offset)
-                .fetch_all(p)
-                .await?;
+            let mut c = sqlx::query(sqlx::AssertSqlSafe(count.as_str()));
+            for v in count_params {
+                c = match v {
+                    Param::Uuid(u) => c.bind(*u),
+                    Param::Int(i) => c.bind(*i),
+                    Param::Text(t) => c.bind(t.as_str()),
+                    Param::Bool(b) => c.bind(*b),
+                };
+            }
+            let n = c.fetch_one(p).await?.int("n")?;
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(page.as_str()));
+            for v in &params {
+                q = match v {
+                    Param::Uuid(u) => q.bind(*u),
+                    Param::Int(i) => q.bind(*i),
+                    Param::Text(t) => q.bind(t.as_str()),
+                    Param::Bool(b) => q.bind(*b),
+                };
+            }
+            let rows = q.fetch_all(p).await?;
             let users = rows
                 .iter()
                 .map(|r| {

@@ -88,6 +88,14 @@ pub fn router(state: AppState) -> Router {
             get(pages::login::show_login).post(pages::login::create_session),
         )
         .route("/login/pin", post(pages::login::create_pin_session))
+        .route(
+            "/forgot-password",
+            get(pages::password_links::show_forgot).post(pages::password_links::ask_for_reset),
+        )
+        .route(
+            "/set-password/{secret}",
+            get(pages::password_links::show_set_password).post(pages::password_links::set_password),
+        )
         .route("/logout", post(pages::login::delete_session))
         .route(
             "/account/pin",
@@ -346,9 +354,30 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/users", get(pages::users::list_users))
         .route("/users.csv", get(pages::users::users_csv_download))
-        .route("/users/{user_id}", get(pages::users::show_user))
-        .route("/users/{user_id}/disable", post(pages::users::disable_user))
-        .route("/users/{user_id}/enable", post(pages::users::enable_user))
+        .route(
+            "/users/new",
+            get(pages::staff::new_user_form).post(pages::staff::invite_user),
+        )
+        .route("/users/{user_id}", get(pages::staff::show_user))
+        .route("/users/{user_id}/disable", post(pages::staff::disable_user))
+        .route("/users/{user_id}/enable", post(pages::staff::enable_user))
+        .route(
+            "/users/{user_id}/invitation",
+            post(pages::staff::resend_user_invitation),
+        )
+        .route(
+            "/users/{user_id}/invitation/withdraw",
+            post(pages::staff::withdraw_user_invitation),
+        )
+        .route(
+            "/users/{user_id}/reset-link",
+            post(pages::staff::send_user_reset_link),
+        )
+        .route("/users/{user_id}/roles", post(pages::staff::add_user_roles))
+        .route(
+            "/users/{user_id}/roles/remove",
+            post(pages::staff::remove_user_role),
+        )
         .route("/duties", get(pages::duty_board::show_duty_board))
         .route(
             "/incidents/{reference}/duties",

@@ -488,7 +488,8 @@ impl Drop for TestApp {
     }
 }
 
-/// A cookie-carrying client.
+/// A cookie-carrying client (a clone shares its cookies).
+#[derive(Clone)]
 pub struct Client {
     /// The reqwest client.
     pub http: reqwest::Client,

@@ -33,6 +33,7 @@ mod improvement;
 mod incidents;
 mod instances;
 mod investigations;
+mod invitations;
 mod involved;
 mod journey;
 mod learning;

@@ -153,11 +153,14 @@ db_test!(
         assert!(none.contains("No account has “nobody-here” in its name or email."));
         assert_eq!(rows(&none), 0);
 
-        // Not for anyone who does not manage users.
+        // Not for anyone who manages no one's account.
+        let worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
+        assert_eq!(worker.get("/users").await?.status(), 403);
+        assert!(!worker.text("/").await?.contains("user-counts"));
+        // A registered manager sees their own services' staff, not the counts of all.
         let manager = app
             .signed_in(app.world.email(Role::RegisteredManager))
             .await?;
-        assert_eq!(manager.get("/users").await?.status(), 403);
         assert!(!manager.text("/").await?.contains("user-counts"));
         Ok(())
     }
@@ -215,11 +218,11 @@ db_test!(
         );
         assert!(csv.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{csv}");
         assert!(!csv.contains(worker_email), "only active accounts: {csv}");
-        // Not for anyone who does not manage users.
-        let manager = app
-            .signed_in(app.world.email(Role::RegisteredManager))
+        // Not for anyone who manages no one's account.
+        let worker = app
+            .signed_in(app.world.email(Role::QualityAssurance))
             .await?;
-        assert_eq!(manager.get("/users.csv").await?.status(), 403);
+        assert_eq!(worker.get("/users.csv").await?.status(), 403);
         Ok(())
     }
 );

@@ -1,16 +1,261 @@
-//! Accounts over the API: disable a leaver, enable an account again. For
-//! administrators, and for registered managers over their own services'
-//! staff at or below their role.
+//! Accounts over the API: invite a member of staff, send the invitation
+//! again or withdraw it, send a password reset link, give and take roles,
+//! disable a leaver, enable an account again. For administrators, and for
+//! registered managers over their own services' staff at or below their
+//! role: the same actions as the pages.
 
 use super::{ApiJson, Problem};
-use crate::actions::leavers::{disable_account, enable_account};
+use crate::actions::invitations::{
+    InvitationForm, invite, resend_invitation, send_reset_link, withdraw_invitation,
+};
+use crate::actions::leavers::{
+    account_view, add_grants, disable_account, enable_account, remove_grant,
+};
+use crate::store::users::AccountStatus;
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
 use crate::web::error::{ApiError, WebError};
+use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use serde::Deserialize;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use candour_domain::lessons::scope_code;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+/// What any operation on one account can meet besides its own answers.
+#[derive(utoipa::IntoResponses)]
+pub enum AccountProblems {
+    /// Not an account you manage
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+    /// No such account in your organisation
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+}
+
+/// A member of staff to invite: their account is made without a password
+/// and they are emailed a link, valid for 72 hours, to choose one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InviteRequest {
+    /// Their name.
+    pub name: String,
+    /// Their email: they sign in with it.
+    pub email: String,
+    /// Role code, such as `care_worker` or `senior_carer`.
+    pub role: String,
+    /// Where the role applies, one or more of `organisation`,
+    /// `region:<id>` and `service:<id>`: a grant for each.
+    pub places: Vec<String>,
+}
+
+/// A role to give or take, and why.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantRequest {
+    /// Role code.
+    pub role: String,
+    /// Where: `organisation`, `region:<id>` or `service:<id>` (to give, one
+    /// or more; to take, exactly one).
+    pub places: Vec<String>,
+    /// Kept in the audit trail (up to 500 characters).
+    pub reason: String,
+}
+
+/// A role held somewhere.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GrantJson {
+    /// Role code.
+    pub role: String,
+    /// `organisation`, `region:<id>` or `service:<id>`.
+    pub place: String,
+    /// The role and place in words: "Care worker, Alder House".
+    pub words: String,
+}
+
+/// An account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserJson {
+    /// Its id.
+    pub user_id: String,
+    /// Name.
+    pub name: String,
+    /// Email (lower case).
+    pub email: String,
+    /// `invited`, `active` or `disabled`.
+    pub status: String,
+    /// Its roles.
+    pub grants: Vec<GrantJson>,
+}
+
+async fn user_json(
+    state: &AppState,
+    actor: &crate::actions::Actor,
+    id: candour_domain::ids::UserId,
+) -> Result<UserJson, ApiError> {
+    let v = account_view(&state.ctx, actor, id).await?;
+    Ok(UserJson {
+        user_id: v.user.user_id.to_string(),
+        status: AccountStatus::of(&v.user).code().to_owned(),
+        name: v.user.display_name,
+        email: v.user.email,
+        grants: v
+            .grants
+            .into_iter()
+            .map(|(g, role, place)| GrantJson {
+                role: g.role.code().to_owned(),
+                place: scope_code(g.scope),
+                words: format!("{role}, {place}"),
+            })
+            .collect(),
+    })
+}
+
+/// Invite a member of staff.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = InviteRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Invited: the account, with Location", body = UserJson),
+        (status = 403, description = "You manage no one's account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Candour does not know its public address, so no link can be sent", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is missing or wrong, a role or place you cannot give, or the email is taken", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(body): ApiJson<InviteRequest>,
+) -> Result<(StatusCode, HeaderMap, Json<UserJson>), ApiError> {
+    let form = InvitationForm {
+        name: body.name,
+        email: body.email,
+        role: body.role,
+        places: body.places,
+    };
+    let made = invite(&state.ctx, &actor, &form).await?;
+    let json = user_json(&state, &actor, made.user_id).await?;
+    let mut headers = HeaderMap::new();
+    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/users/{}", made.user_id)) {
+        headers.insert(header::LOCATION, v);
+    }
+    Ok((StatusCode::CREATED, headers, Json(json)))
+}
+
+/// One account you manage.
+#[utoipa::path(get, path = "/api/v1/users/{user_id}", tag = "users",
+    security(("bearer" = [])),
+    params(("user_id" = String, Path, description = "The account's id")),
+    responses(
+        (status = 200, description = "The account", body = UserJson),
+        AccountProblems,
+    ))]
+pub async fn get_user(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<UserJson>, ApiError> {
+    Ok(Json(user_json(&state, &actor, user_id(&id)?).await?))
+}
+
+/// Send the invitation again: a new link, valid for 72 hours; the older stops working.
+#[utoipa::path(post, path = "/api/v1/users/{user_id}/invitation", tag = "users",
+    security(("bearer" = [])),
+    params(("user_id" = String, Path, description = "The account's id")),
+    responses(
+        (status = 204, description = "Sent"),
+        AccountProblems,
+        (status = 409, description = "They have already chosen a password, the account is disabled, or no public address is known", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_invitation(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    resend_invitation(&state.ctx, &actor, user_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Withdraw an invitation: its link stops working and the account is disabled.
+#[utoipa::path(post, path = "/api/v1/users/{user_id}/invitation/withdraw", tag = "users",
+    security(("bearer" = [])),
+    params(("user_id" = String, Path, description = "The account's id")),
+    responses(
+        (status = 204, description = "Withdrawn"),
+        AccountProblems,
+        (status = 409, description = "They have already chosen a password, or the account is disabled", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_invitation_withdrawal(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    withdraw_invitation(&state.ctx, &actor, user_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Email them a link, valid for 1 hour, to choose a new password.
+#[utoipa::path(post, path = "/api/v1/users/{user_id}/reset-link", tag = "users",
+    security(("bearer" = [])),
+    params(("user_id" = String, Path, description = "The account's id")),
+    responses(
+        (status = 204, description = "Sent"),
+        AccountProblems,
+        (status = 409, description = "Disabled, still invited, or no public address is known", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_reset_link(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    send_reset_link(&state.ctx, &actor, user_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Give a role in one or more places.
+#[utoipa::path(post, path = "/api/v1/users/{user_id}/grants", tag = "users", request_body = GrantRequest,
+    security(("bearer" = [])),
+    params(("user_id" = String, Path, description = "The account's id")),
+    responses(
+        (status = 204, description = "Given"),
+        AccountProblems,
+        (status = 409, description = "Held already, or your own account", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A role or place you cannot give, or no reason", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_grants(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<GrantRequest>,
+) -> Result<StatusCode, ApiError> {
+    let asked = (body.role.as_str(), body.places.as_slice());
+    add_grants(&state.ctx, &actor, user_id(&id)?, asked, &body.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Take a role (one place) away.
+#[utoipa::path(post, path = "/api/v1/users/{user_id}/grants/remove", tag = "users", request_body = GrantRequest,
+    security(("bearer" = [])),
+    params(("user_id" = String, Path, description = "The account's id")),
+    responses(
+        (status = 204, description = "Taken away"),
+        AccountProblems,
+        (status = 409, description = "Not held, their only role, or your own account", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not exactly one place, a role or place you cannot change, or no reason", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_grant_removal(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<GrantRequest>,
+) -> Result<StatusCode, ApiError> {
+    let [place] = body.places.as_slice() else {
+        let mut e = candour_domain::validation::FieldErrors::new();
+        e.add("places", "Give exactly one place");
+        return Err(crate::actions::ActionError::Invalid(e).into());
+    };
+    let asked = (body.role.as_str(), place.as_str());
+    remove_grant(&state.ctx, &actor, user_id(&id)?, asked, &body.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
 
 /// Why an account is disabled or enabled.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -33,8 +278,7 @@ fn user_id(s: &str) -> Result<candour_domain::ids::UserId, ApiError> {
         (status = 204, description = "Disabled"),
         (status = 400, description = "The body could not be read", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an account you manage", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such account in your organisation", body = Problem, content_type = "application/problem+json"),
+        AccountProblems,
         (status = 409, description = "Already disabled, or your own account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No reason given, or too long", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -56,8 +300,7 @@ pub async fn create_disable(
         (status = 204, description = "Enabled"),
         (status = 400, description = "The body could not be read", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an account you manage", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such account in your organisation", body = Problem, content_type = "application/problem+json"),
+        AccountProblems,
         (status = 409, description = "Not disabled", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No reason given, or too long", body = Problem, content_type = "application/problem+json"),
     ))]

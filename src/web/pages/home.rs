@@ -71,6 +71,8 @@ struct HomePage {
     /// with a link to the list to whoever manages users.
     user_counts: Option<(String, String)>,
     is_admin: bool,
+    /// A registered manager: their own services' staff.
+    manages_staff: bool,
     /// People flagged at increased risk in the reader's services, when
     /// there are no more than [`LISTED`].
     at_risk: Vec<AtRiskLine>,
@@ -234,6 +236,7 @@ pub async fn show_home(
         services,
         user_counts,
         is_admin: is_admin || actor.has_role(Role::Administrator),
+        manages_staff: crate::actions::invitations::may_invite(actor),
         at_risk,
         at_risk_by_service,
         at_risk_total,

@@ -81,6 +81,7 @@ pub(crate) async fn quick_sign_in(
 pub struct LoginQuery {
     expired: Option<String>,
     signed_out: Option<String>,
+    password_set: Option<String>,
 }
 
 /// GET /login
@@ -94,6 +95,8 @@ pub async fn show_login(
         Some("Your session has ended. Sign in again to carry on.")
     } else if q.signed_out.is_some() {
         Some("You have signed out.")
+    } else if q.password_set.is_some() {
+        Some("Your password is set. Sign in with it now.")
     } else {
         None
     };

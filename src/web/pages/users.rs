@@ -1,24 +1,19 @@
-//! The organisation's accounts, for whoever manages users: a page at a
-//! time, by name, searchable by name or email; each account's page, where
-//! a leaver is disabled and an account enabled again. Accounts are added
-//! with `candour user …`.
+//! The organisation's accounts, for whoever manages staff (an administrator
+//! every account, a registered manager their own services' staff): a page
+//! at a time, by name, searchable by name or email and filtered by status
+//! and role, and as CSV. Each account's page is in `staff`.
 
-use crate::actions::ActionError;
 use crate::actions::accounts::{USERS_PER_PAGE, users_csv, users_page};
-use crate::actions::leavers::{account_view, disable_account, enable_account};
-use crate::store::users::UserQuery;
+use crate::store::users::{AccountStatus, UserQuery};
 use crate::web::AppState;
-use crate::web::auth::CsrfForm;
 use crate::web::auth::CurrentUser;
 use crate::web::error::{WebError, render};
 use crate::web::layout::Layout;
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
 use candour_domain::display::thousands;
 use candour_domain::role::Role;
-use candour_domain::validation::FieldErrors;
 use std::collections::HashMap;
 
 /// An account in the list.
@@ -29,8 +24,8 @@ pub struct UserLine {
     pub name: String,
     /// Email.
     pub email: String,
-    /// Whether it may sign in.
-    pub active: bool,
+    /// Invited, Active or Disabled.
+    pub status: &'static str,
     /// Its roles, as words.
     pub roles: Vec<String>,
     /// When it last signed in, or "Never".
@@ -57,6 +52,8 @@ struct UsersPage {
     statuses: Vec<(&'static str, &'static str, bool)>,
     /// The role filter: (code, label, chosen).
     roles: Vec<(&'static str, &'static str, bool)>,
+    /// Whether to offer "Invite a member of staff".
+    may_invite: bool,
 }
 
 /// The search and filters from a query string.
@@ -64,12 +61,9 @@ fn query_of(q: &HashMap<String, String>) -> UserQuery {
     let get = |k: &str| q.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
     UserQuery {
         search: get("q"),
-        active: match get("status").as_str() {
-            "active" => Some(true),
-            "disabled" => Some(false),
-            _ => None,
-        },
+        status: AccountStatus::parse(&get("status")),
         role: Role::parse(&get("role")),
+        services: None,
     }
 }
 
@@ -117,10 +111,16 @@ pub async fn list_users(
         showing,
         page: found.page,
         pages: found.pages,
-        statuses: [("", "Any"), ("active", "Active"), ("disabled", "Disabled")]
-            .into_iter()
-            .map(|(v, l)| (v, l, v == status))
-            .collect(),
+        may_invite: crate::actions::invitations::may_invite(&user.actor),
+        statuses: [
+            ("", "Any"),
+            ("invited", "Invited"),
+            ("active", "Active"),
+            ("disabled", "Disabled"),
+        ]
+        .into_iter()
+        .map(|(v, l)| (v, l, v == status))
+        .collect(),
         roles: std::iter::once(("", "Any role", query.role.is_none()))
             .chain(
                 Role::ALL
@@ -138,9 +138,9 @@ pub async fn list_users(
                     .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
                     .map(candour_domain::display::date_time)
                     .unwrap_or_else(|| "Never".to_owned()),
+                status: AccountStatus::of(&u).label(),
                 name: u.display_name,
                 email: u.email,
-                active: u.active,
                 roles,
             })
             .collect(),
@@ -166,95 +166,4 @@ pub async fn users_csv_download(
         csv,
     )
         .into_response())
-}
-
-#[derive(Template)]
-#[template(path = "user.html")]
-struct AccountPage {
-    layout: Layout,
-    id: String,
-    name: String,
-    email: String,
-    active: bool,
-    grants: Vec<(&'static str, String)>,
-    reason: String,
-    errors: FieldErrors,
-}
-
-async fn account_page(
-    state: &AppState,
-    user: &CurrentUser,
-    id: candour_domain::ids::UserId,
-    (reason, errors): (String, FieldErrors),
-) -> Result<AccountPage, WebError> {
-    let v = account_view(&state.ctx, &user.actor, id).await?;
-    Ok(AccountPage {
-        layout: Layout::new(v.user.display_name.clone(), user, state.demo),
-        id: v.user.user_id.to_string(),
-        name: v.user.display_name,
-        email: v.user.email,
-        active: v.user.active,
-        grants: v.grants,
-        reason,
-        errors,
-    })
-}
-
-fn user_id(s: &str) -> Result<candour_domain::ids::UserId, WebError> {
-    s.parse().map_err(|_| WebError::NotFound)
-}
-
-/// GET /users/{user_id}
-pub async fn show_user(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-) -> Result<Response, WebError> {
-    let page = account_page(&state, &user, user_id(&id)?, Default::default()).await?;
-    Ok(render(&page)?.into_response())
-}
-
-/// POST /users/{user_id}/disable (`reason`) and /enable.
-async fn change_status(
-    state: &AppState,
-    user: &CurrentUser,
-    id: &str,
-    form: &CsrfForm,
-    enable: bool,
-) -> Result<Response, WebError> {
-    let id = user_id(id)?;
-    let reason = form.get("reason");
-    let done = if enable {
-        enable_account(&state.ctx, &user.actor, id, &reason).await
-    } else {
-        disable_account(&state.ctx, &user.actor, id, &reason).await
-    };
-    match done {
-        Ok(()) => Ok(Redirect::to(&format!("/users/{id}")).into_response()),
-        Err(ActionError::Invalid(errors)) => {
-            let page = account_page(state, user, id, (reason, errors)).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// POST /users/{user_id}/disable: disable a leaver's account, with `reason`.
-pub async fn disable_user(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-    form: CsrfForm,
-) -> Result<Response, WebError> {
-    change_status(&state, &user, &id, &form, false).await
-}
-
-/// POST /users/{user_id}/enable: let a disabled account sign in again, with `reason`.
-pub async fn enable_user(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-    form: CsrfForm,
-) -> Result<Response, WebError> {
-    change_status(&state, &user, &id, &form, true).await
 }

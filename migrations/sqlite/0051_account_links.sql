@@ -1,0 +1,27 @@
+-- One-time links that let a member of staff set a password: an invitation
+-- (valid 72 hours) or a password reset (valid 1 hour). Only the secret's
+-- hash is kept; a link is used once, and a newer one withdraws the older.
+-- Requests for a reset from the sign-in page are kept to limit them per
+-- address and per client.
+create table account_link (
+    link_id blob primary key,
+    organisation_id blob not null references organisation (organisation_id),
+    user_id blob not null references app_user (user_id),
+    purpose text not null check (purpose in ('invitation', 'reset')),
+    secret_hash text not null unique,
+    created_by blob references app_user (user_id),
+    created_at integer not null,
+    expires_at integer not null,
+    used_at integer,
+    withdrawn_at integer
+);
+create index account_link_by_user on account_link (user_id);
+
+create table password_reset_request (
+    request_id blob primary key,
+    email text not null,
+    client_ip text not null,
+    requested_at integer not null
+);
+create index password_reset_request_by_email on password_reset_request (email, requested_at);
+create index password_reset_request_by_client on password_reset_request (client_ip, requested_at);
