@@ -38,6 +38,7 @@ pub mod occupancy;
 pub mod openness;
 pub mod organisation;
 pub mod people;
+pub mod person_register;
 pub mod reports;
 pub mod retention;
 pub mod risk;

@@ -66,6 +66,26 @@ pub async fn add_person(
         status: new.status,
     };
     insert_person(&mut tx, actor.organisation_id, &person, now).await?;
+    let first = crate::store::people::PersonVersion {
+        version: 1,
+        details: super::person_register::snapshot(
+            &person,
+            &crate::store::people::PersonDetails {
+                version: 1,
+                ..Default::default()
+            },
+        )
+        .to_string(),
+        changed_by: Some(actor.user_id),
+        changed_at_ms: now,
+    };
+    crate::store::people::insert_person_version(
+        &mut tx,
+        actor.organisation_id,
+        person.person_id,
+        &first,
+    )
+    .await?;
     let changes = created_changes(&[
         ("internal_code", json!(person.internal_code)),
         ("service_id", json!(person.service_id)),

@@ -84,6 +84,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(49, "0049_speaking_up"),
     migration!(50, "0050_last_sign_in"),
     migration!(51, "0051_account_links"),
+    migration!(52, "0052_person_register"),
 ];
 
 impl Store {

@@ -44,6 +44,14 @@ pub enum WebError {
     /// A workflow guard refused the move, for these reasons.
     #[error("{}", .0.join(". "))]
     Refused(Vec<String>),
+    /// The record changed since the version given in `If-Match` (API only).
+    #[error("{0}")]
+    PreconditionFailed(String),
+    /// A change that must say which version it was made on came without `If-Match`.
+    #[error(
+        "Send the record's version in an If-Match header (its ETag, such as \"3\"), so that a change made since is not overwritten"
+    )]
+    PreconditionRequired,
     /// The request body is larger than the server accepts.
     #[error("What was sent is larger than Candour accepts")]
     TooLarge,
@@ -94,6 +102,8 @@ impl WebError {
             WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Conflict(_) | WebError::Refused(_) => StatusCode::CONFLICT,
+            WebError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            WebError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
@@ -111,6 +121,8 @@ impl WebError {
             WebError::BadRequest(_) => "The request could not be read",
             WebError::Conflict(_) => "Someone else changed this",
             WebError::Refused(_) => "This cannot be done yet",
+            WebError::PreconditionFailed(_) => "Someone else changed this",
+            WebError::PreconditionRequired => "Say which version you changed",
             WebError::TooLarge => "What was sent is too large",
             WebError::Throttled(_) => "Too many attempts",
             WebError::Busy => "Candour is busy",

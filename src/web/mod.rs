@@ -417,6 +417,18 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/people/{person_id}", get(pages::people::show_person))
         .route(
+            "/people/{person_id}/register",
+            get(pages::person_register::show_register),
+        )
+        .route(
+            "/people/{person_id}/details",
+            post(pages::person_register::change_details),
+        )
+        .route(
+            "/people/{person_id}/status",
+            post(pages::person_register::change_status),
+        )
+        .route(
             "/people/{person_id}/learning-log",
             get(pages::learning::show_learning_log).post(pages::learning::create_learning_log),
         )

@@ -266,11 +266,14 @@ db_test!(
                 "GET /api/v1/incidents/{reference}/duties/{duty}",
                 "GET /api/v1/investigations",
                 "GET /api/v1/investigations/{reference}",
+                "GET /api/v1/people",
+                "GET /api/v1/people/{person_id}",
                 "GET /api/v1/services/{service_id}/actions",
                 "GET /api/v1/speaking-up",
                 "GET /api/v1/speaking-up/{reference}",
                 "GET /api/v1/triage",
                 "GET /api/v1/users/{user_id}",
+                "PATCH /api/v1/people/{person_id}",
                 "POST /api/v1/actions",
                 "POST /api/v1/actions/{reference}/incidents",
                 "POST /api/v1/actions/{reference}/progress",
@@ -290,6 +293,8 @@ db_test!(
                 "POST /api/v1/investigations/{reference}/factors",
                 "POST /api/v1/investigations/{reference}/meetings",
                 "POST /api/v1/investigations/{reference}/timeline",
+                "POST /api/v1/people",
+                "POST /api/v1/people/{person_id}/status",
                 "POST /api/v1/people/{person_id}/subject-access",
                 "POST /api/v1/public/{link}/incidents",
                 "POST /api/v1/speaking-up",
@@ -323,6 +328,7 @@ db_test!(
                     .replace("{service_id}", "0190b0d8-0000-7000-8000-000000000002")
                     .replace("{duty}", "riddor_report")
                     .replace("{user_id}", "0190b0d8-0000-7000-8000-000000000003")
+                    .replace("{person_id}", "0190b0d8-0000-7000-8000-000000000004")
             );
             let resp = client.request(method.parse()?, url).send().await?;
             // Anonymous reporting needs no token: an empty body is simply not valid.

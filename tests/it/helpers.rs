@@ -540,6 +540,19 @@ impl Client {
             .await?)
     }
 
+    /// Posts a form to `action` with the CSRF token of `page` and `fields`.
+    pub async fn submit(
+        &self,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> anyhow::Result<reqwest::Response> {
+        let token = self.csrf(page).await?;
+        let mut form = vec![("csrf_token", token.as_str())];
+        form.extend_from_slice(fields);
+        self.post_form(action, &form).await
+    }
+
     /// Signs in through the form.
     pub async fn sign_in(&self, email: &str, password: &str) -> anyhow::Result<reqwest::Response> {
         let token = self.csrf("/login").await?;

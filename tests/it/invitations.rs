@@ -86,19 +86,6 @@ async fn emailed_link(
     Ok((path, body))
 }
 
-/// Posts a form on `page` with its CSRF token.
-async fn submit(
-    c: &Client,
-    page: &str,
-    action: &str,
-    fields: &[(&str, &str)],
-) -> anyhow::Result<reqwest::Response> {
-    let token = c.csrf(page).await?;
-    let mut form = vec![("csrf_token", token.as_str())];
-    form.extend_from_slice(fields);
-    c.post_form(action, &form).await
-}
-
 async fn audit_actions(app: &TestApp, id: &str) -> anyhow::Result<Vec<String>> {
     Ok(app
         .ctx
@@ -123,7 +110,7 @@ db_test!(
         assert!(form.contains("Region One region") && form.contains("the whole organisation"));
 
         // Nothing filled in: every field named.
-        let resp = submit(&admin, "/users/new", "/users/new", &[]).await?;
+        let resp = admin.submit("/users/new", "/users/new", &[]).await?;
         assert_eq!(resp.status(), 422);
         let page = resp.text().await?;
         for want in [
@@ -137,33 +124,33 @@ db_test!(
         // An email already in use.
         let taken = app.world.email(Role::CareWorker).to_owned();
         let service = format!("service:{}", app.world.service.service_id);
-        let resp = submit(
-            &admin,
-            "/users/new",
-            "/users/new",
-            &[
-                ("name", "Someone"),
-                ("email", &taken),
-                ("role", "care_worker"),
-                ("places", &service),
-            ],
-        )
-        .await?;
+        let resp = admin
+            .submit(
+                "/users/new",
+                "/users/new",
+                &[
+                    ("name", "Someone"),
+                    ("email", &taken),
+                    ("role", "care_worker"),
+                    ("places", &service),
+                ],
+            )
+            .await?;
         assert_eq!(resp.status(), 422);
         assert!(resp.text().await?.contains("already exists"));
 
-        let resp = submit(
-            &admin,
-            "/users/new",
-            "/users/new",
-            &[
-                ("name", "Priya Shah"),
-                ("email", "Priya.Shah@A.example"),
-                ("role", "senior_carer"),
-                ("places", &service),
-            ],
-        )
-        .await?;
+        let resp = admin
+            .submit(
+                "/users/new",
+                "/users/new",
+                &[
+                    ("name", "Priya Shah"),
+                    ("email", "Priya.Shah@A.example"),
+                    ("role", "senior_carer"),
+                    ("places", &service),
+                ],
+            )
+            .await?;
         assert_eq!(resp.status(), 303);
         let location = location_of(&resp);
         assert!(location.ends_with("?done=invited"), "{location}");
@@ -196,36 +183,36 @@ db_test!(
         );
         let form = priya.text(&link).await?;
         assert!(form.contains("Choose your password") && form.contains("priya.shah@a.example"));
-        let resp = submit(
-            &priya,
-            &link,
-            &link,
-            &[
-                ("new_password", "tea kettle garden"),
-                ("confirm_password", "tea kettle gardens"),
-            ],
-        )
-        .await?;
+        let resp = priya
+            .submit(
+                &link,
+                &link,
+                &[
+                    ("new_password", "tea kettle garden"),
+                    ("confirm_password", "tea kettle gardens"),
+                ],
+            )
+            .await?;
         assert_eq!(resp.status(), 422);
         assert!(resp.text().await?.contains("do not match"));
-        let resp = submit(
-            &priya,
-            &link,
-            &link,
-            &[("new_password", "short"), ("confirm_password", "short")],
-        )
-        .await?;
+        let resp = priya
+            .submit(
+                &link,
+                &link,
+                &[("new_password", "short"), ("confirm_password", "short")],
+            )
+            .await?;
         assert_eq!(resp.status(), 422);
-        let resp = submit(
-            &priya,
-            &link,
-            &link,
-            &[
-                ("new_password", "tea kettle garden"),
-                ("confirm_password", "tea kettle garden"),
-            ],
-        )
-        .await?;
+        let resp = priya
+            .submit(
+                &link,
+                &link,
+                &[
+                    ("new_password", "tea kettle garden"),
+                    ("confirm_password", "tea kettle garden"),
+                ],
+            )
+            .await?;
         assert_eq!(resp.status(), 303);
         assert_eq!(location_of(&resp), "/login?password_set=1");
         // Used once: the link no longer works.
@@ -272,7 +259,9 @@ db_test!(
         let (first, _) = emailed_link(&app, &sink, "tom@a.example").await?;
         let admin = app.signed_in(app.world.email(Role::Administrator)).await?;
         let page = format!("/users/{}", tom.user_id);
-        let resp = submit(&admin, &page, &format!("{page}/invitation"), &[]).await?;
+        let resp = admin
+            .submit(&page, &format!("{page}/invitation"), &[])
+            .await?;
         assert_eq!(resp.status(), 303);
         let (second, _) = emailed_link(&app, &sink, "tom@a.example").await?;
         assert_ne!(first, second);
@@ -284,7 +273,9 @@ db_test!(
         );
         assert_eq!(c.get(&second).await?.status(), 200);
         // Withdrawn: the link stops and the account is disabled.
-        let resp = submit(&admin, &page, &format!("{page}/invitation/withdraw"), &[]).await?;
+        let resp = admin
+            .submit(&page, &format!("{page}/invitation/withdraw"), &[])
+            .await?;
         assert_eq!(resp.status(), 303);
         assert_eq!(c.get(&second).await?.status(), 404);
         let shown = admin.text(&page).await?;
@@ -314,18 +305,18 @@ db_test!(without_a_public_address_no_invitation_is_sent, |engine| {
     let app = TestApp::spawn(engine).await?;
     let admin = app.signed_in(app.world.email(Role::Administrator)).await?;
     let service = format!("service:{}", app.world.service.service_id);
-    let resp = submit(
-        &admin,
-        "/users/new",
-        "/users/new",
-        &[
-            ("name", "Nobody Yet"),
-            ("email", "nobody@a.example"),
-            ("role", "care_worker"),
-            ("places", &service),
-        ],
-    )
-    .await?;
+    let resp = admin
+        .submit(
+            "/users/new",
+            "/users/new",
+            &[
+                ("name", "Nobody Yet"),
+                ("email", "nobody@a.example"),
+                ("role", "care_worker"),
+                ("places", &service),
+            ],
+        )
+        .await?;
     assert_eq!(resp.status(), 409);
     assert!(resp.text().await?.contains("--public-url"));
     assert!(
@@ -368,34 +359,34 @@ db_test!(
                 "Choose only places you manage",
             ),
         ] {
-            let resp = submit(
-                &manager,
+            let resp = manager
+                .submit(
+                    "/users/new",
+                    "/users/new",
+                    &[
+                        ("name", "Ella Park"),
+                        ("email", "ella@a.example"),
+                        ("role", role),
+                        ("places", place),
+                    ],
+                )
+                .await?;
+            assert_eq!(resp.status(), 422, "{role} {place}");
+            let page = resp.text().await?;
+            assert!(page.contains(field_message), "{field_message}: {page}");
+        }
+        let resp = manager
+            .submit(
                 "/users/new",
                 "/users/new",
                 &[
                     ("name", "Ella Park"),
                     ("email", "ella@a.example"),
-                    ("role", role),
-                    ("places", place),
+                    ("role", "care_worker"),
+                    ("places", own.as_str()),
                 ],
             )
             .await?;
-            assert_eq!(resp.status(), 422, "{role} {place}");
-            let page = resp.text().await?;
-            assert!(page.contains(field_message), "{field_message}: {page}");
-        }
-        let resp = submit(
-            &manager,
-            "/users/new",
-            "/users/new",
-            &[
-                ("name", "Ella Park"),
-                ("email", "ella@a.example"),
-                ("role", "care_worker"),
-                ("places", own.as_str()),
-            ],
-        )
-        .await?;
         assert_eq!(resp.status(), 303);
         // Their list holds their own services' staff only.
         let list = manager.text("/users").await?;
@@ -433,26 +424,26 @@ db_test!(
         let worker = app.actor(app.world.email(Role::CareWorker)).await?;
         let page = format!("/users/{}", worker.user_id);
         let other = format!("service:{}", app.world.other_service.service_id);
-        let resp = submit(
-            &admin,
-            &page,
-            &format!("{page}/roles"),
-            &[("role", "senior_carer"), ("places", &other)],
-        )
-        .await?;
+        let resp = admin
+            .submit(
+                &page,
+                &format!("{page}/roles"),
+                &[("role", "senior_carer"), ("places", &other)],
+            )
+            .await?;
         assert_eq!(resp.status(), 422);
         assert!(resp.text().await?.contains("Say why"));
-        let resp = submit(
-            &admin,
-            &page,
-            &format!("{page}/roles"),
-            &[
-                ("role", "senior_carer"),
-                ("places", &other),
-                ("grant_reason", "Covering nights at the other home"),
-            ],
-        )
-        .await?;
+        let resp = admin
+            .submit(
+                &page,
+                &format!("{page}/roles"),
+                &[
+                    ("role", "senior_carer"),
+                    ("places", &other),
+                    ("grant_reason", "Covering nights at the other home"),
+                ],
+            )
+            .await?;
         assert_eq!(resp.status(), 303);
         let shown = admin.text(&page).await?;
         assert!(
@@ -462,16 +453,16 @@ db_test!(
         let granted = app.ctx.store.grants(worker.user_id).await?;
         assert_eq!(granted.len(), 2);
         // The worker's own session sees the new role on their next click.
-        let resp = submit(
-            &admin,
-            &page,
-            &format!("{page}/roles/remove"),
-            &[
-                ("grant", &format!("senior_carer|{other}")),
-                ("remove_reason", "Cover ended"),
-            ],
-        )
-        .await?;
+        let resp = admin
+            .submit(
+                &page,
+                &format!("{page}/roles/remove"),
+                &[
+                    ("grant", &format!("senior_carer|{other}")),
+                    ("remove_reason", "Cover ended"),
+                ],
+            )
+            .await?;
         assert_eq!(resp.status(), 303);
         assert_eq!(app.ctx.store.grants(worker.user_id).await?.len(), 1);
         // The only role left cannot be taken: disable the account instead.
@@ -481,13 +472,13 @@ db_test!(
             only.role.code(),
             candour_domain::lessons::scope_code(only.scope)
         );
-        let resp = submit(
-            &admin,
-            &page,
-            &format!("{page}/roles/remove"),
-            &[("grant", &only), ("remove_reason", "Testing")],
-        )
-        .await?;
+        let resp = admin
+            .submit(
+                &page,
+                &format!("{page}/roles/remove"),
+                &[("grant", &only), ("remove_reason", "Testing")],
+            )
+            .await?;
         assert_eq!(resp.status(), 409);
         let events = app
             .ctx
@@ -509,34 +500,34 @@ db_test!(
         // Nobody changes their own roles.
         let own = app.actor(app.world.email(Role::Administrator)).await?;
         let own_page = format!("/users/{}", own.user_id);
-        let resp = submit(
-            &admin,
-            &own_page,
-            &format!("{own_page}/roles"),
-            &[
-                ("role", "care_worker"),
-                ("places", "organisation"),
-                ("grant_reason", "Why not"),
-            ],
-        )
-        .await?;
+        let resp = admin
+            .submit(
+                &own_page,
+                &format!("{own_page}/roles"),
+                &[
+                    ("role", "care_worker"),
+                    ("places", "organisation"),
+                    ("grant_reason", "Why not"),
+                ],
+            )
+            .await?;
         assert_eq!(resp.status(), 409);
         // A registered manager cannot raise anyone above their own role.
         let manager = app
             .signed_in(app.world.email(Role::RegisteredManager))
             .await?;
         let own_service = format!("service:{}", app.world.service.service_id);
-        let resp = submit(
-            &manager,
-            &page,
-            &format!("{page}/roles"),
-            &[
-                ("role", "quality_assurance"),
-                ("places", &own_service),
-                ("grant_reason", "Promotion"),
-            ],
-        )
-        .await?;
+        let resp = manager
+            .submit(
+                &page,
+                &format!("{page}/roles"),
+                &[
+                    ("role", "quality_assurance"),
+                    ("places", &own_service),
+                    ("grant_reason", "Promotion"),
+                ],
+            )
+            .await?;
         assert_eq!(resp.status(), 422);
         Ok(())
     }
@@ -556,13 +547,8 @@ db_test!(
         let ask = |who: String| {
             let c = c.clone();
             async move {
-                submit(
-                    &c,
-                    "/forgot-password",
-                    "/forgot-password",
-                    &[("email", &who)],
-                )
-                .await
+                c.submit("/forgot-password", "/forgot-password", &[("email", &who)])
+                    .await
             }
         };
         let known = ask(email.to_uppercase()).await?;
@@ -588,16 +574,16 @@ db_test!(
         );
         // Until it is used, the old password still works.
         assert_eq!(signed_in.get("/").await?.status(), 200);
-        let resp = submit(
-            &c,
-            &link,
-            &link,
-            &[
-                ("new_password", "copper lantern meadow"),
-                ("confirm_password", "copper lantern meadow"),
-            ],
-        )
-        .await?;
+        let resp = c
+            .submit(
+                &link,
+                &link,
+                &[
+                    ("new_password", "copper lantern meadow"),
+                    ("confirm_password", "copper lantern meadow"),
+                ],
+            )
+            .await?;
         assert_eq!(resp.status(), 303);
         // Sessions ended, API tokens revoked, the old password gone.
         assert_ne!(signed_in.get("/").await?.status(), 200);
@@ -641,13 +627,8 @@ db_test!(
             let c = c.clone();
             let who = who.to_owned();
             async move {
-                submit(
-                    &c,
-                    "/forgot-password",
-                    "/forgot-password",
-                    &[("email", &who)],
-                )
-                .await
+                c.submit("/forgot-password", "/forgot-password", &[("email", &who)])
+                    .await
             }
         };
         for _ in 0..3 {
@@ -685,7 +666,9 @@ db_test!(
         let page = format!("/users/{}", worker.user_id);
         let shown = manager.text(&page).await?;
         assert!(shown.contains("Send a password reset link"), "{shown}");
-        let resp = submit(&manager, &page, &format!("{page}/reset-link"), &[]).await?;
+        let resp = manager
+            .submit(&page, &format!("{page}/reset-link"), &[])
+            .await?;
         assert_eq!(resp.status(), 303);
         let (link, body) = emailed_link(&app, &sink, &worker.email).await?;
         assert!(
@@ -710,7 +693,9 @@ db_test!(
         .await
         .map_err(fail)?;
         let page = format!("/users/{}", invited.user_id);
-        let resp = submit(&manager, &page, &format!("{page}/reset-link"), &[]).await?;
+        let resp = manager
+            .submit(&page, &format!("{page}/reset-link"), &[])
+            .await?;
         assert_eq!(resp.status(), 409);
         Ok(())
     }

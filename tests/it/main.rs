@@ -45,6 +45,7 @@ mod offline;
 mod openness;
 mod operations;
 mod people;
+mod person_register;
 mod reports;
 mod retention;
 mod risk;

@@ -595,3 +595,55 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    the_register_migration_keeps_every_person_and_the_reports_naming_them,
+    |engine| {
+        let (_db, store, w) = seeded_at_version(engine, 51).await?;
+        let ctx = ctx_at_start(store.clone());
+        let worker = store
+            .user_by_email(w.email(Role::CareWorker))
+            .await?
+            .expect("the care worker");
+        let actor = candour::actions::sessions::actor_for(&ctx, worker.user_id)
+            .await
+            .map_err(fail)?;
+        let draft = ReportDraft {
+            kind: "incident".into(),
+            category: "fall".into(),
+            details: fall_details(),
+            service_id: w.service.service_id.to_string(),
+            occurred_at: "2026-11-23T07:15:00Z".into(),
+            description: "Found on the floor by the bed".into(),
+            immediate_actions: "Checked for injury".into(),
+            affected_person_ids: vec![w.person.to_string()],
+            ..ReportDraft::default()
+        };
+        let reported = report_incident(&ctx, &actor, &draft).await.map_err(fail)?;
+        assert!(store.migrate().await? >= 1);
+        let (person, details) = store.person_with_details(w.org, w.person).await?;
+        assert_eq!(person.display_name, "Edna Test");
+        assert_eq!(details.version, 1);
+        assert_eq!(details.preferred_name, None);
+        let got = store
+            .incident_by_reference(w.org, reported.reference)
+            .await?
+            .expect("the report survived the migration");
+        assert_eq!(store.involvements(got.incident_id).await?.len(), 1);
+        assert_eq!(
+            store
+                .current_people(w.org, w.service.service_id)
+                .await?
+                .len(),
+            1
+        );
+        if let candour::store::Backend::Sqlite { read, .. } = store.backend() {
+            let broken: Vec<(String,)> =
+                sqlx::query_as("select \"table\" from pragma_foreign_key_check")
+                    .fetch_all(read)
+                    .await?;
+            assert!(broken.is_empty(), "foreign keys intact: {broken:?}");
+        }
+        Ok(())
+    }
+);

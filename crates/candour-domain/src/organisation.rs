@@ -72,13 +72,42 @@ code_enum! {
     /// Whether a person is currently using the service.
     PersonStatus {
         /// Using the service now.
-        Active = ("active", "Using the service"),
+        Active = ("active", "Living at the service or receiving care"),
         /// Temporarily in hospital.
         InHospital = ("in_hospital", "In hospital"),
-        /// Has left the service.
-        Left = ("left", "Left the service"),
+        /// Away for a while (with family, on holiday), coming back.
+        OnLeave = ("on_leave", "On leave"),
+        /// Has moved out or stopped using the service.
+        Left = ("left", "Moved out"),
         /// Has died.
         Deceased = ("deceased", "Died"),
+    }
+}
+
+impl PersonStatus {
+    /// Whether they are still offered when someone reports: everyone but
+    /// those who moved out or died (whose records all stay).
+    pub fn offered(self) -> bool {
+        matches!(
+            self,
+            PersonStatus::Active | PersonStatus::InHospital | PersonStatus::OnLeave
+        )
+    }
+}
+
+code_enum! {
+    /// How a person's care is paid for.
+    Funding {
+        /// They pay for it themselves.
+        SelfFunded = ("self_funded", "Self-funded"),
+        /// Their local authority.
+        LocalAuthority = ("local_authority", "Local authority"),
+        /// NHS continuing healthcare.
+        NhsContinuingHealthcare = ("nhs_continuing_healthcare", "NHS continuing healthcare"),
+        /// Shared between the local authority and the NHS.
+        Joint = ("joint", "Joint (local authority and NHS)"),
+        /// Any other arrangement.
+        Other = ("other", "Other"),
     }
 }
 

@@ -116,7 +116,7 @@ impl PersonDraft {
         if status.is_none() {
             errors.add(
                 "status",
-                "Choose whether they use the service now, are in hospital, have left or have died",
+                "Choose whether they live at the service or receive care now, are in hospital, are on leave, have moved out or have died",
             );
         }
         match (start_date, status) {
@@ -129,6 +129,109 @@ impl PersonDraft {
                 start_date,
                 status,
             }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The register's own details as typed: preferred name and funding.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegisterDraft {
+    /// The name they like to be called, optional.
+    pub preferred_name: String,
+    /// Funding code, optional.
+    pub funding: String,
+}
+
+/// The register's own details that passed every rule.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegisterDetails {
+    /// Preferred name.
+    pub preferred_name: Option<String>,
+    /// How their care is paid for.
+    pub funding: Option<crate::organisation::Funding>,
+}
+
+impl RegisterDraft {
+    /// The details, or each field that is wrong by name.
+    pub fn validate(&self) -> Result<RegisterDetails, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let preferred_name = Some(self.preferred_name.trim().to_owned()).filter(|p| !p.is_empty());
+        if preferred_name
+            .as_ref()
+            .is_some_and(|p| p.chars().count() > 200)
+        {
+            errors.add(
+                "preferred_name",
+                "Preferred name must be 200 characters or fewer",
+            );
+        }
+        let funding = match self.funding.trim() {
+            "" => None,
+            code => {
+                let f = crate::organisation::Funding::parse(code);
+                if f.is_none() {
+                    errors.add("funding", "Choose how their care is funded from the list");
+                }
+                f
+            }
+        };
+        errors.into_result(RegisterDetails {
+            preferred_name,
+            funding,
+        })
+    }
+}
+
+/// A change of status as typed: the status and the date it began.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatusDraft {
+    /// Status code.
+    pub status: String,
+    /// `YYYY-MM-DD`.
+    pub since: String,
+}
+
+impl StatusDraft {
+    /// The status and date, checked against when they started (`start`),
+    /// `today` and the status they have now (`now`): the date may not be in
+    /// the future or before they started, and the status must change.
+    pub fn validate(
+        &self,
+        start: Date,
+        today: Date,
+        now: PersonStatus,
+    ) -> Result<(PersonStatus, Date), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let status = PersonStatus::parse(self.status.trim());
+        match status {
+            None => errors.add("status", "Choose their status"),
+            Some(s) if s == now => errors.add(
+                "status",
+                format!("They are already recorded as {}", s.label().to_lowercase()),
+            ),
+            Some(_) => {}
+        }
+        let since = match self.since.trim().parse::<Date>() {
+            Ok(d) if d > today => {
+                errors.add("since", "The date cannot be in the future");
+                None
+            }
+            Ok(d) if d < start => {
+                errors.add(
+                    "since",
+                    "The date cannot be before they started using the service",
+                );
+                None
+            }
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.add("since", "Enter the date, like 2026-11-30");
+                None
+            }
+        };
+        match (status, since) {
+            (Some(s), Some(d)) if errors.is_empty() => Ok((s, d)),
             _ => Err(errors),
         }
     }
@@ -177,6 +280,68 @@ mod tests {
             break_it(&mut d);
             let errs = d.validate(today()).err().unwrap_or_default();
             assert!(errs.for_field(field).is_some(), "{field}: {errs:?}");
+        }
+    }
+
+    #[test]
+    fn a_status_change_needs_a_new_status_and_a_date_in_range() {
+        let start = jiff::civil::date(2026, 11, 2);
+        let cases = [
+            ("in_hospital", "2026-11-20", None),
+            ("deceased", "2026-11-23", None),
+            ("", "2026-11-20", Some("status")),
+            ("moved", "2026-11-20", Some("status")),
+            ("active", "2026-11-20", Some("status")),
+            ("left", "2026-11-24", Some("since")),
+            ("left", "2026-11-01", Some("since")),
+            ("left", "20/11/2026", Some("since")),
+            ("on_leave", "", Some("since")),
+        ];
+        for (status, since, wrong) in cases {
+            let d = StatusDraft {
+                status: status.into(),
+                since: since.into(),
+            };
+            let got = d.validate(start, today(), PersonStatus::Active);
+            match wrong {
+                None => assert!(got.is_ok(), "{status} {since}: {got:?}"),
+                Some(field) => assert!(
+                    got.err().is_some_and(|e| e.for_field(field).is_some()),
+                    "{status} {since}: {field}"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn register_details_are_checked() {
+        let ok = RegisterDraft {
+            preferred_name: " Peggy ".into(),
+            funding: "local_authority".into(),
+        }
+        .validate();
+        assert_eq!(
+            ok.map(|d| (d.preferred_name, d.funding)),
+            Ok((
+                Some("Peggy".to_owned()),
+                Some(crate::organisation::Funding::LocalAuthority)
+            ))
+        );
+        let bad = RegisterDraft {
+            preferred_name: "x".repeat(201),
+            funding: "lottery".into(),
+        }
+        .validate()
+        .err()
+        .unwrap_or_default();
+        assert!(bad.for_field("preferred_name").is_some() && bad.for_field("funding").is_some());
+    }
+
+    #[test]
+    fn only_those_who_moved_out_or_died_are_no_longer_offered() {
+        for s in PersonStatus::ALL {
+            let gone = matches!(s, PersonStatus::Left | PersonStatus::Deceased);
+            assert_eq!(s.offered(), !gone, "{s:?}");
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod incident_json;
 pub mod incidents;
 pub mod investigations;
 pub mod openness;
+pub mod people;
 pub mod problems;
 pub mod speaking_up;
 pub mod subject_access;
@@ -126,6 +127,15 @@ pub fn router(upload_limit: usize) -> (axum::Router<AppState>, utoipa::openapi::
         .routes(utoipa_axum::routes!(speaking_up::create_concern_message))
         .routes(utoipa_axum::routes!(speaking_up::create_outcome))
         .routes(utoipa_axum::routes!(speaking_up::open_concern_case))
+        .routes(utoipa_axum::routes!(
+            people::list_people,
+            people::create_person
+        ))
+        .routes(utoipa_axum::routes!(
+            people::get_person,
+            people::patch_person
+        ))
+        .routes(utoipa_axum::routes!(people::create_status))
         .routes(utoipa_axum::routes!(users::create_user))
         .routes(utoipa_axum::routes!(users::get_user))
         .routes(utoipa_axum::routes!(users::create_invitation))

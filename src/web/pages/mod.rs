@@ -25,6 +25,7 @@ pub mod meetings;
 pub mod occupancy;
 pub mod password_links;
 pub mod people;
+pub mod person_register;
 pub mod report;
 pub mod reports;
 pub mod safety_cross;

@@ -103,6 +103,8 @@ pub struct NewQuery {
     draft: Option<String>,
     /// Just saved (`1`), or saved as a new draft because the old one had changed (`copy`).
     saved: Option<String>,
+    /// A person to tick as affected (reporting a death from their register entry).
+    person: Option<String>,
 }
 
 fn choices(all: impl Iterator<Item = (String, String)>, current: &[String]) -> Vec<Choice> {
@@ -206,12 +208,35 @@ async fn report_page(
                 .map(|a| (a.area_id.to_string(), a.name)),
             std::slice::from_ref(&draft.area_id),
         );
-        let register = ctx.store.current_people(org, s.service_id).await?;
+        let mut register = ctx.store.current_people(org, s.service_id).await?;
+        // Someone already chosen (a death reported from their register
+        // entry, a draft from before they moved out) stays on the list.
+        let missing: Vec<candour_domain::ids::PersonId> = draft
+            .affected_person_ids
+            .iter()
+            .filter_map(|p| p.parse().ok())
+            .filter(|p| !register.iter().any(|r| r.person_id == *p))
+            .collect();
+        if !missing.is_empty() {
+            register.extend(
+                ctx.store
+                    .people_in_service(org, s.service_id, &missing)
+                    .await?,
+            );
+        }
         let labelled: Vec<(String, String)> = register
             .into_iter()
             .map(|p| {
                 let room = p.room.map(|r| format!(", {r}")).unwrap_or_default();
-                (p.person_id.to_string(), format!("{}{room}", p.display_name))
+                // In hospital or on leave: still offered, with where they are.
+                let away = match p.status {
+                    candour_domain::organisation::PersonStatus::Active => String::new(),
+                    other => format!(" ({})", other.label().to_lowercase()),
+                };
+                (
+                    p.person_id.to_string(),
+                    format!("{}{room}{away}", p.display_name),
+                )
             })
             .collect();
         parties.people = labelled
@@ -346,6 +371,7 @@ pub async fn new_incident_form(
         service_id: q.service.unwrap_or_default(),
         kind: q.kind.unwrap_or_default(),
         category: q.category.unwrap_or_default(),
+        affected_person_ids: q.person.into_iter().collect(),
         occurred_date: now.date().to_string(),
         occurred_time: now.time().strftime("%H:%M").to_string(),
         ..ReportDraft::default()
