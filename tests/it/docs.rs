@@ -53,7 +53,8 @@ fn docs_deployment_md_names_only_options_that_exist() {
             .chars()
             .take_while(|c| c.is_ascii_lowercase() || *c == '-')
             .collect();
-        if flag.is_empty() {
+        // Options of other programs the page shows (cargo building the binary).
+        if flag.is_empty() || ["release", "locked"].contains(&flag.as_str()) {
             continue;
         }
         named += 1;
@@ -68,4 +69,74 @@ fn docs_deployment_md_names_only_options_that_exist() {
         assert!(help(&[command[0], "--help"]).contains(command[1]));
     }
     assert!(help(&["migrate", "--help"]).contains("Apply database migrations"));
+}
+
+/// `candour serve --help`.
+fn serve_help() -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_candour"))
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_systemd_unit_runs_serve_with_options_it_has_and_is_hardened() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let unit = std::fs::read_to_string(format!("{dir}/deploy/candour.service")).unwrap();
+    let help = serve_help();
+    let exec = unit
+        .lines()
+        .find_map(|l| l.strip_prefix("ExecStart="))
+        .expect("the unit has an ExecStart line");
+    let words: Vec<&str> = exec.split_whitespace().collect();
+    assert_eq!(words.get(1), Some(&"serve"), "{exec}");
+    let flags: Vec<&str> = words
+        .iter()
+        .filter(|w| w.starts_with("--"))
+        .copied()
+        .collect();
+    assert!(!flags.is_empty(), "{exec}");
+    for flag in flags {
+        assert!(
+            help.contains(&format!("{flag} ")) || help.contains(&format!("{flag}\n")),
+            "the unit passes {flag}, which candour serve does not have"
+        );
+    }
+    // Its own user, a state directory, restart on failure, configuration
+    // from a file, secrets from an environment file, and hardening.
+    for line in [
+        "User=candour",
+        "StateDirectory=candour",
+        "Restart=on-failure",
+        "EnvironmentFile=/etc/candour/candour.env",
+        "NoNewPrivileges=yes",
+        "ProtectSystem=strict",
+        "ProtectHome=yes",
+        "PrivateTmp=yes",
+    ] {
+        assert!(unit.lines().any(|l| l == line), "the unit lacks {line}");
+    }
+    assert!(
+        exec.contains("--config /etc/candour/candour.toml"),
+        "{exec}"
+    );
+    // Each secret the example environment file names is one serve reads.
+    let env = std::fs::read_to_string(format!("{dir}/deploy/candour.env.example")).unwrap();
+    let mut named = 0;
+    for line in env.lines() {
+        let line = line.trim_start_matches('#');
+        let Some((name, _)) = line.split_once('=') else {
+            continue;
+        };
+        if !name.starts_with("CANDOUR_") || name.contains(' ') {
+            continue;
+        }
+        named += 1;
+        assert!(
+            help.contains(&format!("[env: {name}")),
+            "candour.env.example names {name}, which candour serve does not read"
+        );
+    }
+    assert!(named >= 3, "the example names the secrets: {named}");
 }
