@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createServer } from 'node:net';
+import { createHmac } from 'node:crypto';
 import { chromium } from 'playwright-core';
 import * as axe from '@axe-core/playwright';
 
@@ -100,6 +101,20 @@ async function emailedLink(address) {
   throw new Error(`no link emailed to ${address}`);
 }
 let smtp;
+
+/** The 6-digit code (RFC 6238) of a base32 secret for the 30-second step `step`. */
+function totp(secretBase32, step) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secretBase32.replace(/\s+/g, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const hash = createHmac('sha1', key).update(counter).digest();
+  const offset = hash[hash.length - 1] & 0x0f;
+  const value = (hash.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(value).padStart(6, '0');
+}
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'candour-e2e-'));
@@ -1195,7 +1210,7 @@ test('an administrator disables a leaver, who is thrown out on their next click'
   await leaverContext.close();
 });
 
-test('an administrator invites a senior carer, who chooses a password and signs in', async () => {
+test('an administrator invites a senior carer, who chooses a password, turns on a second factor and signs in with it', async () => {
   const desk = await browser.newContext({ locale: 'en-GB' });
   const admin = await desk.newPage();
   await signIn(admin, logins['Administrator']);
@@ -1237,6 +1252,35 @@ test('an administrator invites a senior carer, who chooses a password and signs 
 
   await admin.reload();
   assert.equal((await admin.locator('#account-status').textContent()).trim(), 'Active');
+
+  // She turns on a second factor, then signs in with it.
+  await grace.goto(`${base}/account/second-factor`);
+  await accessible(grace, 'setting up a second factor');
+  const secret = (await grace.locator('#second-factor-secret').textContent()).trim();
+  const step = Math.floor(Date.now() / 1000 / 30);
+  await grace.fill('#code', totp(secret, step));
+  await grace.click('button:has-text("Turn on the second factor")');
+  assert.equal(await grace.locator('#recovery-codes li').count(), 10);
+  await accessible(grace, 'the recovery codes');
+  await grace.goto(`${base}/`);
+  await grace.click('button:has-text("Sign out")');
+  await grace.goto(`${base}/login`);
+  await grace.fill('#email', email);
+  await grace.fill('#password', 'bright harbour lanterns');
+  await grace.click('button:has-text("Sign in")');
+  assert.match(await grace.locator('h1').textContent(), /Enter your code/);
+  await accessible(grace, 'the code asked for at sign-in');
+  // The code already used is refused; the next step's is accepted (a phone's clock may run ahead).
+  await grace.fill('#code', totp(secret, step));
+  await grace.click('button:has-text("Sign in")');
+  assert.ok(await grace.locator('.error-summary').isVisible(), 'a code is never accepted twice');
+  await accessible(grace, 'a wrong code');
+  await grace.fill('#code', totp(secret, step + 1));
+  await grace.click('button:has-text("Sign in")');
+  await grace.waitForURL(`${base}/`);
+  assert.match(await grace.content(), /Grace Okoye/);
+  await admin.reload();
+  assert.equal((await admin.locator('#second-factor').textContent()).trim(), 'On');
   await phone.close();
   await desk.close();
 });

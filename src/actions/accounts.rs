@@ -36,6 +36,8 @@ pub struct UsersPage {
     /// The accounts on this page, by name, each with its roles as words
     /// ("Care worker, Alder House").
     pub users: Vec<(User, Vec<String>)>,
+    /// Which accounts have a second factor on.
+    pub with_second_factor: std::collections::HashSet<UserId>,
 }
 
 /// The accounts `actor` may list: every one for an administrator; for a
@@ -109,6 +111,7 @@ pub async fn users_page(
         page,
         pages,
         users: with_roles(ctx, org, users).await?,
+        with_second_factor: ctx.store.with_second_factor(org).await?,
     })
 }
 
@@ -167,7 +170,15 @@ pub async fn users_csv(ctx: &Ctx, actor: &Actor, q: &UserQuery) -> ActionResult<
     let org = actor.organisation_id;
     let (_, users) = ctx.store.users_page(org, q, 0, 1_000_000).await?;
     let users = with_roles(ctx, org, users).await?;
-    let mut out = candour_domain::csv::row(&["Name", "Email", "Status", "Roles", "Last sign-in"]);
+    let factors = ctx.store.with_second_factor(org).await?;
+    let mut out = candour_domain::csv::row(&[
+        "Name",
+        "Email",
+        "Status",
+        "Roles",
+        "Second factor",
+        "Last sign-in",
+    ]);
     for (u, roles) in &users {
         let last = u
             .last_signed_in_at_ms
@@ -179,6 +190,11 @@ pub async fn users_csv(ctx: &Ctx, actor: &Actor, q: &UserQuery) -> ActionResult<
             u.email.as_str(),
             AccountStatus::of(u).label(),
             roles.join("; ").as_str(),
+            if factors.contains(&u.user_id) {
+                "On"
+            } else {
+                "Off"
+            },
             last.as_str(),
         ]));
     }

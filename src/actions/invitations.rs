@@ -18,7 +18,6 @@ use crate::store::account_links::{
     AccountLink, LinkPurpose, insert_link, insert_reset_request, reset_requests_since, use_link,
     withdraw_links,
 };
-use crate::store::audit::{NewAuditEvent, append};
 use crate::store::outbox::{NewEmail, enqueue_email};
 use crate::store::users::{User, insert_grant, insert_user, set_password_hash};
 use candour_domain::display::date_time_ms;
@@ -221,20 +220,8 @@ async fn audit(
     by: &str,
     (action, changes): (&str, serde_json::Value),
 ) -> ActionResult<()> {
-    append(
-        tx,
-        &NewAuditEvent {
-            organisation_id: user.organisation_id,
-            occurred_at_ms: ctx.clock.now().as_millisecond(),
-            actor: by,
-            action,
-            record_type: "user",
-            record_id: &user.user_id.to_string(),
-            changes: &changes.to_string(),
-        },
-    )
-    .await?;
-    Ok(())
+    let now = ctx.clock.now().as_millisecond();
+    super::leavers::user_audit(tx, user, (by, now), action, &changes).await
 }
 
 async fn send_invitation(ctx: &Ctx, tx: &mut Tx, user: &User, actor: &Actor) -> ActionResult<()> {

@@ -175,7 +175,7 @@ async fn audit(
 }
 
 /// Appends `action` on `user`'s account to the audit trail, as `by` at `now`.
-async fn user_audit(
+pub(crate) async fn user_audit(
     tx: &mut Tx,
     user: &User,
     (by, now): (&str, i64),

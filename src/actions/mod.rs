@@ -43,6 +43,7 @@ pub mod reports;
 pub mod retention;
 pub mod risk;
 pub mod safety_cross;
+pub mod second_factor;
 pub mod serious_summary;
 pub mod sessions;
 pub mod settings;

@@ -41,15 +41,33 @@ pub async fn actor_for(ctx: &Ctx, user_id: candour_domain::ids::UserId) -> Actio
     })
 }
 
+/// What a right password leads to.
+#[derive(Debug, Clone)]
+pub enum SignInStep {
+    /// Signed in.
+    Done(SignedIn),
+    /// The account has a second factor: its code is asked for next, with
+    /// this challenge (valid a few minutes) standing for the right password.
+    Code {
+        /// Goes back with the code; the database keeps only its hash.
+        challenge: String,
+    },
+}
+
+/// How long a challenge waits for its code.
+pub const CHALLENGE_SECONDS: i64 = 5 * 60;
+
 /// Signs in with email and password from `client_ip`. A previous session
-/// (`old_secret`) is ended: the session id always changes at sign-in.
+/// (`old_secret`) is ended: the session id always changes at sign-in. An
+/// account with a second factor is not signed in yet: its code is asked
+/// for, and the attempt counts as failed until the code is right.
 pub async fn sign_in(
     ctx: &Ctx,
     email: &str,
     password: &str,
     client_ip: &str,
     old_secret: Option<&str>,
-) -> ActionResult<SignedIn> {
+) -> ActionResult<SignInStep> {
     let email = email.trim().to_lowercase();
     let mut errors = FieldErrors::new();
     if email.is_empty() {
@@ -74,10 +92,38 @@ pub async fn sign_in(
         errors.add("email", "The email address or password is not right");
         return Err(ActionError::Invalid(errors));
     };
+    let second = ctx.store.second_factor(user.user_id).await?;
+    if second.is_some_and(|s| s.confirmed_at_ms.is_some()) {
+        let challenge = new_secret("")?;
+        let mut tx = ctx.store.begin().await?;
+        crate::store::second_factor::insert_challenge(
+            &mut tx,
+            &hash_secret(&challenge),
+            (user.user_id, client_ip),
+            (now, now + CHALLENGE_SECONDS * 1000),
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(SignInStep::Code { challenge });
+    }
     let mut tx = ctx.store.begin().await?;
     mark_login_succeeded(&mut tx, attempt).await?;
+    let secret = start_session(&mut tx, &user, old_secret, now).await?;
+    tx.commit().await?;
+    let actor = actor_for(ctx, user.user_id).await?;
+    Ok(SignInStep::Done(SignedIn { secret, actor }))
+}
+
+/// Starts a session for `user` in `tx` (ending `old_secret`'s) and records
+/// the sign-in; returns the session's secret.
+pub(crate) async fn start_session(
+    tx: &mut crate::store::Tx,
+    user: &crate::store::users::User,
+    old_secret: Option<&str>,
+    now: i64,
+) -> ActionResult<String> {
     if let Some(old) = old_secret {
-        delete_session(&mut tx, &hash_secret(old)).await?;
+        delete_session(tx, &hash_secret(old)).await?;
     }
     let secret = new_secret("")?;
     let row = SessionRow {
@@ -88,11 +134,9 @@ pub async fn sign_in(
         expires_at_ms: now + ABSOLUTE_TIMEOUT_SECONDS * 1000,
         device_id: None,
     };
-    insert_session(&mut tx, &hash_secret(&secret), &row).await?;
-    crate::store::users::record_sign_in(&mut tx, user.user_id, now).await?;
-    tx.commit().await?;
-    let actor = actor_for(ctx, user.user_id).await?;
-    Ok(SignedIn { secret, actor })
+    insert_session(tx, &hash_secret(&secret), &row).await?;
+    crate::store::users::record_sign_in(tx, user.user_id, now).await?;
+    Ok(secret)
 }
 
 /// Counts an attempt to sign in as `email` from `ip` before its password is
@@ -100,7 +144,12 @@ pub async fn sign_in(
 /// wait, and otherwise records it as failed (until marked good) in one step
 /// with the counting, so that concurrent attempts, on any instance, each
 /// see the ones before. Returns the attempt's id.
-async fn count_attempt(ctx: &Ctx, email: &str, ip: &str, now: i64) -> ActionResult<uuid::Uuid> {
+pub(crate) async fn count_attempt(
+    ctx: &Ctx,
+    email: &str,
+    ip: &str,
+    now: i64,
+) -> ActionResult<uuid::Uuid> {
     let since = now - WINDOW_SECONDS * 1000;
     let mut tx = ctx.store.begin().await?;
     // Always the account before the address, so two attempts never wait on each other in a circle.

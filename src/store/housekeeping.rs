@@ -76,6 +76,13 @@ pub async fn purge(tx: &mut Tx, before: &PurgeBefore, now_ms: i64) -> StoreResul
             .rows_affected()
     });
     counts[4] += on_tx!(tx, |c| {
+        sqlx::query("delete from sign_in_challenge where expires_at <= $1")
+            .bind(now_ms)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+    });
+    counts[4] += on_tx!(tx, |c| {
         sqlx::query("delete from account_link where expires_at <= $1")
             .bind(now_ms)
             .execute(&mut *c)

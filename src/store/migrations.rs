@@ -85,6 +85,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(50, "0050_last_sign_in"),
     migration!(51, "0051_account_links"),
     migration!(52, "0052_person_register"),
+    migration!(53, "0053_second_factor"),
 ];
 
 impl Store {

@@ -46,6 +46,7 @@ pub mod reports;
 pub mod retention;
 pub mod risk;
 pub mod safety_cross;
+pub mod second_factor;
 pub mod sessions;
 pub mod settings;
 pub mod speaking_up;

@@ -36,6 +36,8 @@ pub struct UserQuery {
     /// Only accounts holding a grant in one of these services (a registered
     /// manager's own staff); `None`: every account.
     pub services: Option<Vec<ServiceId>>,
+    /// Only accounts with (`Some(true)`) or without a second factor on.
+    pub second_factor: Option<bool>,
 }
 
 /// Where an account stands.
@@ -400,6 +402,12 @@ impl Store {
             };
             matching.push(format!(
                 "exists (select 1 from role_grant g where g.user_id = app_user.user_id and g.service_id in ({list}))"
+            ));
+        }
+        if let Some(on) = q.second_factor {
+            matching.push(format!(
+                "{} exists (select 1 from second_factor f where f.user_id = app_user.user_id and f.confirmed_at is not null)",
+                if on { "" } else { "not" }
             ));
         }
         let limit = push(Param::Int(limit));

@@ -88,6 +88,7 @@ pub fn router(state: AppState) -> Router {
             get(pages::login::show_login).post(pages::login::create_session),
         )
         .route("/login/pin", post(pages::login::create_pin_session))
+        .route("/login/code", post(pages::login::create_session_with_code))
         .route(
             "/forgot-password",
             get(pages::password_links::show_forgot).post(pages::password_links::ask_for_reset),
@@ -108,6 +109,19 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/services/{service_id}/devices/{device_id}/revoke",
             post(pages::devices::revoke_trusted_device),
+        )
+        .route(
+            "/account/second-factor",
+            get(pages::second_factor::show_second_factor)
+                .post(pages::second_factor::confirm_second_factor),
+        )
+        .route(
+            "/account/second-factor/off",
+            post(pages::second_factor::turn_second_factor_off),
+        )
+        .route(
+            "/users/{user_id}/second-factor/reset",
+            post(pages::second_factor::reset_user_second_factor),
         )
         .route(
             "/account/password",

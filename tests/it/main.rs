@@ -51,6 +51,7 @@ mod retention;
 mod risk;
 mod safety_cross;
 mod scale;
+mod second_factor;
 mod sessions;
 mod settings;
 mod smtp;

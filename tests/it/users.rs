@@ -213,7 +213,7 @@ db_test!(
         assert_eq!(resp.headers()["content-type"], "text/csv; charset=utf-8");
         let csv = resp.text().await?;
         assert!(
-            csv.starts_with("Name,Email,Status,Roles,Last sign-in\r\n"),
+            csv.starts_with("Name,Email,Status,Roles,Second factor,Last sign-in\r\n"),
             "{csv}"
         );
         assert!(csv.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{csv}");

@@ -51,6 +51,7 @@ pub mod speaking_up;
 pub mod tally;
 pub mod throttle;
 pub mod timescales;
+pub mod totp;
 pub mod triage;
 pub mod validation;
 pub mod workflow;

@@ -2,7 +2,8 @@
 
 use crate::actions::ActionError;
 use crate::actions::devices::{device_from_cookie, pin_people, sign_in_with_pin};
-use crate::actions::sessions::{ABSOLUTE_TIMEOUT_SECONDS, sign_in, sign_out};
+use crate::actions::second_factor::sign_in_with_code;
+use crate::actions::sessions::{ABSOLUTE_TIMEOUT_SECONDS, SignInStep, sign_in, sign_out};
 use crate::web::auth::{CsrfForm, CsrfToken};
 use crate::web::error::{WebError, render};
 use crate::web::layout::Layout;
@@ -131,7 +132,16 @@ pub async fn create_session(
     )
     .await
     {
-        Ok(signed_in) => signed_in_home(&state, &headers, &signed_in.secret),
+        Ok(SignInStep::Done(signed_in)) => signed_in_home(&state, &headers, &signed_in.secret),
+        Ok(SignInStep::Code { challenge }) => {
+            let page = CodePage {
+                layout: Layout::public("Enter your code", state.demo),
+                csrf: csrf.0,
+                challenge,
+                errors: FieldErrors::new(),
+            };
+            Ok(render(&page)?.into_response())
+        }
         Err(ActionError::Invalid(errors)) => {
             relogin(
                 &state,
@@ -166,6 +176,65 @@ pub async fn create_session(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Template)]
+#[template(path = "login_code.html")]
+struct CodePage {
+    layout: Layout,
+    csrf: String,
+    challenge: String,
+    errors: FieldErrors,
+}
+
+/// POST /login/code (`challenge`, `code`): the second step of signing in
+/// with a second factor.
+pub async fn create_session_with_code(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    csrf: CsrfToken,
+    form: CsrfForm,
+) -> Result<Response, WebError> {
+    let old = cookies::get(&headers, cookies::SESSION);
+    let ip = client_address(&headers, addr, state.trust_proxy);
+    let challenge = form.get("challenge");
+    let errors = match sign_in_with_code(
+        &state.ctx,
+        &challenge,
+        &form.get("code"),
+        &ip,
+        old.as_deref(),
+    )
+    .await
+    {
+        Ok(signed_in) => return signed_in_home(&state, &headers, &signed_in.secret),
+        Err(ActionError::Unauthenticated) => {
+            return Ok(Redirect::to("/login?expired=1").into_response());
+        }
+        Err(ActionError::Invalid(errors)) => errors,
+        Err(ActionError::Throttled {
+            retry_after_seconds,
+        }) => {
+            let mut errors = FieldErrors::new();
+            errors.add(
+                "code",
+                format!(
+                    "Too many wrong codes. For your security, wait {} and sign in again.",
+                    wait_in_words(retry_after_seconds)
+                ),
+            );
+            errors
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let page = CodePage {
+        layout: Layout::public("Enter your code", state.demo),
+        csrf: csrf.0,
+        challenge,
+        errors,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
 
 /// Sends a newly signed-in person home with their session cookie.

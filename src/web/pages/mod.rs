@@ -29,6 +29,7 @@ pub mod person_register;
 pub mod report;
 pub mod reports;
 pub mod safety_cross;
+pub mod second_factor;
 pub mod settings;
 pub mod speaking_up;
 pub mod staff;

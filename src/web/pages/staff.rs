@@ -64,6 +64,10 @@ struct AccountPage {
     places: Vec<Option3>,
     notice: &'static str,
     typed: Typed,
+    /// Whether a second factor is on.
+    second_factor: bool,
+    /// Whether the reader may reset it (an administrator, not their own).
+    may_reset_second_factor: bool,
 }
 
 fn notice_for(done: Option<&str>) -> &'static str {
@@ -77,6 +81,9 @@ fn notice_for(done: Option<&str>) -> &'static str {
         Some("roles") => "Roles changed.",
         Some("disabled") => "Account disabled.",
         Some("enabled") => "Account enabled.",
+        Some("second_factor_reset") => {
+            "Second factor reset. They sign in with their password and set it up again."
+        }
         _ => "",
     }
 }
@@ -110,10 +117,18 @@ async fn account_page(
         }
         _ => String::new(),
     };
+    let second_factor = crate::actions::second_factor::is_on(&state.ctx, id).await?;
+    let own = v.user.user_id == user.actor.user_id;
     Ok(AccountPage {
+        second_factor,
+        may_reset_second_factor: second_factor
+            && !own
+            && user
+                .actor
+                .can_anywhere(candour_domain::role::Permission::ManageUsers),
         layout: Layout::new(v.user.display_name.clone(), user, state.demo),
         id: v.user.user_id.to_string(),
-        own: v.user.user_id == user.actor.user_id,
+        own,
         name: v.user.display_name,
         email: v.user.email,
         active: v.user.active,

@@ -30,6 +30,8 @@ pub struct UserLine {
     pub roles: Vec<String>,
     /// When it last signed in, or "Never".
     pub last: String,
+    /// Whether a second factor is on.
+    pub second_factor: bool,
 }
 
 #[derive(Template)]
@@ -52,6 +54,8 @@ struct UsersPage {
     statuses: Vec<(&'static str, &'static str, bool)>,
     /// The role filter: (code, label, chosen).
     roles: Vec<(&'static str, &'static str, bool)>,
+    /// The second-factor filter: (value, label, chosen).
+    factors: Vec<(&'static str, &'static str, bool)>,
     /// Whether to offer "Invite a member of staff".
     may_invite: bool,
 }
@@ -64,6 +68,11 @@ fn query_of(q: &HashMap<String, String>) -> UserQuery {
         status: AccountStatus::parse(&get("status")),
         role: Role::parse(&get("role")),
         services: None,
+        second_factor: match get("second_factor").as_str() {
+            "on" => Some(true),
+            "off" => Some(false),
+            _ => None,
+        },
     }
 }
 
@@ -100,6 +109,11 @@ pub async fn list_users(
     if let Some(r) = query.role {
         params.push(("role", r.code()));
     }
+    let factor = q.get("second_factor").map(|s| s.trim()).unwrap_or_default();
+    if !factor.is_empty() {
+        params.push(("second_factor", factor));
+    }
+
     let search_query = serde_urlencoded::to_string(params).unwrap_or_default();
     let page = UsersPage {
         layout: Layout::new("Users", &user, state.demo),
@@ -128,6 +142,10 @@ pub async fn list_users(
                     .map(|r| (r.code(), r.label(), query.role == Some(*r))),
             )
             .collect(),
+        factors: [("", "Any"), ("on", "On"), ("off", "Off")]
+            .into_iter()
+            .map(|(v, l)| (v, l, v == factor))
+            .collect(),
         users: found
             .users
             .into_iter()
@@ -139,6 +157,7 @@ pub async fn list_users(
                     .map(candour_domain::display::date_time)
                     .unwrap_or_else(|| "Never".to_owned()),
                 status: AccountStatus::of(&u).label(),
+                second_factor: found.with_second_factor.contains(&u.user_id),
                 name: u.display_name,
                 email: u.email,
                 roles,
