@@ -76,6 +76,15 @@ pub async fn create_organisation(ctx: &Ctx, name: &str, actor: &str) -> ActionRe
     let now = ctx.clock.now().as_millisecond();
     let mut tx = ctx.store.begin().await?;
     insert_organisation(&mut tx, &org, now).await?;
+    // A new organisation requires a second factor of its managers.
+    crate::store::settings::put_org_setting(
+        &mut tx,
+        org.organisation_id,
+        super::second_factor::REQUIRED_KEY,
+        "true",
+        now,
+    )
+    .await?;
     audit_created(
         &mut tx,
         org.organisation_id,
@@ -83,7 +92,10 @@ pub async fn create_organisation(ctx: &Ctx, name: &str, actor: &str) -> ActionRe
         actor,
         "organisation.created",
         ("organisation", org.organisation_id.to_string()),
-        &[("name", json!(org.name))],
+        &[
+            ("name", json!(org.name)),
+            (super::second_factor::REQUIRED_KEY, json!(true)),
+        ],
     )
     .await?;
     tx.commit().await?;

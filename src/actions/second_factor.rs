@@ -18,13 +18,63 @@ use crate::store::second_factor::{
 use crate::store::sessions::{delete_user_sessions, mark_login_succeeded};
 use crate::store::users::User;
 use candour_domain::ids::UserId;
-use candour_domain::role::Permission;
+use candour_domain::role::{Permission, Role};
 use candour_domain::totp;
 use candour_domain::validation::FieldErrors;
 use serde_json::json;
 
 /// How many recovery codes are made.
 pub const RECOVERY_CODES: usize = 10;
+
+/// The organisation setting saying whether managers must have a second factor.
+pub const REQUIRED_KEY: &str = "second_factor_required";
+
+/// The roles whose holders must have a second factor when the organisation
+/// requires it: those who see personal data at scale or manage accounts.
+pub const REQUIRED_ROLES: [Role; 5] = [
+    Role::Administrator,
+    Role::HeadOfOperations,
+    Role::RegionalManager,
+    Role::RegisteredManager,
+    Role::QualityAssurance,
+];
+
+/// Whether `org` requires a second factor of its managers (on for an
+/// organisation made by Candour; off for one made before the setting).
+pub async fn required_in(
+    ctx: &Ctx,
+    org: candour_domain::ids::OrganisationId,
+) -> ActionResult<bool> {
+    Ok(ctx
+        .store
+        .org_setting(org, REQUIRED_KEY)
+        .await?
+        .and_then(|v| serde_json::from_str::<bool>(&v).ok())
+        .unwrap_or(false))
+}
+
+/// An administrator turns the requirement on or off (audited).
+pub async fn set_required(ctx: &Ctx, actor: &Actor, on: bool) -> ActionResult<()> {
+    super::settings::may_manage(actor)?;
+    let before = required_in(ctx, actor.organisation_id).await?;
+    super::settings::put_setting(ctx, actor, REQUIRED_KEY, (before, on)).await
+}
+
+/// Whether `actor` must set up a second factor before going on: they hold
+/// a role that needs one, their organisation requires it, and they have none.
+pub async fn must_set_up(ctx: &Ctx, actor: &Actor) -> ActionResult<bool> {
+    if !actor
+        .grants
+        .iter()
+        .any(|g| REQUIRED_ROLES.contains(&g.role))
+    {
+        return Ok(false);
+    }
+    if !required_in(ctx, actor.organisation_id).await? {
+        return Ok(false);
+    }
+    Ok(!is_on(ctx, actor.user_id).await?)
+}
 
 /// A second factor being set up: what the app is given.
 #[derive(Debug, Clone)]
@@ -174,7 +224,20 @@ pub async fn confirm_setup(ctx: &Ctx, actor: &Actor, code: &str) -> ActionResult
 }
 
 /// The actor turns their own second factor off, proving their password.
+/// Required of them by their organisation: `Refused`.
 pub async fn turn_off(ctx: &Ctx, actor: &Actor, password: &str) -> ActionResult<()> {
+    if actor
+        .grants
+        .iter()
+        .any(|g| REQUIRED_ROLES.contains(&g.role))
+        && required_in(ctx, actor.organisation_id).await?
+    {
+        return Err(ActionError::Refused(vec![
+            "Your organisation requires a second factor of your role: it cannot be turned off. \
+             To move it to a new phone, ask an administrator to reset it"
+                .to_owned(),
+        ]));
+    }
     let user = ctx.store.user(actor.user_id).await?;
     if !super::accounts::verify_password(password, user.password_hash.as_deref()).await? {
         let mut e = FieldErrors::new();

@@ -62,6 +62,15 @@ impl FromRequestParts<AppState> for CurrentUser {
                 crate::actions::ActionError::Unauthenticated => WebError::SessionEnded,
                 other => other.into(),
             })?;
+        // Someone the organisation requires a second factor of sets it up
+        // before anything else (or signs out).
+        let path = parts.uri.path();
+        if !path.starts_with("/account/second-factor")
+            && path != "/logout"
+            && crate::actions::second_factor::must_set_up(&state.ctx, &actor).await?
+        {
+            return Err(WebError::SecondFactorNeeded);
+        }
         let csrf = CsrfToken::from_request_parts(parts, state).await?.0;
         let unread = state
             .ctx

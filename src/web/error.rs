@@ -27,6 +27,10 @@ pub enum WebError {
     /// A session cookie was sent but the session has ended (idle, too old, signed out).
     #[error("Your session has ended")]
     SessionEnded,
+    /// The organisation requires a second factor of this person, and they
+    /// have not set one up: pages send them to set it up first.
+    #[error("Set up your second factor to carry on")]
+    SecondFactorNeeded,
     /// The form's anti-forgery check failed.
     #[error(
         "This form has expired or was not sent from Candour. Go back, reload the page and try again."
@@ -99,6 +103,7 @@ impl WebError {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::Forbidden | WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::Unauthenticated | WebError::SessionEnded => StatusCode::UNAUTHORIZED,
+            WebError::SecondFactorNeeded => StatusCode::SEE_OTHER,
             WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Conflict(_) | WebError::Refused(_) => StatusCode::CONFLICT,
@@ -116,6 +121,7 @@ impl WebError {
             WebError::NotFound => "Page not found",
             WebError::Forbidden => "You do not have permission",
             WebError::Unauthenticated | WebError::SessionEnded => "Sign in to continue",
+            WebError::SecondFactorNeeded => "Set up your second factor",
             WebError::Csrf => "This form has expired",
             WebError::Invalid(_) => "There is a problem with what was sent",
             WebError::BadRequest(_) => "The request could not be read",
@@ -184,6 +190,9 @@ impl IntoResponse for WebError {
             }
             WebError::SessionEnded => {
                 return axum::response::Redirect::to("/login?expired=1").into_response();
+            }
+            WebError::SecondFactorNeeded => {
+                return axum::response::Redirect::to("/account/second-factor").into_response();
             }
             _ => {}
         }

@@ -369,6 +369,10 @@ pub fn router(state: AppState) -> Router {
         .route("/users", get(pages::users::list_users))
         .route("/users.csv", get(pages::users::users_csv_download))
         .route(
+            "/users/second-factor-policy",
+            post(pages::users::change_second_factor_policy),
+        )
+        .route(
             "/users/new",
             get(pages::staff::new_user_form).post(pages::staff::invite_user),
         )

@@ -196,3 +196,57 @@ db_test!(an_administrator_resets_a_lost_second_factor, |engine| {
     assert_eq!(resp.status(), 403);
     Ok(())
 });
+
+db_test!(
+    an_organisation_that_requires_it_sends_managers_to_set_it_up_first,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let admin = app.signed_in(app.world.email(Role::Administrator)).await?;
+        let users = admin.text("/users").await?;
+        assert!(users.contains("Require it of managers"), "{users}");
+        let resp = admin
+            .submit(
+                "/users",
+                "/users/second-factor-policy",
+                &[("required", "yes")],
+            )
+            .await?;
+        assert_eq!(resp.status(), 303);
+        // The administrator too: every page sends them to set it up.
+        let resp = admin.get("/users").await?;
+        assert_eq!(resp.status(), 303);
+        assert_eq!(location_of(&resp), "/account/second-factor");
+        let manager_email = app.world.email(Role::RegisteredManager).to_owned();
+        let manager = app.signed_in(&manager_email).await?;
+        for path in ["/", "/triage", "/users"] {
+            let resp = manager.get(path).await?;
+            assert_eq!(resp.status(), 303, "{path}");
+            assert_eq!(location_of(&resp), "/account/second-factor", "{path}");
+        }
+        // A care worker is not asked.
+        let worker = app.signed_in(app.world.email(Role::CareWorker)).await?;
+        assert_eq!(worker.get("/").await?.status(), 200);
+        // Once set up, the manager goes on, and cannot turn it off.
+        turn_on(&app, &manager).await?;
+        assert_eq!(manager.get("/").await?.status(), 200);
+        let resp = manager
+            .submit(
+                "/account/second-factor",
+                "/account/second-factor/off",
+                &[("password", PASSWORD)],
+            )
+            .await?;
+        assert_eq!(resp.status(), 409);
+        // A new organisation requires it from the start.
+        let made =
+            candour::actions::organisation::create_organisation(&app.ctx, "Harbour Care", "cli")
+                .await
+                .map_err(fail)?;
+        assert!(
+            candour::actions::second_factor::required_in(&app.ctx, made.organisation_id)
+                .await
+                .map_err(fail)?
+        );
+        Ok(())
+    }
+);

@@ -58,6 +58,8 @@ struct UsersPage {
     factors: Vec<(&'static str, &'static str, bool)>,
     /// Whether to offer "Invite a member of staff".
     may_invite: bool,
+    /// For an administrator: whether managers must have a second factor.
+    factor_required: Option<bool>,
 }
 
 /// The search and filters from a query string.
@@ -126,6 +128,17 @@ pub async fn list_users(
         page: found.page,
         pages: found.pages,
         may_invite: crate::actions::invitations::may_invite(&user.actor),
+        factor_required: if user
+            .actor
+            .can_anywhere(candour_domain::role::Permission::ManageOrganisation)
+        {
+            Some(
+                crate::actions::second_factor::required_in(&state.ctx, user.actor.organisation_id)
+                    .await?,
+            )
+        } else {
+            None
+        },
         statuses: [
             ("", "Any"),
             ("invited", "Invited"),
@@ -185,4 +198,16 @@ pub async fn users_csv_download(
         csv,
     )
         .into_response())
+}
+
+/// POST /users/second-factor-policy (`required`: `yes` or `no`): an
+/// administrator says whether managers must have a second factor.
+pub async fn change_second_factor_policy(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    form: crate::web::auth::CsrfForm,
+) -> Result<Response, WebError> {
+    let on = form.get("required") == "yes";
+    crate::actions::second_factor::set_required(&state.ctx, &user.actor, on).await?;
+    Ok(axum::response::Redirect::to("/users").into_response())
 }
