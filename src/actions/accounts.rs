@@ -42,7 +42,7 @@ pub struct UsersPage {
 
 /// The accounts `actor` may list: every one for an administrator; for a
 /// registered manager, those holding a role in a service they manage.
-fn listing(actor: &Actor, q: &UserQuery) -> ActionResult<UserQuery> {
+pub(crate) fn listing(actor: &Actor, q: &UserQuery) -> ActionResult<UserQuery> {
     if actor.can_anywhere(Permission::ManageUsers) {
         return Ok(q.clone());
     }
@@ -273,6 +273,7 @@ pub async fn add_user_in(
         password_hash,
         active: true,
         last_signed_in_at_ms: None,
+        version: None,
     };
     match insert_user(tx, &user, now_ms).await {
         Err(StoreError::Conflict { .. }) => {

@@ -274,6 +274,7 @@ pub async fn invite(ctx: &Ctx, actor: &Actor, form: &InvitationForm) -> ActionRe
         password_hash: None,
         active: true,
         last_signed_in_at_ms: None,
+        version: None,
     };
     let mut tx = ctx.store.begin().await?;
     match insert_user(&mut tx, &user, now).await {

@@ -48,6 +48,7 @@ pub mod serious_summary;
 pub mod sessions;
 pub mod settings;
 pub mod speaking_up;
+pub mod staff_sync;
 pub mod subject_access;
 pub mod timescales;
 pub mod tokens;

@@ -46,6 +46,7 @@ impl Staff {
             password_hash: Some(self.hash.clone()),
             active: true,
             last_signed_in_at_ms: None,
+            version: None,
         };
         insert_user(tx, &user, now_ms).await?;
         insert_grant(tx, org, user.user_id, Grant { role, scope }, now_ms).await?;

@@ -22,6 +22,10 @@ pub struct User {
     /// When it last signed in (password or PIN), epoch ms: read for the
     /// users list, `None` elsewhere.
     pub last_signed_in_at_ms: Option<i64>,
+    /// When the account last changed (its name, email, password or
+    /// status), epoch ms, as its version for the API: read by the users
+    /// list and [`Store::user_version`], `None` elsewhere.
+    pub version: Option<i64>,
 }
 
 /// Which accounts a list shows.
@@ -38,6 +42,9 @@ pub struct UserQuery {
     pub services: Option<Vec<ServiceId>>,
     /// Only accounts with (`Some(true)`) or without a second factor on.
     pub second_factor: Option<bool>,
+    /// Page by id instead of by name: only accounts after this id (the nil
+    /// id for the first page), in id order, for a client keeping in step.
+    pub after: Option<UserId>,
 }
 
 /// Where an account stands.
@@ -111,6 +118,7 @@ fn user_from(r: &impl PortableRow) -> StoreResult<User> {
         active: r.boolean("active")?,
         // Read by the users list only (the column came with migration 0050).
         last_signed_in_at_ms: None,
+        version: None,
     })
 }
 
@@ -254,7 +262,45 @@ pub async fn set_active(tx: &mut Tx, user: UserId, active: bool, now_ms: i64) ->
     Ok(n == 1)
 }
 
+/// Renames `user` if it is still at `version` (its `updated_at`); false
+/// when it changed first.
+pub async fn rename_user(
+    tx: &mut Tx,
+    user: UserId,
+    name: &str,
+    version: i64,
+    now_ms: i64,
+) -> StoreResult<bool> {
+    let n = on_tx!(tx, |c| {
+        sqlx::query(
+            "update app_user set display_name = $1, updated_at = $2 where user_id = $3 and updated_at = $4",
+        )
+        .bind(name)
+        .bind(now_ms)
+        .bind(user.0)
+        .bind(version)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+    });
+    Ok(n == 1)
+}
+
 impl Store {
+    /// An account's version: when it last changed, epoch ms.
+    pub async fn user_version(&self, user: UserId) -> StoreResult<i64> {
+        on_read!(self, |p| {
+            Ok(
+                sqlx::query("select updated_at from app_user where user_id = $1")
+                    .bind(user.0)
+                    .fetch_optional(p)
+                    .await?
+                    .ok_or(StoreError::NotFound)?
+                    .int("updated_at")?,
+            )
+        })
+    }
+
     /// The account with this email (lower case), in any organisation.
     pub async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
         let sql = format!("select {USER_COLUMNS} from app_user where email = $1");
@@ -410,13 +456,20 @@ impl Store {
                 if on { "" } else { "not" }
             ));
         }
+        let order = match q.after {
+            Some(after) => {
+                matching.push(format!("user_id > {}", push(Param::Uuid(after.0))));
+                "user_id"
+            }
+            None => "display_name, email",
+        };
         let limit = push(Param::Int(limit));
         let offset = push(Param::Int(offset));
         let matching = matching.join(" and ");
         let count = format!("select count(*) as n from app_user where {matching}");
         let page = format!(
-            "select {USER_COLUMNS}, last_signed_in_at from app_user where {matching} \
-             order by display_name, email limit {limit} offset {offset}"
+            "select {USER_COLUMNS}, last_signed_in_at, updated_at from app_user where {matching} \
+             order by {order} limit {limit} offset {offset}"
         );
         let count_params = &params[..params.len() - 2];
         on_read!(self, |p| {
@@ -445,6 +498,7 @@ impl Store {
                 .map(|r| {
                     Ok(User {
                         last_signed_in_at_ms: r.opt_int("last_signed_in_at")?,
+                        version: Some(r.int("updated_at")?),
                         ..user_from(r)?
                     })
                 })

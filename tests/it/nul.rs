@@ -198,9 +198,17 @@ fn links(html: &str) -> Vec<String> {
         .collect()
 }
 
-/// Actions that would end the crawler's own session or credentials.
+/// Actions that would end the crawler's own session or credentials, or
+/// shut the other crawlers out of pages (requiring a second factor of managers).
 fn ends_the_session(action: &str) -> bool {
-    ["/logout", "/account/password", "/login"].contains(&action) || action.ends_with("/revoke")
+    [
+        "/logout",
+        "/account/password",
+        "/login",
+        "/users/second-factor-policy",
+    ]
+    .contains(&action)
+        || action.ends_with("/revoke")
 }
 
 /// Follows links from `start` (at most `pages` pages) and submits each form

@@ -556,6 +556,7 @@ db_test!(
             password_hash: None,
             active: false,
             last_signed_in_at_ms: None,
+            version: None,
         };
         let mut tx = store.begin().await?;
         for (n, scope) in [

@@ -23,6 +23,7 @@ async fn add_accounts(
             password_hash: None,
             active: *active,
             last_signed_in_at_ms: None,
+            version: None,
         };
         insert_user(&mut tx, &user, start_time().as_millisecond()).await?;
     }
@@ -223,6 +224,125 @@ db_test!(
             .signed_in(app.world.email(Role::QualityAssurance))
             .await?;
         assert_eq!(worker.get("/users.csv").await?.status(), 403);
+        Ok(())
+    }
+);
+
+db_test!(
+    an_hr_system_lists_and_changes_accounts_through_the_api_on_their_version,
+    |engine| {
+        let app = TestApp::spawn(engine).await?;
+        let admin = token_for(&app, app.world.email(Role::Administrator)).await?;
+        let listed: serde_json::Value = api_get(&app, &admin, "/api/v1/users?status=active")
+            .await?
+            .json()
+            .await?;
+        let items = listed["items"].as_array().cloned().unwrap_or_default();
+        assert!(items.len() >= 6, "{listed}");
+        let ids: Vec<&str> = items.iter().filter_map(|u| u["user_id"].as_str()).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        assert_eq!(ids, sorted, "in id order, for a cursor");
+        assert!(listed["next_cursor"].is_null());
+        assert_eq!(
+            api_get(&app, &admin, "/api/v1/users?status=gone")
+                .await?
+                .status(),
+            400
+        );
+
+        let worker = app.actor(app.world.email(Role::CareWorker)).await?;
+        let path = format!("/api/v1/users/{}", worker.user_id);
+        let read = api_get(&app, &admin, &path).await?;
+        let etag = read
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let send = |body: serde_json::Value, tag: Option<String>| {
+            let (path, admin) = (path.clone(), admin.clone());
+            let base = app.base.clone();
+            async move {
+                let mut req = reqwest::Client::new()
+                    .patch(format!("{base}{path}"))
+                    .bearer_auth(admin)
+                    .json(&body);
+                if let Some(t) = tag {
+                    req = req.header("if-match", t);
+                }
+                req.send().await
+            }
+        };
+        assert_eq!(
+            send(serde_json::json!({"display_name": "Cara Worker"}), None)
+                .await?
+                .status(),
+            428
+        );
+        app.clock.advance(1);
+        let renamed = send(
+            serde_json::json!({"display_name": "Cara Worker"}),
+            Some(etag.clone()),
+        )
+        .await?;
+        assert_eq!(renamed.status(), 200);
+        let renamed: serde_json::Value = renamed.json().await?;
+        assert_eq!(renamed["name"], "Cara Worker");
+        // On the old version: refused, nothing overwritten.
+        let stale = send(
+            serde_json::json!({"active": false, "reason": "Left"}),
+            Some(etag),
+        )
+        .await?;
+        assert_eq!(stale.status(), 412);
+        let tag = format!("\"{}\"", renamed["version"]);
+        let no_reason = send(serde_json::json!({"active": false}), Some(tag.clone())).await?;
+        assert_eq!(no_reason.status(), 422);
+        app.clock.advance(1);
+        let disabled = send(
+            serde_json::json!({"active": false, "reason": "Left on 4 Dec 2026"}),
+            Some(tag),
+        )
+        .await?;
+        assert_eq!(disabled.status(), 200);
+        let disabled: serde_json::Value = disabled.json().await?;
+        assert_eq!(disabled["status"], "disabled");
+        let events = app
+            .ctx
+            .store
+            .audit_for_record(app.world.org, "user", &worker.user_id.to_string())
+            .await?;
+        let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+        assert!(
+            actions.contains(&"user.renamed") && actions.contains(&"user.disabled"),
+            "{actions:?}"
+        );
+        // A registered manager lists only their own services' staff.
+        let manager = token_for(&app, app.world.email(Role::RegisteredManager)).await?;
+        let theirs: serde_json::Value = api_get(&app, &manager, "/api/v1/users")
+            .await?
+            .json()
+            .await?;
+        let emails: Vec<&str> = theirs["items"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|u| u["email"].as_str()).collect())
+            .unwrap_or_default();
+        assert!(
+            !emails.contains(&app.world.email(Role::Administrator)),
+            "{emails:?}"
+        );
+        assert!(
+            emails.contains(&app.world.email(Role::SeniorCarer)),
+            "{emails:?}"
+        );
+        let worker_token = token_for(&app, app.world.email(Role::SeniorCarer)).await?;
+        assert_eq!(
+            api_get(&app, &worker_token, "/api/v1/users")
+                .await?
+                .status(),
+            403
+        );
         Ok(())
     }
 );

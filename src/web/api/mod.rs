@@ -136,8 +136,8 @@ pub fn router(upload_limit: usize) -> (axum::Router<AppState>, utoipa::openapi::
             people::patch_person
         ))
         .routes(utoipa_axum::routes!(people::create_status))
-        .routes(utoipa_axum::routes!(users::create_user))
-        .routes(utoipa_axum::routes!(users::get_user))
+        .routes(utoipa_axum::routes!(users::list_users, users::create_user))
+        .routes(utoipa_axum::routes!(users::get_user, users::patch_user))
         .routes(utoipa_axum::routes!(users::create_invitation))
         .routes(utoipa_axum::routes!(users::create_invitation_withdrawal))
         .routes(utoipa_axum::routes!(users::create_reset_link))

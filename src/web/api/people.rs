@@ -116,7 +116,7 @@ fn with_etag(status: StatusCode, found: (Person, PersonDetails)) -> Response {
 }
 
 /// The version named in `If-Match`: `"3"`, `W/"3"` or `3`.
-fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
+pub(super) fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
     let Some(raw) = headers.get(header::IF_MATCH) else {
         return Err(ApiError(WebError::PreconditionRequired));
     };
@@ -128,7 +128,7 @@ fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
 }
 
 /// A conflict with `If-Match` is a failed precondition.
-fn stale(e: ActionError) -> ApiError {
+pub(super) fn stale(e: ActionError) -> ApiError {
     match e {
         ActionError::Conflict(why) => ApiError(WebError::PreconditionFailed(why)),
         other => other.into(),

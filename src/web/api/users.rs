@@ -8,19 +8,21 @@ use super::{ApiJson, Problem};
 use crate::actions::invitations::{
     InvitationForm, invite, resend_invitation, send_reset_link, withdraw_invitation,
 };
-use crate::actions::leavers::{
-    account_view, add_grants, disable_account, enable_account, remove_grant,
+use crate::actions::leavers::{add_grants, disable_account, enable_account, remove_grant};
+use crate::actions::staff_sync::{
+    AccountPatch, SyncedAccount, account, accounts_page, change_account,
 };
-use crate::store::users::AccountStatus;
+use crate::store::users::{AccountStatus, UserQuery};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
 use crate::web::error::{ApiError, WebError};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use candour_domain::lessons::scope_code;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// What any operation on one account can meet besides its own answers.
 #[derive(utoipa::IntoResponses)]
@@ -86,29 +88,52 @@ pub struct UserJson {
     pub status: String,
     /// Its roles.
     pub grants: Vec<GrantJson>,
+    /// Whether a second factor is on.
+    pub second_factor: bool,
+    /// The account's version: send it back in `If-Match` with a change.
+    pub version: i64,
 }
 
-async fn user_json(
+impl From<SyncedAccount> for UserJson {
+    fn from(a: SyncedAccount) -> Self {
+        UserJson {
+            user_id: a.user.user_id.to_string(),
+            status: AccountStatus::of(&a.user).code().to_owned(),
+            version: a.user.version.unwrap_or_default(),
+            name: a.user.display_name,
+            email: a.user.email,
+            second_factor: a.second_factor,
+            grants: a
+                .grants
+                .into_iter()
+                .map(|(g, words)| GrantJson {
+                    role: g.role.code().to_owned(),
+                    place: scope_code(g.scope),
+                    words,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// An account as the answer, with its version as `ETag`.
+async fn user_answer(
     state: &AppState,
     actor: &crate::actions::Actor,
     id: candour_domain::ids::UserId,
-) -> Result<UserJson, ApiError> {
-    let v = account_view(&state.ctx, actor, id).await?;
-    Ok(UserJson {
-        user_id: v.user.user_id.to_string(),
-        status: AccountStatus::of(&v.user).code().to_owned(),
-        name: v.user.display_name,
-        email: v.user.email,
-        grants: v
-            .grants
-            .into_iter()
-            .map(|(g, role, place)| GrantJson {
-                role: g.role.code().to_owned(),
-                place: scope_code(g.scope),
-                words: format!("{role}, {place}"),
-            })
-            .collect(),
-    })
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    let json = UserJson::from(account(&state.ctx, actor, id).await?);
+    let mut resp = (status, Json(&json)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", json.version)) {
+        resp.headers_mut().insert(header::ETAG, v);
+    }
+    if status == StatusCode::CREATED
+        && let Ok(v) = HeaderValue::from_str(&format!("/api/v1/users/{id}"))
+    {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(resp)
 }
 
 /// Invite a member of staff.
@@ -124,7 +149,7 @@ pub async fn create_user(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
     ApiJson(body): ApiJson<InviteRequest>,
-) -> Result<(StatusCode, HeaderMap, Json<UserJson>), ApiError> {
+) -> Result<Response, ApiError> {
     let form = InvitationForm {
         name: body.name,
         email: body.email,
@@ -132,12 +157,7 @@ pub async fn create_user(
         places: body.places,
     };
     let made = invite(&state.ctx, &actor, &form).await?;
-    let json = user_json(&state, &actor, made.user_id).await?;
-    let mut headers = HeaderMap::new();
-    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/users/{}", made.user_id)) {
-        headers.insert(header::LOCATION, v);
-    }
-    Ok((StatusCode::CREATED, headers, Json(json)))
+    user_answer(&state, &actor, made.user_id, StatusCode::CREATED).await
 }
 
 /// One account you manage.
@@ -152,8 +172,137 @@ pub async fn get_user(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<String>,
-) -> Result<Json<UserJson>, ApiError> {
-    Ok(Json(user_json(&state, &actor, user_id(&id)?).await?))
+) -> Result<Response, ApiError> {
+    user_answer(&state, &actor, user_id(&id)?, StatusCode::OK).await
+}
+
+/// A page of accounts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UsersPage {
+    /// The accounts, in the order they were made.
+    pub items: Vec<UserJson>,
+    /// Give it as `cursor` for the next page; absent on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// Filters of the list.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct UsersParams {
+    /// Part of the name or email.
+    pub q: Option<String>,
+    /// `invited`, `active` or `disabled`.
+    pub status: Option<String>,
+    /// Only accounts holding this role somewhere, such as `care_worker`.
+    pub role: Option<String>,
+    /// From `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// How many accounts a page holds.
+const PAGE_SIZE: i64 = 200;
+
+/// List the accounts you manage (every account for an administrator, a
+/// registered manager's own services' staff).
+#[utoipa::path(get, path = "/api/v1/users", tag = "users",
+    security(("bearer" = [])),
+    params(UsersParams),
+    responses(
+        (status = 200, description = "A page of accounts", body = UsersPage),
+        (status = 403, description = "You manage no one's account", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_users(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(p): Query<UsersParams>,
+) -> Result<Json<UsersPage>, ApiError> {
+    let given = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let bad = |what: &str| ApiError(WebError::BadRequest(what.to_owned()));
+    let status = match given(&p.status) {
+        Some(s) => Some(
+            AccountStatus::parse(&s)
+                .ok_or_else(|| bad("The status parameter must be invited, active or disabled"))?,
+        ),
+        None => None,
+    };
+    let role =
+        match given(&p.role) {
+            Some(r) => Some(candour_domain::role::Role::parse(&r).ok_or_else(|| {
+                bad("The role parameter must be a role code, such as care_worker")
+            })?),
+            None => None,
+        };
+    let after = match given(&p.cursor) {
+        Some(c) => Some(
+            c.parse()
+                .map_err(|_| bad("The cursor parameter must be a next_cursor given before"))?,
+        ),
+        None => None,
+    };
+    let q = UserQuery {
+        search: given(&p.q).unwrap_or_default(),
+        status,
+        role,
+        ..UserQuery::default()
+    };
+    let rows = accounts_page(&state.ctx, &actor, &q, after, PAGE_SIZE).await?;
+    let next_cursor = (rows.len() as i64 == PAGE_SIZE)
+        .then(|| rows.last().map(|a| a.user.user_id.to_string()))
+        .flatten();
+    Ok(Json(UsersPage {
+        items: rows.into_iter().map(UserJson::from).collect(),
+        next_cursor,
+    }))
+}
+
+/// A change to an account: each field given is made.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    /// A new name.
+    pub display_name: Option<String>,
+    /// `false` disables a leaver at once (sessions, tokens and PIN end);
+    /// `true` enables the account again.
+    pub active: Option<bool>,
+    /// Why, with `active` (kept in the audit trail).
+    pub reason: Option<String>,
+}
+
+/// Change an account you manage, on the version named in `If-Match`.
+#[utoipa::path(patch, path = "/api/v1/users/{user_id}", tag = "users", request_body = UserPatch,
+    security(("bearer" = [])),
+    params(("user_id" = String, Path, description = "The account's id"),
+        ("If-Match" = String, Header, description = "The ETag of the version the change was made on")),
+    responses(
+        (status = 200, description = "Changed", body = UserJson, headers(("ETag" = String, description = "The new version, quoted"))),
+        AccountProblems,
+        (status = 409, description = "Already so, or your own account", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since that version", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is wrong, or no reason", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "No If-Match header", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn patch_user(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<UserPatch>,
+) -> Result<Response, ApiError> {
+    let id = user_id(&id)?;
+    let version = super::people::if_match(&headers)?;
+    let patch = AccountPatch {
+        display_name: body.display_name,
+        active: body.active,
+        reason: body.reason,
+    };
+    change_account(&state.ctx, &actor, id, &patch, version)
+        .await
+        .map_err(super::people::stale)?;
+    user_answer(&state, &actor, id, StatusCode::OK).await
 }
 
 /// Send the invitation again: a new link, valid for 72 hours; the older stops working.

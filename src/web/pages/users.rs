@@ -75,6 +75,7 @@ fn query_of(q: &HashMap<String, String>) -> UserQuery {
             "off" => Some(false),
             _ => None,
         },
+        after: None,
     }
 }
 
