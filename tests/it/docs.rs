@@ -140,3 +140,43 @@ fn the_systemd_unit_runs_serve_with_options_it_has_and_is_hardened() {
     }
     assert!(named >= 3, "the example names the secrets: {named}");
 }
+
+/// Two JSON shapes of one name would be one schema in the OpenAPI document
+/// (the later silently replacing the earlier), so a client would be told
+/// the wrong fields: every shape the API documents has its own name.
+#[test]
+fn every_documented_json_shape_has_its_own_name() {
+    let dir = format!("{}/src/web/api", env!("CARGO_MANIFEST_DIR"));
+    let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if !(line.contains("derive(") && line.contains("ToSchema")) {
+                continue;
+            }
+            let Some(name) = lines[i + 1..]
+                .iter()
+                .find_map(|l| {
+                    l.trim()
+                        .strip_prefix("pub struct ")
+                        .or_else(|| l.trim().strip_prefix("pub enum "))
+                })
+                .map(|rest| {
+                    rest.split([' ', '{', '(', '<'])
+                        .next()
+                        .unwrap_or("")
+                        .to_owned()
+                })
+            else {
+                continue;
+            };
+            let file = path.file_name().unwrap().to_string_lossy().into_owned();
+            if let Some(before) = seen.insert(name.clone(), file.clone()) {
+                panic!("{name} is a JSON shape in both {before} and {file}");
+            }
+        }
+    }
+    assert!(seen.len() > 20, "{seen:?}");
+}

@@ -29,7 +29,7 @@ const PAGE_SIZE: i64 = 200;
 
 /// A person on the register.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct PersonJson {
+pub struct RegisterEntryJson {
     /// Their id.
     pub person_id: String,
     /// The service they use.
@@ -60,9 +60,9 @@ pub struct PersonJson {
     pub version: i64,
 }
 
-impl From<(Person, PersonDetails)> for PersonJson {
+impl From<(Person, PersonDetails)> for RegisterEntryJson {
     fn from((p, d): (Person, PersonDetails)) -> Self {
-        PersonJson {
+        RegisterEntryJson {
             person_id: p.person_id.to_string(),
             service_id: p.service_id.to_string(),
             internal_code: p.internal_code,
@@ -85,7 +85,7 @@ impl From<(Person, PersonDetails)> for PersonJson {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PeoplePage {
     /// The people, in the order they were added.
-    pub items: Vec<PersonJson>,
+    pub items: Vec<RegisterEntryJson>,
     /// Give it as `cursor` for the next page; absent on the last.
     pub next_cursor: Option<String>,
 }
@@ -107,7 +107,7 @@ fn bad(what: &str) -> ApiError {
 
 /// A person and their version as the answer, with the version as `ETag`.
 fn with_etag(status: StatusCode, found: (Person, PersonDetails)) -> Response {
-    let json = PersonJson::from(found);
+    let json = RegisterEntryJson::from(found);
     let mut resp = (status, Json(&json)).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", json.version)) {
         resp.headers_mut().insert(header::ETAG, v);
@@ -184,7 +184,7 @@ pub async fn list_people(
         .then(|| rows.last().map(|(p, _)| p.person_id.to_string()))
         .flatten();
     Ok(Json(PeoplePage {
-        items: rows.into_iter().map(PersonJson::from).collect(),
+        items: rows.into_iter().map(RegisterEntryJson::from).collect(),
         next_cursor,
     }))
 }
@@ -194,7 +194,7 @@ pub async fn list_people(
     security(("bearer" = [])),
     params(("person_id" = String, Path, description = "The person's id")),
     responses(
-        (status = 200, description = "The person", body = PersonJson, headers(("ETag" = String, description = "The version, quoted"))),
+        (status = 200, description = "The person", body = RegisterEntryJson, headers(("ETag" = String, description = "The version, quoted"))),
         (status = 403, description = "You may not read their register", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such person in your organisation", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -233,7 +233,7 @@ pub struct NewPersonRequest {
 #[utoipa::path(post, path = "/api/v1/people", tag = "people", request_body = NewPersonRequest,
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "Added", body = PersonJson, headers(("ETag" = String, description = "The version, quoted"), ("Location" = String, description = "The person's address"))),
+        (status = 201, description = "Added", body = RegisterEntryJson, headers(("ETag" = String, description = "The version, quoted"), ("Location" = String, description = "The person's address"))),
         (status = 403, description = "You may not manage that register", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is missing or wrong", body = Problem, content_type = "application/problem+json"),
@@ -293,7 +293,7 @@ pub struct PersonPatch {
     params(("person_id" = String, Path, description = "The person's id"),
         ("If-Match" = String, Header, description = "The ETag of the version the change was made on")),
     responses(
-        (status = 200, description = "Changed", body = PersonJson, headers(("ETag" = String, description = "The new version, quoted"))),
+        (status = 200, description = "Changed", body = RegisterEntryJson, headers(("ETag" = String, description = "The new version, quoted"))),
         (status = 403, description = "You may not manage their register", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such person in your organisation", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Nothing would change", body = Problem, content_type = "application/problem+json"),
@@ -338,7 +338,7 @@ pub async fn patch_person(
 /// A new status and the date it began.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct StatusRequest {
+pub struct PersonStatusRequest {
     /// `active`, `in_hospital`, `on_leave`, `left` or `deceased`.
     pub status: String,
     /// `YYYY-MM-DD`: not in the future, not before they started.
@@ -349,13 +349,13 @@ pub struct StatusRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatusAnswer {
     /// The person as now.
-    pub person: PersonJson,
+    pub person: RegisterEntryJson,
     /// They died and no report of category death names them: report it.
     pub offer_death_report: bool,
 }
 
 /// Record a person's status, on the version named in `If-Match`.
-#[utoipa::path(post, path = "/api/v1/people/{person_id}/status", tag = "people", request_body = StatusRequest,
+#[utoipa::path(post, path = "/api/v1/people/{person_id}/status", tag = "people", request_body = PersonStatusRequest,
     security(("bearer" = [])),
     params(("person_id" = String, Path, description = "The person's id"),
         ("If-Match" = String, Header, description = "The ETag of the version the change was made on")),
@@ -372,7 +372,7 @@ pub async fn create_status(
     ApiUser(actor): ApiUser,
     Path(id): Path<String>,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<StatusRequest>,
+    ApiJson(body): ApiJson<PersonStatusRequest>,
 ) -> Result<Json<StatusAnswer>, ApiError> {
     let id = person_id(&id)?;
     let version = if_match(&headers)?;
